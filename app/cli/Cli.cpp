@@ -1,0 +1,5 @@
+#include "app/cli/Cli.h"
+
+namespace attune::cli {
+int run(const QStringList&) { return 0; }
+}

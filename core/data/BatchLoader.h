@@ -1,0 +1,58 @@
+#pragma once
+// Decodes and augments the images of one epoch on worker threads, ahead of the trainer, and hands
+// out ready batches in order. Deterministic for a given seed and epoch whatever the worker count:
+// each sample's augmentation draws from its own generator seeded by (seed, epoch, position).
+
+#include "core/data/ImageSample.h"
+#include "core/data/ImageTransform.h"
+
+#include <QStringList>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace attune {
+
+struct ImageBatch {
+  int count = 0;  // images in this batch
+  int channels = 3;
+  int height = 0;
+  int width = 0;
+  std::vector<float> pixels;     // count * channels * height * width, NCHW
+  std::vector<int64_t> labels;   // count
+  QStringList failedPaths;       // images of this batch that could not be read (left out of it)
+};
+
+enum class Shuffle { No, Yes };
+
+struct BatchLoaderOptions {
+  int batchSize = 32;
+  Shuffle shuffle = Shuffle::No;
+  uint64_t seed = 0;
+  int epoch = 0;
+  int workers = 2;
+  int prefetchBatches = 4;  // how many batches may be ready ahead of the consumer
+  TransformOptions transform;
+};
+
+class BatchLoader {
+ public:
+  BatchLoader(std::vector<ImageSample> samples, BatchLoaderOptions options);
+  ~BatchLoader();  // cancels and joins the workers
+  BatchLoader(const BatchLoader&) = delete;
+  BatchLoader& operator=(const BatchLoader&) = delete;
+
+  int batchCount() const;
+  // The next batch in order; nullopt after the last one or after cancel(). Blocks while the
+  // workers are still preparing it.
+  std::optional<ImageBatch> next();
+  void cancel();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace attune

@@ -1,0 +1,1 @@
+#include "core/project/TrainingConfig.h"

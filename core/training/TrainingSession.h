@@ -1,0 +1,83 @@
+#pragma once
+// One training run. A QObject that is moved to a worker thread (TrainingThread) and runs there;
+// stop and pause are atomic flags the loop checks every step. Progress goes into a MetricsBuffer
+// that the GUI drains on a timer and the CLI drains for its console output.
+
+#include "core/data/ImageSample.h"
+#include "core/project/TrainingConfig.h"
+#include "core/training/MetricsBuffer.h"
+#include "core/training/RunMetrics.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace attune {
+
+// Everything a run needs, copied out of the project so the run never touches the document.
+struct TrainingJob {
+  TrainingConfig config;
+  QStringList classes;
+  std::vector<ImageSample> trainSamples;
+  std::vector<ImageSample> valSamples;
+  QString runsDir;       // absolute; the run writes runsDir/<run-id>/
+  QString weightsPath;   // absolute path of pre-trained weights, or empty
+};
+
+class TrainingSession : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit TrainingSession(TrainingJob job, QObject* parent = nullptr);
+  ~TrainingSession() override;
+
+  // Thread-safe. The loop ends after the current step with a consistent checkpoint.
+  void requestStop();
+  void setPaused(bool paused);
+  bool isPaused() const;
+
+  MetricsBuffer& metrics() { return m_metrics; }
+  const TrainingJob& job() const { return m_job; }
+  // Valid once finished() was emitted.
+  RunSummary summary() const;
+
+ public Q_SLOTS:
+  // Runs the whole training in the calling thread; emits finished() at the end. Never throws.
+  void run();
+
+ Q_SIGNALS:
+  void finished();
+
+ private:
+  TrainingJob m_job;
+  MetricsBuffer m_metrics;
+  std::atomic<bool> m_stopRequested{false};
+  std::atomic<bool> m_paused{false};
+  RunSummary m_summary;
+  mutable std::mutex m_summaryMutex;
+};
+
+// RAII owner of the worker thread of one session: starts it, and on destruction requests a stop,
+// then quits and waits for the thread.
+class TrainingThread {
+ public:
+  explicit TrainingThread(std::unique_ptr<TrainingSession> session);
+  ~TrainingThread();
+  TrainingThread(const TrainingThread&) = delete;
+  TrainingThread& operator=(const TrainingThread&) = delete;
+
+  TrainingSession& session() { return *m_session; }
+  bool isRunning() const;
+  // Blocks until the run has ended (or the timeout passes); true if it ended.
+  bool wait(int timeout_ms = -1);
+
+ private:
+  std::unique_ptr<TrainingSession> m_session;
+  std::unique_ptr<class QThread> m_thread;
+};
+
+}  // namespace attune

@@ -1,0 +1,23 @@
+#pragma once
+#include "core/common/Result.h"
+#include "core/weights/TensorData.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <map>
+#include <string>
+
+namespace attune {
+
+class SafetensorsWriter {
+ public:
+  // Serialises tensors (sorted by name, 8-byte aligned header) with optional string metadata.
+  static Result<QByteArray> serialize(const TensorMap& tensors,
+                                      const std::map<std::string, std::string>& metadata = {});
+  // Atomic: writes a temporary file next to `path` and renames it (QSaveFile).
+  static Status writeFile(const QString& path, const TensorMap& tensors,
+                          const std::map<std::string, std::string>& metadata = {});
+};
+
+}  // namespace attune

@@ -1,0 +1,36 @@
+#pragma once
+// A tensor as plain bytes: what file formats read and write, free of any LibTorch type so that it
+// can cross public headers. The engine converts it to and from torch::Tensor in core/models/detail.
+
+#include <QByteArray>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attune {
+
+// Element types of the safetensors format (its header spells them "F32", "BF16", ...).
+enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, Bool };
+
+// Bytes per element of a dtype.
+int dtypeSize(DType dtype);
+// "F32" etc., as written in a safetensors header.
+const char* dtypeName(DType dtype);
+// The dtype of a safetensors header name; nullopt if unknown.
+std::optional<DType> dtypeFromName(const std::string& name);
+
+struct TensorData {
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  QByteArray bytes;  // little-endian, row-major, exactly numel * dtypeSize bytes
+
+  int64_t numel() const;
+};
+
+// Tensors by name, sorted (as safetensors writers sort them).
+using TensorMap = std::map<std::string, TensorData>;
+
+}  // namespace attune

@@ -1,0 +1,1 @@
+void placeholder_ui(){}
