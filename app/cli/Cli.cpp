@@ -1,5 +1,47 @@
 #include "app/cli/Cli.h"
 
+#include "app/cli/CliOutput.h"
+#include "app/cli/Commands.h"
+#include "core/common/Version.h"
+#include "core/training/Runtime.h"
+
 namespace attune::cli {
-int run(const QStringList&) { return 0; }
+namespace {
+
+const char kUsage[] =
+    "Usage:\n"
+    "  attune-cli --version\n"
+    "  attune-cli new PROJECT.attune --task image --data FOLDER [--model ID] [--weights FILE]\n"
+    "                                [--val-fraction F] [--seed N] [--force]\n"
+    "  attune-cli train PROJECT.attune [--set key=value]... [--json]\n"
+    "  attune-cli inspect FILE.safetensors [--json]\n"
+    "  attune-cli models [--json]\n"
+    "\n"
+    "Exit status: 0 success, 1 failure (reason on stderr), 2 bad usage.";
+
+}  // namespace
+
+int run(const QStringList& arguments) {
+  if (arguments.size() < 2) {
+    printError(QStringLiteral("no command given.\n") + QString::fromUtf8(kUsage));
+    return kExitUsage;
+  }
+  const QString command = arguments.at(1);
+  const QStringList rest = arguments.mid(2);
+  if (command == QLatin1String("--version") || command == QLatin1String("version")) {
+    printLine(QStringLiteral("attune-cli %1 (LibTorch %2, %3)").arg(attuneVersion(), torchVersion(), computeDeviceName()));
+    return kExitSuccess;
+  }
+  if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+    printLine(QString::fromUtf8(kUsage));
+    return kExitSuccess;
+  }
+  if (command == QLatin1String("new")) return commandNew(rest);
+  if (command == QLatin1String("train")) return commandTrain(rest);
+  if (command == QLatin1String("inspect")) return commandInspect(rest);
+  if (command == QLatin1String("models")) return commandModels(rest);
+  printError(QStringLiteral("unknown command '%1'.\n").arg(command) + QString::fromUtf8(kUsage));
+  return kExitUsage;
 }
+
+}  // namespace attune::cli

@@ -3,8 +3,7 @@
 // stop and pause are atomic flags the loop checks every step. Progress goes into a MetricsBuffer
 // that the GUI drains on a timer and the CLI drains for its console output.
 
-#include "core/data/ImageSample.h"
-#include "core/project/TrainingConfig.h"
+#include "core/training/TrainingJob.h"
 #include "core/training/MetricsBuffer.h"
 #include "core/training/RunMetrics.h"
 
@@ -17,16 +16,6 @@
 #include <vector>
 
 namespace attune {
-
-// Everything a run needs, copied out of the project so the run never touches the document.
-struct TrainingJob {
-  TrainingConfig config;
-  QStringList classes;
-  std::vector<ImageSample> trainSamples;
-  std::vector<ImageSample> valSamples;
-  QString runsDir;       // absolute; the run writes runsDir/<run-id>/
-  QString weightsPath;   // absolute path of pre-trained weights, or empty
-};
 
 class TrainingSession : public QObject {
   Q_OBJECT

@@ -1,0 +1,29 @@
+#include "app/cli/CliOutput.h"
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace attune::cli {
+
+void printLine(const QString& text) {
+  std::fputs(text.toUtf8().constData(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+void printError(const QString& text) {
+  std::fprintf(stderr, "attune-cli: %s\n", text.toUtf8().constData());
+  std::fflush(stderr);
+}
+
+void printJson(const nlohmann::json& event) {
+  // Non-finite numbers have no JSON form; nlohmann writes them as null.
+  const std::string line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::fputs(line.c_str(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+bool stdoutIsTerminal() { return isatty(fileno(stdout)) != 0; }
+
+}  // namespace attune::cli

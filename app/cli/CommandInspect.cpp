@@ -1,0 +1,68 @@
+#include "app/cli/CliOutput.h"
+#include "app/cli/Commands.h"
+#include "core/weights/SafetensorsReader.h"
+
+#include <QCommandLineParser>
+
+namespace attune::cli {
+namespace {
+
+QString shapeText(const std::vector<int64_t>& shape) {
+  QStringList dims;
+  for (auto d : shape) dims << QString::number(d);
+  return QLatin1Char('[') + dims.join(QStringLiteral(", ")) + QLatin1Char(']');
+}
+
+}  // namespace
+
+int commandInspect(const QStringList& arguments) {
+  QCommandLineParser parser;
+  parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("A .safetensors file."));
+  parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")});
+  if (!parser.parse(QStringList{QStringLiteral("inspect")} + arguments) || parser.positionalArguments().size() != 1) {
+    printError(QStringLiteral("usage: attune-cli inspect FILE.safetensors [--json]"));
+    return kExitUsage;
+  }
+  const QString path = parser.positionalArguments().first();
+  auto content = SafetensorsReader::readFile(path);
+  if (!content) {
+    printError(content.error().text());
+    return kExitFailure;
+  }
+  int64_t parameters = 0;
+  std::map<std::string, int64_t> dtypeCounts;
+  for (const auto& [name, tensor] : content->tensors) {
+    parameters += tensor.numel();
+    dtypeCounts[dtypeName(tensor.dtype)] += tensor.numel();
+  }
+
+  if (parser.isSet(QStringLiteral("json"))) {
+    nlohmann::json tensors = nlohmann::json::array();
+    for (const auto& [name, tensor] : content->tensors)
+      tensors.push_back({{"name", name}, {"dtype", dtypeName(tensor.dtype)}, {"shape", tensor.shape}});
+    printJson({{"file", path.toStdString()},
+               {"tensor_count", content->tensors.size()},
+               {"parameter_count", parameters},
+               {"dtypes", dtypeCounts},
+               {"metadata", content->metadata},
+               {"tensors", tensors}});
+    return kExitSuccess;
+  }
+  printLine(QStringLiteral("%1: %2 tensors, %3 values").arg(path).arg(content->tensors.size()).arg(parameters));
+  for (const auto& [dtype, count] : dtypeCounts)
+    printLine(QStringLiteral("  %1: %2 values").arg(QString::fromStdString(dtype)).arg(count));
+  if (!content->metadata.empty()) {
+    printLine(QStringLiteral("Metadata (provenance):"));
+    for (const auto& [key, value] : content->metadata)
+      printLine(QStringLiteral("  %1 = %2").arg(QString::fromStdString(key), QString::fromStdString(value)));
+  }
+  printLine(QStringLiteral("Tensors:"));
+  for (const auto& [name, tensor] : content->tensors)
+    printLine(QStringLiteral("  %1  %2  %3")
+                  .arg(QString::fromStdString(name), -50)
+                  .arg(QString::fromUtf8(dtypeName(tensor.dtype)), -5)
+                  .arg(shapeText(tensor.shape)));
+  return kExitSuccess;
+}
+
+}  // namespace attune::cli

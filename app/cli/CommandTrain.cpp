@@ -1,0 +1,114 @@
+#include "app/cli/CliOutput.h"
+#include "app/cli/Commands.h"
+#include "app/cli/ConsoleObserver.h"
+#include "core/project/ProjectFile.h"
+#include "core/training/TrainingJob.h"
+#include "core/training/TrainingSession.h"
+
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QEventLoop>
+#include <QTimer>
+
+#include <atomic>
+#include <csignal>
+
+namespace attune::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+// First Ctrl-C: stop after the current step with a checkpoint. A second one ends the process.
+extern "C" void onInterrupt(int) {
+  g_interrupted.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
+
+}  // namespace
+
+int commandTrain(const QStringList& arguments) {
+  QCommandLineParser parser;
+  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
+  parser.addOptions({
+      {QStringLiteral("set"), QStringLiteral("Change a setting for this run (key=value)."), QStringLiteral("key=value")},
+      {QStringLiteral("json"), QStringLiteral("One JSON event per line on stdout.")},
+  });
+  if (!parser.parse(QStringList{QStringLiteral("train")} + arguments) || parser.positionalArguments().size() != 1) {
+    printError(parser.errorText().isEmpty() ? QStringLiteral("usage: attune-cli train PROJECT.attune [--set key=value]... [--json]")
+                                            : parser.errorText());
+    return kExitUsage;
+  }
+  const bool asJson = parser.isSet(QStringLiteral("json"));
+  auto fail = [asJson](const QString& message) {
+    if (asJson) printJson({{"event", "error"}, {"message", message.toStdString()}});
+    printError(message);
+    return kExitFailure;
+  };
+
+  const QString projectPath = parser.positionalArguments().first();
+  auto project = ProjectFile::load(projectPath);
+  if (!project) return fail(project.error().text());
+
+  Project runProject = project.value();  // --set changes this run only, not the saved project
+  for (const QString& assignment : parser.values(QStringLiteral("set"))) {
+    const int equals = assignment.indexOf(QLatin1Char('='));
+    if (equals <= 0) {
+      printError(QStringLiteral("--set takes key=value, for example --set optim.lr_head=1e-3 (got '%1').").arg(assignment));
+      return kExitUsage;
+    }
+    if (auto s = runProject.config.set(assignment.left(equals).trimmed(), assignment.mid(equals + 1).trimmed()); !s) {
+      printError(s.error().text());
+      return kExitUsage;
+    }
+  }
+
+  auto job = prepareTrainingJob(runProject);
+  if (!job) return fail(job.error().text());
+
+  const ConsoleMode mode = asJson ? ConsoleMode::JsonLines
+                                  : (stdoutIsTerminal() ? ConsoleMode::ProgressBar : ConsoleMode::PlainLines);
+  ConsoleObserver observer(mode);
+  for (const auto& warning : job->dataReport.warnings) observer.show({{}, {}, {RunEvent{RunEventKind::Warning, warning}}});
+  for (const auto& skipped : job->dataReport.skipped)
+    observer.show({{}, {}, {RunEvent{RunEventKind::Warning, QStringLiteral("Skipped %1: %2").arg(skipped.path, skipped.reason)}}});
+
+  const QString startedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+  g_interrupted.store(false);
+  std::signal(SIGINT, onInterrupt);
+
+  RunSummary summary;
+  {
+    TrainingThread thread(std::make_unique<TrainingSession>(std::move(job.value())));
+    QEventLoop loop;
+    QTimer timer;
+    QObject::connect(&timer, &QTimer::timeout, [&] {
+      if (g_interrupted.load()) thread.session().requestStop();
+      observer.show(thread.session().metrics().drain());
+      if (!thread.isRunning()) loop.quit();
+    });
+    timer.start(100);
+    loop.exec();
+    thread.wait();
+    observer.show(thread.session().metrics().drain());
+    summary = thread.session().summary();
+  }
+  std::signal(SIGINT, SIG_DFL);
+
+  // Record the run in the project as it is on disk now (the user may have changed it meanwhile).
+  if (!summary.runId.isEmpty()) {
+    auto current = ProjectFile::load(projectPath);
+    if (current) {
+      recordRun(current.value(), summary, startedAt);
+      if (auto saved = ProjectFile::save(current.value(), projectPath); !saved)
+        printError(QStringLiteral("The run finished but could not be added to the project: ") + saved.error().text());
+    }
+  }
+  observer.showDone(summary);
+  if (summary.outcome == RunOutcome::Failed) {
+    printError(summary.message);
+    return kExitFailure;
+  }
+  return summary.outcome == RunOutcome::Finished ? kExitSuccess : kExitFailure;
+}
+
+}  // namespace attune::cli

@@ -1,0 +1,13 @@
+#pragma once
+// One function per attune-cli command. `arguments` are those after the command name.
+
+#include <QStringList>
+
+namespace attune::cli {
+
+int commandNew(const QStringList& arguments);
+int commandTrain(const QStringList& arguments);
+int commandInspect(const QStringList& arguments);
+int commandModels(const QStringList& arguments);
+
+}  // namespace attune::cli

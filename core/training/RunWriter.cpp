@@ -1,0 +1,98 @@
+#include "core/training/RunWriter.h"
+
+#include "core/common/Version.h"
+#include "core/training/Runtime.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QDateTime>
+#include <QDir>
+#include <QSaveFile>
+
+#include <cmath>
+
+namespace attune {
+namespace {
+
+// metrics.csv holds finite numbers only: a value that is not finite is written empty.
+QString number(double value) { return std::isfinite(value) ? QString::number(value, 'g', 9) : QString(); }
+
+}  // namespace
+
+RunWriter::RunWriter(QString runId, QString directory)
+    : m_runId(std::move(runId)), m_directory(std::move(directory)) {}
+
+Result<std::unique_ptr<RunWriter>> RunWriter::create(const QString& runsDir) {
+  if (!QDir().mkpath(runsDir))
+    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot create the runs folder %1.").arg(runsDir),
+                 QStringLiteral("Save the project in a folder you may write to."));
+  const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+  QString id = stamp;
+  QDir runs(runsDir);
+  for (int n = 2; !runs.mkdir(id); ++n) {
+    if (n > 1000)
+      return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot create a run folder in %1.").arg(runsDir),
+                   QStringLiteral("Check that the folder is writable and the disk is not full."));
+    id = stamp + QStringLiteral("-%1").arg(n);
+  }
+  std::unique_ptr<RunWriter> writer(new RunWriter(id, runs.filePath(id)));
+  writer->m_metrics.setFileName(writer->filePath(QStringLiteral("metrics.csv")));
+  if (!writer->m_metrics.open(QIODevice::WriteOnly | QIODevice::Text))
+    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(writer->m_metrics.fileName()),
+                 QStringLiteral("Check that the disk is not full."));
+  if (auto s = writer->writeRow(QStringLiteral(
+          "kind,epoch,step,train_loss,train_accuracy,val_loss,val_accuracy,lr_head,lr_backbone,elapsed_ms"));
+      !s)
+    return s.error();
+  return writer;
+}
+
+QString RunWriter::filePath(const QString& name) const { return QDir(m_directory).filePath(name); }
+
+Status RunWriter::writeConfig(const TrainingJob& job, const QString& device, int threads) {
+  nlohmann::json document;
+  document["run_id"] = m_runId.toStdString();
+  document["project"] = job.projectName.toStdString();
+  document["attune_version"] = attuneVersion().toStdString();
+  document["torch_version"] = torchVersion().toStdString();
+  document["device"] = device.toStdString();
+  document["threads"] = threads;
+  document["seed"] = job.config.seed;
+  document["config"] = job.config.toJson();
+  document["classes"] = nlohmann::json::array();
+  for (const auto& c : job.classes) document["classes"].push_back(c.toStdString());
+  document["train_images"] = job.trainSamples.size();
+  document["val_images"] = job.valSamples.size();
+  document["started_at"] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+
+  QSaveFile file(filePath(QStringLiteral("config.json")));
+  const QByteArray bytes = QByteArray::fromStdString(document.dump(2)) + '\n';
+  if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(file.fileName()),
+                 QStringLiteral("Check that the disk is not full."));
+  return {};
+}
+
+Status RunWriter::writeRow(const QString& row) {
+  const QByteArray bytes = row.toUtf8() + '\n';
+  if (m_metrics.write(bytes) != bytes.size() || !m_metrics.flush())
+    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(m_metrics.fileName()),
+                 QStringLiteral("Check that the disk is not full."));
+  return {};
+}
+
+Status RunWriter::append(const StepMetrics& s) {
+  return writeRow(QStringLiteral("step,%1,%2,%3,,,,%4,%5,%6")
+                      .arg(s.epoch)
+                      .arg(s.step)
+                      .arg(number(s.trainLoss), number(s.lrHead), number(s.lrBackbone), number(s.elapsedMs)));
+}
+
+Status RunWriter::append(const EpochMetrics& e) {
+  return writeRow(QStringLiteral("epoch,%1,,%2,%3,%4,%5,,,%6")
+                      .arg(e.epoch)
+                      .arg(number(e.trainLoss), number(e.trainAccuracy), number(e.valLoss), number(e.valAccuracy),
+                           number(e.elapsedMs)));
+}
+
+}  // namespace attune

@@ -1,0 +1,39 @@
+#pragma once
+// The files of one run under runs/<run-id>/: config.json (exact settings, versions, seed, device,
+// classes), metrics.csv (one row per step and per epoch, finite numbers only). Checkpoints are
+// written by the engine next to them.
+
+#include "core/common/Result.h"
+#include "core/training/RunMetrics.h"
+#include "core/training/TrainingJob.h"
+
+#include <QFile>
+#include <QString>
+
+#include <memory>
+
+namespace attune {
+
+class RunWriter {
+ public:
+  // Creates runsDir/<id>/ with a fresh id from the current time ("20261129-214503", "-2" on clashes).
+  static Result<std::unique_ptr<RunWriter>> create(const QString& runsDir);
+
+  const QString& runId() const { return m_runId; }
+  const QString& directory() const { return m_directory; }
+  QString filePath(const QString& name) const;
+
+  Status writeConfig(const TrainingJob& job, const QString& device, int threads);
+  Status append(const StepMetrics& step);
+  Status append(const EpochMetrics& epoch);
+
+ private:
+  RunWriter(QString runId, QString directory);
+  Status writeRow(const QString& row);
+
+  QString m_runId;
+  QString m_directory;
+  QFile m_metrics;
+};
+
+}  // namespace attune

@@ -1,0 +1,67 @@
+#include "core/training/TrainingJob.h"
+
+#include "core/data/ImageFolderScanner.h"
+#include "core/data/StratifiedSplit.h"
+#include "core/models/Architecture.h"
+#include "core/project/Project.h"
+#include "core/training/RunMetrics.h"
+
+#include <QFileInfo>
+
+namespace attune {
+
+Result<TrainingJob> prepareTrainingJob(const Project& project) {
+  const TrainingConfig& config = project.config;
+  if (const QStringList problems = config.validate(); !problems.isEmpty())
+    return Error(ErrorCode::BadValue, problems.join(QLatin1Char(' ')), QStringLiteral("Change these settings and try again."));
+  if (!findArchitecture(config.architecture))
+    return Error(ErrorCode::BadValue, QStringLiteral("Unknown architecture '%1'.").arg(config.architecture),
+                 QStringLiteral("Choose one of the listed models."));
+  if (!config.weightsPath.isEmpty() && !QFileInfo(config.weightsPath).isFile())
+    return Error(ErrorCode::FileNotFound,
+                 QStringLiteral("The pre-trained weights file %1 does not exist.").arg(config.weightsPath),
+                 QStringLiteral("Choose the weights file again, or clear it to train from random weights."));
+  if (project.data.folder.isEmpty())
+    return Error(ErrorCode::NotEnoughData, QStringLiteral("The project has no image folder yet."),
+                 QStringLiteral("Choose a folder with one sub-folder of images per class."));
+
+  auto folder = scanImageFolder(project.data.folder);
+  if (!folder) return folder.error();
+
+  std::vector<int> labels;
+  labels.reserve(folder->samples.size());
+  for (const auto& sample : folder->samples) labels.push_back(sample.label);
+  const SplitIndices split =
+      stratifiedSplit(labels, project.data.valFraction, static_cast<uint64_t>(project.data.splitSeed));
+
+  TrainingJob job;
+  job.projectName = project.name;
+  job.config = config;
+  job.classes = folder->classes;
+  for (int i : split.train) job.trainSamples.push_back(folder->samples[size_t(i)]);
+  for (int i : split.val) job.valSamples.push_back(folder->samples[size_t(i)]);
+  job.runsDir = project.runsDirectory();
+  job.dataReport = folder->report;
+  return job;
+}
+
+}  // namespace attune
+
+namespace attune {
+
+void recordRun(Project& project, const RunSummary& summary, const QString& startedAt) {
+  RunRecord record;
+  record.id = summary.runId;
+  record.startedAt = startedAt;
+  record.status = summary.outcome == RunOutcome::Finished  ? RunStatus::Finished
+                  : summary.outcome == RunOutcome::Stopped ? RunStatus::Stopped
+                                                           : RunStatus::Failed;
+  record.epochsCompleted = summary.epochsCompleted;
+  record.bestEpoch = summary.bestEpoch;
+  record.bestValAccuracy = summary.bestValAccuracy;
+  record.bestCheckpoint = summary.bestCheckpoint;
+  record.message = summary.message;
+  project.runs.push_back(record);
+}
+
+}  // namespace attune

@@ -1,0 +1,42 @@
+#pragma once
+// Everything a run needs, copied out of the project so that the run never touches the document
+// while the user keeps working on it.
+
+#include "core/common/Result.h"
+#include "core/data/DataReport.h"
+#include "core/data/ImageSample.h"
+#include "core/project/TrainingConfig.h"
+#include "core/training/RunMetrics.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace attune {
+
+class Project;
+
+struct TrainingJob {
+  QString projectName;
+  TrainingConfig config;            // config.weightsPath is absolute (or empty)
+  QStringList classes;
+  std::vector<ImageSample> trainSamples;
+  std::vector<ImageSample> valSamples;
+  QString runsDir;                  // absolute; the run writes runsDir/<run-id>/
+  DataReport dataReport;
+};
+
+// Scans the project's image folder, splits it (seeded, stratified) and validates the settings.
+// Errors say what to change: no folder chosen, too few images or classes, settings out of range,
+// unknown architecture, weights file missing.
+Result<TrainingJob> prepareTrainingJob(const Project& project);
+
+}  // namespace attune
+
+namespace attune {
+
+// Adds the run to the project's run history (the caller saves the project).
+void recordRun(Project& project, const RunSummary& summary, const QString& startedAt);
+
+}  // namespace attune

@@ -1,0 +1,99 @@
+#include "core/training/TrainingSession.h"
+
+#include "core/training/RunWriter.h"
+#include "core/training/detail/Trainer.h"
+
+#include <QThread>
+
+#include <exception>
+
+namespace attune {
+namespace {
+
+// LibTorch messages carry a C++ backtrace after the first line; the user needs the first line.
+QString firstLine(const char* what) {
+  const QString text = QString::fromUtf8(what);
+  return text.section(QLatin1Char('\n'), 0, 0).trimmed();
+}
+
+QString hintFor(const QString& message) {
+  if (message.contains(QLatin1String("out of memory"), Qt::CaseInsensitive) ||
+      message.contains(QLatin1String("alloc"), Qt::CaseInsensitive))
+    return QStringLiteral(" Try a smaller batch size or input size.");
+  return QStringLiteral(" If this keeps happening, report it with the run's config.json.");
+}
+
+RunEventKind eventKindOf(RunOutcome outcome) {
+  switch (outcome) {
+    case RunOutcome::Finished: return RunEventKind::Finished;
+    case RunOutcome::Stopped: return RunEventKind::Stopped;
+    case RunOutcome::Failed: return RunEventKind::Failed;
+  }
+  return RunEventKind::Failed;
+}
+
+}  // namespace
+
+TrainingSession::TrainingSession(TrainingJob job, QObject* parent) : QObject(parent), m_job(std::move(job)) {}
+
+TrainingSession::~TrainingSession() = default;
+
+void TrainingSession::requestStop() { m_stopRequested.store(true); }
+void TrainingSession::setPaused(bool paused) { m_paused.store(paused); }
+bool TrainingSession::isPaused() const { return m_paused.load(); }
+
+RunSummary TrainingSession::summary() const {
+  std::lock_guard lock(m_summaryMutex);
+  return m_summary;
+}
+
+void TrainingSession::run() {
+  RunSummary summary;
+  auto writer = RunWriter::create(m_job.runsDir);
+  if (!writer) {
+    summary.message = writer.error().text();
+  } else {
+    summary.runId = (*writer)->runId();
+    summary.runDir = (*writer)->directory();
+    // The engine boundary: LibTorch's exceptions end here as a failed run with a readable message.
+    try {
+      summary = detail::runTraining(m_job, **writer, {m_stopRequested, m_paused, m_metrics});
+    } catch (const std::exception& e) {
+      summary.outcome = RunOutcome::Failed;
+      summary.message = QStringLiteral("Training failed: ") + firstLine(e.what()) + QStringLiteral(".") +
+                        hintFor(QString::fromUtf8(e.what()));
+    } catch (...) {
+      summary.outcome = RunOutcome::Failed;
+      summary.message = QStringLiteral("Training failed for an unknown reason.");
+    }
+  }
+  m_metrics.push(RunEvent{eventKindOf(summary.outcome), summary.message});
+  {
+    std::lock_guard lock(m_summaryMutex);
+    m_summary = summary;
+  }
+  Q_EMIT finished();
+}
+
+TrainingThread::TrainingThread(std::unique_ptr<TrainingSession> session)
+    : m_session(std::move(session)), m_thread(std::make_unique<QThread>()) {
+  m_thread->setObjectName(QStringLiteral("attune-training"));
+  m_session->moveToThread(m_thread.get());
+  QObject::connect(m_thread.get(), &QThread::started, m_session.get(), &TrainingSession::run);
+  QObject::connect(m_session.get(), &TrainingSession::finished, m_thread.get(), &QThread::quit);
+  m_thread->start();
+}
+
+TrainingThread::~TrainingThread() {
+  m_session->requestStop();
+  m_thread->quit();
+  m_thread->wait();
+}
+
+bool TrainingThread::isRunning() const { return m_thread->isRunning(); }
+
+bool TrainingThread::wait(int timeout_ms) {
+  return timeout_ms < 0 ? m_thread->wait() : m_thread->wait(QDeadlineTimer(timeout_ms));
+}
+
+}  // namespace attune

@@ -1,0 +1,21 @@
+#include "core/training/Runtime.h"
+
+#include <torch/torch.h>
+
+#include <QThread>
+
+namespace attune {
+
+QString torchVersion() {
+  return QStringLiteral("%1.%2.%3").arg(TORCH_VERSION_MAJOR).arg(TORCH_VERSION_MINOR).arg(TORCH_VERSION_PATCH);
+}
+
+QString computeDeviceName() { return torch::cuda::is_available() ? QStringLiteral("cuda") : QStringLiteral("cpu"); }
+
+int configureThreads(std::optional<int> threads) {
+  const int wanted = threads.value_or(std::max(1, QThread::idealThreadCount()));
+  if (at::get_num_threads() != wanted) at::set_num_threads(wanted);
+  return at::get_num_threads();
+}
+
+}  // namespace attune
