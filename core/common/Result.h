@@ -31,6 +31,9 @@ struct Error {
   ErrorCode code = ErrorCode::Generic;
   QString message;  // what went wrong, in plain words
   QString hint;     // what the user can do about it (may be empty)
+  // A subsystem's precise reason (e.g. a SafetensorsError), 0 when none. For tests and tools that
+  // must tell failures apart; users read message and hint.
+  int detail = 0;
 
   Error() = default;
   Error(ErrorCode c, QString m, QString h = {}) : code(c), message(std::move(m)), hint(std::move(h)) {}

@@ -3,6 +3,7 @@
 #include "core/weights/TensorData.h"
 
 #include <QByteArray>
+#include <QIODevice>
 #include <QString>
 
 #include <map>
@@ -15,6 +16,9 @@ class SafetensorsWriter {
   // Serialises tensors (sorted by name, 8-byte aligned header) with optional string metadata.
   static Result<QByteArray> serialize(const TensorMap& tensors,
                                       const std::map<std::string, std::string>& metadata = {});
+  // Writes the same bytes as serialize() to an open device without building them in memory first.
+  static Status write(QIODevice& device, const TensorMap& tensors,
+                      const std::map<std::string, std::string>& metadata = {});
   // Atomic: writes a temporary file next to `path` and renames it (QSaveFile).
   static Status writeFile(const QString& path, const TensorMap& tensors,
                           const std::map<std::string, std::string>& metadata = {});

@@ -27,8 +27,16 @@ struct TensorData {
   std::vector<int64_t> shape;
   QByteArray bytes;  // little-endian, row-major, exactly numel * dtypeSize bytes
 
+  // The element count; -1 if the shape is invalid (see checkedNumel).
   int64_t numel() const;
 };
+
+// The element count of a shape; nullopt if a dimension is negative or the count overflows int64.
+// A shape with a zero dimension has zero elements whatever the other dimensions are.
+std::optional<int64_t> checkedNumel(const std::vector<int64_t>& shape);
+// The number of bytes a tensor of this dtype and shape occupies; nullopt as for checkedNumel, or if
+// the byte count overflows int64.
+std::optional<int64_t> checkedByteSize(DType dtype, const std::vector<int64_t>& shape);
 
 // Tensors by name, sorted (as safetensors writers sort them).
 using TensorMap = std::map<std::string, TensorData>;

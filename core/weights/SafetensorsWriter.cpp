@@ -1,0 +1,117 @@
+#include "core/weights/SafetensorsWriter.h"
+
+#include "core/weights/SafetensorsReader.h"
+
+#include <QSaveFile>
+#include <QtEndian>
+
+#include <nlohmann/json.hpp>
+
+namespace attune {
+
+namespace {
+
+// ordered_json keeps "__metadata__" first and the fields in the order the official writer uses.
+using nlohmann::ordered_json;
+
+constexpr int kHeaderAlignment = 8;
+constexpr char kMetadataKey[] = "__metadata__";
+
+QString unwritableHint() {
+  return QStringLiteral(
+      "Check that the folder exists, that you may write to it and that the disk has free space.");
+}
+
+// The length field and the JSON header, padded with spaces so that the tensor data starts at a
+// multiple of 8 bytes (as the official implementation does, for aligned memory-mapped reads).
+Result<QByteArray> buildHeader(const TensorMap& tensors, const std::map<std::string, std::string>& metadata) {
+  ordered_json header = ordered_json::object();
+  if (!metadata.empty()) header[kMetadataKey] = metadata;
+  int64_t offset = 0;
+  for (const auto& [name, tensor] : tensors) {
+    if (name == kMetadataKey) {
+      return Error(ErrorCode::BadValue, QStringLiteral("A tensor may not be named \"__metadata__\"."),
+                   QStringLiteral("Rename the tensor."));
+    }
+    const std::optional<int64_t> expected_bytes = checkedByteSize(tensor.dtype, tensor.shape);
+    if (!expected_bytes || *expected_bytes != tensor.bytes.size()) {
+      return Error(ErrorCode::BadValue,
+                   QStringLiteral("Tensor \"%1\" holds %2 bytes, which does not match its shape and element "
+                                  "type %3.")
+                       .arg(QString::fromUtf8(name.data(), qsizetype(name.size())))
+                       .arg(tensor.bytes.size())
+                       .arg(QLatin1String(dtypeName(tensor.dtype))));
+    }
+    header[name] = {{"dtype", dtypeName(tensor.dtype)},
+                    {"shape", tensor.shape},
+                    {"data_offsets", {offset, offset + *expected_bytes}}};
+    offset += *expected_bytes;
+  }
+
+  std::string text;
+  try {
+    text = header.dump(-1, ' ', /*ensure_ascii=*/false, ordered_json::error_handler_t::strict);
+  } catch (const ordered_json::type_error&) {
+    return Error(ErrorCode::BadValue, QStringLiteral("A tensor name or metadata text is not valid UTF-8."),
+                 QStringLiteral("Use names and metadata in UTF-8."));
+  }
+  text.append((kHeaderAlignment - text.size() % kHeaderAlignment) % kHeaderAlignment, ' ');
+  if (text.size() > SafetensorsReader::kMaxHeaderBytes) {
+    return Error(ErrorCode::BadValue,
+                 QStringLiteral("The header would exceed the 100 MB that safetensors readers accept."),
+                 QStringLiteral("Save fewer tensors or less metadata in one file."));
+  }
+
+  QByteArray bytes(qsizetype(sizeof(quint64)), Qt::Uninitialized);
+  qToLittleEndian<quint64>(text.size(), bytes.data());
+  bytes.append(text.data(), qsizetype(text.size()));
+  return bytes;
+}
+
+Error writeError(const QString& target, const QString& reason) {
+  return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1: %2.").arg(target, reason),
+               unwritableHint());
+}
+
+Status writeTo(QIODevice& device, const QString& target, const TensorMap& tensors,
+               const std::map<std::string, std::string>& metadata) {
+  Result<QByteArray> header = buildHeader(tensors, metadata);
+  if (!header) return header.error();
+  if (device.write(*header) != header->size()) return writeError(target, device.errorString());
+  for (const auto& [name, tensor] : tensors) {
+    if (device.write(tensor.bytes) != tensor.bytes.size()) return writeError(target, device.errorString());
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<QByteArray> SafetensorsWriter::serialize(const TensorMap& tensors,
+                                                const std::map<std::string, std::string>& metadata) {
+  Result<QByteArray> bytes = buildHeader(tensors, metadata);
+  if (!bytes) return bytes;
+  qsizetype total_bytes = bytes->size();
+  for (const auto& [name, tensor] : tensors) total_bytes += tensor.bytes.size();
+  bytes->reserve(total_bytes);
+  for (const auto& [name, tensor] : tensors) bytes->append(tensor.bytes);
+  return bytes;
+}
+
+Status SafetensorsWriter::write(QIODevice& device, const TensorMap& tensors,
+                                const std::map<std::string, std::string>& metadata) {
+  return writeTo(device, QStringLiteral("the weights"), tensors, metadata);
+}
+
+Status SafetensorsWriter::writeFile(const QString& path, const TensorMap& tensors,
+                                    const std::map<std::string, std::string>& metadata) {
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly)) return writeError(path, file.errorString());
+  if (Status written = writeTo(file, path, tensors, metadata); !written) {
+    file.cancelWriting();
+    return written;
+  }
+  if (!file.commit()) return writeError(path, file.errorString());
+  return {};
+}
+
+}  // namespace attune
