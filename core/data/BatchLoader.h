@@ -1,7 +1,9 @@
 #pragma once
 // Decodes and augments the images of one epoch on worker threads, ahead of the trainer, and hands
 // out ready batches in order. Deterministic for a given seed and epoch whatever the worker count:
-// each sample's augmentation draws from its own generator seeded by (seed, epoch, position).
+// each sample's augmentation draws from its own generator seeded by (seed, epoch, sample index),
+// where the sample index is its place in the `samples` vector (not in the shuffled order).
+// Threads: next() from one consumer thread; cancel() from any thread.
 
 #include "core/data/ImageSample.h"
 #include "core/data/ImageTransform.h"
@@ -15,14 +17,17 @@
 
 namespace attune {
 
+// An image that fails to decode is left out of its batch, so `count` can be below the batch size,
+// and 0 when every image of the batch failed (pixels and labels are then empty): skip such a batch.
 struct ImageBatch {
   int count = 0;  // images in this batch
   int channels = 3;
   int height = 0;
   int width = 0;
-  std::vector<float> pixels;     // count * channels * height * width, NCHW
-  std::vector<int64_t> labels;   // count
-  QStringList failedPaths;       // images of this batch that could not be read (left out of it)
+  std::vector<float> pixels;    // count * channels * height * width, NCHW
+  std::vector<int64_t> labels;  // count
+  QStringList failedPaths;      // images of this batch that could not be read (left out of it)
+  QStringList failedReasons;    // why, in plain words; same order as failedPaths
 };
 
 enum class Shuffle { No, Yes };
@@ -32,8 +37,8 @@ struct BatchLoaderOptions {
   Shuffle shuffle = Shuffle::No;
   uint64_t seed = 0;
   int epoch = 0;
-  int workers = 2;
-  int prefetchBatches = 4;  // how many batches may be ready ahead of the consumer
+  int workers = 2;          // at least 1
+  int prefetchBatches = 4;  // how many batches may be ready ahead of the consumer (at least 1)
   TransformOptions transform;
 };
 

@@ -14,9 +14,9 @@
 namespace attune {
 
 struct ImageFolder {
-  QString root;                       // absolute
-  QStringList classes;                // sorted
-  std::vector<ImageSample> samples;   // sorted by class, then path
+  QString root;                      // absolute
+  QStringList classes;               // sorted
+  std::vector<ImageSample> samples;  // sorted by class, then path
   DataReport report;
 };
 

@@ -10,7 +10,10 @@ struct SplitIndices {
 };
 
 // Seeded stratified split: each class contributes round(valFraction * count) items to validation,
-// at least one to each side when the class has two or more. Same labels + seed -> same split.
+// at least one to each side when the class has two or more. Same labels + seed -> same split, on
+// every platform. A class with a single item goes to train. valFraction <= 0 puts everything in
+// train and >= 1 everything in val (the caller asked for no split). Each class is shuffled by its
+// own seeded generator, so adding items to one class does not move the others.
 SplitIndices stratifiedSplit(const std::vector<int>& labels, double valFraction, uint64_t seed);
 
 }  // namespace attune
