@@ -1,2 +1,63 @@
+// attune [PROJECT.attune]: the GUI. Composition only; everything else lives in attune_ui.
+
+#include "ui/MainWindow.h"
+
 #include <QApplication>
-int main(int argc, char** argv) { QApplication app(argc, argv); return 0; }
+#include <QCommandLineParser>
+#include <QTimer>
+
+namespace {
+
+// Hidden options for documentation screenshots: start a run, grab the window after a delay, quit.
+struct ScreenshotRequest {
+  QString file;
+  int after_ms = 0;
+  bool startTraining = false;
+};
+
+void scheduleScreenshot(attune::ui::MainWindow& window, const ScreenshotRequest& request) {
+  if (request.startTraining) QTimer::singleShot(0, &window, [&window] { window.startTraining(); });
+  QTimer::singleShot(request.after_ms, &window, [&window, request] {
+    const bool saved = window.grab().save(request.file);
+    window.close();
+    QCoreApplication::exit(saved ? 0 : 1);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setApplicationName(QStringLiteral("Attune"));
+  QApplication::setOrganizationName(QStringLiteral("Attune"));
+  QApplication::setApplicationVersion(QStringLiteral(ATTUNE_VERSION));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QStringLiteral("Fine-tune image classifiers on your own pictures."));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project to open."),
+                               QStringLiteral("[PROJECT.attune]"));
+  QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Save a picture of the window."),
+                                QStringLiteral("FILE"));
+  QCommandLineOption screenshotAfter(QStringLiteral("screenshot-after-ms"),
+                                     QStringLiteral("Delay before the picture."), QStringLiteral("MS"),
+                                     QStringLiteral("3000"));
+  QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Start training at once."));
+  for (QCommandLineOption* option : {&screenshot, &screenshotAfter, &train}) {
+    option->setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(*option);
+  }
+  parser.process(app);
+
+  attune::ui::MainWindow window;
+  const QStringList arguments = parser.positionalArguments();
+  if (!arguments.isEmpty()) window.openProject(arguments.first());
+  window.show();
+  if (parser.isSet(screenshot))
+    scheduleScreenshot(
+        window, {parser.value(screenshot), parser.value(screenshotAfter).toInt(), parser.isSet(train)});
+  else if (parser.isSet(train))
+    QTimer::singleShot(0, &window, [&window] { window.startTraining(); });
+  return QApplication::exec();
+}

@@ -12,7 +12,7 @@ const char kUsage[] =
     "Usage:\n"
     "  attune-cli --version\n"
     "  attune-cli new PROJECT.attune --task image --data FOLDER [--model ID] [--weights FILE]\n"
-    "                                [--val-fraction F] [--seed N] [--force]\n"
+    "                                [--val-fraction F] [--seed N] [--set key=value]... [--force]\n"
     "  attune-cli train PROJECT.attune [--set key=value]... [--json]\n"
     "  attune-cli inspect FILE.safetensors [--json]\n"
     "  attune-cli models [--json]\n"
@@ -20,6 +20,14 @@ const char kUsage[] =
     "Exit status: 0 success, 1 failure (reason on stderr), 2 bad usage.";
 
 }  // namespace
+
+Status applySetting(TrainingConfig& config, const QString& assignment) {
+  const int equals = assignment.indexOf(QLatin1Char('='));
+  if (equals <= 0)
+    return Error(ErrorCode::BadValue,
+                 QStringLiteral("--set takes key=value, for example --set optim.lr_head=1e-3 (got '%1').").arg(assignment));
+  return config.set(assignment.left(equals).trimmed(), assignment.mid(equals + 1).trimmed());
+}
 
 int run(const QStringList& arguments) {
   if (arguments.size() < 2) {

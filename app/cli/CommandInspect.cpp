@@ -13,6 +13,13 @@ QString shapeText(const std::vector<int64_t>& shape) {
   return QLatin1Char('[') + dims.join(QStringLiteral(", ")) + QLatin1Char(']');
 }
 
+// BatchNorm statistics are state, not learned parameters (torchvision's naming).
+bool isStatistic(const std::string& name) {
+  for (const char* suffix : {".running_mean", ".running_var", ".num_batches_tracked"})
+    if (name.ends_with(suffix)) return true;
+  return false;
+}
+
 }  // namespace
 
 int commandInspect(const QStringList& arguments) {
@@ -30,9 +37,11 @@ int commandInspect(const QStringList& arguments) {
     return kExitFailure;
   }
   int64_t parameters = 0;
+  int64_t values = 0;
   std::map<std::string, int64_t> dtypeCounts;
   for (const auto& [name, tensor] : content->tensors) {
-    parameters += tensor.numel();
+    values += tensor.numel();
+    if (!isStatistic(name)) parameters += tensor.numel();
     dtypeCounts[dtypeName(tensor.dtype)] += tensor.numel();
   }
 
@@ -43,12 +52,17 @@ int commandInspect(const QStringList& arguments) {
     printJson({{"file", path.toStdString()},
                {"tensor_count", content->tensors.size()},
                {"parameter_count", parameters},
+               {"value_count", values},
                {"dtypes", dtypeCounts},
                {"metadata", content->metadata},
                {"tensors", tensors}});
     return kExitSuccess;
   }
-  printLine(QStringLiteral("%1: %2 tensors, %3 values").arg(path).arg(content->tensors.size()).arg(parameters));
+  printLine(QStringLiteral("%1: %2 tensors, %3 parameters, %4 values in all")
+                .arg(path)
+                .arg(content->tensors.size())
+                .arg(parameters)
+                .arg(values));
   for (const auto& [dtype, count] : dtypeCounts)
     printLine(QStringLiteral("  %1: %2 values").arg(QString::fromStdString(dtype)).arg(count));
   if (!content->metadata.empty()) {

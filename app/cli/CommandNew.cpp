@@ -20,6 +20,7 @@ int commandNew(const QStringList& arguments) {
       {QStringLiteral("weights"), QStringLiteral("Pre-trained weights (.safetensors)."), QStringLiteral("file")},
       {QStringLiteral("val-fraction"), QStringLiteral("Share held out for validation."), QStringLiteral("f")},
       {QStringLiteral("seed"), QStringLiteral("Seed of the split and the training."), QStringLiteral("n")},
+      {QStringLiteral("set"), QStringLiteral("A setting of the project (key=value)."), QStringLiteral("key=value")},
       {QStringLiteral("force"), QStringLiteral("Overwrite an existing project file.")},
   });
   if (!parser.parse(QStringList{QStringLiteral("new")} + arguments)) {
@@ -29,7 +30,7 @@ int commandNew(const QStringList& arguments) {
   const QStringList positional = parser.positionalArguments();
   if (positional.size() != 1 || !parser.isSet(QStringLiteral("data"))) {
     printError(QStringLiteral("usage: attune-cli new PROJECT.attune --task image --data FOLDER [--model ID] "
-                              "[--weights FILE] [--val-fraction F] [--seed N] [--force]"));
+                              "[--weights FILE] [--val-fraction F] [--seed N] [--set key=value]... [--force]"));
     return kExitUsage;
   }
   const QString task = parser.value(QStringLiteral("task"));
@@ -80,6 +81,13 @@ int commandNew(const QStringList& arguments) {
     }
     project.data.splitSeed = seed;
     project.config.seed = seed;
+  }
+
+  for (const QString& assignment : parser.values(QStringLiteral("set"))) {
+    if (auto s = applySetting(project.config, assignment); !s) {
+      printError(s.error().text());
+      return kExitUsage;
+    }
   }
 
   auto folder = scanImageFolder(project.data.folder);

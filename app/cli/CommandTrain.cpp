@@ -51,12 +51,7 @@ int commandTrain(const QStringList& arguments) {
 
   Project runProject = project.value();  // --set changes this run only, not the saved project
   for (const QString& assignment : parser.values(QStringLiteral("set"))) {
-    const int equals = assignment.indexOf(QLatin1Char('='));
-    if (equals <= 0) {
-      printError(QStringLiteral("--set takes key=value, for example --set optim.lr_head=1e-3 (got '%1').").arg(assignment));
-      return kExitUsage;
-    }
-    if (auto s = runProject.config.set(assignment.left(equals).trimmed(), assignment.mid(equals + 1).trimmed()); !s) {
+    if (auto s = applySetting(runProject.config, assignment); !s) {
       printError(s.error().text());
       return kExitUsage;
     }

@@ -1,6 +1,8 @@
 #pragma once
 // One function per attune-cli command. `arguments` are those after the command name.
 
+#include "core/project/TrainingConfig.h"
+
 #include <QStringList>
 
 namespace attune::cli {
@@ -9,5 +11,8 @@ int commandNew(const QStringList& arguments);
 int commandTrain(const QStringList& arguments);
 int commandInspect(const QStringList& arguments);
 int commandModels(const QStringList& arguments);
+
+// One `--set key=value` applied to a config.
+Status applySetting(TrainingConfig& config, const QString& assignment);
 
 }  // namespace attune::cli

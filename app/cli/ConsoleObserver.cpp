@@ -41,6 +41,7 @@ void ConsoleObserver::show(const MetricsDrain& drain) {
       printLine((event.kind == RunEventKind::Warning ? QStringLiteral("Warning: ") : QString()) + event.message);
     }
   }
+  showSteps(drain.steps);
   for (const auto& epoch : drain.epochs) {
     if (m_mode == ConsoleMode::JsonLines) {
       printJson({{"event", "epoch"},
@@ -64,9 +65,12 @@ void ConsoleObserver::show(const MetricsDrain& drain) {
                     .arg(epoch.isBest ? QStringLiteral("  (best so far, saved)") : QString()));
     }
   }
-  if (drain.steps.empty()) return;
+}
+
+void ConsoleObserver::showSteps(const std::vector<StepMetrics>& steps) {
+  if (steps.empty()) return;
   if (m_mode == ConsoleMode::JsonLines) {
-    for (const auto& step : drain.steps) {
+    for (const auto& step : steps) {
       printJson({{"event", "step"},
                  {"epoch", step.epoch},
                  {"step", step.step},
@@ -78,7 +82,7 @@ void ConsoleObserver::show(const MetricsDrain& drain) {
     }
     return;
   }
-  const StepMetrics& last = drain.steps.back();
+  const StepMetrics& last = steps.back();
   const double fraction = last.stepsTotal > 0 ? double(last.step) / double(last.stepsTotal) : 0.0;
   const double etaMs = last.step > 0 ? last.elapsedMs / double(last.step) * double(last.stepsTotal - last.step) : 0.0;
   if (m_mode == ConsoleMode::ProgressBar) {

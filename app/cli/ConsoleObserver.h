@@ -15,6 +15,7 @@ class ConsoleObserver {
   void showDone(const RunSummary& summary);
 
  private:
+  void showSteps(const std::vector<StepMetrics>& steps);
   void clearBar();
   ConsoleMode m_mode;
   bool m_barShown = false;

@@ -148,10 +148,12 @@ BatchLoaderOptions Trainer::loaderOptions(TransformMode mode, int epoch) const {
 }
 
 void Trainer::reportFailedImages(const ImageBatch& batch) {
-  for (const auto& path : batch.failedPaths) {
+  for (qsizetype i = 0; i < batch.failedPaths.size(); ++i) {
+    const QString& path = batch.failedPaths[i];
     if (m_reportedFailures.contains(path)) continue;
     m_reportedFailures << path;
-    event(RunEventKind::Warning, QStringLiteral("Skipped %1: it could not be read as an image.").arg(path));
+    const QString reason = batch.failedReasons.value(i, QStringLiteral("it could not be read as an image"));
+    event(RunEventKind::Warning, QStringLiteral("Skipped %1: %2.").arg(path, reason));
   }
 }
 

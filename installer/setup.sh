@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Attune set-up for a fresh Debian 12 machine (run as root, from anywhere).
+#
+#   installer/setup.sh --demo   install what is missing, build, prepare the demo project, open Attune on it
+#   installer/setup.sh --test   install what is missing (with test tools), build, run every test with ctest
+#   installer/setup.sh --build  install and build only
+#
+# Environment: ATTUNE_BUILD_DIR (default: build), ATTUNE_JOBS (default: all cores),
+#              ATTUNE_WITH_GUI=OFF builds core + CLI + core tests only (no Widgets).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+mode=${1:---build}
+build_dir=${ATTUNE_BUILD_DIR:-$root/build}
+jobs=${ATTUNE_JOBS:-$(nproc)}
+with_gui=${ATTUNE_WITH_GUI:-ON}
+
+runtime_packages=(
+  cmake ninja-build g++ pkg-config
+  qt6-base-dev qt6-qpa-plugins qt6-image-formats-plugins fonts-dejavu-core
+  libqcustomplot-dev libqcustomplot2.1-qt6
+  nlohmann-json3-dev
+  libtorch-dev libopenblas0-openmp
+  python3 dataset-fashion-mnist
+)
+test_packages=(python3-torchvision xvfb xauth)
+
+install_missing() {
+  local wanted=("$@") missing=()
+  for package in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    echo "Installing: ${missing[*]}"
+    if [[ $(id -u) -ne 0 ]]; then
+      echo "These Debian packages are missing; run this script as root (or with sudo) to install them." >&2
+      exit 1
+    fi
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() {
+  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTUNE_WITH_GUI="$with_gui" "$@"
+  cmake --build "$build_dir" -j "$jobs"
+}
+
+case "$mode" in
+  --build)
+    install_missing "${runtime_packages[@]}"
+    build
+    ;;
+  --demo)
+    install_missing "${runtime_packages[@]}"
+    build -DATTUNE_BUILD_TESTS=OFF
+    python3 "$here/make_demo.py" --out "$root/demo" --cli "$build_dir/app/attune-cli"
+    if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
+      echo "No display found. Open the demo on a desktop with:"
+      echo "  $build_dir/app/attune $root/demo/fashion/fashion.attune"
+      exit 0
+    fi
+    exec "$build_dir/app/attune" "$root/demo/fashion/fashion.attune"
+    ;;
+  --test)
+    install_missing "${runtime_packages[@]}" "${test_packages[@]}"
+    build -DATTUNE_BUILD_TESTS=ON
+    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 900
+    ;;
+  *)
+    echo "usage: installer/setup.sh --demo | --test | --build" >&2
+    exit 2
+    ;;
+esac

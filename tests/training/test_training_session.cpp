@@ -1,0 +1,180 @@
+// The training engine end to end on tiny generated datasets: learning, stop, failure, determinism.
+
+#include "TinyDataset.h"
+#include "core/models/detail/ImageClassifier.h"
+#include "core/models/detail/StateDict.h"
+#include "core/project/ProjectFile.h"
+#include "core/training/TrainingJob.h"
+#include "core/training/TrainingSession.h"
+#include "core/weights/SafetensorsReader.h"
+#include "core/weights/SafetensorsWriter.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <limits>
+
+using namespace attune;
+
+class TestTrainingSession : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir m_dir;
+
+  Project makeProject(const QString& name, int imagesPerClass) {
+    const QString data = m_dir.filePath(name + QStringLiteral("-data"));
+    testing::writeTinyDataset(data, 2, imagesPerClass);
+    return testing::tinyProject(m_dir.filePath(name + QStringLiteral(".attune")), data);
+  }
+
+  static RunSummary runToEnd(const TrainingJob& job, std::vector<StepMetrics>* steps = nullptr,
+                             std::vector<EpochMetrics>* epochs = nullptr) {
+    TrainingSession session(job);
+    session.run();  // in this thread: the session is thread-agnostic
+    auto drain = session.metrics().drain();
+    if (steps) *steps = drain.steps;
+    if (epochs) *epochs = drain.epochs;
+    return session.summary();
+  }
+
+ private Q_SLOTS:
+  void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+  // Two training images per class (one more per class goes to validation): the model must fit them.
+  void tinyRunReachesFullTrainingAccuracy() {
+    Project project = makeProject(QStringLiteral("overfit"), 3);
+    project.config.epochs = 25;
+    project.config.lrHead = 3e-3;
+    project.config.lrBackbone = 3e-3;
+    project.config.weightDecay = 0.0;
+    project.config.schedule = ScheduleKind::Constant;
+    auto job = prepareTrainingJob(project);
+    QVERIFY2(job.ok(), qPrintable(job.ok() ? QString() : job.error().text()));
+    QCOMPARE(job->trainSamples.size(), size_t(4));
+    QCOMPARE(job->valSamples.size(), size_t(2));
+
+    std::vector<EpochMetrics> epochs;
+    const RunSummary summary = runToEnd(job.value(), nullptr, &epochs);
+    QCOMPARE(summary.outcome, RunOutcome::Finished);
+    QCOMPARE(int(epochs.size()), 25);
+    QCOMPARE(epochs.back().trainAccuracy, 1.0);
+    QVERIFY(epochs.back().trainLoss < epochs.front().trainLoss);
+    QVERIFY(QFile::exists(summary.bestCheckpoint));
+    QVERIFY(QFile::exists(QDir(summary.runDir).filePath(QStringLiteral("config.json"))));
+    QVERIFY(QFile::exists(QDir(summary.runDir).filePath(QStringLiteral("metrics.csv"))));
+
+    // The checkpoint carries every tensor of the architecture under torchvision's names.
+    auto checkpoint = SafetensorsReader::readFile(summary.bestCheckpoint);
+    QVERIFY(checkpoint.ok());
+    QVERIFY(checkpoint->tensors.count("fc.weight"));
+    QCOMPARE(checkpoint->tensors.at("fc.weight").shape, (std::vector<int64_t>{2, 512}));
+    QCOMPARE(checkpoint->metadata.at("attune.architecture"), std::string("resnet18"));
+  }
+
+  void stopEndsWithinAStepWithACheckpoint() {
+    Project project = makeProject(QStringLiteral("stop"), 6);
+    project.config.epochs = 500;
+    project.config.batchSize = 2;
+    auto job = prepareTrainingJob(project);
+    QVERIFY(job.ok());
+    TrainingThread thread(std::make_unique<TrainingSession>(std::move(job.value())));
+    // Wait for the first step, then stop.
+    std::vector<StepMetrics> steps;
+    QTRY_VERIFY_WITH_TIMEOUT((([&] {
+                                auto drain = thread.session().metrics().drain();
+                                steps.insert(steps.end(), drain.steps.begin(), drain.steps.end());
+                                return !steps.empty();
+                              })()),
+                             60000);
+    QElapsedTimer clock;
+    clock.start();
+    thread.session().requestStop();
+    QVERIFY(thread.wait(30000));
+    qInfo() << "stopped" << clock.elapsed() << "ms after the request";
+    const RunSummary summary = thread.session().summary();
+    QCOMPARE(summary.outcome, RunOutcome::Stopped);
+    QVERIFY(!summary.lastCheckpoint.isEmpty());
+    auto last = SafetensorsReader::readFile(summary.lastCheckpoint);
+    QVERIFY(last.ok());
+    // A consistent checkpoint: the whole model, loadable into a fresh one with every key present.
+    auto model = detail::makeImageClassifier(QStringLiteral("resnet18"), 2);
+    auto loaded = detail::loadStateDict(*model, last->tensors, model->headPrefix(), detail::HeadPolicy::LoadAll);
+    QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().text()));
+  }
+
+  void nonFiniteLossStopsWithAPlainMessage() {
+    Project project = makeProject(QStringLiteral("nan"), 3);
+    // Pre-trained weights that are not numbers: every loss is NaN.
+    torch::NoGradGuard noGrad;
+    auto model = detail::makeImageClassifier(QStringLiteral("resnet18"), 2);
+    model->named_parameters()["conv1.weight"].fill_(std::numeric_limits<float>::quiet_NaN());
+    const QString weights = m_dir.filePath(QStringLiteral("nan.safetensors"));
+    QVERIFY(SafetensorsWriter::writeFile(weights, detail::stateDictOf(*model)).ok());
+    project.config.weightsPath = weights;
+    project.config.maxBadSteps = 2;
+    auto job = prepareTrainingJob(project);
+    QVERIFY(job.ok());
+    std::vector<StepMetrics> steps;
+    const RunSummary summary = runToEnd(job.value(), &steps);
+    QCOMPARE(summary.outcome, RunOutcome::Failed);
+    QVERIFY2(summary.message.contains(QLatin1String("not a finite number")), qPrintable(summary.message));
+    QVERIFY(steps.empty());  // no step with a non-finite loss was taken
+    QVERIFY(summary.lastCheckpoint.isEmpty());
+  }
+
+  void sameSeedGivesIdenticalRuns() {
+    Project project = makeProject(QStringLiteral("seed"), 4);
+    project.config.randomResizedCrop = true;
+    project.config.horizontalFlip = true;
+    project.config.loaderWorkers = 2;
+    auto job = prepareTrainingJob(project);
+    QVERIFY(job.ok());
+    std::vector<StepMetrics> first, second;
+    QCOMPARE(runToEnd(job.value(), &first).outcome, RunOutcome::Finished);
+    QCOMPARE(runToEnd(job.value(), &second).outcome, RunOutcome::Finished);
+    QCOMPARE(first.size(), second.size());
+    for (size_t i = 0; i < first.size(); ++i) QCOMPARE(first[i].trainLoss, second[i].trainLoss);
+  }
+
+  void frozenBackboneTrainsOnlyTheHead() {
+    Project project = makeProject(QStringLiteral("frozen"), 3);
+    project.config.freeze = FreezeMode::Backbone;
+    auto model = detail::makeImageClassifier(QStringLiteral("resnet18"), 2);
+    const QString weights = m_dir.filePath(QStringLiteral("pretrained.safetensors"));
+    QVERIFY(SafetensorsWriter::writeFile(weights, detail::stateDictOf(*model)).ok());
+    project.config.weightsPath = weights;
+    auto job = prepareTrainingJob(project);
+    QVERIFY(job.ok());
+    const RunSummary summary = runToEnd(job.value());
+    QCOMPARE(summary.outcome, RunOutcome::Finished);
+    auto before = SafetensorsReader::readFile(weights);
+    auto after = SafetensorsReader::readFile(summary.lastCheckpoint);
+    QVERIFY(before.ok() && after.ok());
+    // Backbone weights and BatchNorm statistics unchanged; the head moved.
+    for (const char* name : {"conv1.weight", "layer4.1.bn2.weight", "bn1.running_mean", "layer1.0.bn1.running_var"})
+      QVERIFY2(before->tensors.at(name).bytes == after->tensors.at(name).bytes, name);
+    QVERIFY(before->tensors.at("fc.weight").bytes != after->tensors.at("fc.weight").bytes);
+  }
+
+  void missingFolderIsAPlainError() {
+    Project project = testing::tinyProject(m_dir.filePath(QStringLiteral("x.attune")), m_dir.filePath(QStringLiteral("nowhere")));
+    auto job = prepareTrainingJob(project);
+    QVERIFY(!job.ok());
+    QVERIFY(!job.error().message.isEmpty());
+  }
+
+  void badSettingsAreRefusedBeforeTraining() {
+    Project project = makeProject(QStringLiteral("bad"), 3);
+    project.config.lrHead = -1.0;
+    auto job = prepareTrainingJob(project);
+    QVERIFY(!job.ok());
+    QVERIFY(job.error().message.contains(QLatin1String("learning rate")));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestTrainingSession)
+#include "test_training_session.moc"
