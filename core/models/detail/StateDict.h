@@ -8,6 +8,8 @@
 
 #include <torch/torch.h>
 
+#include <QString>
+
 #include <string>
 
 namespace attune::detail {
@@ -25,7 +27,16 @@ enum class HeadPolicy {
 
 // Copies the file's tensors into the module. Missing or mismatched tensors outside the head (or
 // anywhere, with LoadAll) make it an error that names them; nothing is silently left random.
+// Nothing is copied unless the whole check passes, so a failed load leaves the module unchanged.
+// A tensor of another dtype (F16, BF16 weights) is converted to the module's. A missing BatchNorm
+// num_batches_tracked is tolerated as PyTorch does (older torchvision files lack it; it only counts
+// batches and does not change the output).
 Result<WeightLoadReport> loadStateDict(torch::nn::Module& module, const TensorMap& tensors,
                                        const std::string& headPrefix, HeadPolicy policy);
+
+// Reads a .safetensors file (SafetensorsReader) and loads it with loadStateDict. The reader's error
+// is passed on unchanged when the file cannot be read.
+Result<WeightLoadReport> loadWeightsFile(torch::nn::Module& module, const QString& path,
+                                         const std::string& headPrefix, HeadPolicy policy);
 
 }  // namespace attune::detail
