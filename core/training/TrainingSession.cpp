@@ -80,7 +80,9 @@ TrainingThread::TrainingThread(std::unique_ptr<TrainingSession> session)
   m_thread->setObjectName(QStringLiteral("attune-training"));
   m_session->moveToThread(m_thread.get());
   QObject::connect(m_thread.get(), &QThread::started, m_session.get(), &TrainingSession::run);
-  QObject::connect(m_session.get(), &TrainingSession::finished, m_thread.get(), &QThread::quit);
+  // Direct: QThread::quit is thread-safe, and the owner may be blocked in wait() with no event loop.
+  QObject::connect(m_session.get(), &TrainingSession::finished, m_thread.get(), &QThread::quit,
+                   Qt::DirectConnection);
   m_thread->start();
 }
 

@@ -59,7 +59,7 @@ class TestTrainingSession : public QObject {
 
     std::vector<EpochMetrics> epochs;
     const RunSummary summary = runToEnd(job.value(), nullptr, &epochs);
-    QCOMPARE(summary.outcome, RunOutcome::Finished);
+    QCOMPARE(toString(summary.outcome), toString(RunOutcome::Finished));
     QCOMPARE(int(epochs.size()), 25);
     QCOMPARE(epochs.back().trainAccuracy, 1.0);
     QVERIFY(epochs.back().trainLoss < epochs.front().trainLoss);
@@ -96,13 +96,13 @@ class TestTrainingSession : public QObject {
     QVERIFY(thread.wait(30000));
     qInfo() << "stopped" << clock.elapsed() << "ms after the request";
     const RunSummary summary = thread.session().summary();
-    QCOMPARE(summary.outcome, RunOutcome::Stopped);
+    QCOMPARE(toString(summary.outcome), toString(RunOutcome::Stopped));
     QVERIFY(!summary.lastCheckpoint.isEmpty());
     auto last = SafetensorsReader::readFile(summary.lastCheckpoint);
     QVERIFY(last.ok());
     // A consistent checkpoint: the whole model, loadable into a fresh one with every key present.
-    auto model = detail::makeImageClassifier(QStringLiteral("resnet18"), 2);
-    auto loaded = detail::loadStateDict(*model, last->tensors, model->headPrefix(), detail::HeadPolicy::LoadAll);
+    auto model = attune::detail::makeImageClassifier(QStringLiteral("resnet18"), 2);
+    auto loaded = attune::detail::loadStateDict(*model, last->tensors, model->headPrefix(), attune::detail::HeadPolicy::LoadAll);
     QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().text()));
   }
 
@@ -110,20 +110,20 @@ class TestTrainingSession : public QObject {
     Project project = makeProject(QStringLiteral("nan"), 3);
     // Pre-trained weights that are not numbers: every loss is NaN.
     torch::NoGradGuard noGrad;
-    auto model = detail::makeImageClassifier(QStringLiteral("resnet18"), 2);
+    auto model = attune::detail::makeImageClassifier(QStringLiteral("resnet18"), 2);
     model->named_parameters()["conv1.weight"].fill_(std::numeric_limits<float>::quiet_NaN());
     const QString weights = m_dir.filePath(QStringLiteral("nan.safetensors"));
-    QVERIFY(SafetensorsWriter::writeFile(weights, detail::stateDictOf(*model)).ok());
+    QVERIFY(SafetensorsWriter::writeFile(weights, attune::detail::stateDictOf(*model)).ok());
     project.config.weightsPath = weights;
     project.config.maxBadSteps = 2;
     auto job = prepareTrainingJob(project);
     QVERIFY(job.ok());
     std::vector<StepMetrics> steps;
     const RunSummary summary = runToEnd(job.value(), &steps);
-    QCOMPARE(summary.outcome, RunOutcome::Failed);
+    QCOMPARE(toString(summary.outcome), toString(RunOutcome::Failed));
     QVERIFY2(summary.message.contains(QLatin1String("not a finite number")), qPrintable(summary.message));
     QVERIFY(steps.empty());  // no step with a non-finite loss was taken
-    QVERIFY(summary.lastCheckpoint.isEmpty());
+    QVERIFY2(summary.lastCheckpoint.isEmpty(), qPrintable(summary.lastCheckpoint));
   }
 
   void sameSeedGivesIdenticalRuns() {
@@ -134,8 +134,8 @@ class TestTrainingSession : public QObject {
     auto job = prepareTrainingJob(project);
     QVERIFY(job.ok());
     std::vector<StepMetrics> first, second;
-    QCOMPARE(runToEnd(job.value(), &first).outcome, RunOutcome::Finished);
-    QCOMPARE(runToEnd(job.value(), &second).outcome, RunOutcome::Finished);
+    QCOMPARE(toString(runToEnd(job.value(), &first).outcome), toString(RunOutcome::Finished));
+    QCOMPARE(toString(runToEnd(job.value(), &second).outcome), toString(RunOutcome::Finished));
     QCOMPARE(first.size(), second.size());
     for (size_t i = 0; i < first.size(); ++i) QCOMPARE(first[i].trainLoss, second[i].trainLoss);
   }
@@ -143,14 +143,14 @@ class TestTrainingSession : public QObject {
   void frozenBackboneTrainsOnlyTheHead() {
     Project project = makeProject(QStringLiteral("frozen"), 3);
     project.config.freeze = FreezeMode::Backbone;
-    auto model = detail::makeImageClassifier(QStringLiteral("resnet18"), 2);
+    auto model = attune::detail::makeImageClassifier(QStringLiteral("resnet18"), 2);
     const QString weights = m_dir.filePath(QStringLiteral("pretrained.safetensors"));
-    QVERIFY(SafetensorsWriter::writeFile(weights, detail::stateDictOf(*model)).ok());
+    QVERIFY(SafetensorsWriter::writeFile(weights, attune::detail::stateDictOf(*model)).ok());
     project.config.weightsPath = weights;
     auto job = prepareTrainingJob(project);
     QVERIFY(job.ok());
     const RunSummary summary = runToEnd(job.value());
-    QCOMPARE(summary.outcome, RunOutcome::Finished);
+    QCOMPARE(toString(summary.outcome), toString(RunOutcome::Finished));
     auto before = SafetensorsReader::readFile(weights);
     auto after = SafetensorsReader::readFile(summary.lastCheckpoint);
     QVERIFY(before.ok() && after.ok());

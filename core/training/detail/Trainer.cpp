@@ -221,6 +221,14 @@ RunSummary Trainer::run() {
       return finish(RunOutcome::Stopped, QStringLiteral("Stopped by the user while validating epoch %1.").arg(epoch));
     }
     metrics.elapsedMs = double(m_clock.elapsed());
+    if (!std::isfinite(metrics.valLoss)) {
+      // A model whose outputs are not numbers is not a checkpoint worth keeping.
+      return finish(RunOutcome::Failed,
+                    QStringLiteral("Training stopped: the validation loss of epoch %1 is not a finite number. Lower "
+                                   "the learning rates or check the pre-trained weights; the last good checkpoint "
+                                   "is kept.")
+                        .arg(epoch));
+    }
     const bool better = m_summary.bestEpoch == 0 || metrics.valAccuracy > m_summary.bestValAccuracy ||
                         (metrics.valAccuracy == m_summary.bestValAccuracy && metrics.valLoss < bestValLoss);
     if (better) {
