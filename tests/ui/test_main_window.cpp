@@ -1,0 +1,355 @@
+// MainWindow driven through its widgets: a real (tiny) training run started with the Train button,
+// watched on the charts, stopped, closed mid-run, run to completion; settings edited and saved;
+// a dataset that cannot be trained on.
+
+#include "core/project/ProjectFile.h"
+#include "ui/MainWindow.h"
+#include "ui/MessageBoxHook.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QtTest>
+
+using namespace attune;
+using namespace attune::ui;
+
+namespace {
+
+constexpr int kImageSide_px = 32;
+constexpr int kImagesPerClass = 6;
+constexpr int kTrainingTimeout_ms = 180'000;  // a 2-core machine shared with compilers
+constexpr int kTick_ms = 20;
+constexpr int kMaxTickGap_ms = 1000;   // a frozen GUI thread would stall for the whole run
+constexpr int kPauseSettle_ms = 1000;  // the step in flight when Pause is pressed, and a drain
+
+// root/<class>/<n>.png, one colour per class with a little variation per image.
+void writeDataset(const QString& root, const QList<QColor>& classColours, const QStringList& classNames) {
+  for (qsizetype c = 0; c < classNames.size(); ++c) {
+    QVERIFY(QDir(root).mkpath(classNames[c]));
+    for (int i = 0; i < kImagesPerClass; ++i) {
+      QImage image(kImageSide_px, kImageSide_px, QImage::Format_RGB32);
+      image.fill(classColours[c].lighter(100 + 8 * i));
+      QVERIFY(image.save(QStringLiteral("%1/%2/%3.png").arg(root, classNames[c]).arg(i)));
+    }
+  }
+}
+
+template <typename T>
+T* child(QObject& parent, const char* name) {
+  return parent.findChild<T*>(QString::fromLatin1(name));
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase();
+  void init();
+  void cleanup();
+  void trainThenStop();
+  void closeDuringRun();
+  void runToCompletion();
+  void settingsSurviveSaveAndOpen();
+  void unusableFolderShowsError();
+
+ private:
+  // A project with a two-class dataset next to it, settings made for a quick CPU run.
+  QString makeProject(const QTemporaryDir& dir, int epochs, int classCount = 2);
+  void openAndShow(MainWindow& window, const QString& path);
+  void clickTrain(MainWindow& window);
+
+  QTemporaryDir m_settingsDir;
+  QList<MessageRequest> m_messages;
+};
+
+void TestMainWindow::initTestCase() {
+  QVERIFY(m_settingsDir.isValid());
+  // Keep the recent-projects list out of the user's real settings.
+  QCoreApplication::setOrganizationName(QStringLiteral("AttuneTest"));
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+}
+
+void TestMainWindow::init() {
+  m_messages.clear();
+  MessageBoxHook::setTestHandler([this](const MessageRequest& request) {
+    m_messages << request;
+    return request.buttons.testFlag(QMessageBox::Discard) ? QMessageBox::Discard : QMessageBox::Ok;
+  });
+}
+
+void TestMainWindow::cleanup() {
+  MessageBoxHook::setTestHandler({});
+}
+
+QString TestMainWindow::makeProject(const QTemporaryDir& dir, int epochs, int classCount) {
+  const QString data = dir.filePath(QStringLiteral("images"));
+  const QStringList names = QStringList{QStringLiteral("blue"), QStringLiteral("red")}.mid(0, classCount);
+  writeDataset(data, {QColor(30, 60, 200), QColor(200, 40, 30)}, names);
+  Project project;
+  project.name = QStringLiteral("Colours");
+  project.data.folder = data;
+  project.config.architecture = QStringLiteral("resnet18");
+  project.config.inputSize = kImageSide_px;
+  project.config.batchSize = 4;
+  project.config.epochs = epochs;
+  project.config.threads = 1;  // the machine is shared; speed is not what is tested
+  project.config.loaderWorkers = 1;
+  const QString path = dir.filePath(QStringLiteral("colours.attune"));
+  const Status saved = ProjectFile::save(project, path);
+  if (!saved) qWarning() << saved.error().text();
+  return path;
+}
+
+void TestMainWindow::openAndShow(MainWindow& window, const QString& path) {
+  QVERIFY(window.openProject(path));
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QVERIFY(!window.isWindowModified());
+  QVERIFY(window.windowTitle().contains(QStringLiteral("Colours")));
+}
+
+void TestMainWindow::clickTrain(MainWindow& window) {
+  auto* train = child<QPushButton>(window, "trainButton");
+  QVERIFY(train && train->isEnabled());
+  QTest::mouseClick(train, Qt::LeftButton);
+  QVERIFY2(window.isTraining(), m_messages.isEmpty() ? "" : qPrintable(m_messages.first().text));
+  QVERIFY(!train->isEnabled());
+  QVERIFY(child<QPushButton>(window, "stopButton")->isEnabled());
+}
+
+void TestMainWindow::trainThenStop() {
+  QTemporaryDir dir;
+  const QString path = makeProject(dir, 5);
+  MainWindow window;
+  openAndShow(window, path);
+
+  // The run settings come from the form.
+  child<QSpinBox>(window, "epochsSpin")->setValue(50);  // long enough to be running when Stop is pressed
+  child<QSpinBox>(window, "batchSizeSpin")->setValue(4);
+  QVERIFY(window.isWindowModified());
+  QCOMPARE(window.project().config.epochs, 50);
+
+  QElapsedTimer sinceTick;
+  qint64 maxGap_ms = 0;
+  int ticks = 0;
+  QTimer heartbeat;
+  connect(&heartbeat, &QTimer::timeout, [&] {
+    if (ticks++ > 0) maxGap_ms = std::max(maxGap_ms, sinceTick.elapsed());
+    sinceTick.start();
+  });
+
+  clickTrain(window);
+  heartbeat.start(kTick_ms);
+  auto* lossPlot = child<QCustomPlot>(window, "lossPlot");
+  QVERIFY(lossPlot);
+  QTRY_VERIFY_WITH_TIMEOUT(lossPlot->graph(0)->dataCount() > 0, kTrainingTimeout_ms);
+  QTest::qWait(500);
+  QVERIFY(window.isTraining());
+  QVERIFY2(maxGap_ms < kMaxTickGap_ms, qPrintable(QStringLiteral("GUI thread stalled %1 ms").arg(maxGap_ms)));
+  QVERIFY(ticks >= 500 / kTick_ms / 4);
+  const QString progress = child<QProgressBar>(window, "runProgressBar")->text();
+  QVERIFY2(progress.contains(QStringLiteral("/50")) && progress.contains(QStringLiteral("ETA")),
+           qPrintable(progress));
+
+  // Pause holds the loop after its current step; Resume goes on.
+  auto* pause = child<QPushButton>(window, "pauseButton");
+  QTest::mouseClick(pause, Qt::LeftButton);
+  QVERIFY(child<QProgressBar>(window, "runProgressBar")->text().contains(QStringLiteral("paused")));
+  QTest::qWait(kPauseSettle_ms);
+  const int pausedSteps = lossPlot->graph(0)->dataCount();
+  QTest::qWait(kPauseSettle_ms);
+  QCOMPARE(lossPlot->graph(0)->dataCount(), pausedSteps);
+  QTest::mouseClick(pause, Qt::LeftButton);
+  QTRY_VERIFY_WITH_TIMEOUT(lossPlot->graph(0)->dataCount() > pausedSteps, kTrainingTimeout_ms);
+
+  QTest::mouseClick(child<QPushButton>(window, "stopButton"), Qt::LeftButton);
+  QTRY_VERIFY_WITH_TIMEOUT(!window.isTraining(), kTrainingTimeout_ms);
+  heartbeat.stop();
+  QVERIFY(child<QPushButton>(window, "trainButton")->isEnabled());
+  QVERIFY(child<QLabel>(window, "runSummaryLabel")->isVisible());
+
+  QCOMPARE(window.project().runs.size(), size_t(1));
+  const RunRecord& run = window.project().runs.front();
+  QVERIFY(run.status == RunStatus::Stopped);
+  QVERIFY(
+      QFileInfo::exists(window.project().runsDirectory() + QLatin1Char('/') + run.id + "/last.safetensors"));
+  QVERIFY(!window.isWindowModified());  // the run was recorded and the project saved
+  auto onDisk = ProjectFile::load(path);
+  QVERIFY(onDisk);
+  QCOMPARE(onDisk->runs.size(), size_t(1));
+  QCOMPARE(onDisk->runs.front().id, run.id);
+  QVERIFY(onDisk->runs.front().status == RunStatus::Stopped);
+  QCOMPARE(onDisk->config.epochs, 50);
+  QVERIFY(m_messages.isEmpty());
+}
+
+void TestMainWindow::closeDuringRun() {
+  QTemporaryDir dir;
+  const QString path = makeProject(dir, 50);
+  MainWindow window;
+  openAndShow(window, path);
+  clickTrain(window);
+  QTRY_VERIFY_WITH_TIMEOUT(child<QCustomPlot>(window, "lossPlot")->graph(0)->dataCount() > 0,
+                           kTrainingTimeout_ms);
+
+  QElapsedTimer closing;
+  closing.start();
+  QVERIFY(window.close());
+  QVERIFY2(closing.elapsed() < 10'000, qPrintable(QString::number(closing.elapsed())));
+  QVERIFY(!window.isTraining());
+  QVERIFY(!window.isVisible());
+  auto onDisk = ProjectFile::load(path);
+  QVERIFY(onDisk);
+  QCOMPARE(onDisk->runs.size(), size_t(1));
+  QVERIFY(onDisk->runs.front().status == RunStatus::Stopped);
+  QVERIFY(m_messages.isEmpty());
+}
+
+void TestMainWindow::runToCompletion() {
+  QTemporaryDir dir;
+  const QString path = makeProject(dir, 2);
+  MainWindow window;
+  openAndShow(window, path);
+  clickTrain(window);
+  QTRY_VERIFY_WITH_TIMEOUT(!window.isTraining(), kTrainingTimeout_ms);
+
+  auto* validationPlot = child<QCustomPlot>(window, "validationPlot");
+  QCOMPARE(validationPlot->graph(0)->dataCount(), 2);  // validation loss
+  QCOMPARE(validationPlot->graph(0)->valueAxis(), validationPlot->yAxis);
+  QCOMPARE(validationPlot->graph(2)->dataCount(), 2);  // validation accuracy, on the right axis
+  QCOMPARE(validationPlot->graph(2)->valueAxis(), validationPlot->yAxis2);
+  QVERIFY(child<QCustomPlot>(window, "lossPlot")->graph(0)->dataCount() >= 2);
+  const QString summary = child<QLabel>(window, "runSummaryLabel")->text();
+  QVERIFY2(
+      summary.startsWith(QStringLiteral("Best validation accuracy")) && summary.contains("best.safetensors"),
+      qPrintable(summary));
+  QVERIFY(child<QListWidget>(window, "runLogList")->count() >= 3);  // started, 2 epochs, finished
+
+  QCOMPARE(window.project().runs.size(), size_t(1));
+  QVERIFY(window.project().runs.front().status == RunStatus::Finished);
+  QCOMPARE(window.project().runs.front().epochsCompleted, 2);
+  auto onDisk = ProjectFile::load(path);
+  QVERIFY(onDisk);
+  QCOMPARE(onDisk->runs.size(), size_t(1));
+}
+
+void TestMainWindow::settingsSurviveSaveAndOpen() {
+  QTemporaryDir dir;
+  const QString path = makeProject(dir, 3);
+  MainWindow window;
+  openAndShow(window, path);
+
+  auto* architecture = child<QComboBox>(window, "architectureCombo");
+  const int other = architecture->findData(QStringLiteral("mobilenet_v2"));
+  QVERIFY(other >= 0);
+  architecture->setCurrentIndex(other);
+  child<QDoubleSpinBox>(window, "lrHeadSpin")->setValue(0.005);
+  child<QDoubleSpinBox>(window, "lrBackboneSpin")->setValue(0.0002);
+  QTest::mouseClick(child<QCheckBox>(window, "freezeCheck"), Qt::LeftButton);
+  child<QSpinBox>(window, "epochsSpin")->setValue(7);
+  child<QSpinBox>(window, "batchSizeSpin")->setValue(8);
+  child<QSpinBox>(window, "inputSizeSpin")->setValue(64);
+  QTest::mouseClick(child<QCheckBox>(window, "randomCropCheck"), Qt::LeftButton);
+  QTest::mouseClick(child<QCheckBox>(window, "flipCheck"), Qt::LeftButton);
+  auto* optimizer = child<QComboBox>(window, "optimizerCombo");
+  optimizer->setCurrentIndex(optimizer->findData(int(OptimizerKind::Sgd)));
+  auto* weights = child<QLineEdit>(window, "weightsEdit");
+  weights->setFocus();
+  QTest::keyClicks(weights, dir.filePath(QStringLiteral("weights.safetensors")));
+  QTest::keyClick(weights, Qt::Key_Return);
+
+  QVERIFY(window.isWindowModified());
+  const TrainingConfig& config = window.project().config;
+  QCOMPARE(config.architecture, QStringLiteral("mobilenet_v2"));
+  QCOMPARE(config.lrHead, 0.005);
+  QCOMPARE(config.lrBackbone, 0.0002);
+  QVERIFY(config.freeze == FreezeMode::Backbone);
+  QCOMPARE(config.epochs, 7);
+  QCOMPARE(config.batchSize, 8);
+  QVERIFY(config.inputSize == std::optional<int>(64));
+  QVERIFY(!config.randomResizedCrop);
+  QVERIFY(!config.horizontalFlip);
+  QVERIFY(config.optimizer == OptimizerKind::Sgd);
+  QCOMPARE(config.weightsPath, dir.filePath(QStringLiteral("weights.safetensors")));
+  QVERIFY(config.threads == std::optional<int>(1));  // not on the form: untouched
+
+  auto* save = child<QAction>(window, "actionSave");
+  QVERIFY(save);
+  save->trigger();
+  QVERIFY(!window.isWindowModified());
+
+  MainWindow reopened;
+  openAndShow(reopened, path);
+  const TrainingConfig& loaded = reopened.project().config;
+  QCOMPARE(loaded.architecture, QStringLiteral("mobilenet_v2"));
+  QCOMPARE(loaded.lrHead, 0.005);
+  QVERIFY(loaded.freeze == FreezeMode::Backbone);
+  QVERIFY(loaded.optimizer == OptimizerKind::Sgd);
+  QCOMPARE(loaded.weightsPath, config.weightsPath);
+  QCOMPARE(child<QSpinBox>(reopened, "epochsSpin")->value(), 7);
+  QCOMPARE(child<QSpinBox>(reopened, "inputSizeSpin")->value(), 64);
+  QCOMPARE(child<QDoubleSpinBox>(reopened, "lrBackboneSpin")->value(), 0.0002);
+  QVERIFY(!child<QDoubleSpinBox>(reopened, "lrBackboneSpin")->isEnabled());  // frozen: not used
+  QVERIFY(child<QCheckBox>(reopened, "freezeCheck")->isChecked());
+  QVERIFY(!child<QCheckBox>(reopened, "flipCheck")->isChecked());
+  QCOMPARE(child<QComboBox>(reopened, "architectureCombo")->currentData().toString(),
+           QStringLiteral("mobilenet_v2"));
+  QVERIFY(!reopened.isWindowModified());
+  QVERIFY(m_messages.isEmpty());
+}
+
+void TestMainWindow::unusableFolderShowsError() {
+  QTemporaryDir dir;
+  const QString path = makeProject(dir, 2);
+  const QString oneClass = dir.filePath(QStringLiteral("one-class"));
+  writeDataset(oneClass, {QColor(0, 160, 0)}, {QStringLiteral("green")});
+  MainWindow window;
+  openAndShow(window, path);
+
+  // The folder typed into the Data panel.
+  auto* folderEdit = child<QLineEdit>(window, "dataFolderEdit");
+  folderEdit->setFocus();
+  folderEdit->selectAll();
+  QTest::keyClicks(folderEdit, oneClass);
+  QTest::keyClick(folderEdit, Qt::Key_Return);
+  QCOMPARE(window.project().data.folder, oneClass);
+  QVERIFY(window.isWindowModified());
+  QVERIFY(!child<QLabel>(window, "dataStatusLabel")->text().isEmpty());
+  QCOMPARE(child<QTreeWidget>(window, "dataClassTree")->topLevelItemCount(), 0);
+
+  QTest::mouseClick(child<QPushButton>(window, "trainButton"), Qt::LeftButton);
+  QVERIFY(!window.isTraining());
+  QCOMPARE(m_messages.size(), 1);
+  QCOMPARE(m_messages.first().icon, QMessageBox::Warning);
+  QCOMPARE(m_messages.first().title, QStringLiteral("Cannot start training"));
+  QVERIFY(!m_messages.first().text.isEmpty());
+  QVERIFY(child<QPushButton>(window, "trainButton")->isEnabled());
+
+  // The good folder back: its classes and counts are listed.
+  folderEdit->selectAll();
+  QTest::keyClicks(folderEdit, dir.filePath(QStringLiteral("images")));
+  QTest::keyClick(folderEdit, Qt::Key_Return);
+  auto* classes = child<QTreeWidget>(window, "dataClassTree");
+  QCOMPARE(classes->topLevelItemCount(), 2);
+  QCOMPARE(classes->topLevelItem(0)->text(0), QStringLiteral("blue"));
+  QCOMPARE(classes->topLevelItem(0)->text(1), QString::number(kImagesPerClass));
+  QCOMPARE(window.project().classes, (QStringList{QStringLiteral("blue"), QStringLiteral("red")}));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

@@ -1,0 +1,49 @@
+#pragma once
+// The "Data" panel: which image folder the project trains on, the classes found in it with their
+// image counts, and what the scan had to say (warnings, skipped files, or why the folder cannot be
+// used).
+
+#include <QGroupBox>
+#include <QStringList>
+
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPushButton;
+class QTreeWidget;
+
+namespace attune::ui {
+
+class DataPanel : public QGroupBox {
+  Q_OBJECT
+
+ public:
+  explicit DataPanel(QWidget* parent = nullptr);
+
+  // Shows `folder` and scans it; an empty folder clears the panel. Does not emit folderChosen.
+  void setFolder(const QString& folder);
+  QString folder() const { return m_folder; }
+  // The classes of the last successful scan; empty when the folder cannot be used.
+  QStringList classes() const { return m_classes; }
+  void setEditable(bool editable);
+
+ signals:
+  // The user picked another folder (button or typed path); the panel has scanned it already.
+  void folderChosen(const QString& folder);
+
+ private:
+  void chooseFolder();
+  void commitTypedFolder();
+  void scan();
+  void fitClassTree();
+
+  QString m_folder;
+  QStringList m_classes;
+  QLineEdit* m_folderEdit = nullptr;
+  QPushButton* m_chooseButton = nullptr;
+  QLabel* m_statusLabel = nullptr;
+  QTreeWidget* m_classTree = nullptr;
+  QListWidget* m_findingsList = nullptr;
+};
+
+}  // namespace attune::ui

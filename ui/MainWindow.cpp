@@ -1,0 +1,299 @@
+#include "ui/MainWindow.h"
+
+#include "core/project/ProjectFile.h"
+#include "core/training/TrainingJob.h"
+#include "ui/DataPanel.h"
+#include "ui/MessageBoxHook.h"
+#include "ui/RecentProjects.h"
+#include "ui/RunController.h"
+#include "ui/RunPanel.h"
+#include "ui/TrainingCharts.h"
+#include "ui/TrainingSettingsPanel.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+// Resources of a static library must be registered by hand (outside any namespace).
+static void initAttuneResources() {
+  Q_INIT_RESOURCE(attune);
+}
+
+namespace attune::ui {
+namespace {
+
+constexpr int kSettingsWidth_px = 520;
+constexpr int kChartsHeight_px = 700;
+constexpr int kRunPanelHeight_px = 170;
+constexpr int kStatusMessage_ms = 4000;
+const QString kProjectFilter = QStringLiteral("Attune projects (*.attune)");
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  initAttuneResources();
+  QIcon icon(QStringLiteral(":/icons/attune-256.png"));
+  icon.addFile(QStringLiteral(":/icons/attune-64.png"));
+  setWindowIcon(icon);
+  m_dataPanel = new DataPanel(this);
+  m_settingsPanel = new TrainingSettingsPanel(this);
+  m_charts = new TrainingCharts(this);
+  m_runPanel = new RunPanel(this);
+  m_runController = new RunController(this);
+
+  auto* settingsColumn = new QWidget(this);
+  auto* settingsLayout = new QVBoxLayout(settingsColumn);
+  settingsLayout->addWidget(m_dataPanel);
+  settingsLayout->addWidget(m_settingsPanel);
+  settingsLayout->addStretch(1);
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidget(settingsColumn);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setMinimumWidth(settingsColumn->sizeHint().width() + 20);
+
+  auto* runSplitter = new QSplitter(Qt::Vertical, this);
+  runSplitter->addWidget(m_charts);
+  runSplitter->addWidget(m_runPanel);
+  runSplitter->setStretchFactor(0, 3);
+  runSplitter->setStretchFactor(1, 1);
+  runSplitter->setSizes({kChartsHeight_px, kRunPanelHeight_px});
+  runSplitter->setChildrenCollapsible(false);
+  auto* splitter = new QSplitter(Qt::Horizontal, this);
+  splitter->addWidget(scroll);
+  splitter->addWidget(runSplitter);
+  splitter->setStretchFactor(1, 1);
+  splitter->setSizes({kSettingsWidth_px, 1000});
+  splitter->setChildrenCollapsible(false);
+  setCentralWidget(splitter);
+
+  createMenus();
+  connect(m_settingsPanel, &TrainingSettingsPanel::configEdited, this, &MainWindow::onConfigEdited);
+  connect(m_dataPanel, &DataPanel::folderChosen, this, &MainWindow::onFolderChosen);
+  connect(m_runPanel, &RunPanel::trainClicked, this, &MainWindow::startTraining);
+  connect(m_runPanel, &RunPanel::stopClicked, this, &MainWindow::stopTraining);
+  connect(m_runPanel, &RunPanel::pauseToggled, m_runController, &RunController::setPaused);
+  connect(m_runController, &RunController::drained, this, [this](const MetricsDrain& drain) {
+    m_charts->append(drain.steps, drain.epochs);
+    m_runPanel->append(drain);
+  });
+  connect(m_runController, &RunController::runEnded, this, &MainWindow::onRunEnded);
+
+  Project blank;
+  blank.name = tr("Untitled");
+  setProject(std::move(blank));
+  resize(1400, 900);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* newAction = file->addAction(tr("&New Project…"), this, &MainWindow::newProject);
+  newAction->setShortcut(QKeySequence::New);
+  QAction* openAction = file->addAction(tr("&Open…"), this, &MainWindow::openWithDialog);
+  openAction->setShortcut(QKeySequence::Open);
+  QMenu* recentMenu = file->addMenu(tr("Open &Recent"));
+  m_recentProjects = new RecentProjects(recentMenu, this);
+  connect(m_recentProjects, &RecentProjects::openRequested, this, &MainWindow::openRecent);
+  file->addSeparator();
+  QAction* saveAction = file->addAction(tr("&Save"), this, [this] { saveProject(); });
+  saveAction->setShortcut(QKeySequence::Save);
+  saveAction->setObjectName(QStringLiteral("actionSave"));
+  QAction* saveAsAction = file->addAction(tr("Save &As…"), this, [this] { saveWithDialog(); });
+  saveAsAction->setShortcut(QKeySequence::SaveAs);
+  file->addSeparator();
+  QAction* quitAction = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quitAction->setShortcut(QKeySequence::Quit);
+  m_idleOnlyActions = {newAction, openAction, recentMenu->menuAction()};
+}
+
+bool MainWindow::isTraining() const {
+  return m_runController->isRunning();
+}
+
+void MainWindow::setProject(Project project) {
+  m_project = std::move(project);
+  m_dataPanel->setFolder(m_project.data.folder);
+  m_settingsPanel->setConfig(m_project.config);
+  setModified(false);
+  updateRunState();
+}
+
+void MainWindow::setModified(bool modified) {
+  setWindowModified(modified);
+  updateTitle();
+}
+
+void MainWindow::updateTitle() {
+  // Qt shows '*' in place of "[*]" while the window is modified.
+  setWindowTitle(tr("%1[*] — Attune").arg(m_project.name.isEmpty() ? tr("Untitled") : m_project.name));
+}
+
+void MainWindow::updateRunState() {
+  const bool running = isTraining();
+  m_runPanel->setRunning(running);
+  m_dataPanel->setEditable(!running);
+  m_settingsPanel->setEnabled(!running);
+  for (QAction* action : m_idleOnlyActions) action->setEnabled(!running);
+}
+
+void MainWindow::onConfigEdited() {
+  m_settingsPanel->applyTo(m_project.config);
+  setModified(true);
+}
+
+void MainWindow::onFolderChosen(const QString& folder) {
+  m_project.data.folder = folder;
+  m_project.classes = m_dataPanel->classes();
+  setModified(true);
+}
+
+void MainWindow::newProject() {
+  if (!maybeSave()) return;
+  QString path = QFileDialog::getSaveFileName(this, tr("New project"), QDir::homePath(), kProjectFilter);
+  if (path.isEmpty()) return;
+  if (!path.endsWith(QLatin1String(".attune"))) path += QLatin1String(".attune");
+  Project project;
+  project.name = QFileInfo(path).completeBaseName();
+  if (auto saved = ProjectFile::save(project, path); !saved) {
+    MessageBoxHook::warning(this, tr("Cannot create the project"), saved.error().text());
+    return;
+  }
+  setProject(std::move(project));
+  m_recentProjects->add(path);
+}
+
+void MainWindow::openWithDialog() {
+  if (!maybeSave()) return;
+  const QString start = m_project.filePath.isEmpty() ? QDir::homePath() : m_project.directory();
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), start, kProjectFilter);
+  if (!path.isEmpty()) openProject(path);
+}
+
+void MainWindow::openRecent(const QString& path) {
+  if (maybeSave()) openProject(path);
+}
+
+bool MainWindow::openProject(const QString& path) {
+  if (isTraining()) return false;
+  auto loaded = ProjectFile::load(QFileInfo(path).absoluteFilePath());
+  if (!loaded) {
+    MessageBoxHook::warning(this, tr("Cannot open the project"), loaded.error().text());
+    m_recentProjects->remove(path);
+    return false;
+  }
+  if (loaded->name.isEmpty()) loaded->name = QFileInfo(path).completeBaseName();
+  setProject(std::move(loaded.value()));
+  m_recentProjects->add(m_project.filePath);
+  statusBar()->showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(m_project.filePath)),
+                           kStatusMessage_ms);
+  return true;
+}
+
+bool MainWindow::saveProject() {
+  return m_project.filePath.isEmpty() ? saveWithDialog() : saveProjectAs(m_project.filePath);
+}
+
+bool MainWindow::saveWithDialog() {
+  const QString start = m_project.filePath.isEmpty() ? QDir::homePath() + QLatin1Char('/') + m_project.name
+                                                     : m_project.filePath;
+  QString path = QFileDialog::getSaveFileName(this, tr("Save project as"), start, kProjectFilter);
+  if (path.isEmpty()) return false;
+  if (!path.endsWith(QLatin1String(".attune"))) path += QLatin1String(".attune");
+  return saveProjectAs(path);
+}
+
+bool MainWindow::saveProjectAs(const QString& path) {
+  if (m_project.filePath.isEmpty() && m_project.name == tr("Untitled"))
+    m_project.name = QFileInfo(path).completeBaseName();
+  if (auto saved = ProjectFile::save(m_project, QFileInfo(path).absoluteFilePath()); !saved) {
+    MessageBoxHook::warning(this, tr("Cannot save the project"), saved.error().text());
+    return false;
+  }
+  setModified(false);
+  m_recentProjects->add(m_project.filePath);
+  statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(m_project.filePath)),
+                           kStatusMessage_ms);
+  return true;
+}
+
+bool MainWindow::maybeSave() {
+  if (!isWindowModified()) return true;
+  const auto answer = MessageBoxHook::question(
+      this, tr("Save changes?"), tr("The project \"%1\" has unsaved changes. Save them?").arg(m_project.name),
+      QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+  if (answer == QMessageBox::Save) return saveProject();
+  return answer == QMessageBox::Discard;
+}
+
+void MainWindow::startTraining() {
+  if (isTraining()) return;
+  if (m_project.filePath.isEmpty()) {
+    MessageBoxHook::information(this, tr("Save the project first"),
+                                tr("Each run is stored in a runs folder next to the project file, so the "
+                                   "project needs a file first."));
+    if (!saveWithDialog()) return;
+  }
+  auto job = prepareTrainingJob(m_project);
+  if (!job) {
+    MessageBoxHook::warning(this, tr("Cannot start training"), job.error().text());
+    return;
+  }
+  m_charts->clear();
+  m_runPanel->startRun(job->config.epochs);
+  for (const QString& warning : job->dataReport.warnings)
+    m_runPanel->addEvent({RunEventKind::Warning, warning});
+  for (const SkippedFile& skipped : job->dataReport.skipped)
+    m_runPanel->addEvent({RunEventKind::Warning, tr("Skipped %1: %2").arg(skipped.path, skipped.reason)});
+  m_runController->start(std::move(job.value()));
+  updateRunState();
+}
+
+void MainWindow::stopTraining() {
+  m_runController->requestStop();
+}
+
+void MainWindow::onRunEnded(const RunSummary& summary, const QString& startedAt) {
+  m_runPanel->finishRun(summary);
+  // A run whose folder could not even be created has nothing to point to.
+  if (!summary.runId.isEmpty()) {
+    recordRun(m_project, summary, startedAt);
+    if (m_project.filePath.isEmpty()) {
+      setModified(true);
+    } else if (auto saved = ProjectFile::save(m_project, m_project.filePath); !saved) {
+      setModified(true);
+      MessageBoxHook::warning(
+          this, tr("Cannot save the project"),
+          tr("The run ended but could not be added to the project file: %1").arg(saved.error().text()));
+    } else {
+      setModified(false);
+    }
+  }
+  updateRunState();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (isTraining()) {
+    // Ends within one training step; the run is recorded and the project saved by onRunEnded.
+    statusBar()->showMessage(tr("Stopping training…"));
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    m_runController->stopAndWait();
+    QApplication::restoreOverrideCursor();
+  }
+  if (!maybeSave()) {
+    event->ignore();
+    return;
+  }
+  event->accept();
+}
+
+}  // namespace attune::ui

@@ -1,0 +1,54 @@
+#pragma once
+// Owns the run in progress: starts a TrainingSession on its TrainingThread, drains the session's
+// MetricsBuffer on a timer (the GUI's own clock, so training never waits for drawing) and reports
+// the end of the run once its thread has been joined.
+
+#include "core/training/MetricsBuffer.h"
+#include "core/training/TrainingJob.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace attune {
+class TrainingThread;
+}
+
+namespace attune::ui {
+
+class RunController : public QObject {
+  Q_OBJECT
+
+ public:
+  static constexpr int kDrainInterval_ms = 100;  // 10 Hz: smooth enough, well under the 30 Hz ceiling
+
+  explicit RunController(QObject* parent = nullptr);
+  // Stops a run still going and joins its thread (without emitting runEnded).
+  ~RunController() override;
+
+  // Starts a run of `job`; does nothing when a run is going already.
+  void start(TrainingJob job);
+  bool isRunning() const { return m_thread != nullptr; }
+  // The run ends after its current step with a consistent checkpoint; runEnded follows.
+  void requestStop();
+  void setPaused(bool paused);
+  // Stops the run and blocks until its thread has ended (one training step at most), then emits the
+  // last drained metrics and runEnded before returning. For closing the window.
+  void stopAndWait();
+
+ signals:
+  void drained(const attune::MetricsDrain& drain);
+  // `startedAt` is the ISO 8601 UTC time the run was started, for recordRun.
+  void runEnded(const attune::RunSummary& summary, const QString& startedAt);
+
+ private:
+  void drain();
+  void endRun();
+
+  std::unique_ptr<TrainingThread> m_thread;
+  QTimer m_drainTimer;
+  QString m_startedAt;
+};
+
+}  // namespace attune::ui
