@@ -6,6 +6,7 @@
 #include "core/models/detail/StateDict.h"
 #include "core/training/LearningRateSchedule.h"
 #include "core/training/Runtime.h"
+#include "core/training/detail/ParameterGroups.h"
 #include "core/weights/SafetensorsWriter.h"
 
 #include <torch/torch.h>
@@ -23,62 +24,6 @@ namespace attune::detail {
 namespace {
 
 namespace F = torch::nn::functional;
-
-// A parameter group of the optimiser with the base rate the schedule scales.
-struct GroupPlan {
-  std::vector<torch::Tensor> parameters;
-  double baseLr = 0.0;
-  double weightDecay = 0.0;
-  bool isHead = false;
-};
-
-// Biases and normalisation weights (1-d tensors) get no weight decay.
-void splitByDecay(const std::vector<torch::Tensor>& parameters, std::vector<torch::Tensor>& decay,
-                  std::vector<torch::Tensor>& noDecay) {
-  for (const auto& p : parameters) {
-    if (!p.requires_grad()) continue;
-    (p.dim() <= 1 ? noDecay : decay).push_back(p);
-  }
-}
-
-std::vector<GroupPlan> planGroups(ImageClassifierImpl& model, const TrainingConfig& config) {
-  std::vector<GroupPlan> plans;
-  auto add = [&](std::vector<torch::Tensor> params, double lr, double wd, bool head) {
-    if (!params.empty()) plans.push_back({std::move(params), lr, wd, head});
-  };
-  std::vector<torch::Tensor> decay, noDecay;
-  if (config.freeze != FreezeMode::Backbone && config.lrBackbone > 0.0) {
-    splitByDecay(model.backboneParameters(), decay, noDecay);
-    add(std::move(decay), config.lrBackbone, config.weightDecay, false);
-    add(std::move(noDecay), config.lrBackbone, 0.0, false);
-  }
-  decay.clear();
-  noDecay.clear();
-  splitByDecay(model.headParameters(), decay, noDecay);
-  add(std::move(decay), config.lrHead, config.weightDecay, true);
-  add(std::move(noDecay), config.lrHead, 0.0, true);
-  return plans;
-}
-
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const std::vector<GroupPlan>& plans,
-                                                       const TrainingConfig& config) {
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  for (const auto& plan : plans) {
-    if (config.optimizer == OptimizerKind::AdamW) {
-      groups.emplace_back(plan.parameters,
-                          std::make_unique<torch::optim::AdamWOptions>(
-                              torch::optim::AdamWOptions(plan.baseLr).weight_decay(plan.weightDecay)));
-    } else {
-      groups.emplace_back(plan.parameters, std::make_unique<torch::optim::SGDOptions>(
-                                               torch::optim::SGDOptions(plan.baseLr)
-                                                   .momentum(config.momentum)
-                                                   .weight_decay(plan.weightDecay)));
-    }
-  }
-  if (config.optimizer == OptimizerKind::AdamW)
-    return std::make_unique<torch::optim::AdamW>(std::move(groups), torch::optim::AdamWOptions(config.lrHead));
-  return std::make_unique<torch::optim::SGD>(std::move(groups), torch::optim::SGDOptions(config.lrHead));
-}
 
 torch::Tensor imagesOf(ImageBatch& batch, const torch::Device& device) {
   auto images = torch::from_blob(batch.pixels.data(), {batch.count, batch.channels, batch.height, batch.width},
@@ -121,7 +66,7 @@ class Trainer {
   const ArchitectureInfo* m_architecture = nullptr;
   int m_inputSize = 224;
   ImageClassifierPtr m_model;
-  std::vector<GroupPlan> m_groups;
+  std::vector<ParameterGroup> m_groups;
   std::unique_ptr<torch::optim::Optimizer> m_optimizer;
   std::unique_ptr<LearningRateSchedule> m_schedule;
   int64_t m_stepsPerEpoch = 0;
@@ -182,7 +127,7 @@ RunSummary Trainer::run() {
                                                                      : BackboneState::Trainable);
   m_model->to(m_device);
 
-  m_groups = planGroups(*m_model, m_config);
+  m_groups = planParameterGroups(*m_model, m_config);
   m_optimizer = makeOptimizer(m_groups, m_config);
   m_stepsPerEpoch = (int64_t(m_job.trainSamples.size()) + m_config.batchSize - 1) / m_config.batchSize;
   m_schedule = std::make_unique<LearningRateSchedule>(

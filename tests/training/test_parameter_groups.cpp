@@ -1,0 +1,93 @@
+// Which parameters train at which rate and with which weight decay.
+
+#include "core/models/detail/ImageClassifier.h"
+#include "core/training/detail/ParameterGroups.h"
+
+#include <QTest>
+
+using namespace attune;
+namespace ad = attune::detail;
+
+namespace {
+
+int64_t countOf(const std::vector<torch::Tensor>& tensors) {
+  int64_t n = 0;
+  for (const auto& t : tensors) n += t.numel();
+  return n;
+}
+
+}  // namespace
+
+class TestParameterGroups : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void backboneAndHeadHaveTheirOwnRates() {
+    auto model = ad::makeImageClassifier(QStringLiteral("resnet18"), 3);
+    TrainingConfig config;
+    config.lrHead = 1e-2;
+    config.lrBackbone = 1e-4;
+    config.weightDecay = 0.05;
+    const auto groups = ad::planParameterGroups(*model, config);
+    QCOMPARE(groups.size(), size_t(4));
+    int64_t total = 0;
+    for (const auto& group : groups) {
+      QCOMPARE(group.baseLr, group.isHead ? 1e-2 : 1e-4);
+      for (const auto& p : group.parameters) {
+        // Weights decay; biases and norm parameters (1-d) do not.
+        QCOMPARE(group.weightDecay, p.dim() > 1 ? 0.05 : 0.0);
+      }
+      total += countOf(group.parameters);
+    }
+    int64_t modelTotal = 0;
+    for (const auto& p : model->parameters()) modelTotal += p.numel();
+    QCOMPARE(total, modelTotal);  // every parameter in exactly one group
+  }
+
+  void headIsTheNewLayerOnly() {
+    auto model = ad::makeImageClassifier(QStringLiteral("mobilenet_v2"), 5);
+    TrainingConfig config;
+    int64_t head = 0;
+    for (const auto& group : ad::planParameterGroups(*model, config))
+      if (group.isHead) head += countOf(group.parameters);
+    QCOMPARE(head, int64_t(1280 * 5 + 5));
+  }
+
+  void frozenBackboneHasNoGroup() {
+    auto model = ad::makeImageClassifier(QStringLiteral("resnet18"), 2);
+    model->setBackboneState(ad::BackboneState::Frozen);
+    TrainingConfig config;
+    config.freeze = FreezeMode::Backbone;
+    const auto groups = ad::planParameterGroups(*model, config);
+    QCOMPARE(groups.size(), size_t(2));
+    for (const auto& group : groups) QVERIFY(group.isHead);
+  }
+
+  void optimizerCarriesEachGroupsRateAndDecay_data() {
+    QTest::addColumn<int>("kind");
+    QTest::newRow("adamw") << int(OptimizerKind::AdamW);
+    QTest::newRow("sgd") << int(OptimizerKind::Sgd);
+  }
+  void optimizerCarriesEachGroupsRateAndDecay() {
+    QFETCH(int, kind);
+    auto model = ad::makeImageClassifier(QStringLiteral("resnet18"), 2);
+    TrainingConfig config;
+    config.optimizer = OptimizerKind(kind);
+    config.lrHead = 3e-3;
+    config.lrBackbone = 3e-5;
+    const auto groups = ad::planParameterGroups(*model, config);
+    auto optimizer = ad::makeOptimizer(groups, config);
+    QCOMPARE(optimizer->param_groups().size(), groups.size());
+    for (size_t i = 0; i < groups.size(); ++i) {
+      auto& options = optimizer->param_groups()[i].options();
+      QCOMPARE(options.get_lr(), groups[i].baseLr);
+      const double decay = config.optimizer == OptimizerKind::AdamW
+                               ? static_cast<torch::optim::AdamWOptions&>(options).weight_decay()
+                               : static_cast<torch::optim::SGDOptions&>(options).weight_decay();
+      QCOMPARE(decay, groups[i].weightDecay);
+    }
+  }
+};
+
+QTEST_GUILESS_MAIN(TestParameterGroups)
+#include "test_parameter_groups.moc"
