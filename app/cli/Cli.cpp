@@ -25,7 +25,8 @@ Status applySetting(TrainingConfig& config, const QString& assignment) {
   const int equals = assignment.indexOf(QLatin1Char('='));
   if (equals <= 0)
     return Error(ErrorCode::BadValue,
-                 QStringLiteral("--set takes key=value, for example --set optim.lr_head=1e-3 (got '%1').").arg(assignment));
+                 QStringLiteral("--set takes key=value, for example --set optim.lr_head=1e-3 (got '%1').")
+                     .arg(assignment));
   return config.set(assignment.left(equals).trimmed(), assignment.mid(equals + 1).trimmed());
 }
 
@@ -37,10 +38,12 @@ int run(const QStringList& arguments) {
   const QString command = arguments.at(1);
   const QStringList rest = arguments.mid(2);
   if (command == QLatin1String("--version") || command == QLatin1String("version")) {
-    printLine(QStringLiteral("attune-cli %1 (LibTorch %2, %3)").arg(attuneVersion(), torchVersion(), computeDeviceName()));
+    printLine(QStringLiteral("attune-cli %1 (LibTorch %2, %3)")
+                  .arg(attuneVersion(), torchVersion(), computeDeviceName()));
     return kExitSuccess;
   }
-  if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+  if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
+      command == QLatin1String("help")) {
     printLine(QString::fromUtf8(kUsage));
     return kExitSuccess;
   }

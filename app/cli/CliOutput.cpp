@@ -1,7 +1,7 @@
 #include "app/cli/CliOutput.h"
 
-#include <cstdio>
 #include <unistd.h>
+#include <cstdio>
 
 namespace attune::cli {
 
@@ -24,6 +24,8 @@ void printJson(const nlohmann::json& event) {
   std::fflush(stdout);
 }
 
-bool stdoutIsTerminal() { return isatty(fileno(stdout)) != 0; }
+bool stdoutIsTerminal() {
+  return isatty(fileno(stdout)) != 0;
+}
 
 }  // namespace attune::cli

@@ -9,8 +9,8 @@ namespace attune::cli {
 
 enum ExitStatus { kExitSuccess = 0, kExitFailure = 1, kExitUsage = 2 };
 
-void printLine(const QString& text);       // stdout
-void printError(const QString& text);      // stderr, "attune-cli: <text>"
+void printLine(const QString& text);          // stdout
+void printError(const QString& text);         // stderr, "attune-cli: <text>"
 void printJson(const nlohmann::json& event);  // one compact JSON object per line on stdout
 bool stdoutIsTerminal();
 

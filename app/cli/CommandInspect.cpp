@@ -26,7 +26,8 @@ int commandInspect(const QStringList& arguments) {
   QCommandLineParser parser;
   parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("A .safetensors file."));
   parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")});
-  if (!parser.parse(QStringList{QStringLiteral("inspect")} + arguments) || parser.positionalArguments().size() != 1) {
+  if (!parser.parse(QStringList{QStringLiteral("inspect")} + arguments) ||
+      parser.positionalArguments().size() != 1) {
     printError(QStringLiteral("usage: attune-cli inspect FILE.safetensors [--json]"));
     return kExitUsage;
   }

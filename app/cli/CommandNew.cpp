@@ -15,12 +15,15 @@ int commandNew(const QStringList& arguments) {
   parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune file to create."));
   parser.addOptions({
       {QStringLiteral("task"), QStringLiteral("image"), QStringLiteral("task")},
-      {QStringLiteral("data"), QStringLiteral("Folder with one sub-folder per class."), QStringLiteral("path")},
+      {QStringLiteral("data"), QStringLiteral("Folder with one sub-folder per class."),
+       QStringLiteral("path")},
       {QStringLiteral("model"), QStringLiteral("Architecture id (see `models`)."), QStringLiteral("id")},
-      {QStringLiteral("weights"), QStringLiteral("Pre-trained weights (.safetensors)."), QStringLiteral("file")},
+      {QStringLiteral("weights"), QStringLiteral("Pre-trained weights (.safetensors)."),
+       QStringLiteral("file")},
       {QStringLiteral("val-fraction"), QStringLiteral("Share held out for validation."), QStringLiteral("f")},
       {QStringLiteral("seed"), QStringLiteral("Seed of the split and the training."), QStringLiteral("n")},
-      {QStringLiteral("set"), QStringLiteral("A setting of the project (key=value)."), QStringLiteral("key=value")},
+      {QStringLiteral("set"), QStringLiteral("A setting of the project (key=value)."),
+       QStringLiteral("key=value")},
       {QStringLiteral("force"), QStringLiteral("Overwrite an existing project file.")},
   });
   if (!parser.parse(QStringList{QStringLiteral("new")} + arguments)) {
@@ -29,18 +32,21 @@ int commandNew(const QStringList& arguments) {
   }
   const QStringList positional = parser.positionalArguments();
   if (positional.size() != 1 || !parser.isSet(QStringLiteral("data"))) {
-    printError(QStringLiteral("usage: attune-cli new PROJECT.attune --task image --data FOLDER [--model ID] "
-                              "[--weights FILE] [--val-fraction F] [--seed N] [--set key=value]... [--force]"));
+    printError(
+        QStringLiteral("usage: attune-cli new PROJECT.attune --task image --data FOLDER [--model ID] "
+                       "[--weights FILE] [--val-fraction F] [--seed N] [--set key=value]... [--force]"));
     return kExitUsage;
   }
   const QString task = parser.value(QStringLiteral("task"));
   if (!task.isEmpty() && task != QLatin1String("image")) {
-    printError(QStringLiteral("--task %1 is not available yet; this version of Attune classifies images.").arg(task));
+    printError(QStringLiteral("--task %1 is not available yet; this version of Attune classifies images.")
+                   .arg(task));
     return kExitUsage;
   }
   const QString projectPath = QFileInfo(positional.first()).absoluteFilePath();
   if (QFileInfo::exists(projectPath) && !parser.isSet(QStringLiteral("force"))) {
-    printError(QStringLiteral("%1 already exists. Choose another name or add --force to replace it.").arg(projectPath));
+    printError(QStringLiteral("%1 already exists. Choose another name or add --force to replace it.")
+                   .arg(projectPath));
     return kExitFailure;
   }
 
@@ -52,7 +58,8 @@ int commandNew(const QStringList& arguments) {
     if (!findArchitecture(model)) {
       QStringList ids;
       for (const auto& a : architectures()) ids << a.id;
-      printError(QStringLiteral("unknown model '%1'. Choose one of: %2.").arg(model, ids.join(QStringLiteral(", "))));
+      printError(QStringLiteral("unknown model '%1'. Choose one of: %2.")
+                     .arg(model, ids.join(QStringLiteral(", "))));
       return kExitUsage;
     }
     project.config.architecture = model;

@@ -30,12 +30,15 @@ int commandTrain(const QStringList& arguments) {
   QCommandLineParser parser;
   parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
   parser.addOptions({
-      {QStringLiteral("set"), QStringLiteral("Change a setting for this run (key=value)."), QStringLiteral("key=value")},
+      {QStringLiteral("set"), QStringLiteral("Change a setting for this run (key=value)."),
+       QStringLiteral("key=value")},
       {QStringLiteral("json"), QStringLiteral("One JSON event per line on stdout.")},
   });
-  if (!parser.parse(QStringList{QStringLiteral("train")} + arguments) || parser.positionalArguments().size() != 1) {
-    printError(parser.errorText().isEmpty() ? QStringLiteral("usage: attune-cli train PROJECT.attune [--set key=value]... [--json]")
-                                            : parser.errorText());
+  if (!parser.parse(QStringList{QStringLiteral("train")} + arguments) ||
+      parser.positionalArguments().size() != 1) {
+    printError(parser.errorText().isEmpty()
+                   ? QStringLiteral("usage: attune-cli train PROJECT.attune [--set key=value]... [--json]")
+                   : parser.errorText());
     return kExitUsage;
   }
   const bool asJson = parser.isSet(QStringLiteral("json"));
@@ -63,9 +66,13 @@ int commandTrain(const QStringList& arguments) {
   const ConsoleMode mode = asJson ? ConsoleMode::JsonLines
                                   : (stdoutIsTerminal() ? ConsoleMode::ProgressBar : ConsoleMode::PlainLines);
   ConsoleObserver observer(mode);
-  for (const auto& warning : job->dataReport.warnings) observer.show({{}, {}, {RunEvent{RunEventKind::Warning, warning}}});
+  for (const auto& warning : job->dataReport.warnings)
+    observer.show({{}, {}, {RunEvent{RunEventKind::Warning, warning}}});
   for (const auto& skipped : job->dataReport.skipped)
-    observer.show({{}, {}, {RunEvent{RunEventKind::Warning, QStringLiteral("Skipped %1: %2").arg(skipped.path, skipped.reason)}}});
+    observer.show({{},
+                   {},
+                   {RunEvent{RunEventKind::Warning,
+                             QStringLiteral("Skipped %1: %2").arg(skipped.path, skipped.reason)}}});
 
   const QString startedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
   g_interrupted.store(false);
@@ -95,7 +102,8 @@ int commandTrain(const QStringList& arguments) {
     if (current) {
       recordRun(current.value(), summary, startedAt);
       if (auto saved = ProjectFile::save(current.value(), projectPath); !saved)
-        printError(QStringLiteral("The run finished but could not be added to the project: ") + saved.error().text());
+        printError(QStringLiteral("The run finished but could not be added to the project: ") +
+                   saved.error().text());
     }
   }
   observer.showDone(summary);

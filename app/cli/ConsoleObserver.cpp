@@ -9,14 +9,19 @@ namespace {
 
 QString clockText(double ms) {
   const auto seconds = static_cast<int64_t>(ms / 1000.0);
-  return QStringLiteral("%1:%2").arg(seconds / 60, 2, 10, QLatin1Char('0')).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+  return QStringLiteral("%1:%2")
+      .arg(seconds / 60, 2, 10, QLatin1Char('0'))
+      .arg(seconds % 60, 2, 10, QLatin1Char('0'));
 }
 
 const char* jsonEventName(RunEventKind kind) {
   switch (kind) {
-    case RunEventKind::Warning: return "warning";
-    case RunEventKind::Failed: return "error";
-    default: return "info";
+    case RunEventKind::Warning:
+      return "warning";
+    case RunEventKind::Failed:
+      return "error";
+    default:
+      return "info";
   }
 }
 
@@ -38,7 +43,8 @@ void ConsoleObserver::show(const MetricsDrain& drain) {
       printJson({{"event", jsonEventName(event.kind)}, {"message", event.message.toStdString()}});
     } else {
       clearBar();
-      printLine((event.kind == RunEventKind::Warning ? QStringLiteral("Warning: ") : QString()) + event.message);
+      printLine((event.kind == RunEventKind::Warning ? QStringLiteral("Warning: ") : QString()) +
+                event.message);
     }
   }
   showSteps(drain.steps);
@@ -55,14 +61,15 @@ void ConsoleObserver::show(const MetricsDrain& drain) {
                  {"elapsed_ms", epoch.elapsedMs}});
     } else {
       clearBar();
-      printLine(QStringLiteral("Epoch %1/%2: training loss %3, accuracy %4% | validation loss %5, accuracy %6%%7")
-                    .arg(epoch.epoch)
-                    .arg(epoch.epochsTotal)
-                    .arg(epoch.trainLoss, 0, 'f', 4)
-                    .arg(epoch.trainAccuracy * 100.0, 0, 'f', 1)
-                    .arg(epoch.valLoss, 0, 'f', 4)
-                    .arg(epoch.valAccuracy * 100.0, 0, 'f', 1)
-                    .arg(epoch.isBest ? QStringLiteral("  (best so far, saved)") : QString()));
+      printLine(
+          QStringLiteral("Epoch %1/%2: training loss %3, accuracy %4% | validation loss %5, accuracy %6%%7")
+              .arg(epoch.epoch)
+              .arg(epoch.epochsTotal)
+              .arg(epoch.trainLoss, 0, 'f', 4)
+              .arg(epoch.trainAccuracy * 100.0, 0, 'f', 1)
+              .arg(epoch.valLoss, 0, 'f', 4)
+              .arg(epoch.valAccuracy * 100.0, 0, 'f', 1)
+              .arg(epoch.isBest ? QStringLiteral("  (best so far, saved)") : QString()));
     }
   }
 }
@@ -84,7 +91,8 @@ void ConsoleObserver::showSteps(const std::vector<StepMetrics>& steps) {
   }
   const StepMetrics& last = steps.back();
   const double fraction = last.stepsTotal > 0 ? double(last.step) / double(last.stepsTotal) : 0.0;
-  const double etaMs = last.step > 0 ? last.elapsedMs / double(last.step) * double(last.stepsTotal - last.step) : 0.0;
+  const double etaMs =
+      last.step > 0 ? last.elapsedMs / double(last.step) * double(last.stepsTotal - last.step) : 0.0;
   if (m_mode == ConsoleMode::ProgressBar) {
     constexpr int kBarWidth = 30;
     const int filled = static_cast<int>(fraction * kBarWidth);
@@ -113,7 +121,9 @@ void ConsoleObserver::showSteps(const std::vector<StepMetrics>& steps) {
 void ConsoleObserver::showDone(const RunSummary& summary) {
   if (m_mode == ConsoleMode::JsonLines) {
     if (summary.outcome == RunOutcome::Failed) {
-      printJson({{"event", "error"}, {"message", summary.message.toStdString()}, {"run_id", summary.runId.toStdString()}});
+      printJson({{"event", "error"},
+                 {"message", summary.message.toStdString()},
+                 {"run_id", summary.runId.toStdString()}});
       return;
     }
     printJson({{"event", "done"},
@@ -132,7 +142,8 @@ void ConsoleObserver::showDone(const RunSummary& summary) {
   clearBar();
   if (summary.outcome == RunOutcome::Failed) return;  // the caller prints the reason on stderr
   printLine(summary.message);
-  if (!summary.bestCheckpoint.isEmpty()) printLine(QStringLiteral("Best weights: %1").arg(summary.bestCheckpoint));
+  if (!summary.bestCheckpoint.isEmpty())
+    printLine(QStringLiteral("Best weights: %1").arg(summary.bestCheckpoint));
   printLine(QStringLiteral("Run %1 in %2").arg(summary.runId, summary.runDir));
 }
 

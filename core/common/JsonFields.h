@@ -19,7 +19,8 @@ inline QString joinPath(const QString& path, const char* key) {
 }
 
 inline Error typeError(const QString& keyPath, const char* expected) {
-  return Error(ErrorCode::BadValue, QStringLiteral("%1 must be %2.").arg(keyPath, QString::fromUtf8(expected)),
+  return Error(ErrorCode::BadValue,
+               QStringLiteral("%1 must be %2.").arg(keyPath, QString::fromUtf8(expected)),
                QStringLiteral("Correct the value in the project file or reset the setting in Attune."));
 }
 
@@ -69,7 +70,8 @@ Status read(const nlohmann::json& object, const char* key, const QString& path, 
 }
 
 // The sub-object at `key`; nullptr when absent, an error when present but not an object.
-inline Result<const nlohmann::json*> object(const nlohmann::json& parent, const char* key, const QString& path) {
+inline Result<const nlohmann::json*> object(const nlohmann::json& parent, const char* key,
+                                            const QString& path) {
   auto it = parent.find(key);
   if (it == parent.end() || it->is_null()) return static_cast<const nlohmann::json*>(nullptr);
   if (!it->is_object()) return typeError(joinPath(path, key), "an object ({...})");

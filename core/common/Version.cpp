@@ -2,6 +2,8 @@
 
 namespace attune {
 
-QString attuneVersion() { return QStringLiteral(ATTUNE_VERSION); }
+QString attuneVersion() {
+  return QStringLiteral(ATTUNE_VERSION);
+}
 
 }  // namespace attune

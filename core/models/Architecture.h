@@ -10,12 +10,12 @@
 namespace attune {
 
 struct ArchitectureInfo {
-  QString id;            // "resnet18", "resnet34", "resnet50", "mobilenet_v2"
-  QString displayName;   // "ResNet-18"
-  int inputSize = 224;   // the side the architecture was pre-trained at
+  QString id;           // "resnet18", "resnet34", "resnet50", "mobilenet_v2"
+  QString displayName;  // "ResNet-18"
+  int inputSize = 224;  // the side the architecture was pre-trained at
   Normalization normalization;
-  QString headPrefix;    // parameter-name prefix of the classification head: "fc." / "classifier.1."
-  QString description;   // one plain sentence for the GUI
+  QString headPrefix;   // parameter-name prefix of the classification head: "fc." / "classifier.1."
+  QString description;  // one plain sentence for the GUI
 };
 
 const std::vector<ArchitectureInfo>& architectures();

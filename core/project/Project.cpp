@@ -37,13 +37,14 @@ Result<RunRecord> runFromJson(const json& object, const QString& path, const QSt
   RunRecord run;
   QString status = QStringLiteral("finished");
   QString checkpoint;
-  for (const auto& status_ : {jf::read(object, "id", path, run.id), jf::read(object, "started_at", path, run.startedAt),
-                              jf::read(object, "status", path, status),
-                              jf::read(object, "epochs_completed", path, run.epochsCompleted),
-                              jf::read(object, "best_epoch", path, run.bestEpoch),
-                              jf::read(object, "best_val_accuracy", path, run.bestValAccuracy),
-                              jf::read(object, "best_checkpoint", path, checkpoint),
-                              jf::read(object, "message", path, run.message)}) {
+  for (const auto& status_ :
+       {jf::read(object, "id", path, run.id), jf::read(object, "started_at", path, run.startedAt),
+        jf::read(object, "status", path, status),
+        jf::read(object, "epochs_completed", path, run.epochsCompleted),
+        jf::read(object, "best_epoch", path, run.bestEpoch),
+        jf::read(object, "best_val_accuracy", path, run.bestValAccuracy),
+        jf::read(object, "best_checkpoint", path, checkpoint),
+        jf::read(object, "message", path, run.message)}) {
     if (!status_) return status_.error();
   }
   bool known = false;
@@ -64,7 +65,9 @@ QString Project::directory() const {
   return filePath.isEmpty() ? QDir::currentPath() : QFileInfo(filePath).absolutePath();
 }
 
-QString Project::runsDirectory() const { return QDir(directory()).filePath(QStringLiteral("runs")); }
+QString Project::runsDirectory() const {
+  return QDir(directory()).filePath(QStringLiteral("runs"));
+}
 
 json Project::toJson(const QString& dir) const {
   json out;
@@ -103,7 +106,8 @@ Result<Project> Project::fromJson(const json& document, const QString& dir) {
   QString task = QStringLiteral("image_classification");
   if (auto s = jf::read(document, "task", {}, task); !s) return s.error();
   if (task != QLatin1String("image_classification"))
-    return Error(ErrorCode::BadValue, QStringLiteral("task '%1' is not known to this version of Attune.").arg(task),
+    return Error(ErrorCode::BadValue,
+                 QStringLiteral("task '%1' is not known to this version of Attune.").arg(task),
                  QStringLiteral("Update Attune to open this project."));
 
   auto dataObject = jf::object(document, "data", {});
@@ -148,7 +152,9 @@ Result<Project> Project::fromJson(const json& document, const QString& dir) {
   return project;
 }
 
-QString toString(TaskKind) { return QStringLiteral("image classification"); }
+QString toString(TaskKind) {
+  return QStringLiteral("image classification");
+}
 
 QString toString(RunStatus status) {
   for (const auto& [value, name] : kRunStatusNames)

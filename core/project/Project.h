@@ -24,14 +24,14 @@ struct DataSource {
 enum class RunStatus { Finished, Stopped, Failed };
 
 struct RunRecord {
-  QString id;                 // also the folder name under runs/
-  QString startedAt;          // ISO 8601, UTC
+  QString id;         // also the folder name under runs/
+  QString startedAt;  // ISO 8601, UTC
   RunStatus status = RunStatus::Finished;
   int epochsCompleted = 0;
   int bestEpoch = 0;
   double bestValAccuracy = 0.0;
-  QString bestCheckpoint;     // absolute; empty when no epoch completed
-  QString message;            // why it stopped or failed
+  QString bestCheckpoint;  // absolute; empty when no epoch completed
+  QString message;         // why it stopped or failed
 };
 
 class Project {

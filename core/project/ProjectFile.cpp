@@ -26,26 +26,30 @@ json migrateV1ToV2(json document) {
 
 QString backupPathFor(const QString& path, int version) {
   QString candidate = path + QStringLiteral(".v%1.bak").arg(version);
-  for (int n = 2; QFileInfo::exists(candidate); ++n) candidate = path + QStringLiteral(".v%1.%2.bak").arg(version).arg(n);
+  for (int n = 2; QFileInfo::exists(candidate); ++n)
+    candidate = path + QStringLiteral(".v%1.%2.bak").arg(version).arg(n);
   return candidate;
 }
 
 }  // namespace
 
 Result<json> ProjectFile::migrate(json document) {
-  if (!document.is_object()) return Error(ErrorCode::BadFormat, QStringLiteral("The project file is not a JSON object."));
+  if (!document.is_object())
+    return Error(ErrorCode::BadFormat, QStringLiteral("The project file is not a JSON object."));
   auto it = document.find("format_version");
   if (it == document.end() || !it->is_number_integer())
-    return Error(ErrorCode::BadFormat, QStringLiteral("The file has no format_version: it is not an Attune project."),
+    return Error(ErrorCode::BadFormat,
+                 QStringLiteral("The file has no format_version: it is not an Attune project."),
                  QStringLiteral("Open a .attune file made by Attune, or create a new project."));
   int version = it->get<int>();
   if (version > Project::kFormatVersion)
-    return Error(ErrorCode::NewerFormat,
-                 QStringLiteral("This project was saved by a newer version of Attune (file format %1; this version "
-                                "reads up to %2).")
-                     .arg(version)
-                     .arg(Project::kFormatVersion),
-                 QStringLiteral("Update Attune to open it."));
+    return Error(
+        ErrorCode::NewerFormat,
+        QStringLiteral("This project was saved by a newer version of Attune (file format %1; this version "
+                       "reads up to %2).")
+            .arg(version)
+            .arg(Project::kFormatVersion),
+        QStringLiteral("Update Attune to open it."));
   if (version < 1)
     return Error(ErrorCode::BadFormat, QStringLiteral("Unknown project format_version %1.").arg(version));
   if (version == 1) document = migrateV1ToV2(std::move(document));
@@ -58,21 +62,24 @@ Result<Project> ProjectFile::load(const QString& path) {
     return Error(ErrorCode::FileNotFound, QStringLiteral("The project %1 does not exist.").arg(path),
                  QStringLiteral("Check the path, or create a new project."));
   if (!file.open(QIODevice::ReadOnly))
-    return Error(ErrorCode::FileUnreadable, QStringLiteral("Cannot read %1: %2.").arg(path, file.errorString()),
+    return Error(ErrorCode::FileUnreadable,
+                 QStringLiteral("Cannot read %1: %2.").arg(path, file.errorString()),
                  QStringLiteral("Check that you may read the file."));
   const QByteArray bytes = file.readAll();
   file.close();
   json document = json::parse(bytes.constData(), bytes.constData() + bytes.size(), nullptr, false);
   if (document.is_discarded())
-    return Error(ErrorCode::BadFormat, QStringLiteral("%1 is damaged: it is not valid JSON.").arg(path),
-                 QStringLiteral("Restore it from a backup (.bak next to it, if any) or create a new project."));
+    return Error(
+        ErrorCode::BadFormat, QStringLiteral("%1 is damaged: it is not valid JSON.").arg(path),
+        QStringLiteral("Restore it from a backup (.bak next to it, if any) or create a new project."));
 
   const int version = document.is_object() && document.value("format_version", json()).is_number_integer()
                           ? document["format_version"].get<int>()
                           : -1;
   auto migrated = migrate(std::move(document));
-  if (!migrated) return Error(migrated.error().code, path + QStringLiteral(": ") + migrated.error().message,
-                              migrated.error().hint);
+  if (!migrated)
+    return Error(migrated.error().code, path + QStringLiteral(": ") + migrated.error().message,
+                 migrated.error().hint);
 
   const QString directory = QFileInfo(path).absolutePath();
   auto project = Project::fromJson(migrated.value(), directory);
@@ -102,14 +109,16 @@ Status ProjectFile::save(Project& project, const QString& path) {
   const QString absolute = QFileInfo(path).absoluteFilePath();
   QSaveFile file(absolute);
   if (!file.open(QIODevice::WriteOnly))
-    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot save %1: %2.").arg(absolute, file.errorString()),
+    return Error(ErrorCode::FileUnwritable,
+                 QStringLiteral("Cannot save %1: %2.").arg(absolute, file.errorString()),
                  QStringLiteral("Choose a folder you may write to."));
   const QByteArray bytes = serialize(project, absolute);
   // flush() before commit(): Qt 6.4's commit() ignores a write error of its final flush and
   // replaces the file with the truncated copy (QTBUG-75077; e.g. a full disk).
   if (file.write(bytes) != bytes.size() || !file.flush() || !file.commit())
     return Error(ErrorCode::FileUnwritable,
-                 QStringLiteral("Saving %1 failed: %2. The previous version is unchanged.").arg(absolute, file.errorString()),
+                 QStringLiteral("Saving %1 failed: %2. The previous version is unchanged.")
+                     .arg(absolute, file.errorString()),
                  QStringLiteral("Free some disk space or choose another folder, then save again."));
   project.filePath = absolute;
   return {};

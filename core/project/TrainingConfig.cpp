@@ -31,11 +31,14 @@ Error valueError(const QString& keyPath, const QString& expected) {
 
 template <typename T>
 ConfigField field(const char* key, T TrainingConfig::*member) {
-  return {key, [member](const TrainingConfig& c) -> json {
-            if constexpr (std::is_same_v<T, QString>) return (c.*member).toStdString();
+  return {key,
+          [member](const TrainingConfig& c) -> json {
+            if constexpr (std::is_same_v<T, QString>)
+              return (c.*member).toStdString();
             else if constexpr (std::is_same_v<T, std::optional<int>>)
               return (c.*member) ? json(*(c.*member)) : json(nullptr);
-            else return c.*member;
+            else
+              return c.*member;
           },
           [member](const json& value, TrainingConfig& c, const QString& keyPath) -> Status {
             return json_fields::readValue(value, keyPath, c.*member);
@@ -137,8 +140,10 @@ QStringList TrainingConfig::validate() const {
   if (!(lrHead > 0.0 && lrHead < 10.0))
     problems << QStringLiteral("The learning rate of the new layer must be above 0 and below 10.");
   if (!(lrBackbone >= 0.0 && lrBackbone < 10.0))
-    problems << QStringLiteral("The learning rate of the pre-trained layers must be at least 0 and below 10.");
-  if (!(momentum >= 0.0 && momentum < 1.0)) problems << QStringLiteral("Momentum must be at least 0 and below 1.");
+    problems << QStringLiteral(
+        "The learning rate of the pre-trained layers must be at least 0 and below 10.");
+  if (!(momentum >= 0.0 && momentum < 1.0))
+    problems << QStringLiteral("Momentum must be at least 0 and below 1.");
   if (!(weightDecay >= 0.0 && weightDecay < 1.0))
     problems << QStringLiteral("Weight decay must be at least 0 and below 1.");
   if (!(warmupFraction >= 0.0 && warmupFraction <= 0.5))
@@ -151,8 +156,7 @@ QStringList TrainingConfig::validate() const {
     problems << QStringLiteral("Use between 1 and 1024 threads for training.");
   if (loaderWorkers < 1 || loaderWorkers > 64)
     problems << QStringLiteral("Use between 1 and 64 threads to prepare images.");
-  if (maxBadSteps < 1)
-    problems << QStringLiteral("A run must allow at least 1 failed step before it stops.");
+  if (maxBadSteps < 1) problems << QStringLiteral("A run must allow at least 1 failed step before it stops.");
   return problems;
 }
 
@@ -182,7 +186,8 @@ Result<TrainingConfig> TrainingConfig::fromJson(const json& object, const QStrin
         present = false;
         break;
       }
-      if (i + 1 < parts.size() && !it->is_object()) return valueError(keyPath, QStringLiteral("an object ({...})"));
+      if (i + 1 < parts.size() && !it->is_object())
+        return valueError(keyPath, QStringLiteral("an object ({...})"));
       node = &*it;
     }
     if (!present) continue;

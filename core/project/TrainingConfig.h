@@ -20,8 +20,8 @@ enum class ScheduleKind { Constant, WarmupCosine };
 struct TrainingConfig {
   // model.*
   QString architecture = QStringLiteral("resnet18");
-  QString weightsPath;                // pre-trained weights (.safetensors); empty: random initialisation
-  std::optional<int> inputSize;       // square input side in pixels; unset: the architecture's own
+  QString weightsPath;           // pre-trained weights (.safetensors); empty: random initialisation
+  std::optional<int> inputSize;  // square input side in pixels; unset: the architecture's own
 
   // top level
   int epochs = 5;
@@ -33,11 +33,11 @@ struct TrainingConfig {
   double lrHead = 1e-3;
   double lrBackbone = 1e-4;
   double momentum = 0.9;
-  double weightDecay = 1e-2;          // not applied to biases and normalisation layers
+  double weightDecay = 1e-2;  // not applied to biases and normalisation layers
 
   // schedule.*
   ScheduleKind schedule = ScheduleKind::WarmupCosine;
-  double warmupFraction = 0.05;       // share of all steps spent warming up linearly
+  double warmupFraction = 0.05;  // share of all steps spent warming up linearly
 
   // freeze.*
   FreezeMode freeze = FreezeMode::None;
@@ -50,9 +50,9 @@ struct TrainingConfig {
   bool horizontalFlip = true;
 
   // runtime.*
-  std::optional<int> threads;         // intra-op threads; unset: all cores
-  int loaderWorkers = 2;              // threads decoding and augmenting images ahead of the trainer
-  int maxBadSteps = 3;                // consecutive non-finite losses before the run stops
+  std::optional<int> threads;  // intra-op threads; unset: all cores
+  int loaderWorkers = 2;       // threads decoding and augmenting images ahead of the trainer
+  int maxBadSteps = 3;         // consecutive non-finite losses before the run stops
 
   // Plain-language problems with the values ("The learning rate of the new layer must be above 0.").
   QStringList validate() const;
@@ -60,7 +60,8 @@ struct TrainingConfig {
   nlohmann::json toJson() const;
   // Missing keys keep their defaults; a key of the wrong type or an unknown value is an error that
   // names the key's path ("config.optim.lr_head must be a number").
-  static Result<TrainingConfig> fromJson(const nlohmann::json& json, const QString& path = QStringLiteral("config"));
+  static Result<TrainingConfig> fromJson(const nlohmann::json& json,
+                                         const QString& path = QStringLiteral("config"));
 
   // Applies one `--set key=value` (dotted key as in the project file).
   Status set(const QString& key, const QString& value);

@@ -7,7 +7,8 @@
 namespace attune {
 
 LearningRateSchedule::LearningRateSchedule(ScheduleKind kind, int64_t totalSteps, int64_t warmupSteps)
-    : m_kind(kind), m_totalSteps(std::max<int64_t>(1, totalSteps)),
+    : m_kind(kind),
+      m_totalSteps(std::max<int64_t>(1, totalSteps)),
       m_warmupSteps(std::clamp<int64_t>(warmupSteps, 0, std::max<int64_t>(0, totalSteps - 1))) {}
 
 LearningRateSchedule LearningRateSchedule::fromConfig(const TrainingConfig& config, int64_t totalSteps) {

@@ -23,8 +23,8 @@ struct EpochMetrics {
   double trainLoss = 0.0;
   double trainAccuracy = 0.0;  // on the training batches as augmented, in [0, 1]
   double valLoss = 0.0;
-  double valAccuracy = 0.0;    // in [0, 1]
-  bool isBest = false;         // best validation accuracy so far (its weights were saved)
+  double valAccuracy = 0.0;  // in [0, 1]
+  bool isBest = false;       // best validation accuracy so far (its weights were saved)
   double elapsedMs = 0.0;
 };
 
@@ -41,14 +41,14 @@ enum class RunOutcome { Finished, Stopped, Failed };
 struct RunSummary {
   RunOutcome outcome = RunOutcome::Failed;
   QString runId;
-  QString runDir;            // absolute
-  QString bestCheckpoint;    // absolute path of best.safetensors; empty if no epoch completed
-  QString lastCheckpoint;    // absolute path of last.safetensors
+  QString runDir;          // absolute
+  QString bestCheckpoint;  // absolute path of best.safetensors; empty if no epoch completed
+  QString lastCheckpoint;  // absolute path of last.safetensors
   int bestEpoch = 0;
   double bestValAccuracy = 0.0;
   double bestValLoss = 0.0;
   int epochsCompleted = 0;
-  QString message;           // why it stopped or failed
+  QString message;  // why it stopped or failed
 };
 
 QString toString(RunEventKind kind);

@@ -15,7 +15,9 @@ namespace attune {
 namespace {
 
 // metrics.csv holds finite numbers only: a value that is not finite is written empty.
-QString number(double value) { return std::isfinite(value) ? QString::number(value, 'g', 9) : QString(); }
+QString number(double value) {
+  return std::isfinite(value) ? QString::number(value, 'g', 9) : QString();
+}
 
 }  // namespace
 
@@ -31,14 +33,16 @@ Result<std::unique_ptr<RunWriter>> RunWriter::create(const QString& runsDir) {
   QDir runs(runsDir);
   for (int n = 2; !runs.mkdir(id); ++n) {
     if (n > 1000)
-      return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot create a run folder in %1.").arg(runsDir),
+      return Error(ErrorCode::FileUnwritable,
+                   QStringLiteral("Cannot create a run folder in %1.").arg(runsDir),
                    QStringLiteral("Check that the folder is writable and the disk is not full."));
     id = stamp + QStringLiteral("-%1").arg(n);
   }
   std::unique_ptr<RunWriter> writer(new RunWriter(id, runs.filePath(id)));
   writer->m_metrics.setFileName(writer->filePath(QStringLiteral("metrics.csv")));
   if (!writer->m_metrics.open(QIODevice::WriteOnly | QIODevice::Text))
-    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(writer->m_metrics.fileName()),
+    return Error(ErrorCode::FileUnwritable,
+                 QStringLiteral("Cannot write %1.").arg(writer->m_metrics.fileName()),
                  QStringLiteral("Check that the disk is not full."));
   if (auto s = writer->writeRow(QStringLiteral(
           "kind,epoch,step,train_loss,train_accuracy,val_loss,val_accuracy,lr_head,lr_backbone,elapsed_ms"));
@@ -47,7 +51,9 @@ Result<std::unique_ptr<RunWriter>> RunWriter::create(const QString& runsDir) {
   return writer;
 }
 
-QString RunWriter::filePath(const QString& name) const { return QDir(m_directory).filePath(name); }
+QString RunWriter::filePath(const QString& name) const {
+  return QDir(m_directory).filePath(name);
+}
 
 Status RunWriter::writeConfig(const TrainingJob& job, const QString& device, int threads) {
   nlohmann::json document;
@@ -91,8 +97,8 @@ Status RunWriter::append(const StepMetrics& s) {
 Status RunWriter::append(const EpochMetrics& e) {
   return writeRow(QStringLiteral("epoch,%1,,%2,%3,%4,%5,,,%6")
                       .arg(e.epoch)
-                      .arg(number(e.trainLoss), number(e.trainAccuracy), number(e.valLoss), number(e.valAccuracy),
-                           number(e.elapsedMs)));
+                      .arg(number(e.trainLoss), number(e.trainAccuracy), number(e.valLoss),
+                           number(e.valAccuracy), number(e.elapsedMs)));
 }
 
 }  // namespace attune

@@ -13,7 +13,8 @@ namespace attune {
 Result<TrainingJob> prepareTrainingJob(const Project& project) {
   const TrainingConfig& config = project.config;
   if (const QStringList problems = config.validate(); !problems.isEmpty())
-    return Error(ErrorCode::BadValue, problems.join(QLatin1Char(' ')), QStringLiteral("Change these settings and try again."));
+    return Error(ErrorCode::BadValue, problems.join(QLatin1Char(' ')),
+                 QStringLiteral("Change these settings and try again."));
   if (!findArchitecture(config.architecture))
     return Error(ErrorCode::BadValue, QStringLiteral("Unknown architecture '%1'.").arg(config.architecture),
                  QStringLiteral("Choose one of the listed models."));

@@ -19,11 +19,11 @@ class Project;
 
 struct TrainingJob {
   QString projectName;
-  TrainingConfig config;            // config.weightsPath is absolute (or empty)
+  TrainingConfig config;  // config.weightsPath is absolute (or empty)
   QStringList classes;
   std::vector<ImageSample> trainSamples;
   std::vector<ImageSample> valSamples;
-  QString runsDir;                  // absolute; the run writes runsDir/<run-id>/
+  QString runsDir;  // absolute; the run writes runsDir/<run-id>/
   DataReport dataReport;
 };
 

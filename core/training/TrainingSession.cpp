@@ -25,9 +25,12 @@ QString hintFor(const QString& message) {
 
 RunEventKind eventKindOf(RunOutcome outcome) {
   switch (outcome) {
-    case RunOutcome::Finished: return RunEventKind::Finished;
-    case RunOutcome::Stopped: return RunEventKind::Stopped;
-    case RunOutcome::Failed: return RunEventKind::Failed;
+    case RunOutcome::Finished:
+      return RunEventKind::Finished;
+    case RunOutcome::Stopped:
+      return RunEventKind::Stopped;
+    case RunOutcome::Failed:
+      return RunEventKind::Failed;
   }
   return RunEventKind::Failed;
 }
@@ -38,9 +41,15 @@ TrainingSession::TrainingSession(TrainingJob job, QObject* parent) : QObject(par
 
 TrainingSession::~TrainingSession() = default;
 
-void TrainingSession::requestStop() { m_stopRequested.store(true); }
-void TrainingSession::setPaused(bool paused) { m_paused.store(paused); }
-bool TrainingSession::isPaused() const { return m_paused.load(); }
+void TrainingSession::requestStop() {
+  m_stopRequested.store(true);
+}
+void TrainingSession::setPaused(bool paused) {
+  m_paused.store(paused);
+}
+bool TrainingSession::isPaused() const {
+  return m_paused.load();
+}
 
 RunSummary TrainingSession::summary() const {
   std::lock_guard lock(m_summaryMutex);
@@ -92,7 +101,9 @@ TrainingThread::~TrainingThread() {
   m_thread->wait();
 }
 
-bool TrainingThread::isRunning() const { return m_thread->isRunning(); }
+bool TrainingThread::isRunning() const {
+  return m_thread->isRunning();
+}
 
 bool TrainingThread::wait(int timeout_ms) {
   return timeout_ms < 0 ? m_thread->wait() : m_thread->wait(QDeadlineTimer(timeout_ms));

@@ -3,9 +3,9 @@
 // stop and pause are atomic flags the loop checks every step. Progress goes into a MetricsBuffer
 // that the GUI drains on a timer and the CLI drains for its console output.
 
-#include "core/training/TrainingJob.h"
 #include "core/training/MetricsBuffer.h"
 #include "core/training/RunMetrics.h"
+#include "core/training/TrainingJob.h"
 
 #include <QObject>
 #include <QStringList>

@@ -24,8 +24,8 @@ CliResult runCli(const QStringList& arguments, int timeout_ms = 600000) {
   QProcess process;
   process.start(QStringLiteral(ATTUNE_CLI_PATH), arguments);
   if (!process.waitForFinished(timeout_ms)) process.kill();
-  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-          process.readAllStandardError()};
+  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+          process.readAllStandardOutput(), process.readAllStandardError()};
 }
 
 std::vector<nlohmann::json> jsonLines(const QByteArray& out) {
@@ -67,7 +67,8 @@ class TestCli : public QObject {
   void badUsageExitsWithTwo() {
     QFETCH(QStringList, arguments);
     // "unknown setting" needs an existing project to reach the --set check.
-    if (arguments.size() > 1 && arguments[1] == QLatin1String("x.attune") && arguments[0] == QLatin1String("train")) {
+    if (arguments.size() > 1 && arguments[1] == QLatin1String("x.attune") &&
+        arguments[0] == QLatin1String("train")) {
       const QString data = m_dir.filePath(QStringLiteral("usage-data"));
       testing::writeTinyDataset(data, 2, 3);
       const QString project = m_dir.filePath(QStringLiteral("x.attune"));
@@ -85,8 +86,9 @@ class TestCli : public QObject {
   void newRefusesOneClassFolderWithAReason() {
     const QString data = m_dir.filePath(QStringLiteral("one-class"));
     testing::writeTinyDataset(data, 1, 3);
-    const auto result = runCli({QStringLiteral("new"), m_dir.filePath(QStringLiteral("one.attune")),
-                                QStringLiteral("--task"), QStringLiteral("image"), QStringLiteral("--data"), data});
+    const auto result =
+        runCli({QStringLiteral("new"), m_dir.filePath(QStringLiteral("one.attune")), QStringLiteral("--task"),
+                QStringLiteral("image"), QStringLiteral("--data"), data});
     QCOMPARE(result.exitCode, 1);
     QVERIFY(result.err.startsWith("attune-cli: "));
     QCOMPARE(result.err.count('\n'), 1);  // one line
@@ -97,14 +99,16 @@ class TestCli : public QObject {
     const QString data = m_dir.filePath(QStringLiteral("train-data"));
     testing::writeTinyDataset(data, 2, 4);
     const QString project = m_dir.filePath(QStringLiteral("train.attune"));
-    auto created = runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("image"),
-                           QStringLiteral("--data"), data, QStringLiteral("--model"), QStringLiteral("resnet18"),
-                           QStringLiteral("--set"), QStringLiteral("model.input_size=32")});
+    auto created =
+        runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("image"),
+                QStringLiteral("--data"), data, QStringLiteral("--model"), QStringLiteral("resnet18"),
+                QStringLiteral("--set"), QStringLiteral("model.input_size=32")});
     QCOMPARE(created.exitCode, 0);
     QVERIFY(QFile::exists(project));
 
-    const auto result = runCli({QStringLiteral("train"), project, QStringLiteral("--json"), QStringLiteral("--set"),
-                                QStringLiteral("epochs=2"), QStringLiteral("--set"), QStringLiteral("batch_size=4")});
+    const auto result =
+        runCli({QStringLiteral("train"), project, QStringLiteral("--json"), QStringLiteral("--set"),
+                QStringLiteral("epochs=2"), QStringLiteral("--set"), QStringLiteral("batch_size=4")});
     QVERIFY2(result.exitCode == 0, result.err.constData());
     const auto events = jsonLines(result.out);
     QVERIFY(!events.empty());
@@ -122,9 +126,10 @@ class TestCli : public QObject {
     QVERIFY(done["best_val_accuracy"].is_number());
     const QString checkpoint = QString::fromStdString(done["checkpoint"].get<std::string>());
     QVERIFY(QFile::exists(checkpoint));
-    QVERIFY(QFile::exists(QDir(QFileInfo(project).absolutePath())
-                              .filePath(QStringLiteral("runs/%1/metrics.csv")
-                                            .arg(QString::fromStdString(done["run_id"].get<std::string>())))));
+    QVERIFY(
+        QFile::exists(QDir(QFileInfo(project).absolutePath())
+                          .filePath(QStringLiteral("runs/%1/metrics.csv")
+                                        .arg(QString::fromStdString(done["run_id"].get<std::string>())))));
 
     // --set applied to the run only; the project records the run.
     QFile file(project);

@@ -15,8 +15,8 @@ class TestLearningRateSchedule : public QObject {
     QCOMPARE(schedule.factor(0), 0.1);
     QCOMPARE(schedule.factor(4), 0.5);
     QCOMPARE(schedule.factor(9), 1.0);
-    QCOMPARE(schedule.factor(10), 1.0);                        // cosine starts at its peak
-    QVERIFY(std::abs(schedule.factor(60) - 0.5) < 1e-12);     // half way through the decay
+    QCOMPARE(schedule.factor(10), 1.0);                    // cosine starts at its peak
+    QVERIFY(std::abs(schedule.factor(60) - 0.5) < 1e-12);  // half way through the decay
     QVERIFY(schedule.factor(109) < 0.001);
     for (int step = 11; step < 110; ++step) QVERIFY(schedule.factor(step) < schedule.factor(step - 1));
   }

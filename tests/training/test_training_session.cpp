@@ -85,10 +85,10 @@ class TestTrainingSession : public QObject {
     // Wait for the first step, then stop.
     std::vector<StepMetrics> steps;
     QTRY_VERIFY_WITH_TIMEOUT((([&] {
-                                auto drain = thread.session().metrics().drain();
-                                steps.insert(steps.end(), drain.steps.begin(), drain.steps.end());
-                                return !steps.empty();
-                              })()),
+                               auto drain = thread.session().metrics().drain();
+                               steps.insert(steps.end(), drain.steps.begin(), drain.steps.end());
+                               return !steps.empty();
+                             })()),
                              60000);
     QElapsedTimer clock;
     clock.start();
@@ -102,7 +102,8 @@ class TestTrainingSession : public QObject {
     QVERIFY(last.ok());
     // A consistent checkpoint: the whole model, loadable into a fresh one with every key present.
     auto model = attune::detail::makeImageClassifier(QStringLiteral("resnet18"), 2);
-    auto loaded = attune::detail::loadStateDict(*model, last->tensors, model->headPrefix(), attune::detail::HeadPolicy::LoadAll);
+    auto loaded = attune::detail::loadStateDict(*model, last->tensors, model->headPrefix(),
+                                                attune::detail::HeadPolicy::LoadAll);
     QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().text()));
   }
 
@@ -155,13 +156,15 @@ class TestTrainingSession : public QObject {
     auto after = SafetensorsReader::readFile(summary.lastCheckpoint);
     QVERIFY(before.ok() && after.ok());
     // Backbone weights and BatchNorm statistics unchanged; the head moved.
-    for (const char* name : {"conv1.weight", "layer4.1.bn2.weight", "bn1.running_mean", "layer1.0.bn1.running_var"})
+    for (const char* name :
+         {"conv1.weight", "layer4.1.bn2.weight", "bn1.running_mean", "layer1.0.bn1.running_var"})
       QVERIFY2(before->tensors.at(name).bytes == after->tensors.at(name).bytes, name);
     QVERIFY(before->tensors.at("fc.weight").bytes != after->tensors.at("fc.weight").bytes);
   }
 
   void missingFolderIsAPlainError() {
-    Project project = testing::tinyProject(m_dir.filePath(QStringLiteral("x.attune")), m_dir.filePath(QStringLiteral("nowhere")));
+    Project project = testing::tinyProject(m_dir.filePath(QStringLiteral("x.attune")),
+                                           m_dir.filePath(QStringLiteral("nowhere")));
     auto job = prepareTrainingJob(project);
     QVERIFY(!job.ok());
     QVERIFY(!job.error().message.isEmpty());

@@ -3,9 +3,9 @@
 // compiled with QT_NO_KEYWORDS, so Qt's keyword macros never reach LibTorch's headers.
 #include <torch/torch.h>
 
-#include <QString>
 #include <QByteArray>
 #include <QDebug>
+#include <QString>
 
 #include <nlohmann/json.hpp>
 

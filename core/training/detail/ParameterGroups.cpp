@@ -13,7 +13,8 @@ void splitByDecay(const std::vector<torch::Tensor>& parameters, std::vector<torc
 
 }  // namespace
 
-std::vector<ParameterGroup> planParameterGroups(const ImageClassifierImpl& model, const TrainingConfig& config) {
+std::vector<ParameterGroup> planParameterGroups(const ImageClassifierImpl& model,
+                                                const TrainingConfig& config) {
   std::vector<ParameterGroup> groups;
   auto add = [&](std::vector<torch::Tensor> params, double lr, double wd, bool head) {
     if (!params.empty()) groups.push_back({std::move(params), lr, wd, head});
@@ -40,14 +41,15 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const std::vector<Paramet
                                std::make_unique<torch::optim::AdamWOptions>(
                                    torch::optim::AdamWOptions(group.baseLr).weight_decay(group.weightDecay)));
     } else {
-      torchGroups.emplace_back(group.parameters, std::make_unique<torch::optim::SGDOptions>(
-                                                     torch::optim::SGDOptions(group.baseLr)
-                                                         .momentum(config.momentum)
-                                                         .weight_decay(group.weightDecay)));
+      torchGroups.emplace_back(
+          group.parameters, std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(group.baseLr)
+                                                                           .momentum(config.momentum)
+                                                                           .weight_decay(group.weightDecay)));
     }
   }
   if (config.optimizer == OptimizerKind::AdamW)
-    return std::make_unique<torch::optim::AdamW>(std::move(torchGroups), torch::optim::AdamWOptions(config.lrHead));
+    return std::make_unique<torch::optim::AdamW>(std::move(torchGroups),
+                                                 torch::optim::AdamWOptions(config.lrHead));
   return std::make_unique<torch::optim::SGD>(std::move(torchGroups), torch::optim::SGDOptions(config.lrHead));
 }
 

@@ -21,7 +21,8 @@ struct ParameterGroup {
   bool isHead = false;
 };
 
-std::vector<ParameterGroup> planParameterGroups(const ImageClassifierImpl& model, const TrainingConfig& config);
+std::vector<ParameterGroup> planParameterGroups(const ImageClassifierImpl& model,
+                                                const TrainingConfig& config);
 
 // AdamW or SGD with momentum over the groups, each with its own rate and decay.
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const std::vector<ParameterGroup>& groups,

@@ -7,10 +7,15 @@
 namespace attune {
 
 QString torchVersion() {
-  return QStringLiteral("%1.%2.%3").arg(TORCH_VERSION_MAJOR).arg(TORCH_VERSION_MINOR).arg(TORCH_VERSION_PATCH);
+  return QStringLiteral("%1.%2.%3")
+      .arg(TORCH_VERSION_MAJOR)
+      .arg(TORCH_VERSION_MINOR)
+      .arg(TORCH_VERSION_PATCH);
 }
 
-QString computeDeviceName() { return torch::cuda::is_available() ? QStringLiteral("cuda") : QStringLiteral("cpu"); }
+QString computeDeviceName() {
+  return torch::cuda::is_available() ? QStringLiteral("cuda") : QStringLiteral("cpu");
+}
 
 int configureThreads(std::optional<int> threads) {
   const int wanted = threads.value_or(std::max(1, QThread::idealThreadCount()));

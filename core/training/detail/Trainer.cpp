@@ -26,8 +26,8 @@ namespace {
 namespace F = torch::nn::functional;
 
 torch::Tensor imagesOf(ImageBatch& batch, const torch::Device& device) {
-  auto images = torch::from_blob(batch.pixels.data(), {batch.count, batch.channels, batch.height, batch.width},
-                                 torch::kFloat32);
+  auto images = torch::from_blob(batch.pixels.data(),
+                                 {batch.count, batch.channels, batch.height, batch.width}, torch::kFloat32);
   return device.is_cpu() ? images : images.to(device);
 }
 
@@ -39,7 +39,10 @@ torch::Tensor labelsOf(ImageBatch& batch, const torch::Device& device) {
 class Trainer {
  public:
   Trainer(const TrainingJob& job, RunWriter& writer, const TrainerControl& control)
-      : m_job(job), m_config(job.config), m_writer(writer), m_control(control),
+      : m_job(job),
+        m_config(job.config),
+        m_writer(writer),
+        m_control(control),
         m_device(torch::cuda::is_available() ? torch::kCUDA : torch::kCPU) {}
 
   RunSummary run();
@@ -107,16 +110,19 @@ RunSummary Trainer::run() {
   m_summary.runId = m_writer.runId();
   m_summary.runDir = m_writer.directory();
   m_architecture = findArchitecture(m_config.architecture);
-  if (!m_architecture) return finish(RunOutcome::Failed, QStringLiteral("Unknown architecture ") + m_config.architecture);
+  if (!m_architecture)
+    return finish(RunOutcome::Failed, QStringLiteral("Unknown architecture ") + m_config.architecture);
   m_inputSize = m_config.inputSize.value_or(m_architecture->inputSize);
 
   const int threads = configureThreads(m_config.threads);
-  if (auto s = m_writer.writeConfig(m_job, computeDeviceName(), threads); !s) return finish(RunOutcome::Failed, s.error().text());
+  if (auto s = m_writer.writeConfig(m_job, computeDeviceName(), threads); !s)
+    return finish(RunOutcome::Failed, s.error().text());
 
   torch::manual_seed(static_cast<uint64_t>(m_config.seed));
   m_model = makeImageClassifier(m_config.architecture, int(m_job.classes.size()));
   if (!m_config.weightsPath.isEmpty()) {
-    auto report = loadWeightsFile(*m_model, m_config.weightsPath, m_model->headPrefix(), HeadPolicy::ReplaceHead);
+    auto report =
+        loadWeightsFile(*m_model, m_config.weightsPath, m_model->headPrefix(), HeadPolicy::ReplaceHead);
     if (!report) return finish(RunOutcome::Failed, report.error().text());
     event(RunEventKind::Info, report->summary());
   } else {
@@ -124,7 +130,7 @@ RunSummary Trainer::run() {
                                                 "weights, which needs much more data and time."));
   }
   m_model->setBackboneState(m_config.freeze == FreezeMode::Backbone ? BackboneState::Frozen
-                                                                     : BackboneState::Trainable);
+                                                                    : BackboneState::Trainable);
   m_model->to(m_device);
 
   m_groups = planParameterGroups(*m_model, m_config);
@@ -134,7 +140,8 @@ RunSummary Trainer::run() {
       LearningRateSchedule::fromConfig(m_config, m_stepsPerEpoch * m_config.epochs));
 
   event(RunEventKind::Started,
-        QStringLiteral("Training %1 on %2 images (%3 for validation), %4 classes, %5 epochs, on %6 with %7 threads.")
+        QStringLiteral(
+            "Training %1 on %2 images (%3 for validation), %4 classes, %5 epochs, on %6 with %7 threads.")
             .arg(m_architecture->displayName)
             .arg(m_job.trainSamples.size())
             .arg(m_job.valSamples.size())
@@ -151,28 +158,33 @@ RunSummary Trainer::run() {
     const bool trainingGoesOn = trainEpoch(epoch, metrics);
     if (!trainingGoesOn) {
       if (m_badSteps >= m_config.maxBadSteps) {
-        return finish(RunOutcome::Failed,
-                      QStringLiteral("Training stopped: the loss was not a finite number for %1 steps in a row. "
-                                     "Lower the learning rates or check the images; the last good checkpoint is kept.")
-                          .arg(m_badSteps));
+        return finish(
+            RunOutcome::Failed,
+            QStringLiteral("Training stopped: the loss was not a finite number for %1 steps in a row. "
+                           "Lower the learning rates or check the images; the last good checkpoint is kept.")
+                .arg(m_badSteps));
       }
-      if (auto s = saveCheckpoint(QStringLiteral("last.safetensors"), epoch - 1, m_summary.bestValAccuracy); !s)
+      if (auto s = saveCheckpoint(QStringLiteral("last.safetensors"), epoch - 1, m_summary.bestValAccuracy);
+          !s)
         return finish(RunOutcome::Failed, s.error().text());
       return finish(RunOutcome::Stopped, QStringLiteral("Stopped by the user during epoch %1.").arg(epoch));
     }
     if (!validate(metrics)) {
-      if (auto s = saveCheckpoint(QStringLiteral("last.safetensors"), epoch - 1, m_summary.bestValAccuracy); !s)
+      if (auto s = saveCheckpoint(QStringLiteral("last.safetensors"), epoch - 1, m_summary.bestValAccuracy);
+          !s)
         return finish(RunOutcome::Failed, s.error().text());
-      return finish(RunOutcome::Stopped, QStringLiteral("Stopped by the user while validating epoch %1.").arg(epoch));
+      return finish(RunOutcome::Stopped,
+                    QStringLiteral("Stopped by the user while validating epoch %1.").arg(epoch));
     }
     metrics.elapsedMs = double(m_clock.elapsed());
     if (!std::isfinite(metrics.valLoss)) {
       // A model whose outputs are not numbers is not a checkpoint worth keeping.
-      return finish(RunOutcome::Failed,
-                    QStringLiteral("Training stopped: the validation loss of epoch %1 is not a finite number. Lower "
-                                   "the learning rates or check the pre-trained weights; the last good checkpoint "
-                                   "is kept.")
-                        .arg(epoch));
+      return finish(
+          RunOutcome::Failed,
+          QStringLiteral("Training stopped: the validation loss of epoch %1 is not a finite number. Lower "
+                         "the learning rates or check the pre-trained weights; the last good checkpoint "
+                         "is kept.")
+              .arg(epoch));
     }
     const bool better = m_summary.bestEpoch == 0 || metrics.valAccuracy > m_summary.bestValAccuracy ||
                         (metrics.valAccuracy == m_summary.bestValAccuracy && metrics.valLoss < bestValLoss);
@@ -192,10 +204,11 @@ RunSummary Trainer::run() {
     if (auto s = m_writer.append(metrics); !s) return finish(RunOutcome::Failed, s.error().text());
     m_control.metrics.push(metrics);
   }
-  return finish(RunOutcome::Finished, QStringLiteral("Finished %1 epochs. Best validation accuracy %2% at epoch %3.")
-                                          .arg(m_config.epochs)
-                                          .arg(m_summary.bestValAccuracy * 100.0, 0, 'f', 1)
-                                          .arg(m_summary.bestEpoch));
+  return finish(RunOutcome::Finished,
+                QStringLiteral("Finished %1 epochs. Best validation accuracy %2% at epoch %3.")
+                    .arg(m_config.epochs)
+                    .arg(m_summary.bestValAccuracy * 100.0, 0, 'f', 1)
+                    .arg(m_summary.bestEpoch));
 }
 
 bool Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
@@ -226,8 +239,9 @@ bool Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
     const double lossValue = loss.item<double>();
     if (!std::isfinite(lossValue)) {
       ++m_badSteps;
-      event(RunEventKind::Warning, QStringLiteral("Step %1: the loss is not a finite number; the step was skipped.")
-                                       .arg(m_step + 1));
+      event(
+          RunEventKind::Warning,
+          QStringLiteral("Step %1: the loss is not a finite number; the step was skipped.").arg(m_step + 1));
       if (m_badSteps >= m_config.maxBadSteps) return false;
       continue;
     }
