@@ -205,8 +205,9 @@ RunSummary Trainer::run() {
     m_control.metrics.push(metrics);
   }
   return finish(RunOutcome::Finished,
-                QStringLiteral("Finished %1 epochs. Best validation accuracy %2% at epoch %3.")
+                QStringLiteral("Finished %1 %2. Best validation accuracy %3% at epoch %4.")
                     .arg(m_config.epochs)
+                    .arg(m_config.epochs == 1 ? QStringLiteral("epoch") : QStringLiteral("epochs"))
                     .arg(m_summary.bestValAccuracy * 100.0, 0, 'f', 1)
                     .arg(m_summary.bestEpoch));
 }
