@@ -14,7 +14,7 @@ const char kUsage[] =
     "  attune-cli new PROJECT.attune --task image --data FOLDER [--model ID] [--weights FILE]\n"
     "                                [--val-fraction F] [--seed N] [--set key=value]... [--force]\n"
     "  attune-cli train PROJECT.attune [--set key=value]... [--json]\n"
-    "  attune-cli inspect FILE.safetensors [--json]\n"
+    "  attune-cli inspect FILE.safetensors|FILE.pth [--json]\n"
     "  attune-cli models [--json]\n"
     "\n"
     "Exit status: 0 success, 1 failure (reason on stderr), 2 bad usage.";

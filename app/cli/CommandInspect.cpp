@@ -1,6 +1,9 @@
 #include "app/cli/CliOutput.h"
 #include "app/cli/Commands.h"
+#include "core/weights/PyTorchCheckpointReader.h"
 #include "core/weights/SafetensorsReader.h"
+
+#include <QFileInfo>
 
 #include <QCommandLineParser>
 
@@ -20,19 +23,46 @@ bool isStatistic(const std::string& name) {
   return false;
 }
 
+struct InspectedFile {
+  TensorMap tensors;
+  std::map<std::string, std::string> metadata;  // provenance and format facts
+};
+
+// .pth/.pt/.bin files written by torch.save go through the weights-only reader; anything else is
+// read as safetensors.
+Result<InspectedFile> readWeights(const QString& path) {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix == QLatin1String("pth") || suffix == QLatin1String("pt") || suffix == QLatin1String("bin")) {
+    auto checkpoint = PyTorchCheckpointReader::readFile(path);
+    if (!checkpoint) return checkpoint.error();
+    InspectedFile file{std::move(checkpoint->tensors),
+                       {{"format", "pytorch-" + checkpoint->format.toStdString()}}};
+    if (!checkpoint->stateDictKey.isEmpty())
+      file.metadata["state_dict_key"] = checkpoint->stateDictKey.toStdString();
+    if (!checkpoint->ignoredEntries.isEmpty())
+      file.metadata["ignored_entries"] = checkpoint->ignoredEntries.join(QStringLiteral(", ")).toStdString();
+    return file;
+  }
+  auto content = SafetensorsReader::readFile(path);
+  if (!content) return content.error();
+  return InspectedFile{std::move(content->tensors), std::move(content->metadata)};
+}
+
 }  // namespace
 
 int commandInspect(const QStringList& arguments) {
   QCommandLineParser parser;
-  parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("A .safetensors file."));
+  parser.addPositionalArgument(
+      QStringLiteral("file"),
+      QStringLiteral("A .safetensors file or a torch.save checkpoint (.pth, .pt, .bin)."));
   parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")});
   if (!parser.parse(QStringList{QStringLiteral("inspect")} + arguments) ||
       parser.positionalArguments().size() != 1) {
-    printError(QStringLiteral("usage: attune-cli inspect FILE.safetensors [--json]"));
+    printError(QStringLiteral("usage: attune-cli inspect FILE.safetensors|FILE.pth [--json]"));
     return kExitUsage;
   }
   const QString path = parser.positionalArguments().first();
-  auto content = SafetensorsReader::readFile(path);
+  auto content = readWeights(path);
   if (!content) {
     printError(content.error().text());
     return kExitFailure;

@@ -147,6 +147,39 @@ class TestCli : public QObject {
     QCOMPARE(info[0]["metadata"]["attune.architecture"].get<std::string>(), std::string("resnet18"));
   }
 
+  void inspectReadsATorchSaveCheckpointWithoutRunningIt() {
+    const QString good = m_dir.filePath(QStringLiteral("weights.pth"));
+    const QString evil = m_dir.filePath(QStringLiteral("evil.pth"));
+    const QString marker = m_dir.filePath(QStringLiteral("MARKER"));
+    QProcess python;
+    python.start(
+        QStringLiteral(ATTUNE_REFERENCE_PYTHON),
+        {QStringLiteral("-c"),
+         QStringLiteral(
+             "import os, sys, torch\n"
+             "torch.save({'state_dict': {'w': torch.arange(6.).reshape(2, 3)}, 'epoch': 3}, sys.argv[1])\n"
+             "class Evil:\n"
+             "    def __reduce__(self): return (os.system, ('touch ' + sys.argv[3],))\n"
+             "torch.save({'w': Evil()}, sys.argv[2])\n"),
+         good, evil, marker});
+    QVERIFY(python.waitForFinished(120000));
+    QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+
+    const auto result = runCli({QStringLiteral("inspect"), good, QStringLiteral("--json")});
+    QVERIFY2(result.exitCode == 0, result.err.constData());
+    const auto info = jsonLines(result.out);
+    QCOMPARE(info.size(), size_t(1));
+    QCOMPARE(info[0]["tensor_count"].get<int>(), 1);
+    QCOMPARE(info[0]["parameter_count"].get<int64_t>(), int64_t(6));
+    QCOMPARE(info[0]["metadata"]["format"].get<std::string>(), std::string("pytorch-zip"));
+    QCOMPARE(info[0]["metadata"]["state_dict_key"].get<std::string>(), std::string("state_dict"));
+
+    const auto refused = runCli({QStringLiteral("inspect"), evil});
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains("system"), refused.err.constData());
+    QVERIFY(!QFile::exists(marker));
+  }
+
   void inspectRefusesADamagedFile() {
     const QString path = m_dir.filePath(QStringLiteral("damaged.safetensors"));
     QFile file(path);
