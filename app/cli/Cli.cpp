@@ -15,6 +15,7 @@ const char kUsage[] =
     "                                [--val-fraction F] [--seed N] [--set key=value]... [--force]\n"
     "  attune-cli train PROJECT.attune [--set key=value]... [--json]\n"
     "  attune-cli inspect FILE.safetensors|FILE.pth [--json]\n"
+    "  attune-cli import-weights FILE.pth|FILE.safetensors --out FILE.safetensors [--json]\n"
     "  attune-cli models [--json]\n"
     "\n"
     "Exit status: 0 success, 1 failure (reason on stderr), 2 bad usage.";
@@ -51,6 +52,7 @@ int run(const QStringList& arguments) {
   if (command == QLatin1String("train")) return commandTrain(rest);
   if (command == QLatin1String("inspect")) return commandInspect(rest);
   if (command == QLatin1String("models")) return commandModels(rest);
+  if (command == QLatin1String("import-weights")) return commandImportWeights(rest);
   printError(QStringLiteral("unknown command '%1'.\n").arg(command) + QString::fromUtf8(kUsage));
   return kExitUsage;
 }

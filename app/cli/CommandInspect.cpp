@@ -1,9 +1,6 @@
 #include "app/cli/CliOutput.h"
 #include "app/cli/Commands.h"
-#include "core/weights/PyTorchCheckpointReader.h"
-#include "core/weights/SafetensorsReader.h"
-
-#include <QFileInfo>
+#include "core/weights/WeightsFile.h"
 
 #include <QCommandLineParser>
 
@@ -23,31 +20,6 @@ bool isStatistic(const std::string& name) {
   return false;
 }
 
-struct InspectedFile {
-  TensorMap tensors;
-  std::map<std::string, std::string> metadata;  // provenance and format facts
-};
-
-// .pth/.pt/.bin files written by torch.save go through the weights-only reader; anything else is
-// read as safetensors.
-Result<InspectedFile> readWeights(const QString& path) {
-  const QString suffix = QFileInfo(path).suffix().toLower();
-  if (suffix == QLatin1String("pth") || suffix == QLatin1String("pt") || suffix == QLatin1String("bin")) {
-    auto checkpoint = PyTorchCheckpointReader::readFile(path);
-    if (!checkpoint) return checkpoint.error();
-    InspectedFile file{std::move(checkpoint->tensors),
-                       {{"format", "pytorch-" + checkpoint->format.toStdString()}}};
-    if (!checkpoint->stateDictKey.isEmpty())
-      file.metadata["state_dict_key"] = checkpoint->stateDictKey.toStdString();
-    if (!checkpoint->ignoredEntries.isEmpty())
-      file.metadata["ignored_entries"] = checkpoint->ignoredEntries.join(QStringLiteral(", ")).toStdString();
-    return file;
-  }
-  auto content = SafetensorsReader::readFile(path);
-  if (!content) return content.error();
-  return InspectedFile{std::move(content->tensors), std::move(content->metadata)};
-}
-
 }  // namespace
 
 int commandInspect(const QStringList& arguments) {
@@ -62,7 +34,7 @@ int commandInspect(const QStringList& arguments) {
     return kExitUsage;
   }
   const QString path = parser.positionalArguments().first();
-  auto content = readWeights(path);
+  auto content = readWeightsFile(path);
   if (!content) {
     printError(content.error().text());
     return kExitFailure;

@@ -11,6 +11,7 @@ int commandNew(const QStringList& arguments);
 int commandTrain(const QStringList& arguments);
 int commandInspect(const QStringList& arguments);
 int commandModels(const QStringList& arguments);
+int commandImportWeights(const QStringList& arguments);
 
 // One `--set key=value` applied to a config.
 Status applySetting(TrainingConfig& config, const QString& assignment);

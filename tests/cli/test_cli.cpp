@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -171,13 +172,70 @@ class TestCli : public QObject {
     QCOMPARE(info.size(), size_t(1));
     QCOMPARE(info[0]["tensor_count"].get<int>(), 1);
     QCOMPARE(info[0]["parameter_count"].get<int64_t>(), int64_t(6));
-    QCOMPARE(info[0]["metadata"]["format"].get<std::string>(), std::string("pytorch-zip"));
+    QCOMPARE(info[0]["metadata"]["source_format"].get<std::string>(), std::string("pytorch-zip"));
     QCOMPARE(info[0]["metadata"]["state_dict_key"].get<std::string>(), std::string("state_dict"));
 
     const auto refused = runCli({QStringLiteral("inspect"), evil});
     QCOMPARE(refused.exitCode, 1);
     QVERIFY2(refused.err.contains("system"), refused.err.constData());
     QVERIFY(!QFile::exists(marker));
+  }
+
+  // A torchvision state_dict saved by torch.save: imported to safetensors with its provenance, and
+  // used directly as the pre-trained weights of a run.
+  void importWeightsAndTrainFromATorchvisionCheckpoint() {
+    const QString pth = m_dir.filePath(QStringLiteral("resnet18.pth"));
+    QProcess python;
+    python.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON),
+                 {QStringLiteral("-c"),
+                  QStringLiteral("import sys, torch, torchvision\n"
+                                 "torch.manual_seed(0)\n"
+                                 "torch.save(torchvision.models.resnet18().state_dict(), sys.argv[1])\n"),
+                  pth});
+    QVERIFY(python.waitForFinished(120000));
+    QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+
+    const QString converted = m_dir.filePath(QStringLiteral("resnet18.safetensors"));
+    const auto imported = runCli({QStringLiteral("import-weights"), pth, QStringLiteral("--out"), converted,
+                                  QStringLiteral("--json")});
+    QVERIFY2(imported.exitCode == 0, imported.err.constData());
+    const auto done = jsonLines(imported.out);
+    QCOMPARE(done.size(), size_t(1));
+    QCOMPARE(done[0]["tensor_count"].get<int>(), 122);
+    QFile source(pth);
+    QVERIFY(source.open(QIODevice::ReadOnly));
+    const QByteArray digest = QCryptographicHash::hash(source.readAll(), QCryptographicHash::Sha256).toHex();
+    const auto inspected =
+        jsonLines(runCli({QStringLiteral("inspect"), converted, QStringLiteral("--json")}).out);
+    QCOMPARE(inspected.size(), size_t(1));
+    QCOMPARE(QByteArray::fromStdString(inspected[0]["metadata"]["attune.source_sha256"].get<std::string>()),
+             digest);
+    QCOMPARE(inspected[0]["metadata"]["attune.source_format"].get<std::string>(), std::string("pytorch-zip"));
+    QCOMPARE(inspected[0]["parameter_count"].get<int64_t>(), int64_t(11689512));  // torchvision's ResNet-18
+
+    const QString data = m_dir.filePath(QStringLiteral("pretrained-data"));
+    testing::writeTinyDataset(data, 2, 4);
+    const QString project = m_dir.filePath(QStringLiteral("pretrained.attune"));
+    QCOMPARE(runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("image"),
+                     QStringLiteral("--data"), data, QStringLiteral("--weights"), pth,
+                     QStringLiteral("--set"), QStringLiteral("model.input_size=32")})
+                 .exitCode,
+             0);
+    const auto trained =
+        runCli({QStringLiteral("train"), project, QStringLiteral("--json"), QStringLiteral("--set"),
+                QStringLiteral("epochs=1"), QStringLiteral("--set"), QStringLiteral("batch_size=4")});
+    QVERIFY2(trained.exitCode == 0, trained.err.constData());
+    bool reportedLoad = false;
+    for (const auto& event : jsonLines(trained.out)) {
+      if (event["event"] == "warning")
+        QVERIFY2(!QString::fromStdString(event["message"].get<std::string>())
+                      .contains(QLatin1String("random weights")),
+                 "a run with weights must not start from random weights");
+      if (event["event"] == "info" &&
+          QString::fromStdString(event["message"].get<std::string>()).contains(QLatin1String("new final layer")))
+        reportedLoad = true;  // the load report tells of the new head
+    }
+    QVERIFY(reportedLoad);
   }
 
   void inspectRefusesADamagedFile() {

@@ -1,6 +1,6 @@
 #include "core/models/detail/StateDict.h"
 
-#include "core/weights/SafetensorsReader.h"
+#include "core/weights/WeightsFile.h"
 
 #include <QStringList>
 
@@ -189,7 +189,7 @@ Result<WeightLoadReport> loadStateDict(torch::nn::Module& module, const TensorMa
 
 Result<WeightLoadReport> loadWeightsFile(torch::nn::Module& module, const QString& path,
                                          const std::string& headPrefix, HeadPolicy policy) {
-  auto content = SafetensorsReader::readFile(path);
+  auto content = readWeightsFile(path);
   if (!content) return content.error();
   return loadStateDict(module, content->tensors, headPrefix, policy);
 }

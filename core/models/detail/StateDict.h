@@ -34,8 +34,8 @@ enum class HeadPolicy {
 Result<WeightLoadReport> loadStateDict(torch::nn::Module& module, const TensorMap& tensors,
                                        const std::string& headPrefix, HeadPolicy policy);
 
-// Reads a .safetensors file (SafetensorsReader) and loads it with loadStateDict. The reader's error
-// is passed on unchanged when the file cannot be read.
+// Reads a weights file (.safetensors, or a torch.save .pth/.pt/.bin: readWeightsFile) and loads it with
+// loadStateDict. The reader's error is passed on unchanged when the file cannot be read.
 Result<WeightLoadReport> loadWeightsFile(torch::nn::Module& module, const QString& path,
                                          const std::string& headPrefix, HeadPolicy policy);
 

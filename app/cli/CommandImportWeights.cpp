@@ -1,0 +1,91 @@
+#include "app/cli/CliOutput.h"
+#include "app/cli/Commands.h"
+#include "core/common/Version.h"
+#include "core/weights/SafetensorsWriter.h"
+#include "core/weights/WeightsFile.h"
+
+#include <QCommandLineParser>
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+
+namespace attune::cli {
+namespace {
+
+Result<QByteArray> sha256Of(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly))
+    return Error(ErrorCode::FileUnreadable,
+                 QStringLiteral("Cannot read %1: %2.").arg(path, file.errorString()));
+  QCryptographicHash hash(QCryptographicHash::Sha256);
+  if (!hash.addData(&file))
+    return Error(ErrorCode::FileUnreadable, QStringLiteral("Cannot read %1 to the end.").arg(path));
+  return hash.result().toHex();
+}
+
+}  // namespace
+
+// Converts a supported weights file to safetensors, recording where it came from in the metadata.
+int commandImportWeights(const QStringList& arguments) {
+  QCommandLineParser parser;
+  parser.addPositionalArgument(QStringLiteral("file"),
+                               QStringLiteral("A .pth/.pt/.bin or .safetensors file."));
+  parser.addOptions(
+      {{QStringLiteral("out"), QStringLiteral("The .safetensors file to write."), QStringLiteral("file")},
+       {QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")}});
+  if (!parser.parse(QStringList{QStringLiteral("import-weights")} + arguments) ||
+      parser.positionalArguments().size() != 1 || !parser.isSet(QStringLiteral("out"))) {
+    printError(QStringLiteral("usage: attune-cli import-weights FILE --out FILE.safetensors [--json]"));
+    return kExitUsage;
+  }
+  const QString source = QFileInfo(parser.positionalArguments().first()).absoluteFilePath();
+  const QString target = QFileInfo(parser.value(QStringLiteral("out"))).absoluteFilePath();
+  if (QFileInfo(source).isDir()) {
+    printError(
+        QStringLiteral("%1 is a folder; importing TF.js/Keras model folders is not available yet. Give a "
+                       ".pth, .pt, .bin or .safetensors file.")
+            .arg(source));
+    return kExitFailure;
+  }
+  if (source == target) {
+    printError(QStringLiteral("--out must be another file than the input."));
+    return kExitUsage;
+  }
+  auto weights = readWeightsFile(source);
+  if (!weights) {
+    printError(weights.error().text());
+    return kExitFailure;
+  }
+  auto digest = sha256Of(source);
+  if (!digest) {
+    printError(digest.error().text());
+    return kExitFailure;
+  }
+  std::map<std::string, std::string> metadata = weights->metadata;
+  metadata["format"] = "pt";  // Hugging Face's marker for PyTorch-layout tensors
+  metadata["attune.source"] = source.toStdString();
+  metadata["attune.source_sha256"] = digest->toStdString();
+  metadata["attune.source_format"] = weights->format.toStdString();
+  metadata["attune.imported_at"] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+  metadata["attune.imported_by"] = "Attune " + attuneVersion().toStdString();
+  if (auto written = SafetensorsWriter::writeFile(target, weights->tensors, metadata); !written) {
+    printError(written.error().text());
+    return kExitFailure;
+  }
+  if (parser.isSet(QStringLiteral("json"))) {
+    printJson({{"event", "done"},
+               {"out", target.toStdString()},
+               {"tensor_count", weights->tensors.size()},
+               {"source_format", weights->format.toStdString()},
+               {"source_sha256", digest->toStdString()}});
+  } else {
+    printLine(QStringLiteral("Wrote %1 (%2 tensors from %3, %4).")
+                  .arg(target)
+                  .arg(weights->tensors.size())
+                  .arg(source, weights->format));
+  }
+  return kExitSuccess;
+}
+
+}  // namespace attune::cli
