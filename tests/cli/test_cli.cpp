@@ -231,8 +231,8 @@ class TestCli : public QObject {
         QVERIFY2(!QString::fromStdString(event["message"].get<std::string>())
                       .contains(QLatin1String("random weights")),
                  "a run with weights must not start from random weights");
-      if (event["event"] == "info" &&
-          QString::fromStdString(event["message"].get<std::string>()).contains(QLatin1String("new final layer")))
+      if (event["event"] == "info" && QString::fromStdString(event["message"].get<std::string>())
+                                          .contains(QLatin1String("new final layer")))
         reportedLoad = true;  // the load report tells of the new head
     }
     QVERIFY(reportedLoad);

@@ -87,7 +87,9 @@ void TestModelParity::initTestCase() {
 
   const QString python = QStringLiteral(ATTUNE_REFERENCE_PYTHON);
   if (python.isEmpty() || python.endsWith(QLatin1String("NOTFOUND")))
-    QFAIL("No /usr/bin/python3 to make the reference outputs: install python3-torchvision (installer/setup.sh --test).");
+    QFAIL(
+        "No /usr/bin/python3 to make the reference outputs: install python3-torchvision (installer/setup.sh "
+        "--test).");
   // The script makes only the files that are missing.
   QProcess script;
   script.setProcessChannelMode(QProcess::MergedChannels);

@@ -26,8 +26,10 @@ int main(int argc, char** argv) {
     int inputSize;
     FreezeMode freeze;
   };
-  const Case cases[] = {{"resnet18", 64, FreezeMode::None},     {"resnet18", 224, FreezeMode::None},
-                        {"resnet18", 224, FreezeMode::Backbone}, {"mobilenet_v2", 224, FreezeMode::None},
+  const Case cases[] = {{"resnet18", 64, FreezeMode::None},
+                        {"resnet18", 224, FreezeMode::None},
+                        {"resnet18", 224, FreezeMode::Backbone},
+                        {"mobilenet_v2", 224, FreezeMode::None},
                         {"resnet50", 224, FreezeMode::None}};
   std::printf("LibTorch %s on %s, %d threads, %d training images, batch 16\n", qPrintable(torchVersion()),
               qPrintable(computeDeviceName()), configureThreads(std::nullopt), int(imagesPerClass * 2 * 0.8));
@@ -61,7 +63,8 @@ int main(int argc, char** argv) {
     const double ms = last.elapsedMs - first.elapsedMs;
     const double steps = double(last.step - first.step);
     std::printf("%-14s %6d %-9s %12.1f %12.1f\n", c.architecture, c.inputSize,
-                c.freeze == FreezeMode::Backbone ? "frozen" : "trained", steps * 16.0 / (ms / 1000.0), ms / steps);
+                c.freeze == FreezeMode::Backbone ? "frozen" : "trained", steps * 16.0 / (ms / 1000.0),
+                ms / steps);
   }
   return 0;
 }
