@@ -18,10 +18,13 @@ inline QString joinPath(const QString& path, const char* key) {
   return path.isEmpty() ? QString::fromUtf8(key) : path + QLatin1Char('.') + QString::fromUtf8(key);
 }
 
-inline Error typeError(const QString& keyPath, const char* expected) {
-  return Error(ErrorCode::BadValue,
-               QStringLiteral("%1 must be %2.").arg(keyPath, QString::fromUtf8(expected)),
+inline Error typeError(const QString& keyPath, const QString& expected) {
+  return Error(ErrorCode::BadValue, QStringLiteral("%1 must be %2.").arg(keyPath, expected),
                QStringLiteral("Correct the value in the project file or reset the setting in Attune."));
+}
+
+inline Error typeError(const QString& keyPath, const char* expected) {
+  return typeError(keyPath, QString::fromUtf8(expected));
 }
 
 // readValue(): converts one present, non-null value; keyPath names it in the error message.

@@ -24,11 +24,6 @@ struct ConfigField {
   std::function<Status(const json&, TrainingConfig&, const QString&)> fromJson;
 };
 
-Error valueError(const QString& keyPath, const QString& expected) {
-  return Error(ErrorCode::BadValue, QStringLiteral("%1 must be %2.").arg(keyPath, expected),
-               QStringLiteral("Correct the value in the project file or reset the setting in Attune."));
-}
-
 template <typename T>
 ConfigField field(const char* key, T TrainingConfig::*member) {
   return {key,
@@ -65,7 +60,8 @@ ConfigField choice(const char* key, E TrainingConfig::*member, std::vector<std::
                 }
               }
             }
-            return valueError(keyPath, QStringLiteral("one of: ") + allowed.join(QStringLiteral(", ")));
+            return json_fields::typeError(keyPath,
+                                          QStringLiteral("one of: ") + allowed.join(QStringLiteral(", ")));
           }};
 }
 
@@ -90,7 +86,8 @@ const std::vector<ConfigField>& fields() {
     f.push_back({"freeze.backbone",
                  [](const TrainingConfig& c) -> json { return c.freeze == FreezeMode::Backbone; },
                  [](const json& value, TrainingConfig& c, const QString& keyPath) -> Status {
-                   if (!value.is_boolean()) return valueError(keyPath, QStringLiteral("true or false"));
+                   if (!value.is_boolean())
+                     return json_fields::typeError(keyPath, QStringLiteral("true or false"));
                    c.freeze = value.get<bool>() ? FreezeMode::Backbone : FreezeMode::None;
                    return {};
                  }});
@@ -172,7 +169,7 @@ json TrainingConfig::toJson() const {
 }
 
 Result<TrainingConfig> TrainingConfig::fromJson(const json& object, const QString& path) {
-  if (!object.is_object()) return valueError(path, QStringLiteral("an object ({...})"));
+  if (!object.is_object()) return json_fields::typeError(path, QStringLiteral("an object ({...})"));
   TrainingConfig config;
   for (const auto& f : fields()) {
     const json* node = &object;
@@ -187,7 +184,7 @@ Result<TrainingConfig> TrainingConfig::fromJson(const json& object, const QStrin
         break;
       }
       if (i + 1 < parts.size() && !it->is_object())
-        return valueError(keyPath, QStringLiteral("an object ({...})"));
+        return json_fields::typeError(keyPath, QStringLiteral("an object ({...})"));
       node = &*it;
     }
     if (!present) continue;
