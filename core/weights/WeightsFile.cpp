@@ -2,6 +2,7 @@
 
 #include "core/weights/PyTorchCheckpointReader.h"
 #include "core/weights/SafetensorsReader.h"
+#include "core/weights/TfjsModel.h"
 
 #include <QFileInfo>
 
@@ -24,6 +25,19 @@ Result<WeightsFile> readWeightsFile(const QString& path) {
       file.metadata["state_dict_key"] = checkpoint->stateDictKey.toStdString();
     if (!checkpoint->ignoredEntries.isEmpty())
       file.metadata["ignored_entries"] = checkpoint->ignoredEntries.join(QStringLiteral(", ")).toStdString();
+    return file;
+  }
+  if (isTfjsModelPath(path)) {
+    auto model = readTfjsModel(path);
+    if (!model) return model.error();
+    WeightsFile file;
+    file.tensors = std::move(model->weights);
+    file.format = QStringLiteral("tfjs-layers");
+    file.metadata["source_format"] = file.format.toStdString();
+    for (const char* key : {"keras_version", "generated_by", "converted_by", "backend"})
+      if (model->metadata.count(key) != 0) file.metadata[key] = model->metadata[key];
+    // The architecture travels with the weights: without it the Keras names cannot be run.
+    file.metadata["keras_model_topology"] = model->modelConfig.dump();
     return file;
   }
   auto content = SafetensorsReader::readFile(path);
