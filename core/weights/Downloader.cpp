@@ -1,0 +1,318 @@
+#include "core/weights/Downloader.h"
+
+#include "core/weights/FileSha256.h"
+#include "core/weights/NetworkPolicy.h"
+
+#include <QDir>
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QRegularExpression>
+#include <QTimer>
+
+#include <filesystem>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
+
+namespace attune {
+
+namespace {
+
+// Bounds what Qt buffers for us: the body goes to disk as it arrives, never whole into memory.
+constexpr qint64 kReadBufferBytes = qint64(4) << 20;
+
+// "bytes 100-199/1000" -> 100 and 1000 (total -1 when "*"); false when malformed.
+bool parseContentRange(const QByteArray& header, qint64& first_byte, qint64& total_bytes) {
+  static const QRegularExpression pattern(QStringLiteral(R"(^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$)"));
+  const auto match = pattern.match(QString::fromLatin1(header));
+  if (!match.hasMatch()) return false;
+  first_byte = match.captured(1).toLongLong();
+  total_bytes = match.captured(3) == QLatin1String("*") ? -1 : match.captured(3).toLongLong();
+  return true;
+}
+
+// Durably on disk before the rename, so a crash cannot leave a verified name on unwritten data.
+void syncToDisk(QFile& file) {
+  file.flush();
+#ifdef Q_OS_UNIX
+  if (file.handle() >= 0) ::fsync(file.handle());
+#endif
+}
+
+const QString kResumeHint = QStringLiteral(
+    "Check your internet connection and try again; what was downloaded so far is kept and the "
+    "download continues from there.");
+const QString kDamagedHint = QStringLiteral("Try again.");
+
+}  // namespace
+
+Downloader::Downloader(QObject* parent) : QObject(parent), m_network(new QNetworkAccessManager(this)) {}
+
+Downloader::~Downloader() {
+  dropReply();
+}
+
+QString Downloader::displayName() const {
+  if (!m_source.fileName.isEmpty()) return m_source.fileName;
+  return m_source.url.fileName().isEmpty() ? m_source.url.toDisplayString() : m_source.url.fileName();
+}
+
+Error Downloader::error(DownloadError detail, ErrorCode code, QString message, QString hint) const {
+  Error e(code, std::move(message), std::move(hint));
+  e.detail = int(detail);
+  return e;
+}
+
+void Downloader::failLater(Error e) {
+  // start() never reports synchronously: callers (and downloadBlocking) connect first, run later.
+  m_running = true;
+  QTimer::singleShot(0, this, [this, e = std::move(e)] {
+    if (m_running && !m_reply) finish(e);  // unless cancel() already reported
+  });
+}
+
+void Downloader::start(const WeightSource& source, const QString& destinationPath) {
+  if (m_running) {
+    // The running download keeps its single finished(); this call gets none (it was a misuse).
+    qWarning("Downloader::start called while a download is running; ignored");
+    return;
+  }
+  m_source = source;
+  m_destination = destinationPath;
+  m_bodyMode = BodyMode::Undecided;
+  m_total_bytes = -1;
+
+  if (const QString reason = NetworkPolicy::offlineReason(); !reason.isEmpty()) {
+    failLater(
+        error(DownloadError::Offline, ErrorCode::Generic,
+              QStringLiteral("Attune is offline (%1): %2 was not downloaded.").arg(reason, displayName()),
+              QStringLiteral("Allow network access (unset ATTUNE_OFFLINE and HF_HUB_OFFLINE, or turn "
+                             "off offline mode), or copy the file into Attune's weights folder.")));
+    return;
+  }
+  if (!source.url.isValid() || source.url.isEmpty()) {
+    failLater(error(DownloadError::BadRequest, ErrorCode::BadValue,
+                    QStringLiteral("%1 has no valid download address.").arg(displayName()),
+                    QStringLiteral("Check the catalog entry.")));
+    return;
+  }
+  const QFileInfo destination(destinationPath);
+  if (!QDir().mkpath(destination.absolutePath())) {
+    failLater(error(DownloadError::FileError, ErrorCode::FileUnwritable,
+                    QStringLiteral("Could not create the folder %1.").arg(destination.absolutePath()),
+                    QStringLiteral("Check that the disk is writable, or choose another weights folder.")));
+    return;
+  }
+
+  m_part.setFileName(partPath(destinationPath));
+  m_resumeOffset_bytes = m_part.exists() ? m_part.size() : 0;
+  m_received_bytes = m_resumeOffset_bytes;
+
+  QNetworkRequest request(source.url);
+  request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+  request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("Attune/" ATTUNE_VERSION));
+  request.setTransferTimeout(m_stallTimeout_ms);
+  if (m_resumeOffset_bytes > 0)
+    request.setRawHeader("Range", "bytes=" + QByteArray::number(m_resumeOffset_bytes) + "-");
+
+  m_running = true;
+  m_reply = m_network->get(request);
+  m_reply->setReadBufferSize(kReadBufferBytes);
+  connect(m_reply, &QNetworkReply::readyRead, this, &Downloader::onReadyRead);
+  connect(m_reply, &QNetworkReply::finished, this, &Downloader::onReplyFinished);
+}
+
+void Downloader::cancel() {
+  if (!m_running) return;
+  dropReply();
+  finish(error(DownloadError::Cancelled, ErrorCode::Cancelled,
+               QStringLiteral("The download of %1 was cancelled.").arg(displayName()),
+               QStringLiteral("Start it again to continue where it stopped.")));
+}
+
+void Downloader::dropReply() {
+  if (m_reply) {
+    m_reply->disconnect(this);  // abort() emits finished(); this object is no longer interested
+    m_reply->abort();
+    m_reply->deleteLater();
+    m_reply = nullptr;
+  }
+  if (m_part.isOpen()) {
+    m_part.flush();
+    m_part.close();
+  }
+}
+
+// Called on the first body bytes (or at the end): only a 200 or a matching 206 goes into the .part.
+bool Downloader::decideBody() {
+  const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  const qint64 content_length = m_reply->header(QNetworkRequest::ContentLengthHeader).isValid()
+                                    ? m_reply->header(QNetworkRequest::ContentLengthHeader).toLongLong()
+                                    : -1;
+  QIODevice::OpenMode mode;
+  if (status == 206 && m_resumeOffset_bytes > 0) {
+    qint64 first_byte = -1, total_bytes = -1;
+    if (!parseContentRange(m_reply->rawHeader("Content-Range"), first_byte, total_bytes) ||
+        first_byte != m_resumeOffset_bytes) {
+      // Not the part we asked for: start over on the next attempt rather than splice wrong bytes.
+      QFile::remove(m_part.fileName());
+      finish(error(DownloadError::Network, ErrorCode::Generic,
+                   QStringLiteral("The server sent the wrong part of %1.").arg(displayName()), kDamagedHint));
+      return false;
+    }
+    m_total_bytes =
+        total_bytes >= 0 ? total_bytes : (content_length >= 0 ? m_resumeOffset_bytes + content_length : -1);
+    mode = QIODevice::WriteOnly | QIODevice::Append;
+  } else if (status == 200) {
+    // A fresh download, or a server that ignored our Range: either way the .part starts over.
+    m_received_bytes = 0;
+    m_total_bytes = content_length;
+    mode = QIODevice::WriteOnly | QIODevice::Truncate;
+  } else {
+    m_bodyMode = BodyMode::Discarding;  // an error page; onReplyFinished reports the status
+    return true;
+  }
+  if (!m_part.open(mode)) {
+    finish(error(DownloadError::FileError, ErrorCode::FileUnwritable,
+                 QStringLiteral("Could not write %1: %2.").arg(m_part.fileName(), m_part.errorString()),
+                 QStringLiteral("Check the free disk space and that the weights folder is writable.")));
+    return false;
+  }
+  m_bodyMode = BodyMode::Writing;
+  Q_EMIT progress(m_received_bytes, m_total_bytes);
+  return true;
+}
+
+bool Downloader::writeAvailable() {
+  if (m_bodyMode == BodyMode::Undecided && !decideBody()) return false;
+  while (m_reply && m_reply->bytesAvailable() > 0) {
+    const QByteArray block = m_reply->read(kReadBufferBytes);
+    if (m_bodyMode != BodyMode::Writing) continue;
+    if (m_part.write(block) != block.size()) {
+      finish(error(DownloadError::FileError, ErrorCode::FileUnwritable,
+                   QStringLiteral("Could not write %1: %2.").arg(m_part.fileName(), m_part.errorString()),
+                   QStringLiteral("Check the free disk space, then try again; the download continues "
+                                  "where it stopped.")));
+      return false;
+    }
+    m_received_bytes += block.size();
+  }
+  if (m_bodyMode == BodyMode::Writing) Q_EMIT progress(m_received_bytes, m_total_bytes);
+  return true;
+}
+
+void Downloader::onReadyRead() {
+  writeAvailable();
+}
+
+void Downloader::onReplyFinished() {
+  if (!m_reply) return;
+  const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  const QNetworkReply::NetworkError network_error = m_reply->error();
+  const QString error_text = m_reply->errorString();
+  if (status == 416 && m_resumeOffset_bytes > 0) {
+    // The server has nothing after our .part's end: the .part may already be the whole file, but
+    // only a known size or hash can tell.
+    dropReply();
+    if (m_source.expectedHash().isEmpty() && m_source.sizeBytes < 0) {
+      QFile::remove(m_part.fileName());
+      return finish(error(
+          DownloadError::SizeMismatch, ErrorCode::BadFormat,
+          QStringLiteral("The partly downloaded %1 could not be checked; it was deleted.").arg(displayName()),
+          kDamagedHint));
+    }
+    return verifyAndInstall();
+  }
+  if (!writeAvailable()) return;
+  if (m_part.isOpen()) syncToDisk(m_part);
+  dropReply();
+
+  if (status == 404)
+    return finish(
+        error(DownloadError::NotFound, ErrorCode::FileNotFound,
+              QStringLiteral("%1 was not found at %2.").arg(displayName(), m_source.url.toDisplayString()),
+              QStringLiteral("Check the catalog entry or the URL.")));
+  if (status >= 400)
+    return finish(
+        error(DownloadError::HttpStatus, ErrorCode::Generic,
+              QStringLiteral("The server refused to send %1 (HTTP %2).").arg(displayName()).arg(status),
+              QStringLiteral("Try again later, or check the catalog entry or the URL.")));
+  if (network_error != QNetworkReply::NoError)
+    return finish(error(DownloadError::Network, ErrorCode::Generic,
+                        QStringLiteral("The download of %1 failed: %2.").arg(displayName(), error_text),
+                        kResumeHint));
+  if (m_bodyMode != BodyMode::Writing)
+    return finish(error(
+        DownloadError::HttpStatus, ErrorCode::Generic,
+        QStringLiteral("The server answered HTTP %2 instead of sending %1.").arg(displayName()).arg(status),
+        QStringLiteral("Check the catalog entry or the URL.")));
+  if (m_total_bytes >= 0 && m_received_bytes != m_total_bytes)
+    return finish(error(DownloadError::Truncated, ErrorCode::Generic,
+                        QStringLiteral("The connection ended after %1 of %2 bytes of %3.")
+                            .arg(m_received_bytes)
+                            .arg(m_total_bytes)
+                            .arg(displayName()),
+                        kResumeHint));
+  verifyAndInstall();
+}
+
+void Downloader::verifyAndInstall() {
+  const QString part = m_part.fileName();
+  const qint64 size_bytes = QFileInfo(part).size();
+  const auto damaged = [&](DownloadError detail, const QString& what) {
+    QFile::remove(part);
+    return error(detail, ErrorCode::BadFormat,
+                 QStringLiteral("The downloaded %1 is damaged or was changed (%2); it was deleted.")
+                     .arg(displayName(), what),
+                 kDamagedHint);
+  };
+  if (m_source.sizeBytes >= 0 && size_bytes != m_source.sizeBytes)
+    return finish(damaged(DownloadError::SizeMismatch,
+                          QStringLiteral("%1 bytes instead of %2").arg(size_bytes).arg(m_source.sizeBytes)));
+  Result<QString> hash = sha256OfFile(part);
+  if (!hash.ok()) {
+    Error e = hash.error();
+    e.detail = int(DownloadError::FileError);
+    return finish(e);
+  }
+  if (compareHash(m_source, *hash) == HashMatch::Differs)
+    return finish(
+        damaged(DownloadError::HashMismatch, QStringLiteral("its SHA-256 is %1, expected %2")
+                                                 .arg(hash->left(16), m_source.expectedHash().left(16))));
+  std::error_code rename_error;
+  std::filesystem::rename(QFile::encodeName(part).toStdString(),
+                          QFile::encodeName(m_destination).toStdString(), rename_error);
+  if (rename_error)
+    return finish(error(DownloadError::FileError, ErrorCode::FileUnwritable,
+                        QStringLiteral("Could not move the downloaded file to %1: %2.")
+                            .arg(m_destination, QString::fromStdString(rename_error.message())),
+                        QStringLiteral("Check that the weights folder is writable.")));
+  finish(m_destination);
+}
+
+void Downloader::finish(Result<QString> result) {
+  dropReply();
+  m_running = false;
+  Q_EMIT finished(result);
+}
+
+Result<QString> downloadBlocking(const WeightSource& source, const QString& destinationPath,
+                                 const DownloadProgress& progressCallback) {
+  Downloader downloader;
+  QEventLoop loop;
+  std::optional<Result<QString>> outcome;
+  QObject::connect(&downloader, &Downloader::finished, &loop, [&](const Result<QString>& result) {
+    outcome = result;
+    loop.quit();
+  });
+  if (progressCallback) QObject::connect(&downloader, &Downloader::progress, &loop, progressCallback);
+  downloader.start(source, destinationPath);
+  if (!outcome) loop.exec();
+  return *outcome;
+}
+
+}  // namespace attune

@@ -1,0 +1,98 @@
+#pragma once
+// Downloads one weights file safely. The body streams into `<destination>.part`; only a file whose
+// size and SHA-256 (or torch hub hash prefix) match the WeightSource is renamed (atomically) to the
+// destination, so a file at the destination is always a verified one. A dropped connection or a
+// cancel keeps the .part, and the next start() resumes it with an HTTP Range request.
+
+#include "core/common/Result.h"
+#include "core/weights/WeightSource.h"
+
+#include <QFile>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+#include <functional>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace attune {
+
+// The precise reason a download failed, carried in Error::detail.
+enum class DownloadError {
+  None,
+  Offline,       // NetworkPolicy forbids the network; no request was made
+  BadRequest,    // no URL, a download already running
+  NotFound,      // HTTP 404
+  HttpStatus,    // another HTTP error status (403, 500, ...)
+  Network,       // no connection, DNS, TLS, timeout; the .part is kept
+  Truncated,     // the body ended before its announced length; the .part is kept
+  SizeMismatch,  // the complete file has the wrong size; the .part was deleted
+  HashMismatch,  // the complete file has the wrong SHA-256; the .part was deleted
+  FileError,     // the .part or the destination could not be written
+  Cancelled,     // cancel(); the .part is kept
+};
+
+class Downloader : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit Downloader(QObject* parent = nullptr);
+  ~Downloader() override;
+
+  // Starts downloading `source` to `destinationPath` (its folder is created). Exactly one
+  // finished() follows every start(), also for failures found before any request (offline, no
+  // URL): those are reported from the event loop, never from inside start().
+  void start(const WeightSource& source, const QString& destinationPath);
+  // Stops the transfer, keeps the .part for a later resume and emits finished() with Cancelled.
+  void cancel();
+  bool isRunning() const { return m_running; }
+
+  // A transfer that receives nothing for this long fails as a network error (default 60 s).
+  void setStallTimeout(int timeout_ms) { m_stallTimeout_ms = timeout_ms; }
+
+  static QString partPath(const QString& destinationPath) {
+    return destinationPath + QStringLiteral(".part");
+  }
+
+ Q_SIGNALS:
+  // received_bytes counts the resumed part too; total_bytes is -1 while unknown.
+  void progress(qint64 received_bytes, qint64 total_bytes);
+  // The destination path, or the Error (Error::detail is a DownloadError).
+  void finished(const attune::Result<QString>& result);
+
+ private:
+  enum class BodyMode { Undecided, Writing, Discarding };
+
+  void failLater(Error error);
+  void onReadyRead();
+  void onReplyFinished();
+  bool decideBody();
+  bool writeAvailable();
+  void verifyAndInstall();
+  void finish(Result<QString> result);
+  void dropReply();
+  Error error(DownloadError detail, ErrorCode code, QString message, QString hint = {}) const;
+  QString displayName() const;
+
+  QNetworkAccessManager* m_network = nullptr;
+  QPointer<QNetworkReply> m_reply;
+  QFile m_part;
+  WeightSource m_source;
+  QString m_destination;
+  qint64 m_resumeOffset_bytes = 0;  // the .part's size when the request was made
+  qint64 m_received_bytes = 0;      // bytes in the .part now
+  qint64 m_total_bytes = -1;        // the complete file's size, from the response headers
+  BodyMode m_bodyMode = BodyMode::Undecided;
+  bool m_running = false;
+  int m_stallTimeout_ms = 60'000;
+};
+
+using DownloadProgress = std::function<void(qint64 received_bytes, qint64 total_bytes)>;
+
+// For the CLI: runs a local event loop until the download ends. Needs a QCoreApplication.
+Result<QString> downloadBlocking(const WeightSource& source, const QString& destinationPath,
+                                 const DownloadProgress& progressCallback = {});
+
+}  // namespace attune

@@ -1,0 +1,68 @@
+#pragma once
+// Finds a usable local copy of a weights file before anything is downloaded: in Attune's own folder,
+// then torch.hub's checkpoint folder, then the Hugging Face hub cache. A copy whose size (when known)
+// or SHA-256 / hash prefix differs from the WeightSource is refused, with the reason. Hashes are
+// remembered in Attune's folder (VerifiedHashMemo), so a large file is read once, not every time.
+
+#include "core/common/Result.h"
+#include "core/weights/AttuneWeightsFolder.h"
+#include "core/weights/Downloader.h"
+#include "core/weights/HuggingFaceCache.h"
+#include "core/weights/TorchHubCache.h"
+#include "core/weights/VerifiedHashMemo.h"
+#include "core/weights/WeightSource.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace attune {
+
+enum class WeightCache { AttuneFolder, TorchHub, HuggingFace };
+
+// "Attune's weights folder", "the PyTorch hub cache", "the Hugging Face cache".
+QString weightCacheName(WeightCache cache);
+
+struct LocatedWeight {
+  QString path;
+  WeightCache cache = WeightCache::AttuneFolder;
+};
+
+struct WeightLookup {
+  std::optional<LocatedWeight> found;
+  QStringList refused;  // one plain sentence per copy that exists but was not used, saying why
+};
+
+class WeightLocator {
+ public:
+  struct Roots {
+    QString attuneFolder, torchHub, huggingFace;
+    // Each cache's default from the environment (see the cache classes).
+    static Roots fromEnvironment();
+  };
+
+  explicit WeightLocator(const Roots& roots = Roots::fromEnvironment());
+
+  WeightLookup locate(const WeightSource& source);
+  // Where a download of `source` goes (inside Attune's folder); empty when the source names no file.
+  QString downloadPath(const WeightSource& source) const { return m_attuneFolder.pathFor(source); }
+
+  int hashedFileCount() const { return m_memo.hashedFileCount(); }
+
+ private:
+  // Empty when the file fits the source, else why not.
+  QString whyNotUsable(const QString& path, const WeightSource& source);
+
+  AttuneWeightsFolder m_attuneFolder;
+  TorchHubCache m_torchHub;
+  HuggingFaceCache m_huggingFace;
+  VerifiedHashMemo m_memo;
+};
+
+// A usable local copy if there is one, else a download into Attune's folder (blocking; for the CLI).
+// Offline, a missing file fails with the Downloader's offline error plus the refusals, if any.
+Result<LocatedWeight> locateOrDownload(const WeightSource& source,
+                                       const DownloadProgress& progressCallback = {});
+
+}  // namespace attune
