@@ -241,6 +241,14 @@ void Downloader::onReplyFinished() {
         error(DownloadError::HttpStatus, ErrorCode::Generic,
               QStringLiteral("The server refused to send %1 (HTTP %2).").arg(displayName()).arg(status),
               QStringLiteral("Try again later, or check the catalog entry or the URL.")));
+  // A connection that ends early is reported as such, whether it closed cleanly or was reset.
+  if (m_bodyMode == BodyMode::Writing && m_total_bytes >= 0 && m_received_bytes != m_total_bytes)
+    return finish(error(DownloadError::Truncated, ErrorCode::Generic,
+                        QStringLiteral("The connection ended after %1 of %2 bytes of %3.")
+                            .arg(m_received_bytes)
+                            .arg(m_total_bytes)
+                            .arg(displayName()),
+                        kResumeHint));
   if (network_error != QNetworkReply::NoError)
     return finish(error(DownloadError::Network, ErrorCode::Generic,
                         QStringLiteral("The download of %1 failed: %2.").arg(displayName(), error_text),
@@ -250,13 +258,6 @@ void Downloader::onReplyFinished() {
         DownloadError::HttpStatus, ErrorCode::Generic,
         QStringLiteral("The server answered HTTP %2 instead of sending %1.").arg(displayName()).arg(status),
         QStringLiteral("Check the catalog entry or the URL.")));
-  if (m_total_bytes >= 0 && m_received_bytes != m_total_bytes)
-    return finish(error(DownloadError::Truncated, ErrorCode::Generic,
-                        QStringLiteral("The connection ended after %1 of %2 bytes of %3.")
-                            .arg(m_received_bytes)
-                            .arg(m_total_bytes)
-                            .arg(displayName()),
-                        kResumeHint));
   verifyAndInstall();
 }
 
