@@ -108,6 +108,15 @@ void Downloader::start(const WeightSource& source, const QString& destinationPat
     return;
   }
 
+  m_lock = std::make_unique<QLockFile>(destinationPath + QStringLiteral(".lock"));
+  if (!m_lock->tryLock(0)) {
+    m_lock.reset();
+    failLater(error(DownloadError::Busy, ErrorCode::FileUnwritable,
+                    QStringLiteral("%1 is already being downloaded.").arg(displayName()),
+                    QStringLiteral("Wait for that download to finish, then try again.")));
+    return;
+  }
+
   m_part.setFileName(partPath(destinationPath));
   m_resumeOffset_bytes = m_part.exists() ? m_part.size() : 0;
   m_received_bytes = m_resumeOffset_bytes;
@@ -116,6 +125,8 @@ void Downloader::start(const WeightSource& source, const QString& destinationPat
   request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
   request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("Attune/" ATTUNE_VERSION));
   request.setTransferTimeout(m_stallTimeout_ms);
+  // No transparent gzip: Content-Length and Range must count the bytes of the file itself.
+  request.setRawHeader("Accept-Encoding", "identity");
   if (m_resumeOffset_bytes > 0)
     request.setRawHeader("Range", "bytes=" + QByteArray::number(m_resumeOffset_bytes) + "-");
 
@@ -297,6 +308,7 @@ void Downloader::verifyAndInstall() {
 
 void Downloader::finish(Result<QString> result) {
   dropReply();
+  m_lock.reset();  // unlocks and removes the lock file
   m_running = false;
   Q_EMIT finished(result);
 }

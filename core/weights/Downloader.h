@@ -8,11 +8,13 @@
 #include "core/weights/WeightSource.h"
 
 #include <QFile>
+#include <QLockFile>
 #include <QObject>
 #include <QPointer>
 #include <QString>
 
 #include <functional>
+#include <memory>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -23,7 +25,8 @@ namespace attune {
 enum class DownloadError {
   None,
   Offline,       // NetworkPolicy forbids the network; no request was made
-  BadRequest,    // no URL, a download already running
+  BadRequest,    // no valid URL
+  Busy,          // another process is downloading the same file (its lock file is held)
   NotFound,      // HTTP 404
   HttpStatus,    // another HTTP error status (403, 500, ...)
   Network,       // no connection, DNS, TLS, timeout; the .part is kept
@@ -79,6 +82,7 @@ class Downloader : public QObject {
   QNetworkAccessManager* m_network = nullptr;
   QPointer<QNetworkReply> m_reply;
   QFile m_part;
+  std::unique_ptr<QLockFile> m_lock;  // `<destination>.lock`: one writer per .part, across processes
   WeightSource m_source;
   QString m_destination;
   qint64 m_resumeOffset_bytes = 0;  // the .part's size when the request was made

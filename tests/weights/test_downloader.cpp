@@ -277,6 +277,23 @@ class TestDownloader : public QObject {
     QCOMPARE(readAll(destination()), m_body);
   }
 
+  void secondDownloadOfTheSameFileIsRefused() {
+    m_server->addRoute("/slow.pth", Route{m_body, Behaviour::Slow});
+    Downloader first, second;
+    std::optional<Result<QString>> first_outcome, second_outcome;
+    connect(&first, &Downloader::finished, this, [&](const Result<QString>& r) { first_outcome = r; });
+    connect(&second, &Downloader::finished, this, [&](const Result<QString>& r) { second_outcome = r; });
+    first.start(source(QStringLiteral("/slow.pth")), destination());
+    second.start(source(QStringLiteral("/slow.pth")), destination());
+    QVERIFY(QTest::qWaitFor([&] { return first_outcome && second_outcome; }, 20'000));
+    QVERIFY(first_outcome->ok());
+    QVERIFY(!second_outcome->ok());
+    QVERIFY(detailOf(*second_outcome) == DownloadError::Busy);
+    QCOMPARE(m_server->connectionCount(), 1);
+    QCOMPARE(readAll(destination()), m_body);
+    QVERIFY(!QFile::exists(destination() + QStringLiteral(".lock")));  // released when finished
+  }
+
   void offlineMakesNoConnection_data() {
     QTest::addColumn<QByteArray>("variable");
     QTest::addColumn<QString>("reason");
