@@ -7,6 +7,7 @@
 #include "core/common/Result.h"
 #include "core/weights/WeightSource.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QLockFile>
 #include <QObject>
@@ -51,6 +52,9 @@ class Downloader : public QObject {
   // Stops the transfer, keeps the .part for a later resume and emits finished() with Cancelled.
   void cancel();
   bool isRunning() const { return m_running; }
+  // The SHA-256 of the file the last successful download installed (empty otherwise), so that
+  // callers can remember it instead of reading the file again.
+  const QString& verifiedSha256() const { return m_verifiedSha256; }
 
   // A transfer that receives nothing for this long fails as a network error (default 60 s).
   void setStallTimeout(int timeout_ms) { m_stallTimeout_ms = timeout_ms; }
@@ -89,6 +93,9 @@ class Downloader : public QObject {
   qint64 m_received_bytes = 0;      // bytes in the .part now
   qint64 m_total_bytes = -1;        // the complete file's size, from the response headers
   BodyMode m_bodyMode = BodyMode::Undecided;
+  QCryptographicHash m_hash{QCryptographicHash::Sha256};  // of the .part's bytes so far
+  bool m_hashCoversPart = false;                          // m_hash is of the whole .part
+  QString m_verifiedSha256;
   bool m_running = false;
   int m_stallTimeout_ms = 60'000;
 };

@@ -60,6 +60,15 @@ void VerifiedHashMemo::save() const {
   out.commit();
 }
 
+void VerifiedHashMemo::remember(const QString& filePath, const QString& sha256) {
+  if (!m_loaded) load();
+  const QFileInfo info(filePath);
+  if (!info.isFile() || !isSha256Hex(sha256)) return;
+  m_entries.insert(info.absoluteFilePath(),
+                   Entry{info.size(), info.lastModified().toMSecsSinceEpoch(), sha256});
+  save();
+}
+
 Result<QString> VerifiedHashMemo::sha256(const QString& filePath) {
   if (!m_loaded) load();
   const QFileInfo info(filePath);

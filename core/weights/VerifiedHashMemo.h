@@ -20,6 +20,9 @@ class VerifiedHashMemo {
   // new hash; when that fails (read-only folder) the hash is still returned.
   Result<QString> sha256(const QString& filePath);
 
+  // Records a hash computed elsewhere (the Downloader hashes as it downloads) for the file as it is now.
+  void remember(const QString& filePath, const QString& sha256);
+
   // How many files this object actually read to hash them (for tests and logs).
   int hashedFileCount() const { return m_hashedFileCount; }
 

@@ -1,5 +1,6 @@
 #include "core/weights/WeightLocator.h"
 
+#include <QEventLoop>
 #include <QFileInfo>
 
 namespace attune {
@@ -69,13 +70,23 @@ Result<LocatedWeight> locateOrDownload(const WeightSource& source, const Downloa
   if (destination.isEmpty())
     return Error(ErrorCode::BadValue, QStringLiteral("The catalog entry names no file to download."),
                  QStringLiteral("Check the catalog entry."));
-  Result<QString> downloaded = downloadBlocking(source, destination, progressCallback);
-  if (!downloaded.ok()) {
-    Error error = downloaded.error();
+  Downloader downloader;
+  QEventLoop loop;
+  std::optional<Result<QString>> downloaded;
+  QObject::connect(&downloader, &Downloader::finished, &loop, [&](const Result<QString>& result) {
+    downloaded = result;
+    loop.quit();
+  });
+  if (progressCallback) QObject::connect(&downloader, &Downloader::progress, &loop, progressCallback);
+  downloader.start(source, destination);
+  if (!downloaded) loop.exec();
+  if (!downloaded->ok()) {
+    Error error = downloaded->error();
     if (!lookup.refused.isEmpty()) error.message += u' ' + lookup.refused.join(u' ');
     return error;
   }
-  return LocatedWeight{*downloaded, WeightCache::AttuneFolder};
+  locator.rememberVerified(**downloaded, downloader.verifiedSha256());
+  return LocatedWeight{**downloaded, WeightCache::AttuneFolder};
 }
 
 }  // namespace attune

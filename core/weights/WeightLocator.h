@@ -48,6 +48,9 @@ class WeightLocator {
   // Where a download of `source` goes (inside Attune's folder); empty when the source names no file.
   QString downloadPath(const WeightSource& source) const { return m_attuneFolder.pathFor(source); }
 
+  // Remembers the hash of a file just downloaded into Attune's folder, so it is not read again.
+  void rememberVerified(const QString& path, const QString& sha256) { m_memo.remember(path, sha256); }
+
   int hashedFileCount() const { return m_memo.hashedFileCount(); }
 
  private:

@@ -3,6 +3,7 @@
 // torch hub folder, and the WeightLocator: search order, refusing copies whose size or hash differ,
 // and the verified-hash memo.
 
+#include "TestHttpServer.h"
 #include "core/weights/AttuneWeightsFolder.h"
 #include "core/weights/HuggingFaceCache.h"
 #include "core/weights/NetworkPolicy.h"
@@ -444,6 +445,37 @@ class TestWeightCaches : public QObject {
     WeightLocator locator(roots);
     QVERIFY(locator.locate(source).found.has_value());
     QCOMPARE(locator.hashedFileCount(), 1);
+  }
+
+  // Downloads into Attune's folder once; later calls find that copy, and its hash (computed while
+  // downloading) is in the memo, so the file is not read again.
+  void locateOrDownloadDownloadsOnce() {
+    QTemporaryDir dir;
+    EnvGuard env(kCacheVariables);
+    env.set("ATTUNE_CACHE_DIR", dir.filePath("attune"));
+    env.set("TORCH_HOME", dir.filePath("torch-home"));
+    env.set("HF_HUB_CACHE", dir.filePath("hf"));
+    test::TestHttpServer server;
+    const QByteArray body = QByteArray("downloaded weights ").repeated(1000);
+    const QString name = QStringLiteral("net-%1.pth").arg(sha256Hex(body).left(8));
+    server.addRoute("/" + name.toLatin1(), test::Route{body});
+    WeightSource source;
+    source.url = server.url(u'/' + name);
+    source.sha256Prefix = torchHubHashPrefix(name);
+
+    const auto first = locateOrDownload(source);
+    QVERIFY2(first.ok(), qPrintable(first.ok() ? QString() : first.error().text()));
+    QVERIFY(first->cache == WeightCache::AttuneFolder);
+    QCOMPARE(first->path, dir.filePath("attune/") + name);
+    QCOMPARE(readAll(first->path), body);
+    const auto second = locateOrDownload(source);
+    QVERIFY(second.ok());
+    QCOMPARE(second->path, first->path);
+    QCOMPARE(server.requests().size(), 1);
+
+    WeightLocator locator;
+    QVERIFY(locator.locate(source).found.has_value());
+    QCOMPARE(locator.hashedFileCount(), 0);
   }
 
   void locateOrDownloadUsesTheCacheOffline() {
