@@ -121,6 +121,10 @@ void Downloader::start(const WeightSource& source, const QString& destinationPat
 
   m_part.setFileName(partPath(destinationPath));
   m_resumeOffset_bytes = m_part.exists() ? m_part.size() : 0;
+  if (source.sizeBytes >= 0 && m_resumeOffset_bytes > source.sizeBytes) {
+    QFile::remove(m_part.fileName());  // longer than the whole file: nothing in it is worth keeping
+    m_resumeOffset_bytes = 0;
+  }
   m_received_bytes = m_resumeOffset_bytes;
 
   QNetworkRequest request(source.url);
@@ -219,6 +223,18 @@ bool Downloader::writeAvailable() {
     }
     m_received_bytes += block.size();
     m_hash.addData(block);
+    if (m_source.sizeBytes >= 0 && m_received_bytes > m_source.sizeBytes) {
+      // More than the catalog's size: a wrong file or a hostile server; stop before the disk fills.
+      dropReply();
+      QFile::remove(m_part.fileName());
+      finish(error(DownloadError::SizeMismatch, ErrorCode::BadFormat,
+                   QStringLiteral("The downloaded %1 is damaged or was changed (larger than %2 bytes); it "
+                                  "was deleted.")
+                       .arg(displayName())
+                       .arg(m_source.sizeBytes),
+                   kDamagedHint));
+      return false;
+    }
   }
   if (m_bodyMode == BodyMode::Writing) Q_EMIT progress(m_received_bytes, m_total_bytes);
   return true;

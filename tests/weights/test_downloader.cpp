@@ -209,7 +209,10 @@ class TestDownloader : public QObject {
     QTest::addColumn<qint64>("sizeBytes");
     QTest::addColumn<int>("expectedDetail");
     QTest::newRow("wrong sha256") << sha256Hex("other") << qint64(-1) << int(DownloadError::HashMismatch);
-    QTest::newRow("wrong size") << QString() << qint64(kBodyBytes + 1) << int(DownloadError::SizeMismatch);
+    QTest::newRow("shorter than the catalog's size")
+        << QString() << qint64(kBodyBytes + 1) << int(DownloadError::SizeMismatch);
+    QTest::newRow("longer than the catalog's size")
+        << QString() << qint64(kBodyBytes - 1000) << int(DownloadError::SizeMismatch);
   }
   void wrongHashOrSizeDeletesEverything() {
     QFETCH(QString, sha256);
