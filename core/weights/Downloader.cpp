@@ -92,8 +92,9 @@ void Downloader::start(const WeightSource& source, const QString& destinationPat
     failLater(
         error(DownloadError::Offline, ErrorCode::Generic,
               QStringLiteral("Attune is offline (%1): %2 was not downloaded.").arg(reason, displayName()),
-              QStringLiteral("Allow network access (unset ATTUNE_OFFLINE and HF_HUB_OFFLINE, or turn "
-                             "off offline mode), or copy the file into Attune's weights folder.")));
+              QStringLiteral("Allow network access (unset ATTUNE_OFFLINE and HF_HUB_OFFLINE, or turn off "
+                             "offline mode), or copy the file to %1.")
+                  .arg(QDir::toNativeSeparators(destinationPath))));
     return;
   }
   if (!source.url.isValid() || source.url.isEmpty()) {

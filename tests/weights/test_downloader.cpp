@@ -324,7 +324,8 @@ class TestDownloader : public QObject {
     QVERIFY(!result.ok());
     QVERIFY(detailOf(result) == DownloadError::Offline);
     QVERIFY(result.error().message.startsWith(QStringLiteral("Attune is offline (%1): ").arg(reason)));
-    QTest::qWait(200);  // time for a connection, had one been opened
+    QVERIFY(result.error().hint.contains(destination()));  // where the user can put the file instead
+    QTest::qWait(200);                                     // time for a connection, had one been opened
     QCOMPARE(m_server->connectionCount(), 0);
     QVERIFY(!QFile::exists(destination()));
     QVERIFY(!QFile::exists(part()));
