@@ -5,7 +5,7 @@
 namespace attune {
 
 const std::vector<ArchitectureInfo>& architectures() {
-  // All four were pre-trained by torchvision at 224 px with ImageNet's mean and standard deviation
+  // All of them were pre-trained by torchvision at 224 px with ImageNet's mean and standard deviation
   // (the defaults of Normalization).
   static const std::vector<ArchitectureInfo> kArchitectures = {
       {QStringLiteral("resnet18"), QStringLiteral("ResNet-18"), 224, Normalization{}, QStringLiteral("fc."),
@@ -18,6 +18,27 @@ const std::vector<ArchitectureInfo>& architectures() {
        QStringLiteral("classifier.1."),
        QStringLiteral(
            "MobileNetV2: the smallest and fastest; suits laptops and phones, slightly less accurate.")},
+      {QStringLiteral("mobilenet_v3_small"), QStringLiteral("MobileNetV3-Small"), 224, Normalization{},
+       QStringLiteral("classifier.3."),
+       QStringLiteral(
+           "MobileNetV3-Small: tiny and the fastest of all, for quick tries and weak computers; the "
+           "least accurate.")},
+      {QStringLiteral("mobilenet_v3_large"), QStringLiteral("MobileNetV3-Large"), 224, Normalization{},
+       QStringLiteral("classifier.3."),
+       QStringLiteral("MobileNetV3-Large: small and fast like MobileNetV2, and a little more accurate.")},
+      {QStringLiteral("efficientnet_b0"), QStringLiteral("EfficientNet-B0"), 224, Normalization{},
+       QStringLiteral("classifier.1."),
+       QStringLiteral("EfficientNet-B0: small, and more accurate than ResNet-50; trains somewhat slower than "
+                      "ResNet-18.")},
+      {QStringLiteral("convnext_tiny"), QStringLiteral("ConvNeXt-Tiny"), 224, Normalization{},
+       QStringLiteral("classifier.2."),
+       QStringLiteral("ConvNeXt-Tiny: a modern network, clearly more accurate than ResNet-50 at a similar "
+                      "speed; best with a graphics card.")},
+      {QStringLiteral("vit_b_16"), QStringLiteral("ViT-B/16"), 224, Normalization{},
+       QStringLiteral("heads.head."),
+       QStringLiteral(
+           "ViT-B/16: a large transformer, accurate but the slowest here; needs a graphics card and "
+           "does best with many images.")},
   };
   return kArchitectures;
 }

@@ -2,7 +2,9 @@
 """Reference outputs of torchvision's image classifiers for Attune's parity test.
 
 For each architecture: a model with random weights (BatchNorm parameters and running statistics
-randomised too, so that BatchNorm is not the identity), a random input batch and the logits of the
+randomised too, so that BatchNorm is not the identity; every parameter that torchvision initialises
+to a constant - biases, LayerNorm weights, ConvNeXt's layer scale, ViT's class token - made random
+as well, so that none of them can be wrong unnoticed), a random input batch and the logits of the
 model in eval mode, written as <out>/<architecture>.safetensors. The metadata records every
 state_dict name with its shape ("state_dict": JSON object name -> shape) so the test can compare
 Attune's names and shapes with torchvision's exactly.
@@ -20,7 +22,17 @@ import sys
 import torch
 import torchvision
 
-ARCHITECTURES = ["resnet18", "resnet34", "resnet50", "mobilenet_v2"]
+ARCHITECTURES = [
+    "resnet18",
+    "resnet34",
+    "resnet50",
+    "mobilenet_v2",
+    "mobilenet_v3_small",
+    "mobilenet_v3_large",
+    "efficientnet_b0",
+    "convnext_tiny",
+    "vit_b_16",
+]
 NUM_CLASSES = 7
 BATCH = 2
 SIZE = 224
@@ -79,20 +91,53 @@ def randomise_batch_norms(model, generator):
     """
     calibration = torch.randn(4, 3, SIZE, SIZE, generator=generator)
     batch_norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    if not batch_norms:
+        return  # ViT: nothing to calibrate
+    momenta = [module.momentum for module in batch_norms]
     for module in batch_norms:
         module.reset_running_stats()
         module.momentum = None  # a cumulative average over the calibration batch
     model.train()
     with torch.no_grad():
         model(calibration)
-        for module in batch_norms:
+        for module, momentum in zip(batch_norms, momenta):
             channels = module.num_features
-            module.momentum = 0.1
+            module.momentum = momentum
             module.weight.copy_(torch.empty(channels).uniform_(0.5, 1.5, generator=generator))
             module.bias.copy_(torch.empty(channels).normal_(0.0, 0.1, generator=generator))
             module.running_mean.add_(torch.empty(channels).normal_(0.0, 0.1, generator=generator))
             module.running_var.mul_(torch.empty(channels).uniform_(0.8, 1.25, generator=generator))
             module.num_batches_tracked.fill_(int(torch.randint(1, 10000, (1,), generator=generator)))
+
+
+def randomise_constants(model, generator, head):
+    """Random values for the parameters that torchvision initialises to one constant.
+
+    Zero biases, LayerNorm weights of one, ConvNeXt's layer scale of 1e-6 and ViT's zero class token
+    would let a model that ignores them (or mixes them up) pass the test. Scales stay positive and
+    near one; ConvNeXt's layer scale becomes large enough for every block to matter. Models with
+    none of these (ResNet, MobileNetV2: their BatchNorms are already random) draw nothing, so their
+    references do not change. The head is left to randomise_head.
+    """
+    head_parameters = {id(parameter) for parameter in head.parameters()}
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if id(parameter) in head_parameters:
+                continue
+            flat = parameter.reshape(-1)
+            if flat.numel() < 2 or not bool((flat == flat[0]).all()):
+                continue
+            if name.endswith("layer_scale"):
+                parameter.copy_(torch.empty_like(parameter).uniform_(0.1, 1.0, generator=generator))
+            elif float(flat[0]) == 1.0:
+                parameter.copy_(torch.empty_like(parameter).uniform_(0.5, 1.5, generator=generator))
+            else:
+                parameter.copy_(torch.empty_like(parameter).normal_(0.0, 0.1, generator=generator))
+
+
+def head_of(model):
+    """The classification head: the last Linear layer (fc, classifier[-1], heads.head)."""
+    return [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]
 
 
 def randomise_head(model, generator, image):
@@ -101,7 +146,7 @@ def randomise_head(model, generator, image):
     ResNet-50's random features reach tens of units and MobileNetV2's own head initialisation gives
     logits near 0.1; either would make a fixed absolute tolerance too loose or too strict.
     """
-    head = model.fc if hasattr(model, "fc") else model.classifier[1]
+    head = head_of(model)
     with torch.no_grad():
         head.weight.copy_(torch.empty_like(head.weight).normal_(0.0, 1.0, generator=generator))
         head.bias.copy_(torch.empty_like(head.bias).normal_(0.0, 0.1, generator=generator))
@@ -117,6 +162,7 @@ def make_reference(architecture, path):
     randomise_batch_norms(model, generator)
     model.eval()
     image = torch.randn(BATCH, 3, SIZE, SIZE, generator=generator)
+    randomise_constants(model, generator, head_of(model))
     randomise_head(model, generator, image)
     with torch.no_grad():
         logits = model(image)

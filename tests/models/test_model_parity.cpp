@@ -26,7 +26,9 @@ namespace {
 constexpr double kMaxAbsDifference = 1e-4;
 constexpr int kReferenceClasses = 7;  // make_reference.py's NUM_CLASSES
 
-constexpr const char* kArchitectures[] = {"resnet18", "resnet34", "resnet50", "mobilenet_v2"};
+constexpr const char* kArchitectures[] = {"resnet18",        "resnet34",           "resnet50",
+                                          "mobilenet_v2",    "mobilenet_v3_small", "mobilenet_v3_large",
+                                          "efficientnet_b0", "convnext_tiny",      "vit_b_16"};
 const QString kReferenceDir = QStringLiteral(ATTUNE_MODELS_REFERENCE_DIR);
 
 using ShapeMap = std::map<std::string, std::vector<int64_t>>;
@@ -103,8 +105,7 @@ void TestModelParity::initTestCase() {
 
 void TestModelParity::parity_data() {
   QTest::addColumn<QString>("architecture");
-  for (const char* id : {"resnet18", "resnet34", "resnet50", "mobilenet_v2"})
-    QTest::newRow(id) << QString::fromLatin1(id);
+  for (const char* id : kArchitectures) QTest::newRow(id) << QString::fromLatin1(id);
 }
 
 void TestModelParity::parity() {

@@ -1,21 +1,47 @@
 #include "core/models/detail/ImageClassifier.h"
 
+#include "core/models/detail/ConvNeXt.h"
+#include "core/models/detail/EfficientNet.h"
 #include "core/models/detail/MobileNetV2.h"
+#include "core/models/detail/MobileNetV3.h"
 #include "core/models/detail/ResNet.h"
+#include "core/models/detail/StochasticDepth.h"
+#include "core/models/detail/VisionTransformer.h"
 
 namespace attune::detail {
 
 std::vector<torch::Tensor> ImageClassifierImpl::backboneParameters() const {
-  std::vector<torch::Tensor> result;
-  for (const auto& item : named_parameters())
-    if (!isHeadName(item.key())) result.push_back(item.value());
-  return result;
+  return parametersOf(Part::Backbone, nullptr);
 }
 
 std::vector<torch::Tensor> ImageClassifierImpl::headParameters() const {
+  return parametersOf(Part::Head, nullptr);
+}
+
+std::vector<torch::Tensor> ImageClassifierImpl::backboneParameters(WeightDecay decay) const {
+  return parametersOf(Part::Backbone, &decay);
+}
+
+std::vector<torch::Tensor> ImageClassifierImpl::headParameters(WeightDecay decay) const {
+  return parametersOf(Part::Head, &decay);
+}
+
+WeightDecay ImageClassifierImpl::weightDecayOf(const std::string& name, const torch::Tensor& parameter) {
+  // Biases and the weights of BatchNorm / LayerNorm are 1-d; the others are known by name.
+  if (parameter.dim() <= 1) return WeightDecay::Exempt;
+  const auto dot = name.rfind('.');
+  const std::string leaf = dot == std::string::npos ? name : name.substr(dot + 1);
+  if (leaf == "class_token" || leaf == "pos_embedding" || leaf == "layer_scale") return WeightDecay::Exempt;
+  return WeightDecay::Apply;
+}
+
+std::vector<torch::Tensor> ImageClassifierImpl::parametersOf(Part part, const WeightDecay* decay) const {
   std::vector<torch::Tensor> result;
-  for (const auto& item : named_parameters())
-    if (isHeadName(item.key())) result.push_back(item.value());
+  for (const auto& item : named_parameters()) {
+    if (isHeadName(item.key()) != (part == Part::Head)) continue;
+    if (decay != nullptr && weightDecayOf(item.key(), item.value()) != *decay) continue;
+    result.push_back(item.value());
+  }
   return result;
 }
 
@@ -32,10 +58,15 @@ void ImageClassifierImpl::train(bool on) {
   torch::nn::Module::train(on);
   if (!on || m_backboneState != BackboneState::Frozen) return;
   // A frozen backbone must compute exactly what it computed when it was trained: BatchNorm in
-  // training mode would normalise with batch statistics and overwrite the pre-trained running ones.
+  // training mode would normalise with batch statistics and overwrite the pre-trained running ones,
+  // and stochastic depth would drop whole blocks of the fixed feature extractor at random.
+  // (LayerNorm has no running statistics; dropout before the head stays on, it regularises the head.)
   for (const auto& item : named_modules(/*name_prefix=*/std::string(), /*include_self=*/false)) {
     if (isHeadName(item.key() + '.')) continue;
-    if (dynamic_cast<torch::nn::BatchNorm2dImpl*>(item.value().get()) != nullptr) item.value()->train(false);
+    auto* module = item.value().get();
+    if (dynamic_cast<torch::nn::BatchNorm2dImpl*>(module) != nullptr ||
+        dynamic_cast<StochasticDepthImpl*>(module) != nullptr)
+      module->train(false);
   }
 }
 
@@ -56,6 +87,15 @@ ImageClassifierPtr makeImageClassifier(const QString& architecture, int numClass
     return std::make_shared<ResNetImpl>(ResNetImpl::Block::Bottleneck, ResNetImpl::LayerCounts{3, 4, 6, 3},
                                         numClasses);
   if (architecture == QLatin1String("mobilenet_v2")) return std::make_shared<MobileNetV2Impl>(numClasses);
+  if (architecture == QLatin1String("mobilenet_v3_small"))
+    return std::make_shared<MobileNetV3Impl>(MobileNetV3Impl::Size::Small, numClasses);
+  if (architecture == QLatin1String("mobilenet_v3_large"))
+    return std::make_shared<MobileNetV3Impl>(MobileNetV3Impl::Size::Large, numClasses);
+  if (architecture == QLatin1String("efficientnet_b0"))
+    return std::make_shared<EfficientNetB0Impl>(numClasses);
+  if (architecture == QLatin1String("convnext_tiny")) return std::make_shared<ConvNeXtTinyImpl>(numClasses);
+  if (architecture == QLatin1String("vit_b_16"))
+    return std::make_shared<VisionTransformerB16Impl>(numClasses);
   return nullptr;
 }
 
