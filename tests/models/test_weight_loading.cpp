@@ -60,6 +60,9 @@ class TestWeightLoading : public QObject {
   void halfPrecisionWeightsConvert();
   void loadWeightsFile();
   void frozenBackbone();
+  void frozenBackboneIsDeterministic_data();
+  void frozenBackboneIsDeterministic();
+  void visionTransformerTakesOtherSizes();
   void reportSummary();
 };
 
@@ -69,7 +72,7 @@ void TestWeightLoading::initTestCase() {
 }
 
 void TestWeightLoading::architectureTable() {
-  QCOMPARE(architectures().size(), size_t{4});
+  QCOMPARE(architectures().size(), size_t{9});
   for (const auto& info : architectures()) {
     QCOMPARE(info.inputSize, 224);
     QVERIFY(!info.description.isEmpty());
@@ -79,6 +82,14 @@ void TestWeightLoading::architectureTable() {
   }
   QCOMPARE(findArchitecture(QStringLiteral("resnet50"))->headPrefix, QStringLiteral("fc."));
   QCOMPARE(findArchitecture(QStringLiteral("mobilenet_v2"))->headPrefix, QStringLiteral("classifier.1."));
+  QCOMPARE(findArchitecture(QStringLiteral("mobilenet_v3_small"))->headPrefix,
+           QStringLiteral("classifier.3."));
+  QCOMPARE(findArchitecture(QStringLiteral("mobilenet_v3_large"))->headPrefix,
+           QStringLiteral("classifier.3."));
+  QCOMPARE(findArchitecture(QStringLiteral("efficientnet_b0"))->headPrefix, QStringLiteral("classifier.1."));
+  QCOMPARE(findArchitecture(QStringLiteral("convnext_tiny"))->headPrefix, QStringLiteral("classifier.2."));
+  QCOMPARE(findArchitecture(QStringLiteral("vit_b_16"))->displayName, QStringLiteral("ViT-B/16"));
+  QCOMPARE(findArchitecture(QStringLiteral("vit_b_16"))->headPrefix, QStringLiteral("heads.head."));
   QVERIFY(findArchitecture(QStringLiteral("vgg16")) == nullptr);
   QVERIFY(md::makeImageClassifier(QStringLiteral("vgg16"), 3) == nullptr);
 }
@@ -100,6 +111,25 @@ void TestWeightLoading::initialisationLikeTorchvision() {
   QVERIFY(std::abs(std(mobilenet.at("classifier.1.weight")) / 0.01 - 1.0) < 0.05);
   QVERIFY(torch::equal(md::toTensor(mobilenet.at("classifier.1.bias")), torch::zeros({100})));
   QVERIFY(std::abs(std(mobilenet.at("features.18.0.weight")) / std::sqrt(2.0 / 1280) - 1.0) < 0.05);
+
+  // EfficientNet's head: uniform in +-1/sqrt(out_features), zero bias; SE convolutions Kaiming too.
+  const TensorMap efficientnet = md::stateDictOf(*makeModel("efficientnet_b0", 100));
+  QVERIFY(md::toTensor(efficientnet.at("classifier.1.weight")).abs().max().item<double>() <= 0.1);
+  QVERIFY(std(efficientnet.at("classifier.1.weight")) > 0.05);  // uniform(-0.1, 0.1): std 0.058
+  QVERIFY(torch::equal(md::toTensor(efficientnet.at("features.2.0.block.2.fc1.bias")), torch::zeros({4})));
+
+  // ConvNeXt: normal(0, 0.02) for convolutions and Linear layers, layer scale 1e-6.
+  const TensorMap convnext = md::stateDictOf(*makeModel("convnext_tiny", 3));
+  QVERIFY(std::abs(std(convnext.at("features.5.0.block.3.weight")) / 0.02 - 1.0) < 0.05);
+  QVERIFY(
+      torch::allclose(md::toTensor(convnext.at("features.1.0.layer_scale")), torch::full({96, 1, 1}, 1e-6)));
+
+  // ViT: a zero head and class token, position embeddings normal(0, 0.02).
+  const TensorMap vit = md::stateDictOf(*makeModel("vit_b_16", 3));
+  QVERIFY(torch::equal(md::toTensor(vit.at("heads.head.weight")), torch::zeros({3, 768})));
+  QVERIFY(torch::equal(md::toTensor(vit.at("class_token")), torch::zeros({1, 1, 768})));
+  QVERIFY(std::abs(std(vit.at("encoder.pos_embedding")) / 0.02 - 1.0) < 0.05);
+  QVERIFY(std::abs(std(vit.at("conv_proj.weight")) / std::sqrt(1.0 / 768) - 1.0) < 0.05);
 }
 
 void TestWeightLoading::tensorDataRoundTrip_data() {
@@ -135,12 +165,19 @@ void TestWeightLoading::tensorDataRoundTrip() {
 
 void TestWeightLoading::replaceHead_data() {
   QTest::addColumn<QString>("architecture");
-  QTest::newRow("resnet18") << QStringLiteral("resnet18");
-  QTest::newRow("mobilenet_v2") << QStringLiteral("mobilenet_v2");
+  QTest::addColumn<int>("headInputs");  // the features the head sees
+  QTest::newRow("resnet18") << QStringLiteral("resnet18") << 512;
+  QTest::newRow("mobilenet_v2") << QStringLiteral("mobilenet_v2") << 1280;
+  QTest::newRow("mobilenet_v3_small") << QStringLiteral("mobilenet_v3_small") << 1024;
+  QTest::newRow("mobilenet_v3_large") << QStringLiteral("mobilenet_v3_large") << 1280;
+  QTest::newRow("efficientnet_b0") << QStringLiteral("efficientnet_b0") << 1280;
+  QTest::newRow("convnext_tiny") << QStringLiteral("convnext_tiny") << 768;
+  QTest::newRow("vit_b_16") << QStringLiteral("vit_b_16") << 768;
 }
 
 void TestWeightLoading::replaceHead() {
   QFETCH(QString, architecture);
+  QFETCH(int, headInputs);
   auto pretrained = md::makeImageClassifier(architecture, 10);
   const TensorMap weights = md::stateDictOf(*pretrained);
 
@@ -166,7 +203,7 @@ void TestWeightLoading::replaceHead() {
     else
       QVERIFY2(sameTensor(data, weights.at(name)), name.c_str());
   }
-  QCOMPARE(after.at(head + "weight").shape, (std::vector<int64_t>{3, head == "fc." ? 512 : 1280}));
+  QCOMPARE(after.at(head + "weight").shape, (std::vector<int64_t>{3, headInputs}));
 }
 
 void TestWeightLoading::missingBackboneKeyIsAnError() {
@@ -324,6 +361,58 @@ void TestWeightLoading::frozenBackbone() {
   QVERIFY(!mobilenet->named_modules()["features.1.conv.0.1"]->is_training());
   mobilenet->eval();
   QVERIFY(!mobilenet->named_modules()["classifier.0"]->is_training());
+}
+
+void TestWeightLoading::frozenBackboneIsDeterministic_data() {
+  QTest::addColumn<QString>("architecture");
+  QTest::newRow("efficientnet_b0") << QStringLiteral("efficientnet_b0");
+  QTest::newRow("convnext_tiny") << QStringLiteral("convnext_tiny");
+}
+
+void TestWeightLoading::frozenBackboneIsDeterministic() {
+  // Stochastic depth drops blocks at random while training; a frozen backbone is a fixed feature
+  // extractor, so it stays off there (as BatchNorm stays in eval mode).
+  QFETCH(QString, architecture);
+  auto model = md::makeImageClassifier(architecture, 3);
+  const auto stochasticDepthModes = [&] {
+    std::vector<bool> modes;
+    for (const auto& item : model->named_modules())
+      if (item.key().ends_with("stochastic_depth")) modes.push_back(item.value()->is_training());
+    return modes;
+  };
+  model->train(true);
+  QVERIFY(!stochasticDepthModes().empty());
+  for (const bool training : stochasticDepthModes()) QVERIFY(training);
+
+  model->setBackboneState(BackboneState::Frozen);
+  model->train(true);
+  for (const bool training : stochasticDepthModes()) QVERIFY(!training);
+  {
+    torch::NoGradGuard noGrad;
+    const auto batch = smallBatch();
+    model->named_modules()["classifier"]->eval();  // the dropout before the head is not the backbone's
+    QVERIFY(torch::equal(model->forward(batch), model->forward(batch)));
+  }
+
+  model->setBackboneState(BackboneState::Trainable);
+  for (const bool training : stochasticDepthModes()) QVERIFY(training);
+}
+
+void TestWeightLoading::visionTransformerTakesOtherSizes() {
+  // torchvision's ViT refuses any size but 224; Attune resizes the position embeddings of the patch
+  // grid, so that a smaller input size (faster training) works too.
+  auto model = makeModel("vit_b_16", 3);
+  torch::NoGradGuard noGrad;
+  {
+    auto& head = *model->named_modules()["heads.head"]->as<torch::nn::Linear>();
+    torch::nn::init::normal_(head.weight);  // torchvision's zero head would give zero logits
+  }
+  model->eval();
+  const auto logits = model->forward(smallBatch());
+  QCOMPARE(logits.sizes().vec(), (std::vector<int64_t>{4, 3}));
+  QVERIFY(torch::isfinite(logits).all().item<bool>());
+  QCOMPARE(model->forward(torch::randn({1, 3, 96, 160})).sizes().vec(), (std::vector<int64_t>{1, 3}));
+  QVERIFY_THROWS_EXCEPTION(c10::Error, model->forward(torch::randn({1, 3, 8, 224})));
 }
 
 void TestWeightLoading::reportSummary() {
