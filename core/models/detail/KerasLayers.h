@@ -1,0 +1,26 @@
+#pragma once
+// Internal (includes LibTorch): one Keras layer call as a LibTorch computation, its weights registered
+// as modules of `owner` under `moduleName`.
+
+#include "core/common/Result.h"
+#include "core/models/detail/KerasTopology.h"
+#include "core/weights/TensorData.h"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace attune::detail {
+
+using KerasLayerFn = std::function<torch::Tensor(const std::vector<torch::Tensor>&)>;
+
+// The computation of `node` (not an InputLayer). Errors name the layer and its class.
+Result<KerasLayerFn> makeKerasLayer(const KerasNode& node, const TensorMap& weights, torch::nn::Module& owner,
+                                    const std::string& moduleName);
+
+// TensorFlow's "same" padding of one spatial dimension: {before, after}, the odd pixel after.
+std::pair<int64_t, int64_t> samePadding(int64_t size, int64_t kernel, int64_t stride, int64_t dilation);
+
+}  // namespace attune::detail
