@@ -5,6 +5,9 @@
 
 #include <QTest>
 
+#include <map>
+#include <string>
+
 using namespace attune;
 namespace ad = attune::detail;
 
@@ -42,6 +45,46 @@ class TestParameterGroups : public QObject {
     int64_t modelTotal = 0;
     for (const auto& p : model->parameters()) modelTotal += p.numel();
     QCOMPARE(total, modelTotal);  // every parameter in exactly one group
+  }
+
+  void embeddingsAndLayerScalesDoNotDecay_data() {
+    QTest::addColumn<QString>("architecture");
+    QTest::addColumn<QStringList>("exemptMatrices");  // more-than-1-d parameters without decay
+    QTest::newRow("vit_b_16") << QStringLiteral("vit_b_16")
+                              << QStringList{QStringLiteral("class_token"),
+                                             QStringLiteral("encoder.pos_embedding")};
+    QStringList layerScales;
+    for (const auto& [stage, blocks] : {std::pair{1, 3}, {3, 3}, {5, 9}, {7, 3}})
+      for (int block = 0; block < blocks; ++block)
+        layerScales << QStringLiteral("features.%1.%2.layer_scale").arg(stage).arg(block);
+    QTest::newRow("convnext_tiny") << QStringLiteral("convnext_tiny") << layerScales;
+  }
+  void embeddingsAndLayerScalesDoNotDecay() {
+    // Decay would pull the class token, the position embeddings and the layer scales (ConvNeXt's
+    // per-channel branch weights) towards zero; like biases and LayerNorm parameters they get none.
+    QFETCH(QString, architecture);
+    QFETCH(QStringList, exemptMatrices);
+    auto model = ad::makeImageClassifier(architecture, 3);
+    TrainingConfig config;
+    config.weightDecay = 0.05;
+    config.lrBackbone = 1e-4;
+    std::map<const void*, std::string> names;
+    for (const auto& item : model->named_parameters()) names.emplace(item.value().data_ptr(), item.key());
+
+    QStringList exempt;
+    int64_t total = 0;
+    for (const auto& group : ad::planParameterGroups(*model, config)) {
+      for (const auto& p : group.parameters) {
+        const QString name = QString::fromStdString(names.at(p.data_ptr()));
+        if (p.dim() > 1 && group.weightDecay == 0.0) exempt << name;
+        if (p.dim() <= 1) QVERIFY2(group.weightDecay == 0.0, qPrintable(name));
+        ++total;
+      }
+    }
+    QCOMPARE(total, int64_t(names.size()));
+    exempt.sort();
+    exemptMatrices.sort();
+    QCOMPARE(exempt, exemptMatrices);
   }
 
   void headIsTheNewLayerOnly() {

@@ -3,12 +3,9 @@
 namespace attune::detail {
 namespace {
 
-void splitByDecay(const std::vector<torch::Tensor>& parameters, std::vector<torch::Tensor>& decay,
-                  std::vector<torch::Tensor>& noDecay) {
-  for (const auto& p : parameters) {
-    if (!p.requires_grad()) continue;
-    (p.dim() <= 1 ? noDecay : decay).push_back(p);
-  }
+std::vector<torch::Tensor> trainable(std::vector<torch::Tensor> parameters) {
+  std::erase_if(parameters, [](const torch::Tensor& p) { return !p.requires_grad(); });
+  return parameters;
 }
 
 }  // namespace
@@ -20,15 +17,12 @@ std::vector<ParameterGroup> planParameterGroups(const ImageClassifierImpl& model
     if (!params.empty()) groups.push_back({std::move(params), lr, wd, head});
   };
   if (config.freeze != FreezeMode::Backbone && config.lrBackbone > 0.0) {
-    std::vector<torch::Tensor> decay, noDecay;
-    splitByDecay(model.backboneParameters(), decay, noDecay);
-    add(std::move(decay), config.lrBackbone, config.weightDecay, false);
-    add(std::move(noDecay), config.lrBackbone, 0.0, false);
+    add(trainable(model.backboneParameters(WeightDecay::Apply)), config.lrBackbone, config.weightDecay,
+        false);
+    add(trainable(model.backboneParameters(WeightDecay::Exempt)), config.lrBackbone, 0.0, false);
   }
-  std::vector<torch::Tensor> decay, noDecay;
-  splitByDecay(model.headParameters(), decay, noDecay);
-  add(std::move(decay), config.lrHead, config.weightDecay, true);
-  add(std::move(noDecay), config.lrHead, 0.0, true);
+  add(trainable(model.headParameters(WeightDecay::Apply)), config.lrHead, config.weightDecay, true);
+  add(trainable(model.headParameters(WeightDecay::Exempt)), config.lrHead, 0.0, true);
   return groups;
 }
 

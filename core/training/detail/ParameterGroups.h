@@ -1,7 +1,8 @@
 #pragma once
 // Internal (LibTorch): how a model's parameters are split into optimiser groups.
 //  - pre-trained layers (backbone) at lrBackbone, the new head at lrHead;
-//  - weight decay on weights only: biases and normalisation parameters (1-d tensors) get none;
+//  - weight decay on weights only: biases, normalisation parameters, embeddings and layer scales
+//    get none (ImageClassifierImpl::weightDecayOf);
 //  - a frozen backbone, or lrBackbone == 0, contributes no group at all.
 
 #include "core/models/detail/ImageClassifier.h"
