@@ -7,6 +7,7 @@
 #include <QCommandLineParser>
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 
@@ -24,30 +25,38 @@ Result<QByteArray> sha256Of(const QString& path) {
   return hash.result().toHex();
 }
 
+// A folder (a TF.js export): the SHA-256 of its files' names and digests, in name order, so that any
+// changed shard changes it.
+Result<QByteArray> sha256OfFolder(const QString& path) {
+  QCryptographicHash hash(QCryptographicHash::Sha256);
+  const QDir dir(path);
+  for (const QString& name : dir.entryList(QDir::Files, QDir::Name)) {
+    auto digest = sha256Of(dir.filePath(name));
+    if (!digest) return digest.error();
+    hash.addData(QByteArray(name.toUtf8() + ' ' + *digest + '\n'));
+  }
+  return hash.result().toHex();
+}
+
 }  // namespace
 
 // Converts a supported weights file to safetensors, recording where it came from in the metadata.
 int commandImportWeights(const QStringList& arguments) {
   QCommandLineParser parser;
   parser.addPositionalArgument(QStringLiteral("file"),
-                               QStringLiteral("A .pth/.pt/.bin or .safetensors file."));
+                               QStringLiteral("A .pth/.pt/.bin or .safetensors file, or a TF.js layers model "
+                                              "(its folder or model.json)."));
   parser.addOptions(
       {{QStringLiteral("out"), QStringLiteral("The .safetensors file to write."), QStringLiteral("file")},
        {QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")}});
   if (!parser.parse(QStringList{QStringLiteral("import-weights")} + arguments) ||
       parser.positionalArguments().size() != 1 || !parser.isSet(QStringLiteral("out"))) {
-    printError(QStringLiteral("usage: attune-cli import-weights FILE --out FILE.safetensors [--json]"));
+    printError(
+        QStringLiteral("usage: attune-cli import-weights FILE|TFJS_FOLDER --out FILE.safetensors [--json]"));
     return kExitUsage;
   }
   const QString source = QFileInfo(parser.positionalArguments().first()).absoluteFilePath();
   const QString target = QFileInfo(parser.value(QStringLiteral("out"))).absoluteFilePath();
-  if (QFileInfo(source).isDir()) {
-    printError(
-        QStringLiteral("%1 is a folder; importing TF.js/Keras model folders is not available yet. Give a "
-                       ".pth, .pt, .bin or .safetensors file.")
-            .arg(source));
-    return kExitFailure;
-  }
   if (source == target) {
     printError(QStringLiteral("--out must be another file than the input."));
     return kExitUsage;
@@ -57,7 +66,7 @@ int commandImportWeights(const QStringList& arguments) {
     printError(weights.error().text());
     return kExitFailure;
   }
-  auto digest = sha256Of(source);
+  auto digest = QFileInfo(source).isDir() ? sha256OfFolder(source) : sha256Of(source);
   if (!digest) {
     printError(digest.error().text());
     return kExitFailure;

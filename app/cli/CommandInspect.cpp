@@ -7,15 +7,18 @@
 namespace attune::cli {
 namespace {
 
+constexpr size_t kLongMetadataChars = 200;
+
 QString shapeText(const std::vector<int64_t>& shape) {
   QStringList dims;
   for (auto d : shape) dims << QString::number(d);
   return QLatin1Char('[') + dims.join(QStringLiteral(", ")) + QLatin1Char(']');
 }
 
-// BatchNorm statistics are state, not learned parameters (torchvision's naming).
+// BatchNorm statistics are state, not learned parameters (torchvision's and Keras's naming).
 bool isStatistic(const std::string& name) {
-  for (const char* suffix : {".running_mean", ".running_var", ".num_batches_tracked"})
+  for (const char* suffix :
+       {".running_mean", ".running_var", ".num_batches_tracked", "/moving_mean", "/moving_variance"})
     if (name.ends_with(suffix)) return true;
   return false;
 }
@@ -26,11 +29,12 @@ int commandInspect(const QStringList& arguments) {
   QCommandLineParser parser;
   parser.addPositionalArgument(
       QStringLiteral("file"),
-      QStringLiteral("A .safetensors file or a torch.save checkpoint (.pth, .pt, .bin)."));
+      QStringLiteral("A .safetensors file, a torch.save checkpoint (.pth, .pt, .bin) or a TF.js "
+                     "layers model (its folder or model.json)."));
   parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")});
   if (!parser.parse(QStringList{QStringLiteral("inspect")} + arguments) ||
       parser.positionalArguments().size() != 1) {
-    printError(QStringLiteral("usage: attune-cli inspect FILE.safetensors|FILE.pth [--json]"));
+    printError(QStringLiteral("usage: attune-cli inspect FILE.safetensors|FILE.pth|TFJS_FOLDER [--json]"));
     return kExitUsage;
   }
   const QString path = parser.positionalArguments().first();
@@ -70,8 +74,13 @@ int commandInspect(const QStringList& arguments) {
     printLine(QStringLiteral("  %1: %2 values").arg(QString::fromStdString(dtype)).arg(count));
   if (!content->metadata.empty()) {
     printLine(QStringLiteral("Metadata (provenance):"));
-    for (const auto& [key, value] : content->metadata)
-      printLine(QStringLiteral("  %1 = %2").arg(QString::fromStdString(key), QString::fromStdString(value)));
+    for (const auto& [key, value] : content->metadata) {
+      // A Keras topology is kilobytes of JSON: --json gives it whole.
+      const QString shown = value.size() > kLongMetadataChars
+                                ? QStringLiteral("(%1 characters; see --json)").arg(value.size())
+                                : QString::fromStdString(value);
+      printLine(QStringLiteral("  %1 = %2").arg(QString::fromStdString(key), shown));
+    }
   }
   printLine(QStringLiteral("Tensors:"));
   for (const auto& [name, tensor] : content->tensors)

@@ -238,6 +238,76 @@ class TestCli : public QObject {
     QVERIFY(reportedLoad);
   }
 
+  // A small TF.js layers export (model.json + a shard with a float32 and a uint8-quantised weight):
+  // inspected, and imported to safetensors with its Keras topology and provenance.
+  void importWeightsFromATfjsExport() {
+    const QString folder = m_dir.filePath(QStringLiteral("tfjs-export"));
+    QVERIFY(QDir().mkpath(folder));
+    const nlohmann::json layers = nlohmann::json::array(
+        {{{"class_name", "Dense"},
+          {"config", {{"name", "dense"}, {"units", 2}, {"batch_input_shape", {nullptr, 3}}}}}});
+    const nlohmann::json model{
+        {"format", "layers-model"},
+        {"generatedBy", "keras v2.4.0"},
+        {"modelTopology",
+         {{"class_name", "Sequential"},
+          {"config", {{"name", "s"}, {"layers", layers}}},
+          {"keras_version", "2.4.0"}}},
+        {"weightsManifest",
+         {{{"paths", {"group1-shard1of1.bin"}},
+           {"weights",
+            {{{"name", "dense/kernel"}, {"shape", {3, 2}}, {"dtype", "float32"}},
+             {{"name", "dense/bias"},
+              {"shape", {2}},
+              {"dtype", "float32"},
+              {"quantization", {{"dtype", "uint8"}, {"min", -1.0}, {"scale", 0.5}}}}}}}}}};
+    QFile json(folder + "/model.json");
+    QVERIFY(json.open(QIODevice::WriteOnly));
+    json.write(QByteArray::fromStdString(model.dump()));
+    json.close();
+    QFile shard(folder + "/group1-shard1of1.bin");
+    QVERIFY(shard.open(QIODevice::WriteOnly));
+    const float kernel[6] = {1, 2, 3, 4, 5, 6};
+    shard.write(reinterpret_cast<const char*>(kernel), sizeof kernel);  // little-endian hosts only
+    shard.write("\x00\x04", 2);                                         // bias: -1 + 0.5 q = -1, 1
+    shard.close();
+
+    const auto inspected = runCli({QStringLiteral("inspect"), folder, QStringLiteral("--json")});
+    QVERIFY2(inspected.exitCode == 0, inspected.err.constData());
+    const auto info = jsonLines(inspected.out);
+    QCOMPARE(info.size(), size_t(1));
+    QCOMPARE(info[0]["tensor_count"].get<int>(), 2);
+    QCOMPARE(info[0]["parameter_count"].get<int>(), 8);
+    QCOMPARE(info[0]["metadata"]["source_format"].get<std::string>(), std::string("tfjs-layers"));
+
+    const QString converted = m_dir.filePath(QStringLiteral("tfjs.safetensors"));
+    const auto imported = runCli({QStringLiteral("import-weights"), folder, QStringLiteral("--out"),
+                                  converted, QStringLiteral("--json")});
+    QVERIFY2(imported.exitCode == 0, imported.err.constData());
+    const auto done = jsonLines(imported.out);
+    QCOMPARE(done.size(), size_t(1));
+    QCOMPARE(done[0]["source_format"].get<std::string>(), std::string("tfjs-layers"));
+    const auto reread =
+        jsonLines(runCli({QStringLiteral("inspect"), converted, QStringLiteral("--json")}).out);
+    QCOMPARE(reread.size(), size_t(1));
+    QCOMPARE(reread[0]["tensor_count"].get<int>(), 2);
+    QCOMPARE(reread[0]["dtypes"]["F32"].get<int>(), 8);
+    const auto& metadata = reread[0]["metadata"];
+    QCOMPARE(metadata["keras_version"].get<std::string>(), std::string("2.4.0"));
+    QCOMPARE(metadata["generated_by"].get<std::string>(), std::string("keras v2.4.0"));
+    QCOMPARE(metadata["attune.source_format"].get<std::string>(), std::string("tfjs-layers"));
+    const auto topology = nlohmann::json::parse(metadata["keras_model_topology"].get<std::string>());
+    QCOMPARE(topology["config"]["layers"][0]["config"]["name"].get<std::string>(), std::string("dense"));
+
+    // A shard cut short is refused with a reason.
+    QVERIFY(shard.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    shard.write(reinterpret_cast<const char*>(kernel), sizeof kernel);
+    shard.close();
+    const auto damaged = runCli({QStringLiteral("inspect"), folder});
+    QCOMPARE(damaged.exitCode, 1);
+    QVERIFY(damaged.err.contains("cut short"));
+  }
+
   void inspectRefusesADamagedFile() {
     const QString path = m_dir.filePath(QStringLiteral("damaged.safetensors"));
     QFile file(path);
