@@ -16,7 +16,7 @@ const char kUsage[] =
     "  attune-cli train PROJECT.attune [--set key=value]... [--json]\n"
     "  attune-cli inspect FILE.safetensors|FILE.pth [--json]\n"
     "  attune-cli import-weights FILE.pth|FILE.safetensors --out FILE.safetensors [--json]\n"
-    "  attune-cli models [--json]\n"
+    "  attune-cli models [--json] [--download ID] [--offline]\n"
     "\n"
     "Exit status: 0 success, 1 failure (reason on stderr), 2 bad usage.";
 

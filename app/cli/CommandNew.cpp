@@ -3,6 +3,7 @@
 #include "core/data/ImageFolderScanner.h"
 #include "core/models/Architecture.h"
 #include "core/project/ProjectFile.h"
+#include "core/weights/ModelCatalog.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -18,7 +19,9 @@ int commandNew(const QStringList& arguments) {
       {QStringLiteral("data"), QStringLiteral("Folder with one sub-folder per class."),
        QStringLiteral("path")},
       {QStringLiteral("model"), QStringLiteral("Architecture id (see `models`)."), QStringLiteral("id")},
-      {QStringLiteral("weights"), QStringLiteral("Pre-trained weights (.safetensors)."),
+      {QStringLiteral("weights"),
+       QStringLiteral(
+           "Pre-trained weights: a .safetensors/.pth file, a TF.js folder, or catalog:ID (see `models`)."),
        QStringLiteral("file")},
       {QStringLiteral("val-fraction"), QStringLiteral("Share held out for validation."), QStringLiteral("f")},
       {QStringLiteral("seed"), QStringLiteral("Seed of the split and the training."), QStringLiteral("n")},
@@ -64,9 +67,24 @@ int commandNew(const QStringList& arguments) {
     }
     project.config.architecture = model;
   }
-  if (parser.isSet(QStringLiteral("weights"))) {
+  if (parser.isSet(QStringLiteral("weights")) &&
+      isCatalogReference(parser.value(QStringLiteral("weights")))) {
+    const QString reference = parser.value(QStringLiteral("weights"));
+    const auto catalog = ModelCatalog::active();
+    const QString id = reference.mid(int(qstrlen(kCatalogScheme)));
+    if (!catalog || !catalog->find(id)) {
+      printError(
+          QStringLiteral("the model catalog has no model '%1'. Run 'attune-cli models' to see the ids.")
+              .arg(id));
+      return kExitFailure;
+    }
+    // The catalog entry decides the architecture unless --model says otherwise (then train reports the
+    // mismatch).
+    if (!parser.isSet(QStringLiteral("model"))) project.config.architecture = catalog->find(id)->architecture;
+    project.config.weightsPath = reference;
+  } else if (parser.isSet(QStringLiteral("weights"))) {
     const QString weights = QFileInfo(parser.value(QStringLiteral("weights"))).absoluteFilePath();
-    if (!QFileInfo(weights).isFile()) {
+    if (!QFileInfo::exists(weights)) {
       printError(QStringLiteral("the weights file %1 does not exist.").arg(weights));
       return kExitFailure;
     }

@@ -1,3 +1,4 @@
+#include "app/cli/CatalogDownload.h"
 #include "app/cli/CliOutput.h"
 #include "app/cli/Commands.h"
 #include "app/cli/ConsoleObserver.h"
@@ -60,6 +61,8 @@ int commandTrain(const QStringList& arguments) {
     }
   }
 
+  if (auto fetched = ensureCatalogWeights(runProject.config.weightsPath, asJson); !fetched)
+    return fail(fetched.error().text());
   auto job = prepareTrainingJob(runProject);
   if (!job) return fail(job.error().text());
 

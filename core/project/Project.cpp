@@ -81,7 +81,9 @@ json Project::toJson(const QString& dir) const {
   for (const auto& c : classes) classList.push_back(c.toStdString());
   out["classes"] = classList;
   json configJson = config.toJson();
-  configJson["model"]["weights"] = portablePath(config.weightsPath, dir).toStdString();
+  configJson["model"]["weights"] =
+      (isCatalogReference(config.weightsPath) ? config.weightsPath : portablePath(config.weightsPath, dir))
+          .toStdString();
   out["config"] = configJson;
   json runList = json::array();
   for (const auto& run : runs) {
@@ -138,7 +140,8 @@ Result<Project> Project::fromJson(const json& document, const QString& dir) {
     auto config = TrainingConfig::fromJson(*it, QStringLiteral("config"));
     if (!config) return config.error();
     project.config = std::move(config.value());
-    project.config.weightsPath = resolvePath(project.config.weightsPath, dir);
+    if (!isCatalogReference(project.config.weightsPath))
+      project.config.weightsPath = resolvePath(project.config.weightsPath, dir);
   }
 
   if (auto it = document.find("runs"); it != document.end() && !it->is_null()) {

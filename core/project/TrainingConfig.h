@@ -17,10 +17,19 @@ enum class OptimizerKind { AdamW, Sgd };
 enum class FreezeMode { None, Backbone };
 enum class ScheduleKind { Constant, WarmupCosine };
 
+// "catalog:<id>" names weights by their model catalog id instead of by a file; the file is found in
+// the caches (or downloaded) when a run starts.
+inline constexpr char kCatalogScheme[] = "catalog:";
+inline bool isCatalogReference(const QString& weights) {
+  return weights.startsWith(QLatin1String(kCatalogScheme));
+}
+
 struct TrainingConfig {
   // model.*
   QString architecture = QStringLiteral("resnet18");
-  QString weightsPath;           // pre-trained weights (.safetensors); empty: random initialisation
+  // Pre-trained weights: a file (.safetensors, .pth/.pt/.bin, a TF.js folder), a model catalog
+  // reference "catalog:<id>" (isCatalogReference), or empty for random initialisation.
+  QString weightsPath;
   std::optional<int> inputSize;  // square input side in pixels; unset: the architecture's own
 
   // top level

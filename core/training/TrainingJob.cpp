@@ -5,10 +5,39 @@
 #include "core/models/Architecture.h"
 #include "core/project/Project.h"
 #include "core/training/RunMetrics.h"
+#include "core/weights/CatalogWeights.h"
 
 #include <QFileInfo>
 
 namespace attune {
+
+Result<QString> locateCatalogWeights(const QString& reference, const QString& architecture) {
+  const QString id = reference.mid(int(qstrlen(kCatalogScheme)));
+  WeightLocator locator;
+  auto lookup = lookUpCatalogWeights(id, locator);
+  if (!lookup) return lookup.error();
+  if (lookup->entry.architecture != architecture) {
+    const ArchitectureInfo* info = findArchitecture(lookup->entry.architecture);
+    return Error(
+        ErrorCode::BadValue,
+        QStringLiteral("The pre-trained weights %1 are for %2, but the model is %3.")
+            .arg(lookup->entry.displayName, info ? info->displayName : lookup->entry.architecture,
+                 findArchitecture(architecture) ? findArchitecture(architecture)->displayName : architecture),
+        QStringLiteral("Choose weights made for the chosen model, or change the model."));
+  }
+  if (!lookup->local.found) {
+    QString hint = QStringLiteral("Download them first: attune-cli models --download %1").arg(id);
+    if (lookup->weights.approxSizeMb > 0)
+      hint += QStringLiteral(" (about %1 MB)").arg(lookup->weights.approxSizeMb);
+    if (!lookup->local.refused.isEmpty())
+      hint += QStringLiteral(". Not used: ") + lookup->local.refused.join(u' ');
+    return Error(ErrorCode::FileNotFound,
+                 QStringLiteral("The pre-trained weights %1 are not on this computer yet.")
+                     .arg(lookup->entry.displayName),
+                 hint);
+  }
+  return lookup->local.found->path;
+}
 
 Result<TrainingJob> prepareTrainingJob(const Project& project) {
   const TrainingConfig& config = project.config;
@@ -18,7 +47,12 @@ Result<TrainingJob> prepareTrainingJob(const Project& project) {
   if (!findArchitecture(config.architecture))
     return Error(ErrorCode::BadValue, QStringLiteral("Unknown architecture '%1'.").arg(config.architecture),
                  QStringLiteral("Choose one of the listed models."));
-  if (!config.weightsPath.isEmpty() && !QFileInfo(config.weightsPath).isFile())
+  QString weightsPath = config.weightsPath;
+  if (isCatalogReference(weightsPath)) {
+    auto located = locateCatalogWeights(weightsPath, config.architecture);
+    if (!located) return located.error();
+    weightsPath = *located;
+  } else if (!weightsPath.isEmpty() && !QFileInfo(weightsPath).exists())
     return Error(ErrorCode::FileNotFound,
                  QStringLiteral("The pre-trained weights file %1 does not exist.").arg(config.weightsPath),
                  QStringLiteral("Choose the weights file again, or clear it to train from random weights."));
@@ -38,6 +72,7 @@ Result<TrainingJob> prepareTrainingJob(const Project& project) {
   TrainingJob job;
   job.projectName = project.name;
   job.config = config;
+  job.config.weightsPath = weightsPath;
   job.classes = folder->classes;
   for (int i : split.train) job.trainSamples.push_back(folder->samples[size_t(i)]);
   for (int i : split.val) job.valSamples.push_back(folder->samples[size_t(i)]);

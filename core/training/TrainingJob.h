@@ -27,9 +27,14 @@ struct TrainingJob {
   DataReport dataReport;
 };
 
+// The local file of a "catalog:<id>" weights reference for `architecture`. Errors: unknown id, weights
+// made for another architecture, not on this computer yet (the hint says how to download them).
+Result<QString> locateCatalogWeights(const QString& reference, const QString& architecture);
+
 // Scans the project's image folder, splits it (seeded, stratified) and validates the settings.
 // Errors say what to change: no folder chosen, too few images or classes, settings out of range,
-// unknown architecture, weights file missing.
+// unknown architecture, weights file missing. A catalog reference becomes its local file
+// (config.weightsPath of the job is always a path or empty).
 Result<TrainingJob> prepareTrainingJob(const Project& project);
 
 }  // namespace attune

@@ -210,6 +210,24 @@ const ModelCatalog& ModelCatalog::builtIn() {
   return kCatalog;
 }
 
+Result<ModelCatalog> ModelCatalog::active() {
+  const QString path = qEnvironmentVariable("ATTUNE_CATALOG");
+  if (path.isEmpty()) return builtIn();
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly))
+    return Error(ErrorCode::FileUnreadable,
+                 QStringLiteral("Cannot read the model catalog %1 (named by ATTUNE_CATALOG): %2.")
+                     .arg(path, file.errorString()),
+                 QStringLiteral("Correct ATTUNE_CATALOG or unset it to use Attune's own catalog."));
+  auto parsed = parse(file.readAll());
+  if (!parsed) {
+    Error error = parsed.error();
+    error.message = QStringLiteral("%1 (ATTUNE_CATALOG): %2").arg(path, error.message);
+    return error;
+  }
+  return parsed;
+}
+
 const CatalogEntry* ModelCatalog::find(const QString& id) const {
   const auto it = std::find_if(m_entries.begin(), m_entries.end(), [&](const auto& e) { return e.id == id; });
   return it == m_entries.end() ? nullptr : &*it;

@@ -53,6 +53,9 @@ class ModelCatalog {
   static Result<ModelCatalog> parse(const QByteArray& json);
   // The catalog compiled into Attune (parsed once; tests guarantee it parses).
   static const ModelCatalog& builtIn();
+  // The catalog in use: the file named by ATTUNE_CATALOG when set (an organisation's own list of
+  // approved models, or a test's), else the built-in one.
+  static Result<ModelCatalog> active();
 
   const std::vector<CatalogEntry>& entries() const { return m_entries; }
   // nullptr when the id is unknown.
