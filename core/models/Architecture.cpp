@@ -39,6 +39,12 @@ const std::vector<ArchitectureInfo>& architectures() {
        QStringLiteral(
            "ViT-B/16: a large transformer, accurate but the slowest here; needs a graphics card and "
            "does best with many images.")},
+      // A Keras model exported for TensorFlow.js: its own folder is the "weights"; the input size
+      // comes from the export, and those models take RGB in [0, 1] (no ImageNet normalisation).
+      {QString::fromLatin1(kTfjsArchitecture), QStringLiteral("Keras / TF.js export"), 224,
+       Normalization{{0.f, 0.f, 0.f}, {1.f, 1.f, 1.f}}, QStringLiteral("head."),
+       QStringLiteral("A Keras model exported for TensorFlow.js (for example from Teachable Machine): choose "
+                      "its folder as the pre-trained weights; a new final layer learns your classes.")},
   };
   return kArchitectures;
 }

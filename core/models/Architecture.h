@@ -18,6 +18,9 @@ struct ArchitectureInfo {
   QString description;  // one plain sentence for the GUI
 };
 
+// The id of a model read from a Keras/TF.js export (its folder is the config's weights).
+inline constexpr char kTfjsArchitecture[] = "tfjs";
+
 const std::vector<ArchitectureInfo>& architectures();
 // nullptr when the id is unknown.
 const ArchitectureInfo* findArchitecture(const QString& id);

@@ -71,6 +71,7 @@ const std::vector<ConfigField>& fields() {
     f.push_back(field("model.architecture", &TrainingConfig::architecture));
     f.push_back(field("model.weights", &TrainingConfig::weightsPath));
     f.push_back(field("model.input_size", &TrainingConfig::inputSize));
+    f.push_back(field("model.cut_layer", &TrainingConfig::cutLayer));
     f.push_back(field("epochs", &TrainingConfig::epochs));
     f.push_back(field("batch_size", &TrainingConfig::batchSize));
     f.push_back(field("seed", &TrainingConfig::seed));

@@ -31,6 +31,7 @@ struct TrainingConfig {
   // reference "catalog:<id>" (isCatalogReference), or empty for random initialisation.
   QString weightsPath;
   std::optional<int> inputSize;  // square input side in pixels; unset: the architecture's own
+  QString cutLayer;  // "tfjs" models: the Keras layer the new head follows; empty: Attune's choice
 
   // top level
   int epochs = 5;

@@ -14,6 +14,7 @@ inline void compareEveryField(const TrainingConfig& actual, const TrainingConfig
   QCOMPARE(actual.weightsPath, expected.weightsPath);
   QCOMPARE(actual.inputSize.has_value(), expected.inputSize.has_value());
   QCOMPARE(actual.inputSize.value_or(-1), expected.inputSize.value_or(-1));
+  QCOMPARE(actual.cutLayer, expected.cutLayer);
   QCOMPARE(actual.epochs, expected.epochs);
   QCOMPARE(actual.batchSize, expected.batchSize);
   QCOMPARE(actual.seed, expected.seed);
@@ -40,6 +41,7 @@ inline TrainingConfig nonDefaultConfig() {
   c.architecture = QStringLiteral("mobilenet_v2");
   c.weightsPath = QStringLiteral("/models/mobilenet_v2.safetensors");
   c.inputSize = 160;
+  c.cutLayer = QStringLiteral("block_16_project_BN");
   c.epochs = 12;
   c.batchSize = 8;
   c.seed = 7;

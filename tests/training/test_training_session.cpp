@@ -9,6 +9,9 @@
 #include "core/weights/SafetensorsReader.h"
 #include "core/weights/SafetensorsWriter.h"
 
+#include <nlohmann/json.hpp>
+
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QTemporaryDir>
@@ -29,6 +32,45 @@ class TestTrainingSession : public QObject {
     const QString data = m_dir.filePath(name + QStringLiteral("-data"));
     testing::writeTinyDataset(data, 2, imagesPerClass);
     return testing::tinyProject(m_dir.filePath(name + QStringLiteral(".attune")), data);
+  }
+
+  // A TF.js layers export of a tiny Keras CNN for 32x32 RGB: conv (3x3, stride 2, same, relu, 4
+  // filters) -> global average pooling -> dense (2, softmax); float32 weights in one shard.
+  static bool writeTinyTfjsExport(const QString& folder) {
+    const nlohmann::json layers =
+        nlohmann::json::array({{{"class_name", "Conv2D"},
+                                {"config",
+                                 {{"name", "conv"},
+                                  {"filters", 4},
+                                  {"kernel_size", {3, 3}},
+                                  {"strides", {2, 2}},
+                                  {"padding", "same"},
+                                  {"activation", "relu"},
+                                  {"use_bias", true},
+                                  {"batch_input_shape", {nullptr, 32, 32, 3}}}}},
+                               {{"class_name", "GlobalAveragePooling2D"}, {"config", {{"name", "pool"}}}},
+                               {{"class_name", "Dense"},
+                                {"config", {{"name", "dense"}, {"units", 2}, {"activation", "softmax"}}}}});
+    const nlohmann::json model{
+        {"format", "layers-model"},
+        {"modelTopology", {{"class_name", "Sequential"}, {"config", {{"name", "tiny"}, {"layers", layers}}}}},
+        {"weightsManifest",
+         {{{"paths", {"group1-shard1of1.bin"}},
+           {"weights",
+            {{{"name", "conv/kernel"}, {"shape", {3, 3, 3, 4}}, {"dtype", "float32"}},
+             {{"name", "conv/bias"}, {"shape", {4}}, {"dtype", "float32"}},
+             {{"name", "dense/kernel"}, {"shape", {4, 2}}, {"dtype", "float32"}},
+             {{"name", "dense/bias"}, {"shape", {2}}, {"dtype", "float32"}}}}}}}};
+    if (!QDir().mkpath(folder)) return false;
+    QFile json(folder + QStringLiteral("/model.json"));
+    if (!json.open(QIODevice::WriteOnly)) return false;
+    json.write(QByteArray::fromStdString(model.dump()));
+    std::vector<float> values(3 * 3 * 3 * 4 + 4 + 4 * 2 + 2);
+    for (size_t i = 0; i < values.size(); ++i) values[i] = float(std::sin(double(i))) * 0.3f;
+    QFile shard(folder + QStringLiteral("/group1-shard1of1.bin"));
+    if (!shard.open(QIODevice::WriteOnly)) return false;
+    const auto bytes = qint64(values.size() * sizeof(float));  // little-endian hosts only
+    return shard.write(reinterpret_cast<const char*>(values.data()), bytes) == bytes;
   }
 
   static RunSummary runToEnd(const TrainingJob& job, std::vector<StepMetrics>* steps = nullptr,
@@ -160,6 +202,39 @@ class TestTrainingSession : public QObject {
          {"conv1.weight", "layer4.1.bn2.weight", "bn1.running_mean", "layer1.0.bn1.running_var"})
       QVERIFY2(before->tensors.at(name).bytes == after->tensors.at(name).bytes, name);
     QVERIFY(before->tensors.at("fc.weight").bytes != after->tensors.at("fc.weight").bytes);
+  }
+
+  // model.architecture "tfjs": a Keras export (a stride-2 convolution, global pooling, a Dense layer)
+  // is cut before its pooling by default, gets a new head for the project's classes and trains.
+  void tfjsExportTrainsWithANewHead() {
+    const QString folder = m_dir.filePath(QStringLiteral("tfjs-export"));
+    QVERIFY(writeTinyTfjsExport(folder));
+    Project project = makeProject(QStringLiteral("tfjs"), 3);
+    project.config.architecture = QStringLiteral("tfjs");
+    project.config.weightsPath = folder;
+    project.config.epochs = 2;
+    auto job = prepareTrainingJob(project);
+    QVERIFY2(job.ok(), qPrintable(job.ok() ? QString() : job.error().text()));
+    TrainingSession session(job.value());
+    session.run();
+    const RunSummary summary = session.summary();
+    QVERIFY2(summary.outcome == RunOutcome::Finished, qPrintable(summary.message));
+    bool toldTheCut = false;
+    for (const auto& event : session.metrics().drain().events)
+      if (event.message.contains(QLatin1String("up to its layer conv"))) toldTheCut = true;
+    QVERIFY(toldTheCut);
+    auto checkpoint = SafetensorsReader::readFile(summary.bestCheckpoint);
+    QVERIFY(checkpoint.ok());
+    QCOMPARE(checkpoint->tensors.at("head.weight").shape, (std::vector<int64_t>{2, 4}));
+    QCOMPARE(checkpoint->metadata.at("attune.input_size"), std::string("32"));  // from the export
+
+    // A cut at a layer the export does not have fails with the layer's name.
+    project.config.cutLayer = QStringLiteral("no_such_layer");
+    auto badCut = prepareTrainingJob(project);
+    QVERIFY(badCut.ok());
+    const RunSummary failed = runToEnd(badCut.value());
+    QCOMPARE(toString(failed.outcome), toString(RunOutcome::Failed));
+    QVERIFY2(failed.message.contains(QLatin1String("no_such_layer")), qPrintable(failed.message));
   }
 
   void missingFolderIsAPlainError() {

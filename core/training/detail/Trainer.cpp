@@ -3,6 +3,7 @@
 #include "core/data/BatchLoader.h"
 #include "core/models/Architecture.h"
 #include "core/models/detail/ImageClassifier.h"
+#include "core/models/detail/KerasClassifier.h"
 #include "core/models/detail/StateDict.h"
 #include "core/training/LearningRateSchedule.h"
 #include "core/training/Runtime.h"
@@ -55,6 +56,8 @@ class Trainer {
   }
   BatchLoaderOptions loaderOptions(TransformMode mode, int epoch) const;
   void reportFailedImages(const ImageBatch& batch);
+  // model.architecture "tfjs": the export named by model.weights, cut, with a new head.
+  Status buildKerasModel();
   // Returns false when the run must end (stop requested, too many bad steps).
   bool trainEpoch(int epoch, EpochMetrics& metrics);
   bool validate(EpochMetrics& metrics);
@@ -105,6 +108,29 @@ void Trainer::reportFailedImages(const ImageBatch& batch) {
   }
 }
 
+Status Trainer::buildKerasModel() {
+  if (m_config.weightsPath.isEmpty())
+    return Error(ErrorCode::BadValue, QStringLiteral("A Keras / TF.js model needs its exported folder."),
+                 QStringLiteral("Choose the folder with model.json as the pre-trained weights."));
+  auto model = readTfjsModel(m_config.weightsPath);
+  if (!model) return model.error();
+  auto classifier = makeKerasClassifier(*model, m_config.cutLayer, int(m_job.classes.size()));
+  if (!classifier) return classifier.error();
+  m_model = *classifier;
+  // The export's own input size unless the user chose one.
+  if (auto size = kerasInputSize(*model); size && !m_config.inputSize && size->at(0) > 0)
+    m_inputSize = int(size->at(0));
+  const auto* keras = dynamic_cast<const KerasClassifierImpl*>(m_model.get());
+  event(RunEventKind::Info,
+        QStringLiteral("Using the Keras model in %1 up to its layer %2, then a new final layer "
+                       "for your %3 classes (input %4 px).")
+            .arg(QFileInfo(m_config.weightsPath).fileName(),
+                 QString::fromStdString(keras ? keras->cutLayer() : std::string("?")))
+            .arg(m_job.classes.size())
+            .arg(m_inputSize));
+  return {};
+}
+
 RunSummary Trainer::run() {
   m_clock.start();
   m_summary.runId = m_writer.runId();
@@ -119,13 +145,17 @@ RunSummary Trainer::run() {
     return finish(RunOutcome::Failed, s.error().text());
 
   torch::manual_seed(static_cast<uint64_t>(m_config.seed));
-  m_model = makeImageClassifier(m_config.architecture, int(m_job.classes.size()));
-  if (!m_config.weightsPath.isEmpty()) {
+  if (m_config.architecture == QLatin1String(kTfjsArchitecture)) {
+    // The export is the model and its weights at once; nothing more to load.
+    if (auto status = buildKerasModel(); !status) return finish(RunOutcome::Failed, status.error().text());
+  } else if (!m_config.weightsPath.isEmpty()) {
+    m_model = makeImageClassifier(m_config.architecture, int(m_job.classes.size()));
     auto report =
         loadWeightsFile(*m_model, m_config.weightsPath, m_model->headPrefix(), HeadPolicy::ReplaceHead);
     if (!report) return finish(RunOutcome::Failed, report.error().text());
     event(RunEventKind::Info, report->summary());
   } else {
+    m_model = makeImageClassifier(m_config.architecture, int(m_job.classes.size()));
     event(RunEventKind::Warning, QStringLiteral("No pre-trained weights chosen: the model starts from random "
                                                 "weights, which needs much more data and time."));
   }
