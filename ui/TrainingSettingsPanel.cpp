@@ -1,6 +1,8 @@
 #include "ui/TrainingSettingsPanel.h"
 
 #include "core/models/Architecture.h"
+#include "core/weights/ModelCatalog.h"
+#include "ui/CatalogWeightsStatus.h"
 #include "ui/LearningRateSpinBox.h"
 
 #include <QCheckBox>
@@ -32,6 +34,13 @@ QLabel* hintLabel(const QString& objectName, QWidget* parent) {
   return label;
 }
 
+// The catalog id of an architecture's recommended pre-trained weights; empty when there are none.
+QString defaultCatalogId(const QString& architecture) {
+  const auto catalog = ModelCatalog::active();
+  const CatalogEntry* entry = catalog ? catalog->defaultFor(architecture) : nullptr;
+  return entry ? entry->id : QString();
+}
+
 }  // namespace
 
 TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent) : QGroupBox(tr("Training settings"), parent) {
@@ -55,15 +64,22 @@ void TrainingSettingsPanel::buildControls() {
   m_weightsEdit->setObjectName(QStringLiteral("weightsEdit"));
   m_weightsEdit->setPlaceholderText(tr("none: start from random weights"));
   m_weightsEdit->setToolTip(
-      tr("A .safetensors file with weights the model learned before on a large image "
-         "collection. Training then only adapts what the model already knows."));
+      tr("Weights the model learned before on a large image collection: ImageNet weights from "
+         "Attune's catalog, or a file (.safetensors, PyTorch .pth, a TF.js model.json). Training then "
+         "only adapts what the model already knows."));
   m_weightsBrowseButton = new QPushButton(tr("Choose…"), this);
   m_weightsBrowseButton->setObjectName(QStringLiteral("weightsBrowseButton"));
   m_weightsBrowseButton->setToolTip(tr("Pick a pre-trained weights file (.safetensors) on disk."));
   m_weightsClearButton = new QPushButton(tr("None"), this);
   m_weightsClearButton->setObjectName(QStringLiteral("weightsClearButton"));
   m_weightsClearButton->setToolTip(tr("Start from random weights instead of a pre-trained file."));
+  m_weightsCatalogButton = new QPushButton(tr("ImageNet weights"), this);
+  m_weightsCatalogButton->setObjectName(QStringLiteral("weightsCatalogButton"));
+  m_weightsCatalogButton->setToolTip(
+      tr("Use the weights this model learned on ImageNet (1.2 million photos of 1,000 kinds of things), "
+         "published by torchvision. Attune downloads them once and checks them."));
   m_weightsHint = hintLabel(QStringLiteral("weightsHint"), this);
+  m_catalogWeights = new CatalogWeightsStatus(this);
 
   m_lrHeadSpin = new LearningRateSpinBox(this);
   m_lrHeadSpin->setObjectName(QStringLiteral("lrHeadSpin"));
@@ -125,6 +141,7 @@ void TrainingSettingsPanel::buildControls() {
 void TrainingSettingsPanel::layOut() {
   // The buttons go below the path: next to it they would leave too little room to read it.
   auto* weightsButtons = new QHBoxLayout;
+  weightsButtons->addWidget(m_weightsCatalogButton);
   weightsButtons->addWidget(m_weightsBrowseButton);
   weightsButtons->addWidget(m_weightsClearButton);
   weightsButtons->addStretch(1);
@@ -141,6 +158,7 @@ void TrainingSettingsPanel::layOut() {
   form->addRow(tr("Pre-trained weights:"), m_weightsEdit);
   form->addRow(QString(), weightsButtons);
   form->addRow(QString(), m_weightsHint);
+  form->addRow(QString(), m_catalogWeights);
   form->addRow(tr("Learning rate, new layer:"), m_lrHeadSpin);
   form->addRow(tr("Learning rate, pre-trained layers:"), m_lrBackboneSpin);
   form->addRow(QString(), m_freezeCheck);
@@ -161,6 +179,7 @@ void TrainingSettingsPanel::layOut() {
 void TrainingSettingsPanel::connectEdits() {
   connect(m_architectureCombo, &QComboBox::currentIndexChanged, this, [this] {
     updateArchitectureHints();
+    followArchitectureWithCatalogWeights();
     emitEdited();
   });
   connect(m_weightsEdit, &QLineEdit::editingFinished, this, [this] {
@@ -168,6 +187,13 @@ void TrainingSettingsPanel::connectEdits() {
     emitEdited();
   });
   connect(m_weightsBrowseButton, &QPushButton::clicked, this, &TrainingSettingsPanel::chooseWeights);
+  connect(m_weightsCatalogButton, &QPushButton::clicked, this, [this] {
+    const QString id = defaultCatalogId(m_architectureCombo->currentData().toString());
+    if (id.isEmpty()) return;
+    m_weightsEdit->setText(QLatin1String(kCatalogScheme) + id);
+    updateWeightsHint();
+    emitEdited();
+  });
   connect(m_weightsClearButton, &QPushButton::clicked, this, [this] {
     m_weightsEdit->clear();
     updateWeightsHint();
@@ -215,7 +241,8 @@ void TrainingSettingsPanel::setConfig(const TrainingConfig& config) {
 void TrainingSettingsPanel::applyTo(TrainingConfig& config) const {
   config.architecture = m_architectureCombo->currentData().toString();
   const QString weights = QDir::fromNativeSeparators(m_weightsEdit->text().trimmed());
-  config.weightsPath = weights.isEmpty() ? QString() : QFileInfo(weights).absoluteFilePath();
+  config.weightsPath =
+      weights.isEmpty() || isCatalogReference(weights) ? weights : QFileInfo(weights).absoluteFilePath();
   config.lrHead = m_lrHeadSpin->value();
   config.lrBackbone = m_lrBackboneSpin->value();
   config.freeze = m_freezeCheck->isChecked() ? FreezeMode::Backbone : FreezeMode::None;
@@ -231,7 +258,7 @@ void TrainingSettingsPanel::applyTo(TrainingConfig& config) const {
 void TrainingSettingsPanel::chooseWeights() {
   const QString file =
       QFileDialog::getOpenFileName(this, tr("Choose pre-trained weights"), m_weightsEdit->text(),
-                                   tr("Safetensors weights (*.safetensors);;All files (*)"));
+                                   tr("Weights (*.safetensors *.pth *.pt *.bin model.json);;All files (*)"));
   if (file.isEmpty()) return;
   m_weightsEdit->setText(QDir::toNativeSeparators(file));
   updateWeightsHint();
@@ -248,7 +275,19 @@ void TrainingSettingsPanel::updateArchitectureHints() {
                                             : tr("model's own"));
 }
 
+void TrainingSettingsPanel::followArchitectureWithCatalogWeights() {
+  const QString weights = m_weightsEdit->text().trimmed();
+  if (!isCatalogReference(weights)) return;
+  // The ImageNet weights of the newly chosen model, not those of the previous one.
+  const QString id = defaultCatalogId(m_architectureCombo->currentData().toString());
+  m_weightsEdit->setText(id.isEmpty() ? QString() : QLatin1String(kCatalogScheme) + id);
+  updateWeightsHint();
+}
+
 void TrainingSettingsPanel::updateWeightsHint() {
+  m_catalogWeights->setWeights(m_weightsEdit->text().trimmed());
+  m_weightsCatalogButton->setEnabled(
+      !defaultCatalogId(m_architectureCombo->currentData().toString()).isEmpty());
   m_weightsHint->setText(
       m_weightsEdit->text().trimmed().isEmpty()
           ? tr("Pre-trained weights work much better than random ones, especially with few "

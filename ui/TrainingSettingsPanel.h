@@ -16,6 +16,7 @@ class QSpinBox;
 
 namespace attune::ui {
 
+class CatalogWeightsStatus;
 class LearningRateSpinBox;
 
 class TrainingSettingsPanel : public QGroupBox {
@@ -40,6 +41,7 @@ class TrainingSettingsPanel : public QGroupBox {
   void chooseWeights();
   void updateArchitectureHints();
   void updateWeightsHint();
+  void followArchitectureWithCatalogWeights();
   void emitEdited();
 
   bool m_loading = false;  // setConfig is filling the controls: not a user edit
@@ -48,6 +50,8 @@ class TrainingSettingsPanel : public QGroupBox {
   QLineEdit* m_weightsEdit = nullptr;
   QPushButton* m_weightsBrowseButton = nullptr;
   QPushButton* m_weightsClearButton = nullptr;
+  QPushButton* m_weightsCatalogButton = nullptr;
+  CatalogWeightsStatus* m_catalogWeights = nullptr;
   QLabel* m_weightsHint = nullptr;
   LearningRateSpinBox* m_lrHeadSpin = nullptr;
   LearningRateSpinBox* m_lrBackboneSpin = nullptr;
