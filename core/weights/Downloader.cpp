@@ -12,6 +12,7 @@
 #include <QRegularExpression>
 #include <QTimer>
 
+#include <algorithm>
 #include <filesystem>
 
 #ifdef Q_OS_UNIX
@@ -87,6 +88,7 @@ void Downloader::start(const WeightSource& source, const QString& destinationPat
   m_total_bytes = -1;
   m_hashCoversPart = false;
   m_verifiedSha256.clear();
+  m_serverSha256.clear();
 
   if (const QString reason = NetworkPolicy::offlineReason(); !reason.isEmpty()) {
     failLater(
@@ -129,7 +131,9 @@ void Downloader::start(const WeightSource& source, const QString& destinationPat
   m_received_bytes = m_resumeOffset_bytes;
 
   QNetworkRequest request(source.url);
-  request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+  // Redirects are approved one by one (onRedirected): the redirect response's own headers can be
+  // read only then.
+  request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::UserVerifiedRedirectPolicy);
   request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("Attune/" ATTUNE_VERSION));
   request.setTransferTimeout(m_stallTimeout_ms);
   // No transparent gzip: Content-Length and Range must count the bytes of the file itself.
@@ -140,6 +144,8 @@ void Downloader::start(const WeightSource& source, const QString& destinationPat
   m_running = true;
   m_reply = m_network->get(request);
   m_reply->setReadBufferSize(kReadBufferBytes);
+  // The Hugging Face Hub names an LFS file's SHA-256 in X-Linked-Etag on its redirect to the CDN.
+  connect(m_reply, &QNetworkReply::redirected, this, &Downloader::onRedirected);
   connect(m_reply, &QNetworkReply::readyRead, this, &Downloader::onReadyRead);
   connect(m_reply, &QNetworkReply::finished, this, &Downloader::onReplyFinished);
 }
@@ -171,6 +177,7 @@ bool Downloader::decideBody() {
   const qint64 content_length = m_reply->header(QNetworkRequest::ContentLengthHeader).isValid()
                                     ? m_reply->header(QNetworkRequest::ContentLengthHeader).toLongLong()
                                     : -1;
+  takeServerSha256();
   QIODevice::OpenMode mode;
   if (status == 206 && m_resumeOffset_bytes > 0) {
     qint64 first_byte = -1, total_bytes = -1;
@@ -297,6 +304,37 @@ void Downloader::onReplyFinished() {
   verifyAndInstall();
 }
 
+void Downloader::onRedirected(const QUrl& target) {
+  if (!m_reply) return;
+  takeServerSha256();
+  // Never from https to plain http (what NoLessSafeRedirectPolicy would refuse).
+  if (m_reply->url().scheme() == u"https" && target.scheme() != u"https") {
+    dropReply();
+    return finish(error(DownloadError::HttpStatus, ErrorCode::Generic,
+                        QStringLiteral("The server of %1 redirected to an unprotected address (%2).")
+                            .arg(displayName(), target.toString()),
+                        QStringLiteral("Attune does not follow such redirects; check the URL.")));
+  }
+  Q_EMIT m_reply->redirectAllowed();
+}
+
+void Downloader::takeServerSha256() {
+  if (!m_reply || !m_serverSha256.isEmpty()) return;
+  // X-Linked-Etag (Hugging Face's LFS object id) first; a plain ETag only when it is a SHA-256 too.
+  for (const char* name : {"X-Linked-Etag", "ETag"}) {
+    QByteArray value = m_reply->rawHeader(name).trimmed();
+    if (value.startsWith("W/")) value = value.mid(2);
+    value = value.replace('"', QByteArray()).toLower();
+    const bool sha256 = value.size() == 64 && std::all_of(value.begin(), value.end(), [](char c) {
+                          return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                        });
+    if (sha256) {
+      m_serverSha256 = QString::fromLatin1(value);
+      return;
+    }
+  }
+}
+
 void Downloader::verifyAndInstall() {
   const QString part = m_part.fileName();
   const qint64 size_bytes = QFileInfo(part).size();
@@ -317,6 +355,11 @@ void Downloader::verifyAndInstall() {
     e.detail = int(DownloadError::FileError);
     return finish(e);
   }
+  // A source without a hash of its own is checked against the one its server published, if any.
+  if (m_source.expectedHash().isEmpty() && !m_serverSha256.isEmpty() && *hash != m_serverSha256)
+    return finish(
+        damaged(DownloadError::HashMismatch, QStringLiteral("its SHA-256 is %1, the server announced %2")
+                                                 .arg(hash->left(16), m_serverSha256.left(16))));
   if (compareHash(m_source, *hash) == HashMatch::Differs)
     return finish(
         damaged(DownloadError::HashMismatch, QStringLiteral("its SHA-256 is %1, expected %2")

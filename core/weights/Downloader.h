@@ -78,6 +78,8 @@ class Downloader : public QObject {
   bool decideBody();
   bool writeAvailable();
   void verifyAndInstall();
+  void takeServerSha256();
+  void onRedirected(const QUrl& target);
   void finish(Result<QString> result);
   void dropReply();
   Error error(DownloadError detail, ErrorCode code, QString message, QString hint = {}) const;
@@ -96,6 +98,7 @@ class Downloader : public QObject {
   QCryptographicHash m_hash{QCryptographicHash::Sha256};  // of the .part's bytes so far
   bool m_hashCoversPart = false;                          // m_hash is of the whole .part
   QString m_verifiedSha256;
+  QString m_serverSha256;  // what the server says the file's SHA-256 is (X-Linked-Etag / ETag), if it says
   bool m_running = false;
   int m_stallTimeout_ms = 60'000;
 };

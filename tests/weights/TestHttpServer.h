@@ -34,6 +34,7 @@ struct Route {
   QByteArray location;
   int chunk_bytes = 4096;
   int interval_ms = 5;
+  QList<QByteArray> headers;  // sent with the response as they are ("ETag: \"...\"")
 };
 
 struct SeenRequest {
@@ -96,7 +97,8 @@ class TestHttpServer {
     }
     Route& route = m_routes[request.path];
     if (route.behaviour == Behaviour::Redirect) {
-      socket->write(head("302 Found", {"Location: " + route.location, "Content-Length: 0"}));
+      socket->write(head("302 Found", QList<QByteArray>{"Location: " + route.location, "Content-Length: 0"} +
+                                          route.headers));
       socket->disconnectFromHost();
       return;
     }
@@ -119,6 +121,7 @@ class TestHttpServer {
     const QByteArray slice = route.body.mid(first);
     headers.append("Content-Length: " + QByteArray::number(slice.size()));
     headers.append("Content-Type: application/octet-stream");
+    headers += route.headers;
     socket->write(head(status, headers));
 
     const bool failing = (route.behaviour == Behaviour::CutShort || route.behaviour == Behaviour::Drop) &&

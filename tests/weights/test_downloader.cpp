@@ -147,6 +147,44 @@ class TestDownloader : public QObject {
     QCOMPARE(m_server->requests().at(1).path, QByteArray("/good.pth"));
   }
 
+  // A source without a hash of its own (the catalog's Hugging Face files) is checked against the
+  // SHA-256 its server publishes: Hugging Face's X-Linked-Etag on the redirect to its CDN, or an
+  // ETag that is a SHA-256. A file that does not match it is never installed.
+  void serverPublishedSha256IsChecked_data() {
+    QTest::addColumn<bool>("onRedirect");
+    QTest::addColumn<QByteArray>("header");
+    QTest::addColumn<bool>("matches");
+    const QByteArray good = sha256Hex(makeBody(kBodyBytes)).toLatin1();
+    const QByteArray bad = sha256Hex("other").toLatin1();
+    QTest::newRow("X-Linked-Etag on the redirect") << true << "X-Linked-Etag: \"" + good + "\"" << true;
+    QTest::newRow("wrong X-Linked-Etag on the redirect") << true << "X-Linked-Etag: \"" + bad + "\"" << false;
+    QTest::newRow("ETag of the file") << false << "ETag: \"" + good + "\"" << true;
+    QTest::newRow("wrong weak ETag of the file") << false << "ETag: W/\"" + bad + "\"" << false;
+  }
+  void serverPublishedSha256IsChecked() {
+    QFETCH(bool, onRedirect);
+    QFETCH(QByteArray, header);
+    QFETCH(bool, matches);
+    Route file{m_body};
+    if (!onRedirect) file.headers = {header};
+    m_server->addRoute("/cdn/model.safetensors", file);
+    Route redirect{{}, Behaviour::Redirect, 0, 0, m_server->url("/cdn/model.safetensors").toEncoded()};
+    if (onRedirect) redirect.headers = {header};
+    m_server->addRoute("/resolve/main/model.safetensors", redirect);
+    WeightSource s = source(QStringLiteral("/resolve/main/model.safetensors"));
+    s.sha256.clear();
+    s.sizeBytes = -1;
+    const auto result = runDownload(s, destination());
+    QCOMPARE(result.ok(), matches);
+    QCOMPARE(QFile::exists(destination()), matches);
+    if (!matches) {
+      QCOMPARE(result.error().detail, int(DownloadError::HashMismatch));
+      QVERIFY2(result.error().message.contains(QLatin1String("the server announced")),
+               qPrintable(result.error().message));
+      QVERIFY(!QFile::exists(part()));
+    }
+  }
+
   void interruptedDownloadKeepsPartAndResumes_data() {
     QTest::addColumn<Behaviour>("behaviour");
     QTest::newRow("body shorter than Content-Length") << Behaviour::CutShort;
