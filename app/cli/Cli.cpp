@@ -11,11 +11,11 @@ namespace {
 const char kUsage[] =
     "Usage:\n"
     "  attune-cli --version\n"
-    "  attune-cli new PROJECT.attune --task image --data FOLDER [--model ID] [--weights FILE]\n"
+    "  attune-cli new PROJECT.attune --task image --data FOLDER [--model ID] [--weights FILE|catalog:ID]\n"
     "                                [--val-fraction F] [--seed N] [--set key=value]... [--force]\n"
     "  attune-cli train PROJECT.attune [--set key=value]... [--json]\n"
-    "  attune-cli inspect FILE.safetensors|FILE.pth [--json]\n"
-    "  attune-cli import-weights FILE.pth|FILE.safetensors --out FILE.safetensors [--json]\n"
+    "  attune-cli inspect FILE.safetensors|FILE.pth|TFJS_FOLDER [--json]\n"
+    "  attune-cli import-weights FILE.pth|FILE.safetensors|TFJS_FOLDER --out FILE.safetensors [--json]\n"
     "  attune-cli models [--json] [--download ID] [--offline]\n"
     "\n"
     "Exit status: 0 success, 1 failure (reason on stderr), 2 bad usage.";

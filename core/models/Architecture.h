@@ -10,7 +10,7 @@
 namespace attune {
 
 struct ArchitectureInfo {
-  QString id;           // "resnet18", "resnet34", "resnet50", "mobilenet_v2"
+  QString id;           // "resnet18", ..., "vit_b_16" (torchvision's ids), or "tfjs"
   QString displayName;  // "ResNet-18"
   int inputSize = 224;  // the side the architecture was pre-trained at
   Normalization normalization;
