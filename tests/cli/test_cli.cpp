@@ -1,6 +1,8 @@
 // attune-cli as a user runs it: a real process, its exit status, stdout and stderr.
 
 #include "../training/TinyDataset.h"
+#include "CliRunner.h"
+#include "tests/support/ReferenceCheckpoint.h"
 
 #include <nlohmann/json.hpp>
 
@@ -15,28 +17,8 @@ using namespace attune;
 
 namespace {
 
-struct CliResult {
-  int exitCode = -1;
-  QByteArray out;
-  QByteArray err;
-};
-
-CliResult runCli(const QStringList& arguments, int timeout_ms = 600000) {
-  QProcess process;
-  process.start(QStringLiteral(ATTUNE_CLI_PATH), arguments);
-  if (!process.waitForFinished(timeout_ms)) process.kill();
-  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-          process.readAllStandardOutput(), process.readAllStandardError()};
-}
-
-std::vector<nlohmann::json> jsonLines(const QByteArray& out) {
-  std::vector<nlohmann::json> lines;
-  for (const QByteArray& line : out.split('\n')) {
-    if (line.trimmed().isEmpty()) continue;
-    lines.push_back(nlohmann::json::parse(line.toStdString()));  // throws (fails the test) on non-JSON
-  }
-  return lines;
-}
+using testing::jsonLines;
+using testing::runCli;
 
 }  // namespace
 
@@ -185,15 +167,9 @@ class TestCli : public QObject {
   // used directly as the pre-trained weights of a run.
   void importWeightsAndTrainFromATorchvisionCheckpoint() {
     const QString pth = m_dir.filePath(QStringLiteral("resnet18.pth"));
-    QProcess python;
-    python.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON),
-                 {QStringLiteral("-c"),
-                  QStringLiteral("import sys, torch, torchvision\n"
-                                 "torch.manual_seed(0)\n"
-                                 "torch.save(torchvision.models.resnet18().state_dict(), sys.argv[1])\n"),
-                  pth});
-    QVERIFY(python.waitForFinished(120000));
-    QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+    const QString written = testing::writeTorchvisionCheckpoint(QStringLiteral(ATTUNE_REFERENCE_PYTHON),
+                                                                QStringLiteral("resnet18"), pth);
+    QVERIFY2(written.isEmpty(), qPrintable(written));
 
     const QString converted = m_dir.filePath(QStringLiteral("resnet18.safetensors"));
     const auto imported = runCli({QStringLiteral("import-weights"), pth, QStringLiteral("--out"), converted,

@@ -4,11 +4,12 @@
 
 #include "../training/TinyDataset.h"
 #include "CliRunner.h"
+#include "tests/support/PythonHttpServer.h"
+#include "tests/support/ReferenceCheckpoint.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -37,7 +38,7 @@ class TestCliModels : public QObject {
 
  private:
   QTemporaryDir m_dir;
-  QProcess m_server;
+  testing::PythonHttpServer m_server;
   int m_port = 0;
   QByteArray m_payload;
 
@@ -85,27 +86,10 @@ class TestCliModels : public QObject {
     m_payload = QByteArray(300000, '\0');
     for (int i = 0; i < m_payload.size(); ++i) m_payload[i] = char((i * 7919) >> 3);
     QVERIFY(writeFile(m_dir.filePath(QStringLiteral("served/tiny.safetensors")), m_payload));
-    m_server.setWorkingDirectory(m_dir.filePath(QStringLiteral("served")));
-    m_server.setProcessChannelMode(QProcess::MergedChannels);
-    m_server.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON),
-                   {QStringLiteral("-u"), QStringLiteral("-m"), QStringLiteral("http.server"),
-                    QStringLiteral("0"), QStringLiteral("--bind"), QStringLiteral("127.0.0.1")});
-    QVERIFY(m_server.waitForStarted());
-    // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
-    const QRegularExpression portLine(QStringLiteral("port (\\d+)"));
-    QByteArray banner;
-    for (int i = 0; i < 100 && m_port == 0; ++i) {
-      m_server.waitForReadyRead(100);
-      banner += m_server.readAll();
-      if (const auto match = portLine.match(QString::fromUtf8(banner)); match.hasMatch())
-        m_port = match.captured(1).toInt();
-    }
-    QVERIFY2(m_port > 0, banner.constData());
-  }
-
-  void cleanupTestCase() {
-    m_server.kill();
-    m_server.waitForFinished();
+    QVERIFY2(
+        m_server.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON), m_dir.filePath(QStringLiteral("served"))),
+        m_server.log().constData());
+    m_port = m_server.port();
   }
 
   void listsTheBuiltInCatalogAndRefusesADamagedCachedFile() {
@@ -194,9 +178,7 @@ class TestCliModels : public QObject {
       QCOMPARE(result.exitCode, 1);
       QVERIFY2(result.err.toLower().contains("offline"), result.err.constData());
     }
-    QByteArray log;
-    while (m_server.waitForReadyRead(300)) log += m_server.readAll();
-    log += m_server.readAll();
+    const QByteArray log = m_server.log();
     QVERIFY2(!log.contains("GET /offline-only"), log.constData());
   }
 
@@ -204,15 +186,9 @@ class TestCliModels : public QObject {
   // verifies it and starts from it; weights made for another architecture are refused with a reason.
   void trainDownloadsCatalogWeightsOnFirstUse() {
     const QString pth = m_dir.filePath(QStringLiteral("served/resnet18-test.pth"));
-    QProcess python;
-    python.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON),
-                 {QStringLiteral("-c"),
-                  QStringLiteral("import sys, torch, torchvision\n"
-                                 "torch.manual_seed(0)\n"
-                                 "torch.save(torchvision.models.resnet18().state_dict(), sys.argv[1])\n"),
-                  pth});
-    QVERIFY(python.waitForFinished(120000));
-    QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+    const QString written = testing::writeTorchvisionCheckpoint(QStringLiteral(ATTUNE_REFERENCE_PYTHON),
+                                                                QStringLiteral("resnet18"), pth);
+    QVERIFY2(written.isEmpty(), qPrintable(written));
     QFile served(pth);
     QVERIFY(served.open(QIODevice::ReadOnly));
     const QString sha256 =

@@ -3,6 +3,7 @@
 // and BatchNorm statistics; and the real nsfwjs@4.3.0 MobileNetV2 as a backbone.
 
 #include "core/models/detail/KerasClassifier.h"
+#include "tests/support/TfjsTestData.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -128,16 +129,9 @@ class TestKerasClassifier : public QObject {
 
   // The real nsfwjs MobileNetV2 as a backbone: cut at out_relu (1280 channels), 224 x 224 input.
   void nsfwjsMobileNetV2Backbone() {
-    const QString cache = QStringLiteral(ATTUNE_BUILD_DIR "/tfjs-data");
-    QProcess fetch;
-    fetch.setProcessChannelMode(QProcess::MergedChannels);
-    fetch.start(QStringLiteral("/bin/sh"), {QStringLiteral(ATTUNE_TFJS_FETCH_SCRIPT), cache});
-    QVERIFY(fetch.waitForFinished(600'000));
-    const QByteArray reason =
-        "fetch_tfjs_data.sh failed (the npm registry and Debian's archive must be "
-        "reachable): " +
-        fetch.readAll();
-    QVERIFY2(fetch.exitCode() == 0, reason.constData());
+    const QString cache = testing::fetchTfjsTestData();
+    QVERIFY2(!cache.isEmpty(),
+             "fetch_tfjs_data.sh failed: the npm registry and Debian's archive must be reachable");
     auto model = readTfjsModel(cache + "/nsfwjs/mobilenet_v2");
     QVERIFY(model.ok());
     QCOMPARE(md::kerasInputSize(*model).value(), (std::vector<int64_t>{224, 224, 3}));

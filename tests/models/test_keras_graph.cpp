@@ -6,6 +6,7 @@
 #include "core/models/detail/KerasGraph.h"
 #include "core/models/detail/KerasTopology.h"
 #include "core/weights/TfjsModel.h"
+#include "tests/support/TfjsTestData.h"
 
 #include <QFile>
 #include <QImage>
@@ -45,19 +46,6 @@ Result<Built> load(const QString& folder) {
   auto topology = md::parseKerasTopology(model->modelConfig);
   if (!topology) return topology.error();
   return Built{std::move(*model), std::move(*topology)};
-}
-
-QString fetchRealData() {
-  const QString cache = QStringLiteral(ATTUNE_BUILD_DIR "/tfjs-data");
-  QProcess fetch;
-  fetch.setProcessChannelMode(QProcess::MergedChannels);
-  fetch.start(QStringLiteral("/bin/sh"), {QStringLiteral(ATTUNE_TFJS_FETCH_SCRIPT), cache});
-  if (!fetch.waitForFinished(600'000) || fetch.exitStatus() != QProcess::NormalExit ||
-      fetch.exitCode() != 0) {
-    qWarning("%s", fetch.readAll().constData());
-    return {};
-  }
-  return cache;
 }
 
 // nsfwjs's preprocessing: RGB / 255, bilinear resize (align_corners, as tf.image.resizeBilinear with
@@ -248,7 +236,7 @@ class TestKerasGraph : public QObject {
 
   // The real MobileNetV2 of nsfwjs@4.3.0 with its own head: china.jpg is its class 2 with p > 0.99.
   void nsfwjsMobileNetV2PredictsChina() {
-    m_realData = fetchRealData();
+    m_realData = testing::fetchTfjsTestData();
     QVERIFY2(!m_realData.isEmpty(),
              "fetch_tfjs_data.sh failed: the npm registry (nsfwjs@4.3.0) and Debian's "
              "archive (python3-sklearn) must be reachable for this test");

@@ -4,6 +4,7 @@
 // Every cache points into a temporary folder; the catalog is a test one (ATTUNE_CATALOG).
 
 #include "core/project/TrainingConfig.h"
+#include "tests/support/PythonHttpServer.h"
 #include "ui/CatalogWeightsStatus.h"
 #include "ui/TrainingSettingsPanel.h"
 
@@ -17,7 +18,6 @@
 #include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -40,7 +40,7 @@ class TestCatalogWeights : public QObject {
 
  private:
   QTemporaryDir m_dir;
-  QProcess m_server;
+  attune::testing::PythonHttpServer m_server;
   QByteArray m_payload;
 
  private Q_SLOTS:
@@ -49,21 +49,10 @@ class TestCatalogWeights : public QObject {
     m_payload = QByteArray(200000, '\0');
     for (int i = 0; i < m_payload.size(); ++i) m_payload[i] = char((i * 31) >> 2);
     QVERIFY(writeFile(m_dir.filePath(QStringLiteral("served/resnet18-test.pth")), m_payload));
-    m_server.setWorkingDirectory(m_dir.filePath(QStringLiteral("served")));
-    m_server.setProcessChannelMode(QProcess::MergedChannels);
-    m_server.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON),
-                   {QStringLiteral("-u"), QStringLiteral("-m"), QStringLiteral("http.server"),
-                    QStringLiteral("0"), QStringLiteral("--bind"), QStringLiteral("127.0.0.1")});
-    QVERIFY(m_server.waitForStarted());
-    int port = 0;
-    QByteArray banner;
-    for (int i = 0; i < 100 && port == 0; ++i) {
-      m_server.waitForReadyRead(100);
-      banner += m_server.readAll();
-      const auto match = QRegularExpression(QStringLiteral("port (\\d+)")).match(QString::fromUtf8(banner));
-      if (match.hasMatch()) port = match.captured(1).toInt();
-    }
-    QVERIFY2(port > 0, banner.constData());
+    QVERIFY2(
+        m_server.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON), m_dir.filePath(QStringLiteral("served"))),
+        m_server.log().constData());
+    const int port = m_server.port();
 
     const std::string sha256 =
         QCryptographicHash::hash(m_payload, QCryptographicHash::Sha256).toHex().toStdString();
@@ -91,11 +80,6 @@ class TestCatalogWeights : public QObject {
     qputenv("HF_HUB_CACHE", m_dir.filePath(QStringLiteral("hf")).toUtf8());
     qunsetenv("ATTUNE_OFFLINE");
     qunsetenv("HF_HUB_OFFLINE");
-  }
-
-  void cleanupTestCase() {
-    m_server.kill();
-    m_server.waitForFinished();
   }
 
   void offlineDownloadFetchesNothing() {

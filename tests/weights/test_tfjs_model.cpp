@@ -6,6 +6,7 @@
 #include "core/weights/JsLiteral.h"
 #include "core/weights/TfjsModel.h"
 #include "core/weights/WeightsFile.h"
+#include "tests/support/TfjsTestData.h"
 
 #include <QDir>
 #include <QFile>
@@ -155,19 +156,6 @@ void compareToExpected(const TfjsModel& model, const Synthetic& s) {
     QCOMPARE(actual.size(), values.size());
     for (size_t i = 0; i < values.size(); ++i) QCOMPARE(actual[i], values[i]);
   }
-}
-
-QString fetchRealData() {
-  const QString cache = QStringLiteral(ATTUNE_BUILD_DIR "/tfjs-data");
-  QProcess fetch;
-  fetch.setProcessChannelMode(QProcess::MergedChannels);
-  fetch.start(QStringLiteral("/bin/sh"), {QStringLiteral(ATTUNE_TFJS_FETCH_SCRIPT), cache});
-  if (!fetch.waitForFinished(600'000) || fetch.exitStatus() != QProcess::NormalExit ||
-      fetch.exitCode() != 0) {
-    qWarning("%s", fetch.readAll().constData());
-    return {};
-  }
-  return cache;
 }
 
 }  // namespace
@@ -399,7 +387,7 @@ class TestTfjsModel : public QObject {
 
   // The real nsfwjs@4.3.0 models (npm registry); an unreachable registry fails the test.
   void readsTheRealNsfwjsModels() {
-    const QString cache = fetchRealData();
+    const QString cache = testing::fetchTfjsTestData();
     QVERIFY2(!cache.isEmpty(),
              "fetch_tfjs_data.sh failed: the npm registry (nsfwjs@4.3.0) and Debian's archive "
              "must be reachable for this test");
