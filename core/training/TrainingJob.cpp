@@ -26,7 +26,10 @@ Result<QString> locateCatalogWeights(const QString& reference, const QString& ar
         QStringLiteral("Choose weights made for the chosen model, or change the model."));
   }
   if (!lookup->local.found) {
-    QString hint = QStringLiteral("Download them first: attune-cli models --download %1").arg(id);
+    QString hint =
+        QStringLiteral(
+            "Download them first: the Download button under the weights, or attune-cli models --download %1")
+            .arg(id);
     if (lookup->weights.approxSizeMb > 0)
       hint += QStringLiteral(" (about %1 MB)").arg(lookup->weights.approxSizeMb);
     if (!lookup->local.refused.isEmpty())
