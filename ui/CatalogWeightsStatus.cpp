@@ -58,6 +58,8 @@ CatalogWeightsStatus::CatalogWeightsStatus(QWidget* parent) : QWidget(parent) {
     m_progressBar->setFormat(tr("%1 MB").arg(double(received_bytes) / (1 << 20), 0, 'f', 1));
   });
   connect(m_downloader, &Downloader::finished, this, [this](const Result<QString>& result) {
+    // The Downloader hashed the file as it wrote it: remember that, so it is not read again.
+    if (result.ok()) WeightLocator().rememberVerified(*result, m_downloader->verifiedSha256());
     onFinished(result.ok(), result.ok() ? QString() : result.error().text());
   });
   setVisible(false);

@@ -4,6 +4,7 @@
 // Every cache points into a temporary folder; the catalog is a test one (ATTUNE_CATALOG).
 
 #include "core/project/TrainingConfig.h"
+#include "core/weights/CatalogWeights.h"
 #include "tests/support/PythonHttpServer.h"
 #include "ui/CatalogWeightsStatus.h"
 #include "ui/TrainingSettingsPanel.h"
@@ -121,6 +122,11 @@ class TestCatalogWeights : public QObject {
     QFile file(m_dir.filePath(QStringLiteral("attune/resnet18-test.pth")));
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.readAll(), m_payload);
+    // The hash computed while downloading is remembered: finding the file later does not read it again.
+    WeightLocator locator;
+    const auto lookup = lookUpCatalogWeights(QStringLiteral("resnet18.test"), locator);
+    QVERIFY(lookup.ok() && lookup->local.found);
+    QCOMPARE(locator.hashedFileCount(), 0);
 
     TrainingConfig config;
     panel.applyTo(config);
