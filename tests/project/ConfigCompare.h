@@ -33,6 +33,32 @@ inline void compareEveryField(const TrainingConfig& actual, const TrainingConfig
   QCOMPARE(actual.threads.value_or(-1), expected.threads.value_or(-1));
   QCOMPARE(actual.loaderWorkers, expected.loaderWorkers);
   QCOMPARE(actual.maxBadSteps, expected.maxBadSteps);
+  QCOMPARE(actual.headDropout, expected.headDropout);
+  QCOMPARE(int(actual.preset), int(expected.preset));
+  QCOMPARE(actual.nesterov, expected.nesterov);
+  QCOMPARE(actual.layerDecay, expected.layerDecay);
+  QCOMPARE(actual.groupLrs.size(), expected.groupLrs.size());
+  for (const auto& [name, rate] : expected.groupLrs) {
+    QVERIFY2(actual.groupLrs.count(name) == 1, qPrintable(name));
+    QCOMPARE(actual.groupLrs.at(name), rate);
+  }
+  QCOMPARE(actual.clipGradNorm, expected.clipGradNorm);
+  QCOMPARE(actual.accumulateSteps, expected.accumulateSteps);
+  QCOMPARE(actual.findLr, expected.findLr);
+  QCOMPARE(actual.stepEvery, expected.stepEvery);
+  QCOMPARE(actual.gamma, expected.gamma);
+  QCOMPARE(actual.plateauPatience, expected.plateauPatience);
+  QCOMPARE(actual.freezeGroups, expected.freezeGroups);
+  QCOMPARE(actual.unfreezeEvery, expected.unfreezeEvery);
+  QVERIFY(actual.unfreezeAt == expected.unfreezeAt);
+  QCOMPARE(actual.l2sp, expected.l2sp);
+  QCOMPARE(int(actual.classBalance), int(expected.classBalance));
+  QCOMPARE(int(actual.monitor), int(expected.monitor));
+  QCOMPARE(actual.patience, expected.patience);
+  QCOMPARE(actual.minDelta, expected.minDelta);
+  QCOMPARE(actual.folds, expected.folds);
+  QCOMPARE(int(actual.precision), int(expected.precision));
+  QCOMPARE(int(actual.featureCache), int(expected.featureCache));
 }
 
 // A config in which every field differs from its default.
@@ -59,6 +85,28 @@ inline TrainingConfig nonDefaultConfig() {
   c.threads = 3;
   c.loaderWorkers = 4;
   c.maxBadSteps = 5;
+  c.headDropout = 0.3;
+  c.preset = Preset::Balanced;
+  c.nesterov = true;
+  c.layerDecay = 0.6;
+  c.groupLrs = {{QStringLiteral("stage 4"), 2e-4}, {QStringLiteral("stem"), 0.0}};
+  c.clipGradNorm = 1.5;
+  c.accumulateSteps = 4;
+  c.findLr = true;
+  c.stepEvery = 5;
+  c.gamma = 0.5;
+  c.plateauPatience = 4;
+  c.freezeGroups = 2;
+  c.unfreezeEvery = 3;
+  c.unfreezeAt = {4, 6};
+  c.l2sp = 0.01;
+  c.classBalance = ClassBalance::BalancedSampling;
+  c.monitor = MonitorMetric::ValLoss;
+  c.patience = 3;
+  c.minDelta = 0.001;
+  c.folds = 5;
+  c.precision = Precision::BFloat16;
+  c.featureCache = FeatureCacheMode::Off;
   return c;
 }
 

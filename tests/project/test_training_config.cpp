@@ -35,9 +35,10 @@ QString mismatch(const json& actual, const json& expected) {
       .arg(QString::fromStdString(actual.dump()), QString::fromStdString(expected.dump()));
 }
 
-// Every leaf of a JSON object as a JSON pointer ("/optim/lr_head").
+// Every leaf of a JSON object as a JSON pointer ("/optim/lr_head"). optim.group_lrs is one setting
+// whose value is an object (rates by group name).
 void collectLeaves(const json& node, const std::string& prefix, QStringList& out) {
-  if (node.is_object()) {
+  if (node.is_object() && prefix != "/optim/group_lrs") {
     for (const auto& [key, child] : node.items()) collectLeaves(child, prefix + "/" + key, out);
   } else {
     out << QString::fromStdString(prefix);
@@ -75,6 +76,9 @@ class TestTrainingConfig : public QObject {
   void setRejectsBadValue_data();
   void setRejectsBadValue();
   void setUnknownKeyListsKnownKeys();
+  void setPresetAppliesItsSettings();
+  void setGroupRateByDottedName();
+  void listAndMapSettingsReadAndReject();
 
   void validateCatchesBadValue_data();
   void validateCatchesBadValue();
@@ -220,10 +224,17 @@ void TestTrainingConfig::unknownEnumWordListsAllowedWords_data() {
 
   QTest::newRow("optimizer") << QByteArray(R"({"optim":{"kind":"rmsprop"}})")
                              << QStringLiteral("config.optim.kind")
-                             << QStringList{QStringLiteral("adamw"), QStringLiteral("sgd")};
-  QTest::newRow("schedule") << QByteArray(R"({"schedule":{"kind":"linear"}})")
+                             << QStringList{QStringLiteral("adamw"), QStringLiteral("adam"),
+                                            QStringLiteral("sgd")};
+  QTest::newRow("schedule") << QByteArray(R"({"schedule":{"kind":"exponential"}})")
                             << QStringLiteral("config.schedule.kind")
-                            << QStringList{QStringLiteral("cosine"), QStringLiteral("constant")};
+                            << QStringList{QStringLiteral("cosine"), QStringLiteral("constant"),
+                                           QStringLiteral("step"), QStringLiteral("linear"),
+                                           QStringLiteral("onecycle"), QStringLiteral("plateau")};
+  QTest::newRow("class balance") << QByteArray(R"({"loss":{"class_balance":"oversample"}})")
+                                 << QStringLiteral("config.loss.class_balance")
+                                 << QStringList{QStringLiteral("auto"), QStringLiteral("weighted_loss"),
+                                                QStringLiteral("balanced_sampling")};
   QTest::newRow("wrong case") << QByteArray(R"({"optim":{"kind":"AdamW"}})")
                               << QStringLiteral("config.optim.kind")
                               << QStringList{QStringLiteral("adamw"), QStringLiteral("sgd")};
@@ -440,6 +451,78 @@ void TestTrainingConfig::validateAcceptsBoundaryValues() {
   edit(config);
   const QStringList problems = config.validate();
   QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+}
+
+
+void TestTrainingConfig::setPresetAppliesItsSettings() {
+  TrainingConfig config;
+  QVERIFY(config.set(QStringLiteral("preset"), QStringLiteral("quick")).ok());
+  QVERIFY(config.preset == attune::Preset::Quick);
+  QVERIFY(config.freeze == FreezeMode::Backbone);
+  QVERIFY(!config.augments());
+  QVERIFY(config.featureCache == attune::FeatureCacheMode::Auto);
+  // A later --set still overrides a preset's value, and the label survives the round trip.
+  QVERIFY(config.set(QStringLiteral("epochs"), QStringLiteral("3")).ok());
+  QCOMPARE(config.epochs, 3);
+  auto loaded = TrainingConfig::fromJson(config.toJson());
+  QVERIFY(loaded.ok());
+  QVERIFY(loaded->preset == attune::Preset::Quick);
+
+  QVERIFY(config.set(QStringLiteral("preset"), QStringLiteral("thorough")).ok());
+  QVERIFY(config.freeze == FreezeMode::None);
+  QVERIFY(config.findLr);
+  QVERIFY(config.patience > 0);
+  QVERIFY(config.monitor == attune::MonitorMetric::ValLoss);
+  QVERIFY(config.validate().isEmpty());
+
+  QVERIFY(config.set(QStringLiteral("preset"), QStringLiteral("balanced")).ok());
+  QVERIFY(config.unfreezeEvery > 0);
+  QVERIFY(config.layerDecay < 1.0);
+  QVERIFY(config.validate().isEmpty());
+
+  auto bad = config.set(QStringLiteral("preset"), QStringLiteral("fastest"));
+  QVERIFY(!bad.ok());
+  QVERIFY(bad.error().message.contains(QStringLiteral("quick")));
+}
+
+void TestTrainingConfig::setGroupRateByDottedName() {
+  TrainingConfig config;
+  QVERIFY(config.set(QStringLiteral("optim.group_lrs.stage 4"), QStringLiteral("2e-4")).ok());
+  QVERIFY(config.set(QStringLiteral("optim.group_lrs.stem"), QStringLiteral("0")).ok());
+  QCOMPARE(config.groupLrs.size(), size_t(2));
+  QCOMPARE(config.groupLrs.at(QStringLiteral("stage 4")), 2e-4);
+  const json out = config.toJson();
+  QCOMPARE(out["optim"]["group_lrs"]["stage 4"].get<double>(), 2e-4);
+  QVERIFY(!config.set(QStringLiteral("optim.group_lrs.stem"), QStringLiteral("fast")).ok());
+  // The whole map as JSON replaces it.
+  QVERIFY(config.set(QStringLiteral("optim.group_lrs"), QStringLiteral(R"({"head": 0.01})")).ok());
+  QCOMPARE(config.groupLrs.size(), size_t(1));
+  QCOMPARE(config.groupLrs.at(QStringLiteral("head")), 0.01);
+  config.groupLrs[QStringLiteral("head")] = -1.0;
+  QVERIFY(config.validate().join(QLatin1Char(' ')).contains(QStringLiteral("'head'")));
+}
+
+void TestTrainingConfig::listAndMapSettingsReadAndReject() {
+  auto loaded = TrainingConfig::fromJson(parse(R"({"freeze":{"unfreeze_at":[2,4]}})"));
+  QVERIFY(loaded.ok());
+  QVERIFY((loaded->unfreezeAt == std::vector<int>{2, 4}));
+  auto notList = TrainingConfig::fromJson(parse(R"({"freeze":{"unfreeze_at":3}})"));
+  QVERIFY(!notList.ok());
+  QVERIFY2(notList.error().message.startsWith(QStringLiteral("config.freeze.unfreeze_at must be")),
+           qPrintable(notList.error().message));
+  auto badItem = TrainingConfig::fromJson(parse(R"({"freeze":{"unfreeze_at":[2,"x"]}})"));
+  QVERIFY(!badItem.ok());
+  QVERIFY2(badItem.error().message.contains(QStringLiteral("config.freeze.unfreeze_at[1]")),
+           qPrintable(badItem.error().message));
+  auto badRate = TrainingConfig::fromJson(parse(R"({"optim":{"group_lrs":{"stem":"x"}}})"));
+  QVERIFY(!badRate.ok());
+  QVERIFY2(badRate.error().message.contains(QStringLiteral("config.optim.group_lrs.stem")),
+           qPrintable(badRate.error().message));
+  TrainingConfig config;
+  QVERIFY(config.set(QStringLiteral("freeze.unfreeze_at"), QStringLiteral("[3,5]")).ok());
+  QVERIFY((config.unfreezeAt == std::vector<int>{3, 5}));
+  config.unfreezeAt = {0};
+  QVERIFY(!config.validate().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestTrainingConfig)

@@ -126,10 +126,17 @@ ConvNeXtTinyImpl::ConvNeXtTinyImpl(int numClasses) {
   }
 }
 
-torch::Tensor ConvNeXtTinyImpl::forward(torch::Tensor input) {
+// classifier = (LayerNorm2d, Flatten | the head): the pre-trained norm belongs to the features.
+torch::Tensor ConvNeXtTinyImpl::features(torch::Tensor input) {
   auto x = m_features->forward(input);
   x = torch::adaptive_avg_pool2d(x, {1, 1});
-  return m_classifier->forward(x);
+  auto it = m_classifier->begin();
+  x = it->forward<torch::Tensor>(x);
+  return (it + 1)->forward<torch::Tensor>(x);
+}
+
+torch::Tensor ConvNeXtTinyImpl::classifyFeatures(torch::Tensor features) {
+  return (m_classifier->begin() + 2)->forward<torch::Tensor>(features);
 }
 
 }  // namespace attune::detail

@@ -12,7 +12,8 @@ class ConvNeXtTinyImpl : public ImageClassifierImpl {
  public:
   explicit ConvNeXtTinyImpl(int numClasses);
 
-  torch::Tensor forward(torch::Tensor input) override;
+  torch::Tensor features(torch::Tensor input) override;
+  torch::Tensor classifyFeatures(torch::Tensor features) override;
   std::string headPrefix() const override { return "classifier.2."; }
 
  private:

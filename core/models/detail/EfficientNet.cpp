@@ -124,10 +124,14 @@ EfficientNetB0Impl::EfficientNetB0Impl(int numClasses) {
   }
 }
 
-torch::Tensor EfficientNetB0Impl::forward(torch::Tensor input) {
+torch::Tensor EfficientNetB0Impl::features(torch::Tensor input) {
   auto x = m_features->forward(input);
-  x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-  return m_classifier->forward(x);
+  return torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+}
+
+// classifier = (dropout, the head).
+torch::Tensor EfficientNetB0Impl::classifyFeatures(torch::Tensor features) {
+  return m_classifier->forward(features);
 }
 
 }  // namespace attune::detail

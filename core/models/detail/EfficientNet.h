@@ -11,7 +11,8 @@ class EfficientNetB0Impl : public ImageClassifierImpl {
  public:
   explicit EfficientNetB0Impl(int numClasses);
 
-  torch::Tensor forward(torch::Tensor input) override;
+  torch::Tensor features(torch::Tensor input) override;
+  torch::Tensor classifyFeatures(torch::Tensor features) override;
   std::string headPrefix() const override { return "classifier.1."; }
 
  private:

@@ -5,7 +5,6 @@
 #include "core/models/detail/MobileNetV2.h"
 #include "core/models/detail/MobileNetV3.h"
 #include "core/models/detail/ResNet.h"
-#include "core/models/detail/StochasticDepth.h"
 #include "core/models/detail/VisionTransformer.h"
 
 namespace attune::detail {
@@ -45,10 +44,28 @@ std::vector<torch::Tensor> ImageClassifierImpl::parametersOf(Part part, const We
   return result;
 }
 
+torch::Tensor ImageClassifierImpl::classify(torch::Tensor features) {
+  if (m_headDropout > 0.0 && is_training())
+    features = torch::dropout(features, m_headDropout, /*train=*/true);
+  return classifyFeatures(std::move(features));
+}
+
 void ImageClassifierImpl::setBackboneState(BackboneState state) {
-  m_backboneState = state;
-  const bool trainable = state == BackboneState::Trainable;
-  for (auto& parameter : backboneParameters()) parameter.set_requires_grad(trainable);
+  if (state == BackboneState::Frozen)
+    setFrozen([this](const std::string& name) { return !isHeadName(name); });
+  else
+    setFrozen([](const std::string&) { return false; });
+}
+
+void ImageClassifierImpl::setFrozen(const FrozenPredicate& isFrozen) {
+  m_frozen.clear();
+  for (const auto& item : named_parameters()) {
+    const bool frozen = isFrozen(item.key());
+    if (frozen) m_frozen.insert(item.key());
+    item.value().set_requires_grad(!frozen);
+    // A parameter that stops training keeps no stale gradient for the optimiser to apply.
+    if (frozen && item.value().grad().defined()) item.value().mutable_grad() = torch::Tensor();
+  }
   // Re-apply the current mode so that freezing in the middle of training takes effect on the
   // BatchNorm layers at once.
   train(is_training());
@@ -56,17 +73,25 @@ void ImageClassifierImpl::setBackboneState(BackboneState state) {
 
 void ImageClassifierImpl::train(bool on) {
   torch::nn::Module::train(on);
-  if (!on || m_backboneState != BackboneState::Frozen) return;
-  // A frozen backbone must compute exactly what it computed when it was trained: BatchNorm in
-  // training mode would normalise with batch statistics and overwrite the pre-trained running ones,
-  // and stochastic depth would drop whole blocks of the fixed feature extractor at random.
-  // (LayerNorm has no running statistics; dropout before the head stays on, it regularises the head.)
+  if (!on || m_frozen.empty()) return;
+  // A frozen part must compute exactly what it computed when it was trained: BatchNorm in training
+  // mode would normalise with batch statistics and overwrite the pre-trained running ones, and
+  // stochastic depth would drop whole blocks of the fixed feature extractor at random. Modules are
+  // visited parents first, so a frozen block is switched off whole. (The dropout before the head has
+  // no parameters of its own and stays on: it regularises the head.)
   for (const auto& item : named_modules(/*name_prefix=*/std::string(), /*include_self=*/false)) {
-    if (isHeadName(item.key() + '.')) continue;
-    auto* module = item.value().get();
-    if (dynamic_cast<torch::nn::BatchNorm2dImpl*>(module) != nullptr ||
-        dynamic_cast<StochasticDepthImpl*>(module) != nullptr)
-      module->train(false);
+    auto& module = *item.value();
+    if (!module.is_training()) continue;
+    const auto parameters = module.named_parameters(/*recurse=*/true);
+    if (parameters.is_empty()) continue;
+    bool allFrozen = true;
+    for (const auto& parameter : parameters) {
+      if (!m_frozen.count(item.key() + '.' + parameter.key())) {
+        allFrozen = false;
+        break;
+      }
+    }
+    if (allFrozen) module.train(false);
   }
 }
 

@@ -8,13 +8,17 @@
 
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace attune::detail {
 
 enum class BackboneState { Trainable, Frozen };
+// Decides, by parameter name, which parameters are frozen.
+using FrozenPredicate = std::function<bool(const std::string& name)>;
 // Whether weight decay pulls a parameter towards zero. It does for the weight matrices and kernels of
 // Linear and convolution layers; it does not for biases, normalisation parameters, ViT's class token
 // and position embeddings or ConvNeXt's layer scales, whose values mean something other than a
@@ -23,8 +27,18 @@ enum class WeightDecay { Apply, Exempt };
 
 class ImageClassifierImpl : public torch::nn::Module {
  public:
-  // NCHW float input, normalised; returns logits [N, numClasses].
-  virtual torch::Tensor forward(torch::Tensor input) = 0;
+  // NCHW float input, normalised; returns logits [N, numClasses]: classify(features(input)).
+  torch::Tensor forward(torch::Tensor input) { return classify(features(std::move(input))); }
+  // What enters the head: [N, featureWidth], everything but the head and the dropout right before it.
+  // In eval mode (and whenever the backbone is frozen) a pure function of the input: the feature
+  // cache stores it.
+  virtual torch::Tensor features(torch::Tensor input) = 0;
+  // The head on features: model.head_dropout (while training), the architecture's own dropout, the
+  // new Linear layer.
+  torch::Tensor classify(torch::Tensor features);
+  // Dropout on the features entering the head, on top of the architecture's own (0: none).
+  void setHeadDropout(double probability) { m_headDropout = probability; }
+  double headDropout() const { return m_headDropout; }
 
   // Everything but the head / the head only (the new layer for the user's classes).
   std::vector<torch::Tensor> backboneParameters() const;
@@ -39,18 +53,26 @@ class ImageClassifierImpl : public torch::nn::Module {
   // Frozen: backbone parameters get no gradients, its BatchNorm layers keep their running
   // statistics and its stochastic depth is off (both stay in eval mode) even while the model trains.
   void setBackboneState(BackboneState state);
-  BackboneState backboneState() const { return m_backboneState; }
+  // The general form: the parameters `isFrozen` names get no gradients, and every module all of
+  // whose parameters are frozen stays in eval mode while the model trains (BatchNorm keeps its
+  // running statistics, stochastic depth and dropout inside it are off).
+  void setFrozen(const FrozenPredicate& isFrozen);
+  bool isFrozenName(const std::string& name) const { return m_frozen.count(name) != 0; }
+  bool anyFrozen() const { return !m_frozen.empty(); }
 
   void train(bool on = true) override;
 
  protected:
+  virtual torch::Tensor classifyFeatures(torch::Tensor features) = 0;
+
   bool isHeadName(const std::string& name) const;
 
  private:
   enum class Part { Backbone, Head };
   std::vector<torch::Tensor> parametersOf(Part part, const WeightDecay* decay) const;
 
-  BackboneState m_backboneState = BackboneState::Trainable;
+  std::unordered_set<std::string> m_frozen;  // names of frozen parameters
+  double m_headDropout = 0.0;
 };
 
 using ImageClassifierPtr = std::shared_ptr<ImageClassifierImpl>;

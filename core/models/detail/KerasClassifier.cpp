@@ -17,12 +17,14 @@ KerasClassifierImpl::KerasClassifierImpl(std::shared_ptr<KerasGraphImpl> backbon
   torch::nn::init::zeros_(m_head->bias);
 }
 
-torch::Tensor KerasClassifierImpl::forward(torch::Tensor input) {
+torch::Tensor KerasClassifierImpl::features(torch::Tensor input) {
   torch::Tensor features = m_backbone->forward(std::move(input));
-  if (features.dim() == 4)
-    features = features.mean({2, 3});
-  else if (features.dim() != 2)
-    features = features.flatten(1);
+  if (features.dim() == 4) return features.mean({2, 3});
+  if (features.dim() != 2) return features.flatten(1);
+  return features;
+}
+
+torch::Tensor KerasClassifierImpl::classifyFeatures(torch::Tensor features) {
   return m_head->forward(features);
 }
 

@@ -28,7 +28,8 @@ class KerasClassifierImpl : public ImageClassifierImpl {
   // `features`: the width of the backbone's (pooled) output.
   KerasClassifierImpl(std::shared_ptr<KerasGraphImpl> backbone, int64_t features, int numClasses);
 
-  torch::Tensor forward(torch::Tensor input) override;
+  torch::Tensor features(torch::Tensor input) override;
+  torch::Tensor classifyFeatures(torch::Tensor features) override;
   std::string headPrefix() const override { return "head."; }
 
   const std::string& cutLayer() const { return m_backbone->outputLayer(); }

@@ -108,10 +108,14 @@ MobileNetV2Impl::MobileNetV2Impl(int numClasses) {
   }
 }
 
-torch::Tensor MobileNetV2Impl::forward(torch::Tensor input) {
+torch::Tensor MobileNetV2Impl::features(torch::Tensor input) {
   auto x = m_features->forward(input);
-  x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-  return m_classifier->forward(x);
+  return torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+}
+
+// classifier = (dropout, the head).
+torch::Tensor MobileNetV2Impl::classifyFeatures(torch::Tensor features) {
+  return m_classifier->forward(features);
 }
 
 }  // namespace attune::detail

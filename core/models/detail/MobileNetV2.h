@@ -10,7 +10,8 @@ class MobileNetV2Impl : public ImageClassifierImpl {
  public:
   explicit MobileNetV2Impl(int numClasses);
 
-  torch::Tensor forward(torch::Tensor input) override;
+  torch::Tensor features(torch::Tensor input) override;
+  torch::Tensor classifyFeatures(torch::Tensor features) override;
   std::string headPrefix() const override { return "classifier.1."; }
 
  private:

@@ -110,10 +110,20 @@ MobileNetV3Impl::MobileNetV3Impl(Size size, int numClasses) {
   }
 }
 
-torch::Tensor MobileNetV3Impl::forward(torch::Tensor input) {
+// classifier = (Linear, Hardswish | dropout, the head): the first two are pre-trained layers and belong
+// to the features; the dropout and the head classify.
+torch::Tensor MobileNetV3Impl::features(torch::Tensor input) {
   auto x = m_features->forward(input);
   x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-  return m_classifier->forward(x);
+  auto it = m_classifier->begin();
+  x = it->forward<torch::Tensor>(x);
+  return (it + 1)->forward<torch::Tensor>(x);
+}
+
+torch::Tensor MobileNetV3Impl::classifyFeatures(torch::Tensor features) {
+  auto it = m_classifier->begin() + 2;
+  features = it->forward<torch::Tensor>(features);
+  return (it + 1)->forward<torch::Tensor>(features);
 }
 
 }  // namespace attune::detail

@@ -13,7 +13,8 @@ class MobileNetV3Impl : public ImageClassifierImpl {
 
   MobileNetV3Impl(Size size, int numClasses);
 
-  torch::Tensor forward(torch::Tensor input) override;
+  torch::Tensor features(torch::Tensor input) override;
+  torch::Tensor classifyFeatures(torch::Tensor features) override;
   std::string headPrefix() const override { return "classifier.3."; }
 
  private:

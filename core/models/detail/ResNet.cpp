@@ -121,12 +121,15 @@ torch::nn::Sequential ResNetImpl::makeLayer(Block block, int planes, int blocks,
   return layer;
 }
 
-torch::Tensor ResNetImpl::forward(torch::Tensor input) {
+torch::Tensor ResNetImpl::features(torch::Tensor input) {
   auto x = m_bn1(m_conv1(input)).relu_();
   x = torch::max_pool2d(x, /*kernel_size=*/3, /*stride=*/2, /*padding=*/1);
   for (auto& layer : m_layers) x = layer->forward(x);
-  x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-  return m_fc(x);
+  return torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+}
+
+torch::Tensor ResNetImpl::classifyFeatures(torch::Tensor features) {
+  return m_fc(features);
 }
 
 }  // namespace attune::detail

@@ -15,7 +15,8 @@ class ResNetImpl : public ImageClassifierImpl {
 
   ResNetImpl(Block block, LayerCounts layers, int numClasses);
 
-  torch::Tensor forward(torch::Tensor input) override;
+  torch::Tensor features(torch::Tensor input) override;
+  torch::Tensor classifyFeatures(torch::Tensor features) override;
   std::string headPrefix() const override { return "fc."; }
 
  private:

@@ -157,7 +157,7 @@ VisionTransformerB16Impl::VisionTransformerB16Impl(int numClasses) {
   for (auto& parameter : m_heads->parameters()) torch::nn::init::zeros_(parameter);
 }
 
-torch::Tensor VisionTransformerB16Impl::forward(torch::Tensor input) {
+torch::Tensor VisionTransformerB16Impl::features(torch::Tensor input) {
   TORCH_CHECK(input.dim() == 4 && input.size(2) >= kPatchSize && input.size(3) >= kPatchSize,
               "ViT-B/16 needs images of at least ", kPatchSize, " x ", kPatchSize, " pixels");
   auto x = m_convProj(input);  // [N, E, gridHeight, gridWidth]
@@ -167,7 +167,11 @@ torch::Tensor VisionTransformerB16Impl::forward(torch::Tensor input) {
   x = x.reshape({batch, kHidden, gridHeight * gridWidth}).permute({0, 2, 1});
   x = torch::cat({m_classToken.expand({batch, -1, -1}), x}, 1);
   x = m_encoder->forward(x, gridHeight, gridWidth);
-  return m_heads->forward(x.select(1, 0));
+  return x.select(1, 0);
+}
+
+torch::Tensor VisionTransformerB16Impl::classifyFeatures(torch::Tensor features) {
+  return m_heads->forward(features);
 }
 
 }  // namespace attune::detail

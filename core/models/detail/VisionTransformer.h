@@ -18,7 +18,8 @@ class VisionTransformerB16Impl : public ImageClassifierImpl {
  public:
   explicit VisionTransformerB16Impl(int numClasses);
 
-  torch::Tensor forward(torch::Tensor input) override;
+  torch::Tensor features(torch::Tensor input) override;
+  torch::Tensor classifyFeatures(torch::Tensor features) override;
   std::string headPrefix() const override { return "heads.head."; }
 
  private:

@@ -167,7 +167,7 @@ RunSummary Trainer::run() {
   m_optimizer = makeOptimizer(m_groups, m_config);
   m_stepsPerEpoch = (int64_t(m_job.trainSamples.size()) + m_config.batchSize - 1) / m_config.batchSize;
   m_schedule = std::make_unique<LearningRateSchedule>(
-      LearningRateSchedule::fromConfig(m_config, m_stepsPerEpoch * m_config.epochs));
+      LearningRateSchedule::fromConfig(m_config, m_stepsPerEpoch));
 
   event(RunEventKind::Started,
         QStringLiteral(
