@@ -1,0 +1,122 @@
+#pragma once
+// Benchmark helpers: run a project's training in its worker thread (TrainingThread, as the GUI does)
+// and read the figures off the published StepMetrics / EpochMetrics. Header-only; the benchmarks are
+// separate programs.
+
+#include "core/project/Project.h"
+#include "core/training/TrainingJob.h"
+#include "core/training/TrainingSession.h"
+
+#include <QDir>
+#include <QThread>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace attune::bench {
+
+// Everything the run published, and how it ended.
+struct RunTrace {
+  std::vector<StepMetrics> steps;
+  std::vector<EpochMetrics> epochs;
+  std::vector<RunEvent> events;
+  RunSummary summary;
+};
+
+// Decides, from what was published so far, that the run has shown what the benchmark needs.
+using StopWhen = std::function<bool(const RunTrace&)>;
+
+// Prepares the project's job and trains it in a worker thread until it ends or `stopWhen` says so
+// (then it stops at the next step boundary, without validating).
+inline Result<RunTrace> trainUntil(const Project& project, const StopWhen& stopWhen) {
+  auto job = prepareTrainingJob(project);
+  if (!job) return job.error();
+  RunTrace trace;
+  TrainingThread thread(std::make_unique<TrainingSession>(*job));
+  bool stopRequested = false;
+  auto collect = [&] {
+    auto drain = thread.session().metrics().drain();
+    trace.steps.insert(trace.steps.end(), drain.steps.begin(), drain.steps.end());
+    trace.epochs.insert(trace.epochs.end(), drain.epochs.begin(), drain.epochs.end());
+    trace.events.insert(trace.events.end(), drain.events.begin(), drain.events.end());
+  };
+  while (!thread.wait(20)) {
+    collect();
+    if (!stopRequested && stopWhen(trace)) {
+      thread.session().requestStop();
+      stopRequested = true;
+    }
+  }
+  collect();
+  trace.summary = thread.session().summary();
+  if (trace.summary.outcome == RunOutcome::Failed) return Error(ErrorCode::BadValue, trace.summary.message);
+  return trace;
+}
+
+// Throughput of the training steps after a warm-up (first allocations, loader start-up). Only full
+// batches of one epoch count, so no validation pass and no short last batch falls in the window.
+struct StepThroughput {
+  double imagesPerSecond = 0.0;
+  double msPerStep = 0.0;
+  double firstLoss = 0.0;     // of the first measured step
+  double lastLoss = 0.0;      // of the last measured step
+  double meanLastLoss = 0.0;  // mean over the last (up to) 5 measured steps, less noisy than one batch
+};
+
+// `trace`, when given, receives everything the run published.
+inline Result<StepThroughput> measureSteps(Project project, int warmupSteps, int measuredSteps,
+                                           RunTrace* trace = nullptr) {
+  project.config.epochs = 1;
+  const int wanted = warmupSteps + measuredSteps;
+  auto record = trainUntil(project, [&](const RunTrace& r) { return int(r.steps.size()) >= wanted; });
+  if (!record) return record.error();
+  if (trace) *trace = *record;
+  const auto& steps = record->steps;
+  if (int(steps.size()) < wanted || steps.front().stepsTotal <= wanted)
+    return Error(ErrorCode::BadValue,
+                 QStringLiteral("%1 steps ran, %2 full batches needed.").arg(steps.size()).arg(wanted + 1),
+                 QStringLiteral("Use more images per class."));
+  const StepMetrics& start = steps[size_t(warmupSteps) - 1];  // the end of the warm-up
+  const StepMetrics& end = steps[size_t(wanted) - 1];
+  const double ms = end.elapsedMs - start.elapsedMs;
+  StepThroughput result;
+  result.msPerStep = ms / measuredSteps;
+  result.imagesPerSecond = measuredSteps * double(project.config.batchSize) / (ms / 1000.0);
+  result.firstLoss = steps[size_t(warmupSteps)].trainLoss;
+  result.lastLoss = end.trainLoss;
+  const int tail = std::min(5, measuredSteps);
+  for (int i = wanted - tail; i < wanted; ++i) result.meanLastLoss += steps[size_t(i)].trainLoss / tail;
+  return result;
+}
+
+// A project on an image folder with one sub-folder per class; runs go to `workDir`/runs.
+inline Project folderProject(const QString& workDir, const QString& dataFolder, double valFraction) {
+  Project project;
+  project.filePath = QDir(workDir).filePath(QStringLiteral("bench.attune"));
+  project.name = QStringLiteral("bench");
+  project.data.folder = QDir(dataFolder).absolutePath();
+  project.data.valFraction = valFraction;
+  return project;
+}
+
+// Applies "key=value" settings (the keys of `attune-cli train --set`); false after printing the error.
+inline bool applySettings(TrainingConfig& config, const QStringList& settings) {
+  for (const QString& setting : settings) {
+    const qsizetype eq = setting.indexOf(QLatin1Char('='));
+    if (eq <= 0) {
+      std::fprintf(stderr, "Not a key=value setting: %s\n", qPrintable(setting));
+      return false;
+    }
+    if (auto s = config.set(setting.left(eq), setting.mid(eq + 1)); !s) {
+      std::fprintf(stderr, "%s\n", qPrintable(s.error().text()));
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace attune::bench

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Training throughput, Attune versus PyTorch, on the same Fashion-MNIST image folder with the same
+# model, batch, optimiser, transforms, threads and loader workers. Builds the folder once (cached),
+# runs bench_train_throughput (C++) and bench_train_throughput.py per architecture, one after the
+# other, and prints images/s of each and the ratio Attune/PyTorch.
+#   tests/benchmarks/run_throughput.sh [BUILD_DIR] [OPTION]...
+# OPTIONs go to both programs: --arch a,b --size PX --batch N --threads N --workers N --warmup N --steps N.
+# Environment: BENCH_DATA (folder to build/reuse), BENCH_PER_CLASS (images per class, default 300).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-"$here/../../build"}
+[ $# -gt 0 ] && shift
+bench="$build/tests/benchmarks/bench_train_throughput"
+[ -x "$bench" ] || { echo "No $bench: build it with 'ninja -C $build bench_train_throughput'." >&2; exit 1; }
+data=${BENCH_DATA:-"${TMPDIR:-/tmp}/attune-bench/fashion-mnist-${BENCH_PER_CLASS:-300}"}
+/usr/bin/python3 "$here/make_fashion_mnist_folders.py" "$data" --per-class "${BENCH_PER_CLASS:-300}"
+
+archs=resnet18,mobilenet_v2
+prev=
+for option in "$@"; do
+  case "$prev${prev:+ }$option" in --arch\ *) archs=$option ;; esac
+  prev=$option
+done
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# data: $data ($(find "$data" -name '*.png' | wc -l) images)"
+for arch in $(echo "$archs" | tr ',' ' '); do
+  "$bench" "$data" "$@" --arch "$arch" | tee -a "$results" | grep '^#' || true
+  /usr/bin/python3 "$here/bench_train_throughput.py" "$data" "$@" --arch "$arch" | tee -a "$results" | grep '^#' || true
+done
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+awk '
+  $1 == "attune" { a[$2] = $5; size[$2] = $3; batch[$2] = $4; order[++n] = $2 }
+  $1 == "python" { p[$2] = $5 }
+  END {
+    printf "%-14s %5s %5s %14s %14s %14s\n", "architecture", "input", "batch", "Attune img/s", "PyTorch img/s", "Attune/PyTorch"
+    for (i = 1; i <= n; ++i) {
+      k = order[i]
+      printf "%-14s %5d %5d %14.2f %14.2f %14.2f\n", k, size[k], batch[k], a[k], p[k], (p[k] > 0 ? a[k] / p[k] : 0)
+    }
+  }' "$results"
