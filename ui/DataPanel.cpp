@@ -98,6 +98,7 @@ void DataPanel::commitTypedFolder() {
 
 void DataPanel::scan() {
   m_classes.clear();
+  m_imageCount = 0;
   m_classTree->clear();
   m_findingsList->clear();
   m_statusLabel->setStyleSheet(QString());
@@ -120,6 +121,7 @@ void DataPanel::scan() {
 
   const DataReport& report = folder->report;
   m_classes = folder->classes;
+  m_imageCount = report.imageCount();
   m_statusLabel->setText(tr("%1 images in %2 classes.").arg(report.imageCount()).arg(report.classes.size()));
   for (qsizetype i = 0; i < report.classes.size(); ++i) {
     const int count = size_t(i) < report.classCounts.size() ? report.classCounts[size_t(i)] : 0;

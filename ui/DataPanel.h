@@ -25,6 +25,8 @@ class DataPanel : public QGroupBox {
   QString folder() const { return m_folder; }
   // The classes of the last successful scan; empty when the folder cannot be used.
   QStringList classes() const { return m_classes; }
+  // The images of the last successful scan (all classes); 0 when the folder cannot be used.
+  int imageCount() const { return m_imageCount; }
   void setEditable(bool editable);
 
  signals:
@@ -39,6 +41,7 @@ class DataPanel : public QGroupBox {
 
   QString m_folder;
   QStringList m_classes;
+  int m_imageCount = 0;
   QLineEdit* m_folderEdit = nullptr;
   QPushButton* m_chooseButton = nullptr;
   QLabel* m_statusLabel = nullptr;

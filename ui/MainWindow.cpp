@@ -21,6 +21,9 @@
 #include <QStatusBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cmath>
+
 // Resources of a static library must be registered by hand (outside any namespace).
 static void initAttuneResources() {
   Q_INIT_RESOURCE(attune);
@@ -124,6 +127,7 @@ void MainWindow::setProject(Project project) {
   m_project = std::move(project);
   m_dataPanel->setFolder(m_project.data.folder);
   m_settingsPanel->setConfig(m_project.config);
+  updateTrainingImageCount();
   setModified(false);
   updateRunState();
 }
@@ -154,7 +158,14 @@ void MainWindow::onConfigEdited() {
 void MainWindow::onFolderChosen(const QString& folder) {
   m_project.data.folder = folder;
   m_project.classes = m_dataPanel->classes();
+  updateTrainingImageCount();
   setModified(true);
+}
+
+void MainWindow::updateTrainingImageCount() {
+  // For the settings' rate preview: the validation share is held out from training.
+  const double trainShare = std::clamp(1.0 - m_project.data.valFraction, 0.0, 1.0);
+  m_settingsPanel->setTrainingImageCount(int(std::lround(m_dataPanel->imageCount() * trainShare)));
 }
 
 void MainWindow::newProject() {

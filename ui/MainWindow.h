@@ -58,6 +58,7 @@ class MainWindow : public QMainWindow {
   void updateRunState();
   void onConfigEdited();
   void onFolderChosen(const QString& folder);
+  void updateTrainingImageCount();
   void onRunEnded(const RunSummary& summary, const QString& startedAt);
 
   Project m_project;

@@ -1,44 +1,82 @@
 #include "ui/TrainingSettingsPanel.h"
 
 #include "core/models/Architecture.h"
+#include "core/training/LrFinder.h"
 #include "core/weights/ModelCatalog.h"
 #include "ui/CatalogWeightsStatus.h"
+#include "ui/LayerGroupTableModel.h"
 #include "ui/LearningRateSpinBox.h"
+#include "ui/RatePreviewPlot.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
 
+#include <QRegularExpression>
+
+#include <algorithm>
+#include <cmath>
+
 namespace attune::ui {
 namespace {
 
 constexpr int kInputSizeOwn = 0;  // the spin box's "model's own size" value: config.inputSize unset
-constexpr int kInputSizeStep_px = 32;
-constexpr int kMaxInputSize_px = 1024;
-constexpr int kMaxEpochs = 10000;
-constexpr int kMaxBatchSize = 4096;
-
-QLabel* hintLabel(const QString& objectName, QWidget* parent) {
-  auto* label = new QLabel(parent);
-  label->setObjectName(objectName);
-  label->setWordWrap(true);
-  label->setForegroundRole(QPalette::PlaceholderText);
-  return label;
-}
+constexpr int kThreadsAll = 0;    // the threads spin box's "all cores" value: config.threads unset
+constexpr double kPercent = 100.0;
+// Dynamic properties of a double spin box: the exact value setConfig gave it, and what it showed.
+constexpr char kExactValue[] = "attuneExactValue";
+constexpr char kShownValue[] = "attuneShownValue";
 
 // The catalog id of an architecture's recommended pre-trained weights; empty when there are none.
 QString defaultCatalogId(const QString& architecture) {
   const auto catalog = ModelCatalog::active();
   const CatalogEntry* entry = catalog ? catalog->defaultFor(architecture) : nullptr;
   return entry ? entry->id : QString();
+}
+
+// A spin box rounds to its decimals (and clamps to its range); a value the user leaves alone must come
+// back exactly, or merely opening and saving a project would change it.
+void showValue(QDoubleSpinBox* spin, double value, double scale = 1.0) {
+  spin->setValue(value * scale);
+  spin->setProperty(kExactValue, value);
+  spin->setProperty(kShownValue, spin->value());
+}
+
+double readValue(const QDoubleSpinBox* spin, double scale = 1.0) {
+  const QVariant shown = spin->property(kShownValue);
+  if (shown.isValid() && shown.toDouble() == spin->value()) return spin->property(kExactValue).toDouble();
+  return spin->value() / scale;
+}
+
+void selectData(QComboBox* combo, int value) {
+  combo->setCurrentIndex(std::max(0, combo->findData(value)));
+}
+
+template <typename Enum>
+Enum currentEnum(const QComboBox* combo) {
+  return static_cast<Enum>(combo->currentData().toInt());
+}
+
+QString formatEpochList(const std::vector<int>& epochs) {
+  QStringList parts;
+  for (int epoch : epochs) parts << QString::number(epoch);
+  return parts.join(QStringLiteral(", "));
+}
+
+std::vector<int> parseEpochList(const QString& text) {
+  std::vector<int> epochs;
+  for (const QString& part : text.split(QRegularExpression(QStringLiteral("[ ,]+")), Qt::SkipEmptyParts)) {
+    bool ok = false;
+    const int epoch = part.toInt(&ok);
+    if (ok && epoch > 0) epochs.push_back(epoch);
+  }
+  return epochs;
 }
 
 }  // namespace
@@ -50,141 +88,16 @@ TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent) : QGroupBox(tr("Tr
   setConfig(TrainingConfig{});
 }
 
-void TrainingSettingsPanel::buildControls() {
-  m_architectureCombo = new QComboBox(this);
-  m_architectureCombo->setObjectName(QStringLiteral("architectureCombo"));
-  for (const ArchitectureInfo& info : architectures()) {
-    m_architectureCombo->addItem(info.displayName, info.id);
-    m_architectureCombo->setItemData(m_architectureCombo->count() - 1, info.description, Qt::ToolTipRole);
-  }
-  m_architectureCombo->setToolTip(tr("The network that learns your classes."));
-  m_architectureDescription = hintLabel(QStringLiteral("architectureDescription"), this);
-
-  m_weightsEdit = new QLineEdit(this);
-  m_weightsEdit->setObjectName(QStringLiteral("weightsEdit"));
-  m_weightsEdit->setPlaceholderText(tr("none: start from random weights"));
-  m_weightsEdit->setToolTip(
-      tr("Weights the model learned before on a large image collection: ImageNet weights from "
-         "Attune's catalog, or a file (.safetensors, PyTorch .pth, a TF.js model.json). Training then "
-         "only adapts what the model already knows."));
-  m_weightsBrowseButton = new QPushButton(tr("Choose…"), this);
-  m_weightsBrowseButton->setObjectName(QStringLiteral("weightsBrowseButton"));
-  m_weightsBrowseButton->setToolTip(tr("Pick a pre-trained weights file (.safetensors) on disk."));
-  m_weightsClearButton = new QPushButton(tr("None"), this);
-  m_weightsClearButton->setObjectName(QStringLiteral("weightsClearButton"));
-  m_weightsClearButton->setToolTip(tr("Start from random weights instead of a pre-trained file."));
-  m_weightsCatalogButton = new QPushButton(tr("ImageNet weights"), this);
-  m_weightsCatalogButton->setObjectName(QStringLiteral("weightsCatalogButton"));
-  m_weightsCatalogButton->setToolTip(
-      tr("Use the weights this model learned on ImageNet (1.2 million photos of 1,000 kinds of things), "
-         "published by torchvision. Attune downloads them once and checks them."));
-  m_weightsHint = hintLabel(QStringLiteral("weightsHint"), this);
-  m_catalogWeights = new CatalogWeightsStatus(this);
-
-  m_lrHeadSpin = new LearningRateSpinBox(this);
-  m_lrHeadSpin->setObjectName(QStringLiteral("lrHeadSpin"));
-  m_lrHeadSpin->setToolTip(
-      tr("How big a step the new last layer (the one that picks your classes) takes when "
-         "it learns. Too high and the loss jumps around; too low and it barely moves."));
-  m_lrBackboneSpin = new LearningRateSpinBox(this);
-  m_lrBackboneSpin->setObjectName(QStringLiteral("lrBackboneSpin"));
-  m_lrBackboneSpin->setMinimum(0.0);
-  m_lrBackboneSpin->setToolTip(
-      tr("How big a step the pre-trained layers take. Keep it about 10 times smaller "
-         "than the new layer's, so they keep what they already know. 0 leaves them "
-         "as they are."));
-  m_freezeCheck = new QCheckBox(tr("Freeze the pre-trained layers"), this);
-  m_freezeCheck->setObjectName(QStringLiteral("freezeCheck"));
-  m_freezeCheck->setToolTip(
-      tr("Train only the new last layer. Faster and safer with few images, but the "
-         "model cannot adapt its features to your pictures."));
-
-  m_epochsSpin = new QSpinBox(this);
-  m_epochsSpin->setObjectName(QStringLiteral("epochsSpin"));
-  m_epochsSpin->setRange(1, kMaxEpochs);
-  m_epochsSpin->setToolTip(tr("How many times training goes through all your training images."));
-  m_batchSizeSpin = new QSpinBox(this);
-  m_batchSizeSpin->setObjectName(QStringLiteral("batchSizeSpin"));
-  m_batchSizeSpin->setRange(1, kMaxBatchSize);
-  m_batchSizeSpin->setToolTip(
-      tr("How many images the model looks at before each learning step. Larger "
-         "batches need more memory; smaller ones give noisier steps."));
-  m_inputSizeSpin = new QSpinBox(this);
-  m_inputSizeSpin->setObjectName(QStringLiteral("inputSizeSpin"));
-  m_inputSizeSpin->setRange(kInputSizeOwn, kMaxInputSize_px);
-  m_inputSizeSpin->setSingleStep(kInputSizeStep_px);
-  m_inputSizeSpin->setSuffix(tr(" px"));
-  m_inputSizeSpin->setToolTip(
-      tr("The side, in pixels, every image is resized to. Smaller is faster; the "
-         "model's own size usually gives the best accuracy."));
-
-  m_randomCropCheck = new QCheckBox(tr("Random crop"), this);
-  m_randomCropCheck->setObjectName(QStringLiteral("randomCropCheck"));
-  m_randomCropCheck->setToolTip(
-      tr("Show the model a randomly cut and zoomed part of each image, different every "
-         "time, so it learns the object rather than the exact picture."));
-  m_flipCheck = new QCheckBox(tr("Horizontal flip"), this);
-  m_flipCheck->setObjectName(QStringLiteral("flipCheck"));
-  m_flipCheck->setToolTip(
-      tr("Mirror images left-right at random. Turn off when left and right matter "
-         "(text, arrows)."));
-
-  m_optimizerCombo = new QComboBox(this);
-  m_optimizerCombo->setObjectName(QStringLiteral("optimizerCombo"));
-  m_optimizerCombo->addItem(tr("AdamW"), int(OptimizerKind::AdamW));
-  m_optimizerCombo->addItem(tr("SGD with momentum"), int(OptimizerKind::Sgd));
-  m_optimizerCombo->setToolTip(
-      tr("The method that turns errors into weight changes. AdamW works well "
-         "without tuning; SGD can do slightly better with well-chosen learning rates."));
-}
-
-void TrainingSettingsPanel::layOut() {
-  // The buttons go below the path: next to it they would leave too little room to read it.
-  auto* weightsButtons = new QHBoxLayout;
-  weightsButtons->addWidget(m_weightsCatalogButton);
-  weightsButtons->addWidget(m_weightsBrowseButton);
-  weightsButtons->addWidget(m_weightsClearButton);
-  weightsButtons->addStretch(1);
-  auto* augmentRow = new QHBoxLayout;
-  augmentRow->addWidget(m_randomCropCheck);
-  augmentRow->addWidget(m_flipCheck);
-  augmentRow->addStretch(1);
-
-  auto* form = new QFormLayout(this);
-  form->setRowWrapPolicy(QFormLayout::DontWrapRows);
-  form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-  form->addRow(tr("Model:"), m_architectureCombo);
-  form->addRow(QString(), m_architectureDescription);
-  form->addRow(tr("Pre-trained weights:"), m_weightsEdit);
-  form->addRow(QString(), weightsButtons);
-  form->addRow(QString(), m_weightsHint);
-  form->addRow(QString(), m_catalogWeights);
-  form->addRow(tr("Learning rate, new layer:"), m_lrHeadSpin);
-  form->addRow(tr("Learning rate, pre-trained layers:"), m_lrBackboneSpin);
-  form->addRow(QString(), m_freezeCheck);
-  form->addRow(tr("Epochs:"), m_epochsSpin);
-  form->addRow(tr("Batch size:"), m_batchSizeSpin);
-  form->addRow(tr("Input size:"), m_inputSizeSpin);
-  form->addRow(tr("Augmentation:"), augmentRow);
-  form->addRow(tr("Optimizer:"), m_optimizerCombo);
-  // The labels carry the same explanation as their controls.
-  for (int row = 0; row < form->rowCount(); ++row) {
-    QLayoutItem* label = form->itemAt(row, QFormLayout::LabelRole);
-    QLayoutItem* field = form->itemAt(row, QFormLayout::FieldRole);
-    if (label && label->widget() && field && field->widget())
-      label->widget()->setToolTip(field->widget()->toolTip());
-  }
-}
-
 void TrainingSettingsPanel::connectEdits() {
+  connect(m_presetCombo, &QComboBox::currentIndexChanged, this, &TrainingSettingsPanel::choosePreset);
   connect(m_architectureCombo, &QComboBox::currentIndexChanged, this, [this] {
     updateArchitectureHints();
     followArchitectureWithCatalogWeights();
-    emitEdited();
+    userEdited();
   });
   connect(m_weightsEdit, &QLineEdit::editingFinished, this, [this] {
     updateWeightsHint();
-    emitEdited();
+    userEdited();
   });
   connect(m_weightsBrowseButton, &QPushButton::clicked, this, &TrainingSettingsPanel::chooseWeights);
   connect(m_weightsCatalogButton, &QPushButton::clicked, this, [this] {
@@ -192,29 +105,48 @@ void TrainingSettingsPanel::connectEdits() {
     if (id.isEmpty()) return;
     m_weightsEdit->setText(QLatin1String(kCatalogScheme) + id);
     updateWeightsHint();
-    emitEdited();
+    userEdited();
   });
   connect(m_weightsClearButton, &QPushButton::clicked, this, [this] {
     m_weightsEdit->clear();
     updateWeightsHint();
-    emitEdited();
+    userEdited();
   });
-  connect(m_freezeCheck, &QCheckBox::toggled, this, [this](bool frozen) {
-    m_lrBackboneSpin->setEnabled(!frozen);
-    emitEdited();
+  connect(m_findLrButton, &QPushButton::clicked, this, &TrainingSettingsPanel::findLearningRateRequested);
+  connect(m_resetRatesButton, &QPushButton::clicked, this, [this] {
+    m_groupLrs.clear();
+    userEdited();
   });
+  connect(m_groupModel, &LayerGroupTableModel::rateEdited, this, &TrainingSettingsPanel::onGroupRateEdited);
+  connect(m_unfreezeAtEdit, &QLineEdit::editingFinished, this, [this] {
+    // editingFinished also comes when the field merely loses focus.
+    if (!m_unfreezeAtEdit->isModified()) return;
+    m_unfreezeAtEdit->setText(formatEpochList(parseEpochList(m_unfreezeAtEdit->text())));
+    userEdited();
+  });
+
   for (QDoubleSpinBox* spin :
-       {static_cast<QDoubleSpinBox*>(m_lrHeadSpin), static_cast<QDoubleSpinBox*>(m_lrBackboneSpin)})
-    connect(spin, &QDoubleSpinBox::valueChanged, this, &TrainingSettingsPanel::emitEdited);
-  for (QSpinBox* spin : {m_epochsSpin, m_batchSizeSpin, m_inputSizeSpin})
-    connect(spin, &QSpinBox::valueChanged, this, &TrainingSettingsPanel::emitEdited);
-  for (QCheckBox* check : {m_randomCropCheck, m_flipCheck})
-    connect(check, &QCheckBox::toggled, this, &TrainingSettingsPanel::emitEdited);
-  connect(m_optimizerCombo, &QComboBox::currentIndexChanged, this, &TrainingSettingsPanel::emitEdited);
+       {static_cast<QDoubleSpinBox*>(m_lrHeadSpin), static_cast<QDoubleSpinBox*>(m_lrBackboneSpin),
+        m_layerDecaySpin, m_momentumSpin, m_warmupSpin, m_gammaSpin, m_weightDecaySpin, m_headDropoutSpin,
+        m_labelSmoothingSpin, m_l2spSpin, m_clipSpin, m_minDeltaSpin})
+    connect(spin, &QDoubleSpinBox::valueChanged, this, &TrainingSettingsPanel::userEdited);
+  for (QSpinBox* spin : {m_epochsSpin, m_batchSizeSpin, m_inputSizeSpin, m_freezeGroupsSpin,
+                         m_unfreezeEverySpin, m_stepEverySpin, m_plateauPatienceSpin, m_accumulateSpin,
+                         m_patienceSpin, m_foldsSpin, m_threadsSpin, m_workersSpin, m_seedSpin})
+    connect(spin, &QSpinBox::valueChanged, this, &TrainingSettingsPanel::userEdited);
+  for (QCheckBox* check : {m_freezeCheck, m_nesterovCheck, m_findLrCheck, m_randomCropCheck, m_flipCheck})
+    connect(check, &QCheckBox::toggled, this, &TrainingSettingsPanel::userEdited);
+  for (QComboBox* combo : {m_optimizerCombo, m_scheduleCombo, m_classBalanceCombo, m_monitorCombo,
+                           m_precisionCombo, m_featureCacheCombo})
+    connect(combo, &QComboBox::currentIndexChanged, this, &TrainingSettingsPanel::userEdited);
 }
 
 void TrainingSettingsPanel::setConfig(const TrainingConfig& config) {
   m_loading = true;
+  m_config = config;
+  m_groupLrs = config.groupLrs;
+  selectData(m_presetCombo, int(config.preset));
+  m_presetDescription->setText(presetDescription(config.preset));
   int index = m_architectureCombo->findData(config.architecture);
   if (index < 0) {
     // A model this version does not know: keep it visible rather than silently switching models.
@@ -223,36 +155,196 @@ void TrainingSettingsPanel::setConfig(const TrainingConfig& config) {
   }
   m_architectureCombo->setCurrentIndex(index);
   m_weightsEdit->setText(QDir::toNativeSeparators(config.weightsPath));
-  m_lrHeadSpin->setValue(config.lrHead);
-  m_lrBackboneSpin->setValue(config.lrBackbone);
+  showValue(m_lrHeadSpin, config.lrHead);
+  showValue(m_lrBackboneSpin, config.lrBackbone);
   m_freezeCheck->setChecked(config.freeze == FreezeMode::Backbone);
-  m_lrBackboneSpin->setEnabled(config.freeze != FreezeMode::Backbone);
   m_epochsSpin->setValue(config.epochs);
   m_batchSizeSpin->setValue(config.batchSize);
   m_inputSizeSpin->setValue(config.inputSize.value_or(kInputSizeOwn));
+
+  showValue(m_layerDecaySpin, config.layerDecay);
+  m_freezeGroupsSpin->setValue(config.freezeGroups);
+  m_unfreezeEverySpin->setValue(config.unfreezeEvery);
+  m_unfreezeAtEdit->setText(formatEpochList(config.unfreezeAt));
+
+  selectData(m_optimizerCombo, int(config.optimizer));
+  showValue(m_momentumSpin, config.momentum);
+  m_nesterovCheck->setChecked(config.nesterov);
+  selectData(m_scheduleCombo, int(config.schedule));
+  showValue(m_warmupSpin, config.warmupFraction, kPercent);
+  m_stepEverySpin->setValue(config.stepEvery);
+  showValue(m_gammaSpin, config.gamma);
+  m_plateauPatienceSpin->setValue(config.plateauPatience);
+  m_findLrCheck->setChecked(config.findLr);
+
+  showValue(m_weightDecaySpin, config.weightDecay);
+  showValue(m_headDropoutSpin, config.headDropout);
+  showValue(m_labelSmoothingSpin, config.labelSmoothing);
+  showValue(m_l2spSpin, config.l2sp);
+  showValue(m_clipSpin, config.clipGradNorm);
+  m_accumulateSpin->setValue(config.accumulateSteps);
+  selectData(m_classBalanceCombo, int(config.classBalance));
+
+  selectData(m_monitorCombo, int(config.monitor));
+  m_patienceSpin->setValue(config.patience);
+  showValue(m_minDeltaSpin, config.minDelta);
+  m_foldsSpin->setValue(config.folds);
+
+  selectData(m_precisionCombo, int(config.precision));
+  selectData(m_featureCacheCombo, int(config.featureCache));
   m_randomCropCheck->setChecked(config.randomResizedCrop);
   m_flipCheck->setChecked(config.horizontalFlip);
-  m_optimizerCombo->setCurrentIndex(std::max(0, m_optimizerCombo->findData(int(config.optimizer))));
+  m_threadsSpin->setValue(config.threads.value_or(kThreadsAll));
+  m_workersSpin->setValue(config.loaderWorkers);
+  m_seedSpin->setValue(config.seed);
+
   updateArchitectureHints();
   updateWeightsHint();
+  updateEnabledControls();
+  updateLayerGroups();
   m_loading = false;
 }
 
 void TrainingSettingsPanel::applyTo(TrainingConfig& config) const {
+  config.preset = currentEnum<Preset>(m_presetCombo);
   config.architecture = m_architectureCombo->currentData().toString();
   const QString weights = QDir::fromNativeSeparators(m_weightsEdit->text().trimmed());
   config.weightsPath =
       weights.isEmpty() || isCatalogReference(weights) ? weights : QFileInfo(weights).absoluteFilePath();
-  config.lrHead = m_lrHeadSpin->value();
-  config.lrBackbone = m_lrBackboneSpin->value();
+  config.lrHead = readValue(m_lrHeadSpin);
+  config.lrBackbone = readValue(m_lrBackboneSpin);
   config.freeze = m_freezeCheck->isChecked() ? FreezeMode::Backbone : FreezeMode::None;
   config.epochs = m_epochsSpin->value();
   config.batchSize = m_batchSizeSpin->value();
   const int inputSize = m_inputSizeSpin->value();
   config.inputSize = inputSize == kInputSizeOwn ? std::nullopt : std::optional<int>(inputSize);
+
+  config.groupLrs = m_groupLrs;
+  config.layerDecay = readValue(m_layerDecaySpin);
+  config.freezeGroups = m_freezeGroupsSpin->value();
+  config.unfreezeEvery = m_unfreezeEverySpin->value();
+  config.unfreezeAt = parseEpochList(m_unfreezeAtEdit->text());
+
+  config.optimizer = currentEnum<OptimizerKind>(m_optimizerCombo);
+  config.momentum = readValue(m_momentumSpin);
+  config.nesterov = m_nesterovCheck->isChecked();
+  config.schedule = currentEnum<ScheduleKind>(m_scheduleCombo);
+  config.warmupFraction = readValue(m_warmupSpin, kPercent);
+  config.stepEvery = m_stepEverySpin->value();
+  config.gamma = readValue(m_gammaSpin);
+  config.plateauPatience = m_plateauPatienceSpin->value();
+  config.findLr = m_findLrCheck->isChecked();
+
+  config.weightDecay = readValue(m_weightDecaySpin);
+  config.headDropout = readValue(m_headDropoutSpin);
+  config.labelSmoothing = readValue(m_labelSmoothingSpin);
+  config.l2sp = readValue(m_l2spSpin);
+  config.clipGradNorm = readValue(m_clipSpin);
+  config.accumulateSteps = m_accumulateSpin->value();
+  config.classBalance = currentEnum<ClassBalance>(m_classBalanceCombo);
+
+  config.monitor = currentEnum<MonitorMetric>(m_monitorCombo);
+  config.patience = m_patienceSpin->value();
+  config.minDelta = readValue(m_minDeltaSpin);
+  config.folds = m_foldsSpin->value();
+
+  config.precision = currentEnum<Precision>(m_precisionCombo);
+  config.featureCache = currentEnum<FeatureCacheMode>(m_featureCacheCombo);
   config.randomResizedCrop = m_randomCropCheck->isChecked();
   config.horizontalFlip = m_flipCheck->isChecked();
-  config.optimizer = static_cast<OptimizerKind>(m_optimizerCombo->currentData().toInt());
+  const int threads = m_threadsSpin->value();
+  config.threads = threads == kThreadsAll ? std::nullopt : std::optional<int>(threads);
+  config.loaderWorkers = m_workersSpin->value();
+  config.seed = m_seedSpin->value();
+}
+
+TrainingConfig TrainingSettingsPanel::currentConfig() const {
+  TrainingConfig config = m_config;
+  applyTo(config);
+  return config;
+}
+
+void TrainingSettingsPanel::setTrainingImageCount(int count) {
+  m_trainingImageCount = std::max(0, count);
+  updateLayerGroups();
+}
+
+int TrainingSettingsPanel::previewStepsPerEpoch() const {
+  if (m_trainingImageCount <= 0) return kUnknownStepsPerEpoch;
+  const int batch = std::max(1, m_batchSizeSpin->value());
+  return (m_trainingImageCount + batch - 1) / batch;
+}
+
+void TrainingSettingsPanel::applyFoundRate(double lr) {
+  TrainingConfig config = currentConfig();
+  applySuggestedRate(config, lr);
+  // Rates chosen by hand (with the finder's help) are no longer the preset's.
+  config.preset = Preset::Custom;
+  setConfig(config);
+  Q_EMIT configEdited();
+}
+
+void TrainingSettingsPanel::choosePreset() {
+  if (m_loading) return;
+  const auto preset = currentEnum<Preset>(m_presetCombo);
+  TrainingConfig config = currentConfig();
+  applyPreset(config, preset);
+  setConfig(config);
+  emitEdited();
+}
+
+void TrainingSettingsPanel::userEdited() {
+  if (m_loading) return;
+  m_loading = true;  // the combo's change is not a preset choice
+  selectData(m_presetCombo, int(Preset::Custom));
+  m_presetDescription->setText(presetDescription(Preset::Custom));
+  m_loading = false;
+  updateEnabledControls();
+  updateLayerGroups();
+  emitEdited();
+}
+
+void TrainingSettingsPanel::onGroupRateEdited(const QString& group, double lr) {
+  m_groupLrs[group] = lr;
+  userEdited();
+}
+
+void TrainingSettingsPanel::updateEnabledControls() {
+  const bool sgd = currentEnum<OptimizerKind>(m_optimizerCombo) == OptimizerKind::Sgd;
+  m_momentumSpin->setEnabled(sgd);
+  m_nesterovCheck->setEnabled(sgd);
+  const auto schedule = currentEnum<ScheduleKind>(m_scheduleCombo);
+  m_warmupSpin->setEnabled(schedule == ScheduleKind::WarmupCosine || schedule == ScheduleKind::WarmupLinear ||
+                           schedule == ScheduleKind::OneCycle || schedule == ScheduleKind::Plateau);
+  m_stepEverySpin->setEnabled(schedule == ScheduleKind::Step);
+  m_gammaSpin->setEnabled(schedule == ScheduleKind::Step || schedule == ScheduleKind::Plateau);
+  m_plateauPatienceSpin->setEnabled(schedule == ScheduleKind::Plateau);
+  const bool backboneFrozen = m_freezeCheck->isChecked();
+  const bool unfreezes =
+      m_unfreezeEverySpin->value() > 0 || !parseEpochList(m_unfreezeAtEdit->text()).empty();
+  // Frozen for the whole run: the pre-trained layers' rate is not used.
+  m_lrBackboneSpin->setEnabled(!backboneFrozen || unfreezes);
+  m_freezeGroupsSpin->setEnabled(!backboneFrozen);
+  m_minDeltaSpin->setEnabled(m_patienceSpin->value() > 0);
+}
+
+void TrainingSettingsPanel::updateLayerGroups() {
+  const TrainingConfig config = currentConfig();
+  const auto groups = layerGroupsOf(config.architecture);
+  std::vector<LayerGroupPlan> plan = planLayerGroups(config, groups);
+  const QStringList unknown = unknownGroupNames(config, groups);
+  if (groups.empty())
+    m_groupHint->setText(tr("This model's layer groups are not known."));
+  else if (!unknown.isEmpty())
+    m_groupHint->setText(tr("Rates set for groups this model does not have are ignored: %1.")
+                             .arg(unknown.join(QStringLiteral(", "))));
+  else if (!config.groupLrs.empty())
+    m_groupHint->setText(tr("Rates typed into the table win over the rules below."));
+  else
+    m_groupHint->setText(tr("Double-click a rate to set it by hand."));
+  m_resetRatesButton->setEnabled(!config.groupLrs.empty());
+  m_ratePreview->setPreview(config, plan, previewStepsPerEpoch());
+  m_groupModel->setPlan(std::move(plan));
 }
 
 void TrainingSettingsPanel::chooseWeights() {
@@ -262,7 +354,7 @@ void TrainingSettingsPanel::chooseWeights() {
   if (file.isEmpty()) return;
   m_weightsEdit->setText(QDir::toNativeSeparators(file));
   updateWeightsHint();
-  emitEdited();
+  userEdited();
 }
 
 void TrainingSettingsPanel::updateArchitectureHints() {
@@ -296,7 +388,7 @@ void TrainingSettingsPanel::updateWeightsHint() {
 }
 
 void TrainingSettingsPanel::emitEdited() {
-  if (!m_loading) emit configEdited();
+  if (!m_loading) Q_EMIT configEdited();
 }
 
 }  // namespace attune::ui
