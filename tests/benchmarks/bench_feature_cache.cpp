@@ -4,6 +4,7 @@
 //   frozen: the same without the cache (the backbone runs on every image every epoch)
 //   full:   full fine-tuning, augmentation on
 //   bench_feature_cache DATA_FOLDER [--cases cached,frozen,full] [--target 0.85] [--max-epochs 8]
+//                       [--max-seconds 900]
 //                       [--weights TFJS_FOLDER] [--threads 2] [--workers 2] [--set key=value]...
 // Without --weights the export is fetched once (npm) by tests/weights/fetch_tfjs_data.sh into the build
 // folder. A run stops at the first epoch that reaches the target. Prints seconds to the target (from
@@ -64,6 +65,9 @@ int main(int argc, char** argv) {
                                         QStringLiteral("fraction"), QStringLiteral("0.85"));
   const QCommandLineOption epochsOption(QStringLiteral("max-epochs"), QStringLiteral("Epochs at most."),
                                         QStringLiteral("n"), QStringLiteral("8"));
+  const QCommandLineOption secondsOption(QStringLiteral("max-seconds"),
+                                         QStringLiteral("Wall time at most per case (stops at a step)."),
+                                         QStringLiteral("s"), QStringLiteral("900"));
   const QCommandLineOption weightsOption(QStringLiteral("weights"), QStringLiteral("TF.js export folder."),
                                          QStringLiteral("folder"));
   const QCommandLineOption threadsOption(QStringLiteral("threads"), QStringLiteral("runtime.threads."),
@@ -72,8 +76,8 @@ int main(int argc, char** argv) {
                                          QStringLiteral("n"), QStringLiteral("2"));
   const QCommandLineOption setOption(QStringLiteral("set"), QStringLiteral("Any other setting."),
                                      QStringLiteral("key=value"));
-  parser.addOptions(
-      {casesOption, targetOption, epochsOption, weightsOption, threadsOption, workersOption, setOption});
+  parser.addOptions({casesOption, targetOption, epochsOption, secondsOption, weightsOption, threadsOption,
+                     workersOption, setOption});
   parser.addHelpOption();
   parser.process(app);
   if (parser.positionalArguments().size() != 1) parser.showHelp(2);
@@ -88,6 +92,7 @@ int main(int argc, char** argv) {
     weights = cache + QStringLiteral("/nsfwjs/mobilenet_v2");
   }
   const double target = parser.value(targetOption).toDouble();
+  const qint64 maxMs = qint64(parser.value(secondsOption).toDouble() * 1000.0);
   const QStringList wanted = parser.value(casesOption).split(QLatin1Char(','), Qt::SkipEmptyParts);
 
   QTemporaryDir work;
@@ -115,7 +120,7 @@ int main(int argc, char** argv) {
     QElapsedTimer wall;
     wall.start();
     auto trace = bench::trainUntil(project, [&](const bench::RunTrace& t) {
-      return !t.epochs.empty() && t.epochs.back().valAccuracy >= target;
+      return (!t.epochs.empty() && t.epochs.back().valAccuracy >= target) || wall.elapsed() > maxMs;
     });
     if (!trace) {
       std::fprintf(stderr, "%s: %s\n", c.name, qPrintable(trace.error().text()));
