@@ -2,7 +2,6 @@
 
 #include <QColor>
 #include <QPalette>
-
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -42,7 +41,9 @@ int LayerGroupTableModel::columnCount(const QModelIndex& parent) const {
 }
 
 QVariant LayerGroupTableModel::data(const QModelIndex& index, int role) const {
-  if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+  if (!index.isValid() ||
+      !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    return {};
   const LayerGroupPlan& group = m_plan[size_t(index.row())];
   const bool frozenAtStart = group.trainsFromEpoch != 1;
   switch (role) {
@@ -102,7 +103,8 @@ QVariant LayerGroupTableModel::headerData(int section, Qt::Orientation orientati
 }
 
 Qt::ItemFlags LayerGroupTableModel::flags(const QModelIndex& index) const {
-  if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+  if (!index.isValid() ||
+      !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
     return Qt::NoItemFlags;
   Qt::ItemFlags f = Qt::ItemIsEnabled | Qt::ItemIsSelectable;
   if (index.column() == RateColumn) f |= Qt::ItemIsEditable;

@@ -32,7 +32,7 @@ static void initAttuneResources() {
 namespace attune::ui {
 namespace {
 
-constexpr int kSettingsWidth_px = 520;
+constexpr int kSettingsWidth_px = 560;
 constexpr int kChartsHeight_px = 700;
 constexpr int kRunPanelHeight_px = 170;
 constexpr int kStatusMessage_ms = 4000;

@@ -122,6 +122,15 @@ void copyToolTipsToLabels(QFormLayout* form) {
   }
 }
 
+// " epoch" after 1, " epochs" otherwise.
+void useEpochSuffix(QSpinBox* spin) {
+  const auto update = [spin](int value) {
+    spin->setSuffix(value == 1 ? TrainingSettingsPanel::tr(" epoch") : TrainingSettingsPanel::tr(" epochs"));
+  };
+  update(spin->value());
+  QObject::connect(spin, &QSpinBox::valueChanged, spin, update);
+}
+
 QHBoxLayout* row(std::initializer_list<QWidget*> widgets) {
   auto* layout = new QHBoxLayout;
   for (QWidget* w : widgets) layout->addWidget(w);
@@ -252,7 +261,7 @@ void TrainingSettingsPanel::buildLayerControls() {
          "top down. It lets the new layer settle before the pre-trained layers change. 0: off."),
       this);
   m_unfreezeEverySpin->setSpecialValueText(tr("off"));
-  m_unfreezeEverySpin->setSuffix(tr(" epochs"));
+  useEpochSuffix(m_unfreezeEverySpin);
   m_unfreezeAtEdit = new QLineEdit(this);
   m_unfreezeAtEdit->setObjectName(QStringLiteral("unfreezeAtEdit"));
   m_unfreezeAtEdit->setPlaceholderText(tr("e.g. 3, 5, 8"));
@@ -303,7 +312,7 @@ void TrainingSettingsPanel::buildOptimiserControls() {
   m_warmupSpin->setSuffix(tr(" %"));
   m_stepEverySpin = makeSpin("stepEverySpin", 1, kMaxEpochs,
                              tr("Step decay: the rate is cut every this many epochs."), this);
-  m_stepEverySpin->setSuffix(tr(" epochs"));
+  useEpochSuffix(m_stepEverySpin);
   m_gammaSpin = makeDoubleSpin(
       "gammaSpin", 0.01, 1.0, 2, 0.05,
       tr("Step decay and cut on plateau: each cut multiplies the rate by this (0.1: ten times smaller)."),
@@ -313,7 +322,7 @@ void TrainingSettingsPanel::buildOptimiserControls() {
       tr("Cut on plateau: the rate is cut after this many epochs in which the validation loss did not "
          "improve."),
       this);
-  m_plateauPatienceSpin->setSuffix(tr(" epochs"));
+  useEpochSuffix(m_plateauPatienceSpin);
   m_findLrCheck = makeCheck(
       "findLrCheck", tr("Find the learning rate before training"),
       tr("Before training starts, try rates from tiny to huge for a minute and use the one where the "
@@ -439,7 +448,8 @@ void TrainingSettingsPanel::layOut() {
   m_tabs->setObjectName(QStringLiteral("settingsTabs"));
   m_tabs->addTab(basicsPage(), tr("Basics"));
   m_tabs->addTab(layersPage(), tr("Layers"));
-  m_tabs->addTab(optimiserPage(), tr("Optimiser && schedule"));
+  m_tabs->addTab(optimiserPage(), tr("Optimiser"));
+  m_tabs->setTabToolTip(m_tabs->count() - 1, tr("The optimiser and the learning-rate schedule."));
   m_tabs->addTab(regularisationPage(), tr("Regularisation"));
   m_tabs->addTab(validationPage(), tr("Validation"));
   m_tabs->addTab(advancedPage(), tr("Advanced"));
