@@ -13,7 +13,8 @@ const char kUsage[] =
     "  attune-cli --version\n"
     "  attune-cli new PROJECT.attune --task image --data FOLDER [--model ID] [--weights FILE|catalog:ID]\n"
     "                                [--val-fraction F] [--seed N] [--set key=value]... [--force]\n"
-    "  attune-cli train PROJECT.attune [--set key=value]... [--json]\n"
+    "  attune-cli train PROJECT.attune [--set key=value]... [--json] [--resume RUN]\n"
+    "  attune-cli lr-find PROJECT.attune [--set key=value]... [--steps N] [--apply] [--json]\n"
     "  attune-cli inspect FILE.safetensors|FILE.pth|TFJS_FOLDER [--json]\n"
     "  attune-cli import-weights FILE.pth|FILE.safetensors|TFJS_FOLDER --out FILE.safetensors [--json]\n"
     "  attune-cli models [--json] [--download ID] [--offline]\n"
@@ -50,6 +51,7 @@ int run(const QStringList& arguments) {
   }
   if (command == QLatin1String("new")) return commandNew(rest);
   if (command == QLatin1String("train")) return commandTrain(rest);
+  if (command == QLatin1String("lr-find")) return commandLrFind(rest);
   if (command == QLatin1String("inspect")) return commandInspect(rest);
   if (command == QLatin1String("models")) return commandModels(rest);
   if (command == QLatin1String("import-weights")) return commandImportWeights(rest);

@@ -34,12 +34,20 @@ int commandTrain(const QStringList& arguments) {
       {QStringLiteral("set"), QStringLiteral("Change a setting for this run (key=value)."),
        QStringLiteral("key=value")},
       {QStringLiteral("json"), QStringLiteral("One JSON event per line on stdout.")},
+      {QStringLiteral("resume"), QStringLiteral("Continue a stopped run exactly where it stopped."),
+       QStringLiteral("run")},
   });
+  const QString usage =
+      QStringLiteral("usage: attune-cli train PROJECT.attune [--set key=value]... [--json] [--resume RUN]");
   if (!parser.parse(QStringList{QStringLiteral("train")} + arguments) ||
       parser.positionalArguments().size() != 1) {
-    printError(parser.errorText().isEmpty()
-                   ? QStringLiteral("usage: attune-cli train PROJECT.attune [--set key=value]... [--json]")
-                   : parser.errorText());
+    printError(parser.errorText().isEmpty() ? usage : parser.errorText());
+    return kExitUsage;
+  }
+  const QString resumeRun = parser.value(QStringLiteral("resume"));
+  if (!resumeRun.isEmpty() && parser.isSet(QStringLiteral("set"))) {
+    printError(QStringLiteral("--resume continues a run with its own settings; --set cannot change them.\n") +
+               usage);
     return kExitUsage;
   }
   const bool asJson = parser.isSet(QStringLiteral("json"));
@@ -63,7 +71,7 @@ int commandTrain(const QStringList& arguments) {
 
   if (auto fetched = ensureCatalogWeights(runProject.config.weightsPath, asJson); !fetched)
     return fail(fetched.error().text());
-  auto job = prepareTrainingJob(runProject);
+  auto job = resumeRun.isEmpty() ? prepareTrainingJob(runProject) : prepareResumedJob(runProject, resumeRun);
   if (!job) return fail(job.error().text());
 
   const ConsoleMode mode = asJson ? ConsoleMode::JsonLines

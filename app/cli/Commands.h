@@ -9,6 +9,7 @@ namespace attune::cli {
 
 int commandNew(const QStringList& arguments);
 int commandTrain(const QStringList& arguments);
+int commandLrFind(const QStringList& arguments);
 int commandInspect(const QStringList& arguments);
 int commandModels(const QStringList& arguments);
 int commandImportWeights(const QStringList& arguments);

@@ -134,6 +134,7 @@ void ConsoleObserver::showDone(const RunSummary& summary) {
                {"best_val_accuracy", summary.bestValAccuracy},
                {"best_val_loss", summary.bestValLoss},
                {"epochs_completed", summary.epochsCompleted},
+               {"stopped_early", summary.stoppedEarly},
                {"checkpoint", summary.bestCheckpoint.toStdString()},
                {"last_checkpoint", summary.lastCheckpoint.toStdString()},
                {"message", summary.message.toStdString()}});

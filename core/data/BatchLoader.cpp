@@ -153,6 +153,8 @@ BatchLoader::BatchLoader(std::vector<ImageSample> samples, BatchLoaderOptions op
   }
   d.batchCount = (int(d.order.size()) + options.batchSize - 1) / options.batchSize;
   d.pending.resize(size_t(d.batchCount));
+  d.consumedCount = std::clamp(options.firstBatch, 0, d.batchCount);
+  d.nextPosition = std::min(int(d.order.size()), d.consumedCount * options.batchSize);
 
   // More workers than images in flight would only wait.
   const int workerCount = std::min(options.workers, int(d.order.size()));

@@ -39,6 +39,9 @@ struct BatchLoaderOptions {
   int epoch = 0;
   int workers = 2;          // at least 1
   int prefetchBatches = 4;  // how many batches may be ready ahead of the consumer (at least 1)
+  // Starts the epoch at this batch, as if the earlier ones had been handed out (a resumed run):
+  // the batches that follow are exactly those of an epoch read from the start.
+  int firstBatch = 0;
   TransformOptions transform;
 };
 

@@ -34,4 +34,21 @@ SplitIndices stratifiedSplit(const std::vector<int>& labels, double valFraction,
   return split;
 }
 
+std::vector<int> stratifiedFolds(const std::vector<int>& labels, int folds, uint64_t seed) {
+  std::vector<int> fold(labels.size(), 0);
+  if (folds < 2) return fold;
+  std::map<int, std::vector<int>> byClass;
+  for (int i = 0; i < int(labels.size()); ++i) byClass[labels[size_t(i)]].push_back(i);
+  int next = 0;
+  for (auto& [label, indices] : byClass) {
+    std::mt19937_64 rng(detail::combineSeed({seed, uint64_t(int64_t(label)), 0x6b666f6cULL}));
+    detail::fisherYatesShuffle(indices, rng);
+    for (int index : indices) {
+      fold[size_t(index)] = next;
+      next = (next + 1) % folds;
+    }
+  }
+  return fold;
+}
+
 }  // namespace attune

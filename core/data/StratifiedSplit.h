@@ -16,4 +16,9 @@ struct SplitIndices {
 // own seeded generator, so adding items to one class does not move the others.
 SplitIndices stratifiedSplit(const std::vector<int>& labels, double valFraction, uint64_t seed);
 
+// Seeded stratified k-fold: the fold (0..k-1) of each item. Each class is shuffled by its own
+// generator and dealt round-robin, starting where the previous class stopped, so every fold gets
+// nearly the same number of items of every class and the folds' sizes differ by at most one.
+std::vector<int> stratifiedFolds(const std::vector<int>& labels, int folds, uint64_t seed);
+
 }  // namespace attune

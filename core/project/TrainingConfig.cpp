@@ -57,33 +57,33 @@ ConfigField field(const char* key, T TrainingConfig::*member) {
 }
 
 ConfigField groupRatesField() {
-  return {"optim.group_lrs",
-          [](const TrainingConfig& c) -> json {
-            json out = json::object();
-            for (const auto& [name, rate] : c.groupLrs) out[name.toStdString()] = rate;
-            return out;
-          },
-          [](const json& value, TrainingConfig& c, const QString& keyPath) -> Status {
-            if (!value.is_object())
-              return json_fields::typeError(keyPath, R"(an object of rates by layer group ({"stage 4": 1e-4}))");
-            std::map<QString, double> rates;
-            for (const auto& [name, rate] : value.items()) {
-              double number = 0.0;
-              if (auto s = json_fields::readValue(rate, json_fields::joinPath(keyPath, name.c_str()), number);
-                  !s)
-                return s;
-              rates[QString::fromStdString(name)] = number;
-            }
-            c.groupLrs = std::move(rates);
-            return {};
-          }};
+  return {
+      "optim.group_lrs",
+      [](const TrainingConfig& c) -> json {
+        json out = json::object();
+        for (const auto& [name, rate] : c.groupLrs) out[name.toStdString()] = rate;
+        return out;
+      },
+      [](const json& value, TrainingConfig& c, const QString& keyPath) -> Status {
+        if (!value.is_object())
+          return json_fields::typeError(keyPath, R"(an object of rates by layer group ({"stage 4": 1e-4}))");
+        std::map<QString, double> rates;
+        for (const auto& [name, rate] : value.items()) {
+          double number = 0.0;
+          if (auto s = json_fields::readValue(rate, json_fields::joinPath(keyPath, name.c_str()), number); !s)
+            return s;
+          rates[QString::fromStdString(name)] = number;
+        }
+        c.groupLrs = std::move(rates);
+        return {};
+      }};
 }
 
 const std::vector<std::pair<Preset, const char*>>& presetNames() {
   static const std::vector<std::pair<Preset, const char*>> kNames = {{Preset::Custom, "custom"},
-                                                                      {Preset::Quick, "quick"},
-                                                                      {Preset::Balanced, "balanced"},
-                                                                      {Preset::Thorough, "thorough"}};
+                                                                     {Preset::Quick, "quick"},
+                                                                     {Preset::Balanced, "balanced"},
+                                                                     {Preset::Thorough, "thorough"}};
   return kNames;
 }
 
@@ -124,8 +124,9 @@ const std::vector<ConfigField>& fields() {
     f.push_back(field("epochs", &TrainingConfig::epochs));
     f.push_back(field("batch_size", &TrainingConfig::batchSize));
     f.push_back(field("seed", &TrainingConfig::seed));
-    f.push_back(choice("optim.kind", &TrainingConfig::optimizer,
-                       {{OptimizerKind::AdamW, "adamw"}, {OptimizerKind::Adam, "adam"}, {OptimizerKind::Sgd, "sgd"}}));
+    f.push_back(choice(
+        "optim.kind", &TrainingConfig::optimizer,
+        {{OptimizerKind::AdamW, "adamw"}, {OptimizerKind::Adam, "adam"}, {OptimizerKind::Sgd, "sgd"}}));
     f.push_back(field("optim.lr_head", &TrainingConfig::lrHead));
     f.push_back(field("optim.lr_backbone", &TrainingConfig::lrBackbone));
     f.push_back(field("optim.momentum", &TrainingConfig::momentum));
@@ -175,8 +176,9 @@ const std::vector<ConfigField>& fields() {
     f.push_back(field("runtime.threads", &TrainingConfig::threads));
     f.push_back(field("runtime.loader_workers", &TrainingConfig::loaderWorkers));
     f.push_back(field("runtime.max_bad_steps", &TrainingConfig::maxBadSteps));
-    f.push_back(choice("runtime.precision", &TrainingConfig::precision,
-                       {{Precision::Float32, "float32"}, {Precision::BFloat16, "bfloat16"}, {Precision::Auto, "auto"}}));
+    f.push_back(choice(
+        "runtime.precision", &TrainingConfig::precision,
+        {{Precision::Float32, "float32"}, {Precision::BFloat16, "bfloat16"}, {Precision::Auto, "auto"}}));
     f.push_back(choice("runtime.feature_cache", &TrainingConfig::featureCache,
                        {{FeatureCacheMode::Auto, "auto"}, {FeatureCacheMode::Off, "off"}}));
     return f;
@@ -242,12 +244,14 @@ QStringList TrainingConfig::validate() const {
     problems << QStringLiteral("The layer-wise rate factor must be above 0 and at most 1.");
   for (const auto& [name, rate] : groupLrs)
     if (!(rate >= 0.0 && rate < 10.0))
-      problems << QStringLiteral("The learning rate of layer group '%1' must be at least 0 and below 10.").arg(name);
+      problems << QStringLiteral("The learning rate of layer group '%1' must be at least 0 and below 10.")
+                      .arg(name);
   if (!(clipGradNorm >= 0.0 && std::isfinite(clipGradNorm)))
     problems << QStringLiteral("The gradient clipping norm must be 0 (off) or above.");
   if (accumulateSteps < 1 || accumulateSteps > 1024)
     problems << QStringLiteral("Accumulate the gradients of between 1 and 1024 batches per step.");
-  if (stepEvery < 1) problems << QStringLiteral("The step schedule must cut the rate every 1 or more epochs.");
+  if (stepEvery < 1)
+    problems << QStringLiteral("The step schedule must cut the rate every 1 or more epochs.");
   if (!(gamma > 0.0 && gamma < 1.0))
     problems << QStringLiteral("The schedule's cut factor must be above 0 and below 1.");
   if (plateauPatience < 1)
@@ -261,7 +265,8 @@ QStringList TrainingConfig::validate() const {
   if (patience < 0) problems << QStringLiteral("Early stopping's patience must be 0 (off) or more epochs.");
   if (!(minDelta >= 0.0 && std::isfinite(minDelta)))
     problems << QStringLiteral("Early stopping's least improvement must be 0 or above.");
-  if (folds < 1 || folds > 20) problems << QStringLiteral("Use between 2 and 20 folds, or 1 for no cross-validation.");
+  if (folds < 1 || folds > 20)
+    problems << QStringLiteral("Use between 2 and 20 folds, or 1 for no cross-validation.");
   return problems;
 }
 

@@ -48,7 +48,7 @@ struct TrainingConfig {
   // reference "catalog:<id>" (isCatalogReference), or empty for random initialisation.
   QString weightsPath;
   std::optional<int> inputSize;  // square input side in pixels; unset: the architecture's own
-  QString cutLayer;  // "tfjs" models: the Keras layer the new head follows; empty: Attune's choice
+  QString cutLayer;          // "tfjs" models: the Keras layer the new head follows; empty: Attune's choice
   double headDropout = 0.0;  // dropout on the features entering the new head (model.head_dropout)
 
   Preset preset = Preset::Custom;  // the preset these settings came from (a label; applyPreset sets them)
@@ -98,8 +98,8 @@ struct TrainingConfig {
 
   // early_stop.*
   MonitorMetric monitor = MonitorMetric::ValAccuracy;
-  int patience = 0;        // epochs without improvement before the run stops early; 0: never
-  double minDelta = 0.0;   // the least change that counts as an improvement
+  int patience = 0;       // epochs without improvement before the run stops early; 0: never
+  double minDelta = 0.0;  // the least change that counts as an improvement
 
   // kfold.*
   int folds = 1;  // k-fold cross-validation when 2 or more

@@ -21,8 +21,9 @@ std::vector<LayerGroupSpec> layerGroupsOf(const QString& architecture) {
 }
 
 int frozenGroupCount(const TrainingConfig& config, int backboneGroups, int epoch) {
-  const int initial =
-      config.freeze == FreezeMode::Backbone ? backboneGroups : std::clamp(config.freezeGroups, 0, backboneGroups);
+  const int initial = config.freeze == FreezeMode::Backbone
+                          ? backboneGroups
+                          : std::clamp(config.freezeGroups, 0, backboneGroups);
   int unfrozen = 0;
   if (config.unfreezeEvery > 0) {
     unfrozen = std::max(0, epoch - 1) / config.unfreezeEvery;
@@ -85,7 +86,8 @@ RatePreview previewRates(const TrainingConfig& config, const std::vector<LayerGr
   points = int(std::clamp<int64_t>(points, 2, std::max<int64_t>(2, total)));
   preview.rates.resize(plan.size());
   for (int p = 0; p < points; ++p) {
-    const int64_t step = total <= 1 ? 0 : int64_t(std::llround(double(p) * double(total - 1) / double(points - 1)));
+    const int64_t step =
+        total <= 1 ? 0 : int64_t(std::llround(double(p) * double(total - 1) / double(points - 1)));
     const int epoch = int(step / stepsPerEpoch) + 1;
     preview.steps.push_back(double(step));
     const double factor = schedule.factor(step);

@@ -18,7 +18,7 @@ struct LayerGroupPlan {
   QString name;          // "stem", "stage 1", ..., "head"
   QStringList prefixes;  // parameter-name prefixes; empty for groups assigned by order (TF.js)
   bool isHead = false;
-  double baseLr = 0.0;   // the rate the schedule scales
+  double baseLr = 0.0;  // the rate the schedule scales
   // The epoch (1-based) from which the group trains: 1 when it trains from the start, 0 when it stays
   // frozen for the whole run.
   int trainsFromEpoch = 1;
@@ -45,8 +45,8 @@ QStringList unknownGroupNames(const TrainingConfig& config, const std::vector<La
 // Each group's rate at every `stride`-th step of the run as configured (0 while frozen), for the
 // preview chart. The plateau schedule is drawn as if the loss kept improving.
 struct RatePreview {
-  std::vector<double> steps;                // x values (optimiser steps)
-  std::vector<std::vector<double>> rates;   // per group, same length as steps
+  std::vector<double> steps;               // x values (optimiser steps)
+  std::vector<std::vector<double>> rates;  // per group, same length as steps
 };
 RatePreview previewRates(const TrainingConfig& config, const std::vector<LayerGroupPlan>& plan,
                          int64_t stepsPerEpoch, int points = 200);

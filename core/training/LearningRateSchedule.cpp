@@ -37,9 +37,8 @@ LearningRateSchedule LearningRateSchedule::fromConfig(const TrainingConfig& conf
   s.stepsPerEpoch = std::max<int64_t>(1, stepsPerEpoch);
   s.totalSteps = s.stepsPerEpoch * std::max(1, config.epochs);
   // One-cycle rises over 30% of the run unless a warm-up share was chosen.
-  const double warmupShare = config.schedule == ScheduleKind::OneCycle && config.warmupFraction <= 0.0
-                                 ? 0.3
-                                 : config.warmupFraction;
+  const double warmupShare =
+      config.schedule == ScheduleKind::OneCycle && config.warmupFraction <= 0.0 ? 0.3 : config.warmupFraction;
   s.warmupSteps = static_cast<int64_t>(std::llround(warmupShare * double(s.totalSteps)));
   s.stepEvery = config.stepEvery;
   s.gamma = config.gamma;
@@ -105,7 +104,8 @@ nlohmann::json LearningRateSchedule::state() const {
 Status LearningRateSchedule::restore(const nlohmann::json& state) {
   if (!state.is_object() || !state.contains("plateau_factor") || !state["plateau_factor"].is_number() ||
       !state.contains("plateau_bad_epochs") || !state["plateau_bad_epochs"].is_number_integer())
-    return Error(ErrorCode::BadFormat, QStringLiteral("The saved learning-rate schedule state is incomplete."),
+    return Error(ErrorCode::BadFormat,
+                 QStringLiteral("The saved learning-rate schedule state is incomplete."),
                  QStringLiteral("Start a new run instead of resuming this one."));
   m_plateauFactor = state["plateau_factor"].get<double>();
   m_plateauBadEpochs = state["plateau_bad_epochs"].get<int>();

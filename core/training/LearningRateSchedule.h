@@ -17,11 +17,11 @@ class LearningRateSchedule {
   struct Settings {
     ScheduleKind kind = ScheduleKind::Constant;
     int64_t totalSteps = 1;
-    int64_t warmupSteps = 0;     // cosine, linear, plateau: linear warm-up; one-cycle: the rising phase
-    int64_t stepsPerEpoch = 1;   // step schedule
-    int stepEvery = 3;           // step schedule: epochs between cuts
-    double gamma = 0.1;          // step and plateau: factor of each cut
-    int plateauPatience = 2;     // plateau: epochs without improvement before a cut
+    int64_t warmupSteps = 0;    // cosine, linear, plateau: linear warm-up; one-cycle: the rising phase
+    int64_t stepsPerEpoch = 1;  // step schedule
+    int stepEvery = 3;          // step schedule: epochs between cuts
+    double gamma = 0.1;         // step and plateau: factor of each cut
+    int plateauPatience = 2;    // plateau: epochs without improvement before a cut
   };
 
   // WarmupCosine: linear from 1/warmupSteps up to 1 over warmupSteps steps, then cosine decay to 0 at

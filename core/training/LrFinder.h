@@ -30,9 +30,9 @@ struct LrFinderResult {
   std::vector<double> losses;          // raw loss of each step
   std::vector<double> smoothedLosses;  // what the suggestion is read from
   double suggestedLr = 0.0;
-  int suggestedIndex = -1;             // into lrs
-  QString reason;                      // plain words: why this rate
-  bool diverged = false;               // the loss blew up before the last step (the usual end)
+  int suggestedIndex = -1;  // into lrs
+  QString reason;           // plain words: why this rate
+  bool diverged = false;    // the loss blew up before the last step (the usual end)
 };
 
 using LrFinderProgress = std::function<void(int step, int steps, double lr, double smoothedLoss)>;

@@ -4,10 +4,12 @@
 #include <QString>
 
 #include <cstdint>
+#include <vector>
 
 namespace attune {
 
 struct StepMetrics {
+  int fold = 0;            // k-fold cross-validation: the fold (1-based); 0 for a plain run
   int epoch = 0;           // 1-based
   int64_t step = 0;        // 1-based, over the whole run
   int64_t stepsTotal = 0;  // steps of the whole run
@@ -18,13 +20,17 @@ struct StepMetrics {
 };
 
 struct EpochMetrics {
+  int fold = 0;   // as StepMetrics::fold
   int epoch = 0;  // 1-based
   int epochsTotal = 0;
   double trainLoss = 0.0;
   double trainAccuracy = 0.0;  // on the training batches as augmented, in [0, 1]
   double valLoss = 0.0;
   double valAccuracy = 0.0;  // in [0, 1]
-  bool isBest = false;       // best validation accuracy so far (its weights were saved)
+  bool isBest = false;       // best by the monitored metric so far (its weights were saved)
+  // Validation loss has risen for two epochs while the training loss fell (see the run's warning).
+  bool overfitting = false;
+  int trainingGroups = 0;  // layer groups that trained in this epoch (gradual unfreezing)
   double elapsedMs = 0.0;
 };
 
@@ -48,6 +54,9 @@ struct RunSummary {
   double bestValAccuracy = 0.0;
   double bestValLoss = 0.0;
   int epochsCompleted = 0;
+  bool stoppedEarly = false;  // early stopping ended the run (outcome Finished)
+  // k-fold cross-validation: each fold's best validation accuracy (empty for a plain run).
+  std::vector<double> foldValAccuracies;
   QString message;  // why it stopped or failed
 };
 

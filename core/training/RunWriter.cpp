@@ -38,7 +38,19 @@ Result<std::unique_ptr<RunWriter>> RunWriter::create(const QString& runsDir) {
                    QStringLiteral("Check that the folder is writable and the disk is not full."));
     id = stamp + QStringLiteral("-%1").arg(n);
   }
-  std::unique_ptr<RunWriter> writer(new RunWriter(id, runs.filePath(id)));
+  return startIn(id, runs.filePath(id));
+}
+
+Result<std::unique_ptr<RunWriter>> RunWriter::createFold(const RunWriter& parent, const QString& name) {
+  QDir dir(parent.directory());
+  if (!dir.mkpath(name))
+    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot create %1.").arg(dir.filePath(name)),
+                 QStringLiteral("Check that the disk is not full."));
+  return startIn(parent.runId() + QLatin1Char('/') + name, dir.filePath(name));
+}
+
+Result<std::unique_ptr<RunWriter>> RunWriter::startIn(QString runId, QString directory) {
+  std::unique_ptr<RunWriter> writer(new RunWriter(std::move(runId), std::move(directory)));
   writer->m_metrics.setFileName(writer->filePath(QStringLiteral("metrics.csv")));
   if (!writer->m_metrics.open(QIODevice::WriteOnly | QIODevice::Text))
     return Error(ErrorCode::FileUnwritable,
@@ -49,6 +61,49 @@ Result<std::unique_ptr<RunWriter>> RunWriter::create(const QString& runsDir) {
       !s)
     return s.error();
   return writer;
+}
+
+Result<std::unique_ptr<RunWriter>> RunWriter::reopen(const QString& runDir) {
+  QDir dir(runDir);
+  if (!dir.exists())
+    return Error(ErrorCode::FileNotFound, QStringLiteral("The run folder %1 does not exist.").arg(runDir));
+  std::unique_ptr<RunWriter> writer(new RunWriter(dir.dirName(), dir.absolutePath()));
+  writer->m_metrics.setFileName(writer->filePath(QStringLiteral("metrics.csv")));
+  if (!writer->m_metrics.open(QIODevice::Append | QIODevice::Text))
+    return Error(ErrorCode::FileUnwritable,
+                 QStringLiteral("Cannot write %1.").arg(writer->m_metrics.fileName()),
+                 QStringLiteral("Check that the disk is not full and the folder is writable."));
+  return writer;
+}
+
+Status RunWriter::dropRowsAfter(int64_t step, int completedEpochs) {
+  m_metrics.close();
+  QFile in(m_metrics.fileName());
+  QByteArray kept;
+  if (in.open(QIODevice::ReadOnly | QIODevice::Text)) {
+    bool header = true;
+    while (!in.atEnd()) {
+      const QByteArray line = in.readLine();
+      if (!line.endsWith('\n')) break;  // a row cut short by a crash
+      const QList<QByteArray> cells = line.split(',');
+      bool keep = header;
+      if (!header && cells.size() >= 3) {
+        if (cells[0] == "step") keep = cells[2].toLongLong() <= step;
+        if (cells[0] == "epoch") keep = cells[1].toInt() <= completedEpochs;
+      }
+      header = false;
+      if (keep) kept += line;
+    }
+    in.close();
+  }
+  QSaveFile out(m_metrics.fileName());
+  if (!out.open(QIODevice::WriteOnly) || out.write(kept) != kept.size() || !out.commit())
+    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(m_metrics.fileName()),
+                 QStringLiteral("Check that the disk is not full."));
+  if (!m_metrics.open(QIODevice::Append | QIODevice::Text))
+    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(m_metrics.fileName()),
+                 QStringLiteral("Check that the disk is not full."));
+  return {};
 }
 
 QString RunWriter::filePath(const QString& name) const {

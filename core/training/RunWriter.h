@@ -18,6 +18,10 @@ class RunWriter {
  public:
   // Creates runsDir/<id>/ with a fresh id from the current time ("20261129-214503", "-2" on clashes).
   static Result<std::unique_ptr<RunWriter>> create(const QString& runsDir);
+  // A fold of a cross-validation run: parent/<name>/, with the run id "<parent id>/<name>".
+  static Result<std::unique_ptr<RunWriter>> createFold(const RunWriter& parent, const QString& name);
+  // Opens an existing run folder to continue it (metrics.csv is appended to).
+  static Result<std::unique_ptr<RunWriter>> reopen(const QString& runDir);
 
   const QString& runId() const { return m_runId; }
   const QString& directory() const { return m_directory; }
@@ -26,9 +30,13 @@ class RunWriter {
   Status writeConfig(const TrainingJob& job, const QString& device, int threads);
   Status append(const StepMetrics& step);
   Status append(const EpochMetrics& epoch);
+  // A resumed run drops the rows written after its checkpoint (steps after `step`, epochs after
+  // `completedEpochs`), so metrics.csv reads as one uninterrupted run.
+  Status dropRowsAfter(int64_t step, int completedEpochs);
 
  private:
   RunWriter(QString runId, QString directory);
+  static Result<std::unique_ptr<RunWriter>> startIn(QString runId, QString directory);
   Status writeRow(const QString& row);
 
   QString m_runId;

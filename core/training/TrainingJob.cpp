@@ -7,6 +7,10 @@
 #include "core/training/RunMetrics.h"
 #include "core/weights/CatalogWeights.h"
 
+#include <nlohmann/json.hpp>
+
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 namespace attune {
@@ -84,6 +88,32 @@ Result<TrainingJob> prepareTrainingJob(const Project& project) {
   return job;
 }
 
+Result<TrainingJob> prepareResumedJob(const Project& project, const QString& run) {
+  QDir runsDir(project.runsDirectory());
+  const QString directory =
+      QFileInfo(run).isDir() ? QFileInfo(run).absoluteFilePath() : runsDir.filePath(run);
+  QFile configFile(QDir(directory).filePath(QStringLiteral("config.json")));
+  if (!configFile.open(QIODevice::ReadOnly))
+    return Error(ErrorCode::FileNotFound, QStringLiteral("There is no run %1 in this project.").arg(run),
+                 QStringLiteral("Give a run id from the project's runs folder (%1).").arg(runsDir.path()));
+  const auto document = nlohmann::json::parse(configFile.readAll().toStdString(), nullptr, false);
+  if (!document.is_object() || !document.contains("config"))
+    return Error(ErrorCode::BadFormat, QStringLiteral("The settings of run %1 are damaged.").arg(run),
+                 QStringLiteral("Start a new run instead."));
+  auto config = TrainingConfig::fromJson(document["config"], QStringLiteral("config"));
+  if (!config) return config.error();
+  if (config->folds > 1)
+    return Error(ErrorCode::BadValue,
+                 QStringLiteral("Run %1 is a cross-validation run; those cannot be resumed.").arg(run),
+                 QStringLiteral("Start it again."));
+  Project copy = project;
+  copy.config = *config;
+  auto job = prepareTrainingJob(copy);
+  if (!job) return job.error();
+  job->resumeRunDir = directory;
+  return job;
+}
+
 }  // namespace attune
 
 namespace attune {
@@ -100,6 +130,14 @@ void recordRun(Project& project, const RunSummary& summary, const QString& start
   record.bestValAccuracy = summary.bestValAccuracy;
   record.bestCheckpoint = summary.bestCheckpoint;
   record.message = summary.message;
+  // A resumed run keeps its entry (and its start time).
+  for (auto& existing : project.runs) {
+    if (existing.id == record.id) {
+      record.startedAt = existing.startedAt;
+      existing = record;
+      return;
+    }
+  }
   project.runs.push_back(record);
 }
 

@@ -25,6 +25,9 @@ struct TrainingJob {
   std::vector<ImageSample> valSamples;
   QString runsDir;  // absolute; the run writes runsDir/<run-id>/
   DataReport dataReport;
+  // Set: continue the run in this folder (its state.json) instead of starting a new one.
+  QString resumeRunDir;
+  int fold = 0;  // k-fold: which fold this job trains (1-based; its metrics carry it); 0: a plain run
 };
 
 // The local file of a "catalog:<id>" weights reference for `architecture`. Errors: unknown id, weights
@@ -37,11 +40,16 @@ Result<QString> locateCatalogWeights(const QString& reference, const QString& ar
 // (config.weightsPath of the job is always a path or empty).
 Result<TrainingJob> prepareTrainingJob(const Project& project);
 
+// The job that continues run `run` (its id, or its folder) of the project: the run's own config.json
+// settings on the project's images (the run refuses to continue if they changed).
+Result<TrainingJob> prepareResumedJob(const Project& project, const QString& run);
+
 }  // namespace attune
 
 namespace attune {
 
-// Adds the run to the project's run history (the caller saves the project).
+// Adds the run to the project's run history, or updates its entry when it was resumed (the caller
+// saves the project).
 void recordRun(Project& project, const RunSummary& summary, const QString& startedAt);
 
 }  // namespace attune

@@ -58,7 +58,8 @@ RunSummary TrainingSession::summary() const {
 
 void TrainingSession::run() {
   RunSummary summary;
-  auto writer = RunWriter::create(m_job.runsDir);
+  auto writer =
+      m_job.resumeRunDir.isEmpty() ? RunWriter::create(m_job.runsDir) : RunWriter::reopen(m_job.resumeRunDir);
   if (!writer) {
     summary.message = writer.error().text();
   } else {
@@ -66,7 +67,19 @@ void TrainingSession::run() {
     summary.runDir = (*writer)->directory();
     // The engine boundary: LibTorch's exceptions end here as a failed run with a readable message.
     try {
-      summary = detail::runTraining(m_job, **writer, {m_stopRequested, m_paused, m_metrics});
+      detail::TrainerControl control{m_stopRequested, m_paused, m_metrics};
+      control.stopAfterStep = m_stopAfterStep;
+      control.simulateOutOfMemoryAbove = m_simulateOomAbove;
+      // Fault injection for the reliability tests of the command line (an out-of-memory error above
+      // this many images; an interruption after this many steps).
+      if (const int fromEnvironment = qEnvironmentVariableIntValue("ATTUNE_FAULT_OOM_ABOVE");
+          fromEnvironment > 0)
+        control.simulateOutOfMemoryAbove = fromEnvironment;
+      if (const int fromEnvironment = qEnvironmentVariableIntValue("ATTUNE_FAULT_STOP_AFTER_STEP");
+          fromEnvironment > 0)
+        control.stopAfterStep = fromEnvironment;
+      summary = m_job.config.folds >= 2 ? detail::runCrossValidation(m_job, **writer, control)
+                                        : detail::runTraining(m_job, **writer, control);
     } catch (const std::exception& e) {
       summary.outcome = RunOutcome::Failed;
       summary.message = QStringLiteral("Training failed: ") + firstLine(e.what()) + QStringLiteral(".") +

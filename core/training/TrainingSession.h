@@ -11,6 +11,7 @@
 #include <QStringList>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -29,6 +30,14 @@ class TrainingSession : public QObject {
   void setPaused(bool paused);
   bool isPaused() const;
 
+  // Before run(): stop with a resumable checkpoint once this many optimiser steps are done (tests of
+  // resume; schedulers that give a run a time slice). 0: never. Also set by the environment variable
+  // ATTUNE_FAULT_STOP_AFTER_STEP (fault injection: an interrupted run).
+  void setStopAfterStep(int64_t step) { m_stopAfterStep = step; }
+  // Before run(): fault injection for the reliability tests: a forward pass over more than `images`
+  // images fails as if out of memory. Also set by the environment variable ATTUNE_FAULT_OOM_ABOVE.
+  void setSimulatedOutOfMemoryAbove(int images) { m_simulateOomAbove = images; }
+
   MetricsBuffer& metrics() { return m_metrics; }
   const TrainingJob& job() const { return m_job; }
   // Valid once finished() was emitted.
@@ -46,6 +55,8 @@ class TrainingSession : public QObject {
   MetricsBuffer m_metrics;
   std::atomic<bool> m_stopRequested{false};
   std::atomic<bool> m_paused{false};
+  int64_t m_stopAfterStep = 0;
+  int m_simulateOomAbove = 0;
   RunSummary m_summary;
   mutable std::mutex m_summaryMutex;
 };

@@ -130,6 +130,86 @@ class TestCli : public QObject {
     QCOMPARE(info[0]["metadata"]["attune.architecture"].get<std::string>(), std::string("resnet18"));
   }
 
+  // An interrupted run (fault injection stops it after 3 steps) continues with `train --resume`
+  // in the same run folder, and the project keeps one entry for it.
+  void trainResumeContinuesAStoppedRun() {
+    const QString data = m_dir.filePath(QStringLiteral("resume-data"));
+    testing::writeTinyDataset(data, 2, 6);
+    const QString project = m_dir.filePath(QStringLiteral("resume.attune"));
+    QCOMPARE(runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("image"),
+                     QStringLiteral("--data"), data, QStringLiteral("--set"),
+                     QStringLiteral("model.input_size=32"), QStringLiteral("--set"),
+                     QStringLiteral("epochs=2"), QStringLiteral("--set"), QStringLiteral("batch_size=4")})
+                 .exitCode,
+             0);
+    auto environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("ATTUNE_FAULT_STOP_AFTER_STEP"), QStringLiteral("3"));
+    const auto stopped = runCli({QStringLiteral("train"), project, QStringLiteral("--json")}, environment);
+    QCOMPARE(stopped.exitCode, 1);
+    const auto first = jsonLines(stopped.out).back();
+    QCOMPARE(first["status"].get<std::string>(), std::string("stopped"));
+    const QString runId = QString::fromStdString(first["run_id"].get<std::string>());
+
+    QCOMPARE(runCli({QStringLiteral("train"), project, QStringLiteral("--resume"), runId,
+                     QStringLiteral("--set"), QStringLiteral("epochs=3")})
+                 .exitCode,
+             2);  // a resumed run keeps its settings
+    const auto resumed = runCli(
+        {QStringLiteral("train"), project, QStringLiteral("--resume"), runId, QStringLiteral("--json")});
+    QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+    const auto events = jsonLines(resumed.out);
+    const auto& done = events.back();
+    QCOMPARE(done["status"].get<std::string>(), std::string("finished"));
+    QCOMPARE(QString::fromStdString(done["run_id"].get<std::string>()), runId);
+    QCOMPARE(done["epochs_completed"].get<int>(), 2);
+    int firstStep = -1;
+    for (const auto& e : events)
+      if (e["event"] == "step" && firstStep < 0) firstStep = e["step"].get<int>();
+    QCOMPARE(firstStep, 4);  // it went on after step 3
+    QFile file(project);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const auto document = nlohmann::json::parse(file.readAll().toStdString());
+    QCOMPARE(document["runs"].size(), size_t(1));
+    QCOMPARE(document["runs"][0]["status"].get<std::string>(), std::string("finished"));
+    const auto missing =
+        runCli({QStringLiteral("train"), project, QStringLiteral("--resume"), QStringLiteral("nope")});
+    QCOMPARE(missing.exitCode, 1);
+    QVERIFY(missing.err.contains("no run nope"));
+  }
+
+  void lrFindSuggestsAndApplies() {
+    const QString data = m_dir.filePath(QStringLiteral("lrfind-data"));
+    testing::writeTinyDataset(data, 2, 8);
+    const QString project = m_dir.filePath(QStringLiteral("lrfind.attune"));
+    QCOMPARE(runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("image"),
+                     QStringLiteral("--data"), data, QStringLiteral("--set"),
+                     QStringLiteral("model.input_size=32"), QStringLiteral("--set"),
+                     QStringLiteral("batch_size=4")})
+                 .exitCode,
+             0);
+    const auto result = runCli({QStringLiteral("lr-find"), project, QStringLiteral("--steps"),
+                                QStringLiteral("20"), QStringLiteral("--apply"), QStringLiteral("--json")});
+    QVERIFY2(result.exitCode == 0, result.err.constData());
+    const auto events = jsonLines(result.out);
+    int points = 0;
+    for (const auto& e : events)
+      if (e["event"] == "point") ++points;
+    const auto& done = events.back();
+    QCOMPARE(done["event"].get<std::string>(), std::string("done"));
+    QCOMPARE(points, done["points"].get<int>());
+    QVERIFY(points >= 10);
+    const double suggested = done["suggested_lr"].get<double>();
+    QVERIFY(suggested > 0.0);
+    QVERIFY(!done["reason"].get<std::string>().empty());
+    QFile file(project);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const auto document = nlohmann::json::parse(file.readAll().toStdString());
+    QCOMPARE(document["config"]["optim"]["lr_head"].get<double>(), suggested);
+    QCOMPARE(
+        runCli({QStringLiteral("lr-find"), project, QStringLiteral("--steps"), QStringLiteral("3")}).exitCode,
+        2);
+  }
+
   void inspectReadsATorchSaveCheckpointWithoutRunningIt() {
     const QString good = m_dir.filePath(QStringLiteral("weights.pth"));
     const QString evil = m_dir.filePath(QStringLiteral("evil.pth"));

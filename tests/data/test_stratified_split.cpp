@@ -119,6 +119,43 @@ class TestStratifiedSplit : public QObject {
     QCOMPARE(split.train, (std::vector<int>{2, 3, 5, 8, 9}));
   }
 
+  // k-fold: every item in exactly one fold, each class spread evenly, folds within one item in size,
+  // the same folds for the same seed.
+  void foldsAreStratifiedAndBalanced() {
+    std::vector<int> labels;
+    for (int i = 0; i < 23; ++i) labels.push_back(0);
+    for (int i = 0; i < 10; ++i) labels.push_back(1);
+    for (int i = 0; i < 4; ++i) labels.push_back(2);
+    const auto folds = attune::stratifiedFolds(labels, 5, 11);
+    QCOMPARE(folds.size(), labels.size());
+    std::map<int, std::map<int, int>> perClass;  // class -> fold -> count
+    std::map<int, int> sizes;
+    for (size_t i = 0; i < labels.size(); ++i) {
+      QVERIFY(folds[i] >= 0 && folds[i] < 5);
+      ++perClass[labels[i]][folds[i]];
+      ++sizes[folds[i]];
+    }
+    for (const auto& [label, counts] : perClass) {
+      int low = 1 << 30, high = 0;
+      for (int f = 0; f < 5; ++f) {
+        const int n = counts.count(f) ? counts.at(f) : 0;
+        low = std::min(low, n);
+        high = std::max(high, n);
+      }
+      QVERIFY2(high - low <= 1, qPrintable(QString::number(label)));
+    }
+    int low = 1 << 30, high = 0;
+    for (const auto& [fold, n] : sizes) {
+      low = std::min(low, n);
+      high = std::max(high, n);
+    }
+    QCOMPARE(int(sizes.size()), 5);
+    QVERIFY(high - low <= 1);
+    QVERIFY(attune::stratifiedFolds(labels, 5, 11) == folds);
+    QVERIFY(attune::stratifiedFolds(labels, 5, 12) != folds);
+    QVERIFY(attune::stratifiedFolds(labels, 1, 11) == std::vector<int>(labels.size(), 0));
+  }
+
   void emptyInput() {
     const SplitIndices split = stratifiedSplit({}, 0.2, 1);
     QVERIFY(split.train.empty());

@@ -228,8 +228,8 @@ void TestTrainingConfig::unknownEnumWordListsAllowedWords_data() {
                                             QStringLiteral("sgd")};
   QTest::newRow("schedule") << QByteArray(R"({"schedule":{"kind":"exponential"}})")
                             << QStringLiteral("config.schedule.kind")
-                            << QStringList{QStringLiteral("cosine"), QStringLiteral("constant"),
-                                           QStringLiteral("step"), QStringLiteral("linear"),
+                            << QStringList{QStringLiteral("cosine"),   QStringLiteral("constant"),
+                                           QStringLiteral("step"),     QStringLiteral("linear"),
                                            QStringLiteral("onecycle"), QStringLiteral("plateau")};
   QTest::newRow("class balance") << QByteArray(R"({"loss":{"class_balance":"oversample"}})")
                                  << QStringLiteral("config.loss.class_balance")
@@ -452,7 +452,6 @@ void TestTrainingConfig::validateAcceptsBoundaryValues() {
   const QStringList problems = config.validate();
   QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
 }
-
 
 void TestTrainingConfig::setPresetAppliesItsSettings() {
   TrainingConfig config;

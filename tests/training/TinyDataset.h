@@ -3,6 +3,7 @@
 // class-specific pattern) and a project on it.
 
 #include "core/project/Project.h"
+#include "core/training/TrainingSession.h"
 
 #include <QColor>
 #include <QDir>
@@ -43,6 +44,26 @@ inline Project tinyProject(const QString& projectPath, const QString& dataFolder
   project.config.labelSmoothing = 0.0;
   project.config.loaderWorkers = 1;
   return project;
+}
+
+// Runs the job to its end in this thread (the session is thread-agnostic) and returns the summary,
+// with the published metrics and events when asked.
+inline RunSummary runToEnd(TrainingSession& session, std::vector<StepMetrics>* steps = nullptr,
+                           std::vector<EpochMetrics>* epochs = nullptr,
+                           std::vector<RunEvent>* events = nullptr) {
+  session.run();
+  auto drain = session.metrics().drain();
+  if (steps) *steps = drain.steps;
+  if (epochs) *epochs = drain.epochs;
+  if (events) *events = drain.events;
+  return session.summary();
+}
+
+inline RunSummary runToEnd(const TrainingJob& job, std::vector<StepMetrics>* steps = nullptr,
+                           std::vector<EpochMetrics>* epochs = nullptr,
+                           std::vector<RunEvent>* events = nullptr) {
+  TrainingSession session(job);
+  return runToEnd(session, steps, epochs, events);
 }
 
 }  // namespace attune::testing

@@ -21,6 +21,7 @@
 #include <limits>
 
 using namespace attune;
+using attune::testing::runToEnd;
 
 class TestTrainingSession : public QObject {
   Q_OBJECT
@@ -71,16 +72,6 @@ class TestTrainingSession : public QObject {
     if (!shard.open(QIODevice::WriteOnly)) return false;
     const auto bytes = qint64(values.size() * sizeof(float));  // little-endian hosts only
     return shard.write(reinterpret_cast<const char*>(values.data()), bytes) == bytes;
-  }
-
-  static RunSummary runToEnd(const TrainingJob& job, std::vector<StepMetrics>* steps = nullptr,
-                             std::vector<EpochMetrics>* epochs = nullptr) {
-    TrainingSession session(job);
-    session.run();  // in this thread: the session is thread-agnostic
-    auto drain = session.metrics().drain();
-    if (steps) *steps = drain.steps;
-    if (epochs) *epochs = drain.epochs;
-    return session.summary();
   }
 
  private Q_SLOTS:

@@ -1,13 +1,16 @@
 #include "core/training/detail/Trainer.h"
 
-#include "core/data/BatchLoader.h"
-#include "core/models/Architecture.h"
-#include "core/models/detail/ImageClassifier.h"
-#include "core/models/detail/KerasClassifier.h"
 #include "core/models/detail/StateDict.h"
 #include "core/training/LearningRateSchedule.h"
+#include "core/training/LrFinder.h"
 #include "core/training/Runtime.h"
+#include "core/training/detail/Autocast.h"
+#include "core/training/detail/EpochBatches.h"
+#include "core/training/detail/ModelSetup.h"
+#include "core/training/detail/OptimizerState.h"
 #include "core/training/detail/ParameterGroups.h"
+#include "core/training/detail/TrainerState.h"
+#include "core/weights/SafetensorsReader.h"
 #include "core/weights/SafetensorsWriter.h"
 
 #include <torch/torch.h>
@@ -15,26 +18,43 @@
 #include <nlohmann/json.hpp>
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
+#include <QSaveFile>
 #include <QThread>
 
 #include <cmath>
 #include <map>
+#include <stdexcept>
 
 namespace attune::detail {
 namespace {
 
 namespace F = torch::nn::functional;
 
-torch::Tensor imagesOf(ImageBatch& batch, const torch::Device& device) {
-  auto images = torch::from_blob(batch.pixels.data(),
-                                 {batch.count, batch.channels, batch.height, batch.width}, torch::kFloat32);
-  return device.is_cpu() ? images : images.to(device);
+const QString kLast = QStringLiteral("last.safetensors");
+const QString kBest = QStringLiteral("best.safetensors");
+const QString kStateTensors = QStringLiteral("state.safetensors");
+const QString kStateJson = QStringLiteral("state.json");
+
+// A class this many times larger than the smallest makes the data "imbalanced" for ClassBalance::Auto.
+constexpr double kImbalanceRatio = 3.0;
+
+class SimulatedOutOfMemory : public std::runtime_error {
+ public:
+  SimulatedOutOfMemory() : std::runtime_error("out of memory (simulated by fault injection)") {}
+};
+
+bool isOutOfMemory(const std::exception& e) {
+  if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr) return true;
+  const QString text = QString::fromUtf8(e.what());
+  return text.contains(QLatin1String("out of memory"), Qt::CaseInsensitive) ||
+         text.contains(QLatin1String("can't allocate memory"), Qt::CaseInsensitive) ||
+         text.contains(QLatin1String("not enough memory"), Qt::CaseInsensitive);
 }
 
-torch::Tensor labelsOf(ImageBatch& batch, const torch::Device& device) {
-  auto labels = torch::from_blob(batch.labels.data(), {batch.count}, torch::kInt64);
-  return device.is_cpu() ? labels : labels.to(device);
+QString rate(double value) {
+  return QString::number(value, 'g', 3);
 }
 
 class Trainer {
@@ -49,190 +69,745 @@ class Trainer {
   RunSummary run();
 
  private:
+  enum class EpochEnd { Done, Stopped, Failed };
+
   void event(RunEventKind kind, const QString& message) { m_control.metrics.push(RunEvent{kind, message}); }
-  bool stopRequested() const { return m_control.stopRequested.load(); }
+  bool stopRequested() const {
+    return m_control.stopRequested.load() ||
+           (m_control.stopAfterStep > 0 && m_progress.step >= m_control.stopAfterStep);
+  }
   void waitWhilePaused() const {
     while (m_control.paused.load() && !stopRequested()) QThread::msleep(20);
   }
-  BatchLoaderOptions loaderOptions(TransformMode mode, int epoch) const;
-  void reportFailedImages(const ImageBatch& batch);
-  // model.architecture "tfjs": the export named by model.weights, cut, with a new head.
-  Status buildKerasModel();
-  // Returns false when the run must end (stop requested, too many bad steps).
-  bool trainEpoch(int epoch, EpochMetrics& metrics);
+  BatchLoaderOptions loaderOptions(TransformMode mode, int epoch, int firstBatch) const;
+  void reportFailedImages(const QStringList& paths, const QStringList& reasons);
+
+  Status findRate();
+  Status setUp();
+  void setUpClassBalance();
+  Status resume();
+  void applyFreezing(int epoch);
+  bool featureCacheWanted() const;
+  Status buildFeatureCache();
+  Status computeFeatures(const std::vector<ImageSample>& samples, torch::Tensor& features,
+                         torch::Tensor& labels);
+
+  EpochEnd trainEpoch(int epoch, EpochMetrics& metrics);
+  enum class StepEnd { Taken, Skipped, TooManyBadSteps };
+  StepEnd trainStep(std::vector<TensorBatch>& window);
+  torch::Tensor logitsOf(const torch::Tensor& inputs);
+  double gradientNorm();
   bool validate(EpochMetrics& metrics);
-  Status saveCheckpoint(const QString& name, int epoch, double valAccuracy);
+  void endOfEpoch(EpochMetrics& metrics);
+
+  Status saveWeights(const QString& name, int epoch, double valAccuracy);
+  Status saveResumeState();
+  RunSummary stopWithCheckpoint(const QString& message);
   RunSummary finish(RunOutcome outcome, const QString& message);
 
   const TrainingJob& m_job;
-  const TrainingConfig& m_config;
+  TrainingConfig m_config;  // a copy: the LR finder may set its rates
   RunWriter& m_writer;
   const TrainerControl& m_control;
   torch::Device m_device;
-  const ArchitectureInfo* m_architecture = nullptr;
   int m_inputSize = 224;
   ImageClassifierPtr m_model;
-  std::vector<ParameterGroup> m_groups;
+  std::vector<BoundLayerGroup> m_groups;
+  std::vector<ParameterGroup> m_paramGroups;
+  std::vector<bool> m_frozen;  // per layer group, as applied
+  std::vector<torch::Tensor> m_l2spParams;
+  std::vector<torch::Tensor> m_l2spReference;  // pre-trained values of m_l2spParams
   std::unique_ptr<torch::optim::Optimizer> m_optimizer;
   std::unique_ptr<LearningRateSchedule> m_schedule;
+  F::CrossEntropyFuncOptions m_lossOptions;
+  bool m_balancedSampling = false;
+  bool m_bf16 = false;
+  // Feature cache (empty tensors when not in use).
+  torch::Tensor m_trainFeatures, m_trainLabels, m_valFeatures, m_valLabels;
+  bool m_cacheActive = false;
+  int64_t m_batchesPerEpoch = 0;
   int64_t m_stepsPerEpoch = 0;
-  int64_t m_step = 0;  // optimiser steps taken so far
-  int m_badSteps = 0;  // consecutive steps with a non-finite loss
+  TrainerProgress m_progress;
+  torch::Tensor m_epochLossSum;  // float64 on the device
+  torch::Tensor m_epochCorrect;  // int64 on the device
   QElapsedTimer m_clock;
   RunSummary m_summary;
   QStringList m_reportedFailures;
 };
 
-BatchLoaderOptions Trainer::loaderOptions(TransformMode mode, int epoch) const {
+BatchLoaderOptions Trainer::loaderOptions(TransformMode mode, int epoch, int firstBatch) const {
   BatchLoaderOptions options;
   options.batchSize = m_config.batchSize;
   options.shuffle = mode == TransformMode::Training ? Shuffle::Yes : Shuffle::No;
   options.seed = static_cast<uint64_t>(m_config.seed);
   options.epoch = epoch;
   options.workers = m_config.loaderWorkers;
+  options.firstBatch = firstBatch;
   options.transform.outputSize = m_inputSize;
   options.transform.mode = mode;
   options.transform.randomResizedCrop = m_config.randomResizedCrop;
   options.transform.horizontalFlip = m_config.horizontalFlip;
-  options.transform.normalization = m_architecture->normalization;
+  const ArchitectureInfo* architecture = findArchitecture(m_config.architecture);
+  if (architecture) options.transform.normalization = architecture->normalization;
   return options;
 }
 
-void Trainer::reportFailedImages(const ImageBatch& batch) {
-  for (qsizetype i = 0; i < batch.failedPaths.size(); ++i) {
-    const QString& path = batch.failedPaths[i];
-    if (m_reportedFailures.contains(path)) continue;
-    m_reportedFailures << path;
-    const QString reason = batch.failedReasons.value(i, QStringLiteral("it could not be read as an image"));
-    event(RunEventKind::Warning, QStringLiteral("Skipped %1: %2.").arg(path, reason));
+void Trainer::reportFailedImages(const QStringList& paths, const QStringList& reasons) {
+  for (qsizetype i = 0; i < paths.size(); ++i) {
+    if (m_reportedFailures.contains(paths[i])) continue;
+    m_reportedFailures << paths[i];
+    const QString reason = reasons.value(i, QStringLiteral("it could not be read as an image"));
+    event(RunEventKind::Warning, QStringLiteral("Skipped %1: %2.").arg(paths[i], reason));
   }
 }
 
-Status Trainer::buildKerasModel() {
-  if (m_config.weightsPath.isEmpty())
-    return Error(ErrorCode::BadValue, QStringLiteral("A Keras / TF.js model needs its exported folder."),
-                 QStringLiteral("Choose the folder with model.json as the pre-trained weights."));
-  auto model = readTfjsModel(m_config.weightsPath);
-  if (!model) return model.error();
-  auto classifier = makeKerasClassifier(*model, m_config.cutLayer, int(m_job.classes.size()));
-  if (!classifier) return classifier.error();
-  m_model = *classifier;
-  // The export's own input size unless the user chose one.
-  if (auto size = kerasInputSize(*model); size && !m_config.inputSize && size->at(0) > 0)
-    m_inputSize = int(size->at(0));
-  const auto* keras = dynamic_cast<const KerasClassifierImpl*>(m_model.get());
+Status Trainer::findRate() {
+  event(RunEventKind::Info, QStringLiteral("Finding a learning rate for your data (a short test run)..."));
+  TrainingJob probe = m_job;
+  probe.config = m_config;
+  auto found = findLearningRate(probe, LrFinderOptions{}, m_control.stopRequested);
+  if (!found) {
+    event(RunEventKind::Warning,
+          QStringLiteral("The learning-rate finder gave no answer (%1); training keeps "
+                         "the rates you set.")
+              .arg(found.error().message));
+    return {};
+  }
+  applySuggestedRate(m_config, found->suggestedLr);
   event(RunEventKind::Info,
-        QStringLiteral("Using the Keras model in %1 up to its layer %2, then a new final layer "
-                       "for your %3 classes (input %4 px).")
-            .arg(QFileInfo(m_config.weightsPath).fileName(),
-                 QString::fromStdString(keras ? keras->cutLayer() : std::string("?")))
-            .arg(m_job.classes.size())
-            .arg(m_inputSize));
+        QStringLiteral("Learning rate found: %1 for the new layer, %2 for the pre-trained "
+                       "layers. %3")
+            .arg(rate(m_config.lrHead), rate(m_config.lrBackbone), found->reason));
   return {};
+}
+
+Status Trainer::setUp() {
+  torch::manual_seed(static_cast<uint64_t>(m_config.seed));
+  auto prepared = prepareModel(m_config, int(m_job.classes.size()));
+  if (!prepared) return prepared.error();
+  m_model = prepared->model;
+  m_inputSize = prepared->inputSize;
+  for (const QString& note : prepared->notes) event(RunEventKind::Info, note);
+  for (const QString& warning : prepared->warnings) event(RunEventKind::Warning, warning);
+  m_model->to(m_device);
+
+  const auto specs = layerGroupsOf(m_config.architecture);
+  if (const QStringList unknown = unknownGroupNames(m_config, specs); !unknown.isEmpty())
+    event(RunEventKind::Warning, QStringLiteral("This model has no layer group named %1; those rates are "
+                                                "not used.")
+                                     .arg(unknown.join(QStringLiteral(", "))));
+  m_groups = bindLayerGroups(*m_model, planLayerGroups(m_config, specs));
+  if (m_config.l2sp > 0.0) {
+    torch::NoGradGuard noGrad;
+    for (const auto& group : m_groups) {
+      if (group.plan.isHead) continue;
+      for (const auto& p : group.parameters) {
+        m_l2spParams.push_back(p);
+        m_l2spReference.push_back(p.detach().clone());
+      }
+    }
+  }
+  m_paramGroups = planParameterGroups(*m_model, m_groups, m_config);
+  m_optimizer = makeOptimizer(m_paramGroups, m_config);
+
+  m_batchesPerEpoch = (int64_t(m_job.trainSamples.size()) + m_config.batchSize - 1) / m_config.batchSize;
+  m_stepsPerEpoch = (m_batchesPerEpoch + m_config.accumulateSteps - 1) / m_config.accumulateSteps;
+  m_schedule =
+      std::make_unique<LearningRateSchedule>(LearningRateSchedule::fromConfig(m_config, m_stepsPerEpoch));
+  m_lossOptions = F::CrossEntropyFuncOptions().label_smoothing(m_config.labelSmoothing);
+  setUpClassBalance();
+
+  m_bf16 = m_config.precision == Precision::BFloat16 ||
+           (m_config.precision == Precision::Auto && (m_device.is_cuda() || cpuHasNativeBFloat16()));
+  if (m_bf16)
+    event(RunEventKind::Info,
+          m_device.is_cpu() && !cpuHasNativeBFloat16()
+              ? QStringLiteral("Computing in bfloat16, which this processor only emulates: expect it to be "
+                               "slower than float32.")
+              : QStringLiteral("Computing in bfloat16 with float32 master weights (mixed precision)."));
+  m_progress.lrHead = m_config.lrHead;
+  m_progress.lrBackbone = m_config.lrBackbone;
+  m_progress.dataFingerprint = dataFingerprint(m_job.trainSamples, m_job.valSamples);
+  return {};
+}
+
+void Trainer::setUpClassBalance() {
+  const int classCount = int(m_job.classes.size());
+  std::vector<int64_t> counts(size_t(classCount), 0);
+  for (const auto& s : m_job.trainSamples)
+    if (s.label >= 0 && s.label < classCount) ++counts[size_t(s.label)];
+  int largest = -1, smallest = -1;
+  for (int c = 0; c < classCount; ++c) {
+    if (counts[size_t(c)] == 0) continue;
+    if (largest < 0 || counts[size_t(c)] > counts[size_t(largest)]) largest = c;
+    if (smallest < 0 || counts[size_t(c)] < counts[size_t(smallest)]) smallest = c;
+  }
+  if (largest < 0) return;
+  const double ratio = double(counts[size_t(largest)]) / double(counts[size_t(smallest)]);
+  ClassBalance mode = m_config.classBalance;
+  const bool imbalanced = ratio >= kImbalanceRatio;
+  if (mode == ClassBalance::Auto) mode = imbalanced ? ClassBalance::WeightedLoss : ClassBalance::Off;
+  const QString facts = QStringLiteral("'%1' has %2 training images and '%3' %4")
+                            .arg(m_job.classes[largest])
+                            .arg(counts[size_t(largest)])
+                            .arg(m_job.classes[smallest])
+                            .arg(counts[size_t(smallest)]);
+  if (mode == ClassBalance::WeightedLoss) {
+    std::vector<float> weights(size_t(classCount), 1.0f);
+    const double total = double(m_job.trainSamples.size());
+    int present = 0;
+    for (auto n : counts) present += n > 0 ? 1 : 0;
+    for (int c = 0; c < classCount; ++c)
+      if (counts[size_t(c)] > 0)
+        weights[size_t(c)] = float(total / (double(present) * double(counts[size_t(c)])));
+    m_lossOptions.weight(torch::tensor(weights).to(m_device));
+    event(RunEventKind::Info,
+          QStringLiteral("Your classes are imbalanced (%1). Each class counts equally in "
+                         "the loss (class-weighted loss), so the model does not learn "
+                         "to favour the large classes. Change it under loss.class_balance.")
+              .arg(facts));
+  } else if (mode == ClassBalance::BalancedSampling) {
+    m_balancedSampling = true;
+    event(RunEventKind::Info, QStringLiteral("Balanced sampling: each epoch draws every class equally often "
+                                             "(%1), repeating images of the small classes.")
+                                  .arg(facts));
+  } else if (imbalanced) {
+    event(RunEventKind::Warning,
+          QStringLiteral("Your classes are imbalanced (%1) and class balancing is off: "
+                         "the model may favour the large classes.")
+              .arg(facts));
+  }
+}
+
+Status Trainer::resume() {
+  QFile stateFile(m_writer.filePath(kStateJson));
+  if (!stateFile.open(QIODevice::ReadOnly))
+    return Error(ErrorCode::FileNotFound,
+                 QStringLiteral("Run %1 has no saved state to resume from.").arg(m_writer.runId()),
+                 QStringLiteral("Only runs that completed an epoch or were stopped can be resumed."));
+  const auto json = nlohmann::json::parse(stateFile.readAll().toStdString(), nullptr, false);
+  auto progress = TrainerProgress::fromJson(json);
+  if (!progress) return progress.error();
+  if (progress->dataFingerprint != m_progress.dataFingerprint)
+    return Error(ErrorCode::BadValue,
+                 QStringLiteral("The project's images or labels changed since run %1 stopped, so it cannot "
+                                "continue the same training.")
+                     .arg(m_writer.runId()),
+                 QStringLiteral("Start a new run (it can start from this run's weights)."));
+  auto tensors = SafetensorsReader::readFile(m_writer.filePath(kStateTensors));
+  if (!tensors) return tensors.error();
+  auto stepOf = [](const std::map<std::string, std::string>& metadata) {
+    auto it = metadata.find("attune.step");
+    return it == metadata.end() ? std::string() : it->second;
+  };
+  if (stepOf(tensors->metadata) != std::to_string(progress->step))
+    return Error(ErrorCode::BadFormat, QStringLiteral("The run's saved files are from different moments."),
+                 QStringLiteral("Start a new run; the run's checkpoints can still be evaluated."));
+  auto weights = SafetensorsReader::readFile(m_writer.filePath(kLast));
+  if (!weights) return weights.error();
+  if (stepOf(weights->metadata) != std::to_string(progress->step))
+    return Error(ErrorCode::BadFormat, QStringLiteral("The run's saved files are from different moments."),
+                 QStringLiteral("Start a new run; the run's checkpoints can still be evaluated."));
+  {
+    torch::NoGradGuard noGrad;
+    auto loaded = loadStateDict(*m_model, weights->tensors, m_model->headPrefix(), HeadPolicy::LoadAll);
+    if (!loaded) return loaded.error();
+  }
+  if (auto s = restoreOptimizerState(*m_optimizer, tensors->tensors); !s) return s;
+  auto rng = tensors->tensors.find("rng.cpu");
+  if (rng == tensors->tensors.end())
+    return Error(ErrorCode::BadFormat, QStringLiteral("The run's saved random-number state is missing."),
+                 QStringLiteral("Start a new run instead of resuming this one."));
+  if (auto s = restoreCpuGeneratorState(rng->second); !s) return s;
+  if (auto s = m_schedule->restore(progress->schedule); !s) return s;
+  if (auto s = m_writer.dropRowsAfter(progress->step, progress->epochsCompleted); !s) return s;
+  m_progress = *progress;
+  m_summary.bestEpoch = m_progress.bestEpoch;
+  m_summary.bestValAccuracy = m_progress.bestValAccuracy;
+  m_summary.bestValLoss = m_progress.bestValLoss;
+  m_summary.epochsCompleted = m_progress.epochsCompleted;
+  if (QFileInfo::exists(m_writer.filePath(kBest))) m_summary.bestCheckpoint = m_writer.filePath(kBest);
+  event(RunEventKind::Info, QStringLiteral("Resuming run %1 at epoch %2, step %3.")
+                                .arg(m_writer.runId())
+                                .arg(m_progress.epoch)
+                                .arg(m_progress.step));
+  return {};
+}
+
+void Trainer::applyFreezing(int epoch) {
+  const int backbone = std::max(0, int(m_groups.size()) - 1);
+  const int frozenCount = frozenGroupCount(m_config, backbone, epoch);
+  const auto mask = frozenMask(m_groups, frozenCount);
+  if (mask == m_frozen) return;
+  const bool first = m_frozen.empty();
+  QStringList unfrozen;
+  for (size_t g = 0; g < mask.size() && !first; ++g)
+    if (m_frozen[g] && !mask[g]) unfrozen << m_groups[g].plan.name;
+  freezeGroups(*m_model, m_groups, frozenCount);
+  m_frozen = mask;
+  if (!first && !unfrozen.isEmpty())
+    event(RunEventKind::Info,
+          QStringLiteral("Epoch %1: %2 %3 training now (gradual unfreezing).")
+              .arg(epoch)
+              .arg(unfrozen.join(QStringLiteral(", ")),
+                   unfrozen.size() == 1 ? QStringLiteral("starts") : QStringLiteral("start")));
+  if (m_cacheActive && !featureCacheWanted()) {
+    m_trainFeatures = m_trainLabels = m_valFeatures = m_valLabels = torch::Tensor();
+    m_cacheActive = false;
+    event(RunEventKind::Info, QStringLiteral("Pre-trained layers train from now on, so their features are "
+                                             "computed afresh for every image again."));
+  }
+}
+
+bool Trainer::featureCacheWanted() const {
+  if (m_config.featureCache != FeatureCacheMode::Auto || m_config.augments() || m_frozen.empty())
+    return false;
+  for (size_t g = 0; g < m_groups.size(); ++g)
+    if (!m_groups[g].plan.isHead && !m_frozen[g]) return false;
+  return true;
+}
+
+Status Trainer::computeFeatures(const std::vector<ImageSample>& samples, torch::Tensor& features,
+                                torch::Tensor& labels) {
+  torch::NoGradGuard noGrad;
+  auto batches =
+      imageBatches(samples, loaderOptions(TransformMode::Evaluation, 0, 0), m_device,
+                   [this](const QStringList& p, const QStringList& r) { reportFailedImages(p, r); });
+  std::vector<torch::Tensor> parts, partLabels;
+  while (auto batch = batches->next()) {
+    if (m_control.stopRequested.load())
+      return Error(ErrorCode::Cancelled, QStringLiteral("Stopped while computing features."));
+    if (batch->count == 0) continue;
+    AutocastGuard autocast(m_bf16, m_device);
+    parts.push_back(m_model->features(batch->inputs).to(torch::kFloat32));
+    partLabels.push_back(batch->labels.clone());
+  }
+  if (parts.empty()) {
+    features = torch::zeros({0, 1}, torch::TensorOptions().device(m_device));
+    labels = torch::zeros({0}, torch::TensorOptions().dtype(torch::kInt64).device(m_device));
+  } else {
+    features = torch::cat(parts);
+    labels = torch::cat(partLabels);
+  }
+  return {};
+}
+
+Status Trainer::buildFeatureCache() {
+  QElapsedTimer timer;
+  timer.start();
+  const bool wasTraining = m_model->is_training();
+  m_model->eval();
+  Status status = computeFeatures(m_job.trainSamples, m_trainFeatures, m_trainLabels);
+  if (status) status = computeFeatures(m_job.valSamples, m_valFeatures, m_valLabels);
+  m_model->train(wasTraining);
+  if (!status) return status;
+  m_cacheActive = true;
+  event(
+      RunEventKind::Info,
+      QStringLiteral("The pre-trained layers are frozen and images are not augmented, so their features "
+                     "were computed once (%1 images in %2 s); the new layer now trains on them, which makes "
+                     "each epoch take a fraction of the time.")
+          .arg(m_trainFeatures.size(0) + m_valFeatures.size(0))
+          .arg(double(timer.elapsed()) / 1000.0, 0, 'f', 1));
+  return {};
+}
+
+torch::Tensor Trainer::logitsOf(const torch::Tensor& inputs) {
+  AutocastGuard autocast(m_bf16, m_device);
+  auto logits = m_cacheActive ? m_model->classify(inputs) : m_model->forward(inputs);
+  return logits.to(torch::kFloat32);
+}
+
+double Trainer::gradientNorm() {
+  std::vector<torch::Tensor> norms;
+  for (const auto& group : m_paramGroups)
+    for (const auto& p : group.parameters)
+      if (p.grad().defined()) norms.push_back(p.grad().detach().to(torch::kFloat32).norm());
+  if (norms.empty()) return 0.0;
+  return torch::stack(norms).norm().item<double>();
+}
+
+Trainer::StepEnd Trainer::trainStep(std::vector<TensorBatch>& window) {
+  int64_t total = 0;
+  int64_t largest = 0;
+  for (const auto& b : window) {
+    total += b.count;
+    largest = std::max(largest, b.count);
+  }
+  torch::Tensor lossSum, correct;
+  for (;;) {
+    try {
+      m_optimizer->zero_grad();
+      lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(m_device));
+      correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(m_device));
+      for (auto& b : window) {
+        const int64_t micro =
+            m_progress.microBatch > 0 ? std::min<int64_t>(m_progress.microBatch, b.count) : b.count;
+        for (int64_t start = 0; start < b.count; start += micro) {
+          const int64_t n = std::min(micro, b.count - start);
+          if (m_control.simulateOutOfMemoryAbove > 0 && n > m_control.simulateOutOfMemoryAbove)
+            throw SimulatedOutOfMemory();
+          auto inputs = n == b.count ? b.inputs : b.inputs.narrow(0, start, n);
+          auto labels = n == b.count ? b.labels : b.labels.narrow(0, start, n);
+          auto logits = logitsOf(inputs);
+          auto loss = F::cross_entropy(logits, labels, m_lossOptions);
+          if (n != total) loss = loss * (double(n) / double(total));
+          loss.backward();
+          lossSum += loss.detach().to(torch::kFloat64);
+          correct += logits.detach().argmax(1).eq(labels).sum();
+        }
+      }
+      break;
+    } catch (const std::exception& e) {
+      if (!isOutOfMemory(e)) throw;
+      const int64_t current = m_progress.microBatch > 0 ? m_progress.microBatch : largest;
+      if (current <= 1) throw;
+      m_progress.microBatch = int((current + 1) / 2);
+      const int64_t passes = (largest + m_progress.microBatch - 1) / m_progress.microBatch;
+      event(RunEventKind::Warning,
+            QStringLiteral(
+                "Not enough memory for %1 images at once: Attune now computes %2 at a time and adds up "
+                "their gradients (%3 passes per batch), so every step still learns from %4 images.")
+                .arg(current)
+                .arg(m_progress.microBatch)
+                .arg(passes * m_config.accumulateSteps)
+                .arg(m_config.batchSize * m_config.accumulateSteps));
+    }
+  }
+
+  const double lossValue = lossSum.item<double>();
+  auto skip = [&](const QString& what) {
+    m_optimizer->zero_grad();
+    ++m_progress.badSteps;
+    event(RunEventKind::Warning,
+          QStringLiteral("Step %1: %2; the step was skipped.").arg(m_progress.step + 1).arg(what));
+    return m_progress.badSteps >= m_config.maxBadSteps ? StepEnd::TooManyBadSteps : StepEnd::Skipped;
+  };
+  if (!std::isfinite(lossValue)) return skip(QStringLiteral("the loss is not a finite number"));
+  if (!m_l2spParams.empty()) {
+    torch::NoGradGuard noGrad;
+    for (size_t i = 0; i < m_l2spParams.size(); ++i) {
+      auto& p = m_l2spParams[i];
+      if (!p.requires_grad() || !p.grad().defined()) continue;
+      p.mutable_grad().add_(p.detach() - m_l2spReference[i], m_config.l2sp);
+    }
+  }
+  double norm = 0.0;
+  if (m_config.clipGradNorm > 0.0) {
+    std::vector<torch::Tensor> trainable;
+    for (const auto& group : m_paramGroups)
+      for (const auto& p : group.parameters)
+        if (p.grad().defined()) trainable.push_back(p);
+    norm = torch::nn::utils::clip_grad_norm_(trainable, m_config.clipGradNorm);
+  } else {
+    norm = gradientNorm();
+  }
+  if (!std::isfinite(norm)) return skip(QStringLiteral("the gradients are not finite numbers"));
+  m_progress.badSteps = 0;
+
+  const double factor = m_schedule->factor(m_progress.step);
+  auto& groups = m_optimizer->param_groups();
+  for (size_t i = 0; i < groups.size(); ++i) groups[i].options().set_lr(m_paramGroups[i].baseLr * factor);
+  m_optimizer->step();
+  ++m_progress.step;
+
+  m_epochLossSum += lossSum * double(total);
+  m_epochCorrect += correct;
+  m_progress.epochSeen += total;
+
+  StepMetrics step;
+  step.fold = m_job.fold;
+  step.epoch = m_progress.epoch;
+  step.step = m_progress.step;
+  step.stepsTotal = m_stepsPerEpoch * m_config.epochs;
+  step.trainLoss = lossValue;
+  for (size_t g = 0; g < m_groups.size(); ++g) {
+    const double groupRate = m_frozen[g] ? 0.0 : m_groups[g].plan.baseLr * factor;
+    if (m_groups[g].plan.isHead)
+      step.lrHead = groupRate;
+    else
+      step.lrBackbone = groupRate;  // the top backbone group (the last one before the head)
+  }
+  step.elapsedMs = double(m_clock.elapsed());
+  m_control.metrics.push(step);
+  if (auto s = m_writer.append(step); !s) event(RunEventKind::Warning, s.error().text());
+  return StepEnd::Taken;
+}
+
+Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
+  m_model->train(true);
+  m_epochLossSum = torch::full({}, m_progress.epochLossSum,
+                               torch::TensorOptions().dtype(torch::kFloat64).device(m_device));
+  m_epochCorrect =
+      torch::full({}, m_progress.epochCorrect, torch::TensorOptions().dtype(torch::kInt64).device(m_device));
+  const int firstBatch = int(m_progress.batchesDone);
+
+  std::vector<int64_t> rows;
+  std::vector<int> labels;
+  if (m_balancedSampling) {
+    labels.reserve(m_job.trainSamples.size());
+    for (const auto& s : m_job.trainSamples) labels.push_back(s.label);
+    rows = balancedDraw(labels, int(m_job.classes.size()), uint64_t(m_config.seed), epoch);
+  }
+  std::unique_ptr<EpochBatches> batches;
+  if (m_cacheActive) {
+    batches = cachedBatches(m_trainFeatures, m_trainLabels, rows, m_config.batchSize, true,
+                            uint64_t(m_config.seed), epoch, firstBatch);
+  } else {
+    std::vector<ImageSample> samples;
+    if (m_balancedSampling) {
+      for (int64_t r : rows) samples.push_back(m_job.trainSamples[size_t(r)]);
+    } else {
+      samples = m_job.trainSamples;
+    }
+    batches =
+        imageBatches(std::move(samples), loaderOptions(TransformMode::Training, epoch, firstBatch), m_device,
+                     [this](const QStringList& p, const QStringList& r) { reportFailedImages(p, r); });
+  }
+
+  bool more = true;
+  while (more) {
+    waitWhilePaused();
+    if (stopRequested()) return EpochEnd::Stopped;
+    std::vector<TensorBatch> window;
+    int consumed = 0;
+    while (int(window.size()) < m_config.accumulateSteps) {
+      auto batch = batches->next();
+      if (!batch) {
+        more = false;
+        break;
+      }
+      ++consumed;
+      if (batch->count > 0) window.push_back(std::move(*batch));
+    }
+    if (!window.empty()) {
+      const StepEnd end = trainStep(window);
+      if (end == StepEnd::TooManyBadSteps) return EpochEnd::Failed;
+    }
+    m_progress.batchesDone += consumed;
+    m_progress.epochLossSum = m_epochLossSum.item<double>();
+    m_progress.epochCorrect = m_epochCorrect.item<int64_t>();
+  }
+  const int64_t seen = m_progress.epochSeen;
+  metrics.trainLoss = seen > 0 ? m_progress.epochLossSum / double(seen) : 0.0;
+  metrics.trainAccuracy = seen > 0 ? double(m_progress.epochCorrect) / double(seen) : 0.0;
+  return EpochEnd::Done;
+}
+
+bool Trainer::validate(EpochMetrics& metrics) {
+  torch::NoGradGuard noGrad;
+  m_model->eval();
+  std::unique_ptr<EpochBatches> batches =
+      m_cacheActive
+          ? cachedBatches(m_valFeatures, m_valLabels, {}, m_config.batchSize, false, 0, 0, 0)
+          : imageBatches(m_job.valSamples, loaderOptions(TransformMode::Evaluation, 0, 0), m_device,
+                         [this](const QStringList& p, const QStringList& r) { reportFailedImages(p, r); });
+  auto lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(m_device));
+  auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(m_device));
+  int64_t seen = 0;
+  while (auto batch = batches->next()) {
+    if (m_control.stopRequested.load()) return false;
+    if (batch->count == 0) continue;
+    auto logits = logitsOf(batch->inputs);
+    lossSum += F::cross_entropy(logits, batch->labels, F::CrossEntropyFuncOptions().reduction(torch::kSum))
+                   .to(torch::kFloat64);
+    correct += logits.argmax(1).eq(batch->labels).sum();
+    seen += batch->count;
+  }
+  metrics.valLoss = seen > 0 ? lossSum.item<double>() / double(seen) : 0.0;
+  metrics.valAccuracy = seen > 0 ? double(correct.item<int64_t>()) / double(seen) : 0.0;
+  return true;
+}
+
+Status Trainer::saveWeights(const QString& name, int epoch, double valAccuracy) {
+  nlohmann::json classes = nlohmann::json::array();
+  for (const auto& c : m_job.classes) classes.push_back(c.toStdString());
+  const std::map<std::string, std::string> metadata = {
+      {"format", "pt"},
+      {"attune.architecture", m_config.architecture.toStdString()},
+      {"attune.classes", classes.dump()},
+      {"attune.input_size", std::to_string(m_inputSize)},
+      {"attune.epoch", std::to_string(epoch)},
+      {"attune.step", std::to_string(m_progress.step)},
+      {"attune.val_accuracy", std::to_string(valAccuracy)},
+      {"attune.run_id", m_writer.runId().toStdString()},
+  };
+  return SafetensorsWriter::writeFile(m_writer.filePath(name), stateDictOf(*m_model), metadata);
+}
+
+Status Trainer::saveResumeState() {
+  TensorMap tensors;
+  saveOptimizerState(*m_optimizer, tensors);
+  tensors["rng.cpu"] = cpuGeneratorState();
+  if (auto s = SafetensorsWriter::writeFile(m_writer.filePath(kStateTensors), tensors,
+                                            {{"attune.step", std::to_string(m_progress.step)}});
+      !s)
+    return s;
+  m_progress.schedule = m_schedule->state();
+  QSaveFile file(m_writer.filePath(kStateJson));
+  const QByteArray bytes = QByteArray::fromStdString(m_progress.toJson().dump(2)) + '\n';
+  if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(file.fileName()),
+                 QStringLiteral("Check that the disk is not full."));
+  return {};
+}
+
+RunSummary Trainer::stopWithCheckpoint(const QString& message) {
+  if (auto s = saveWeights(kLast, m_progress.epochsCompleted, m_summary.bestValAccuracy); !s)
+    return finish(RunOutcome::Failed, s.error().text());
+  if (auto s = saveResumeState(); !s) return finish(RunOutcome::Failed, s.error().text());
+  return finish(RunOutcome::Stopped, message);
+}
+
+void Trainer::endOfEpoch(EpochMetrics& metrics) {
+  m_progress.trainLosses.push_back(metrics.trainLoss);
+  m_progress.valLosses.push_back(metrics.valLoss);
+  const auto& t = m_progress.trainLosses;
+  const auto& v = m_progress.valLosses;
+  const size_t n = v.size();
+  metrics.overfitting =
+      n >= 3 && v[n - 1] > v[n - 2] && v[n - 2] > v[n - 3] && t[n - 1] < t[n - 2] && t[n - 2] < t[n - 3];
+  if (metrics.overfitting && !m_progress.overfittingReported) {
+    m_progress.overfittingReported = true;
+    event(RunEventKind::Warning,
+          QStringLiteral(
+              "The validation loss has risen for 2 epochs while the training loss keeps falling: the "
+              "model is starting to memorise the training images (overfitting). The best checkpoint "
+              "(epoch %1) is kept. Early stopping, more augmentation or fewer epochs help.")
+              .arg(m_progress.bestEpoch));
+  }
+  if (m_schedule->epochEnded(metrics.valLoss))
+    event(RunEventKind::Info,
+          QStringLiteral("The validation loss stopped improving: learning rates are now %1 times "
+                         "what they were.")
+              .arg(m_config.gamma));
 }
 
 RunSummary Trainer::run() {
   m_clock.start();
   m_summary.runId = m_writer.runId();
   m_summary.runDir = m_writer.directory();
-  m_architecture = findArchitecture(m_config.architecture);
-  if (!m_architecture)
+  if (!findArchitecture(m_config.architecture))
     return finish(RunOutcome::Failed, QStringLiteral("Unknown architecture ") + m_config.architecture);
-  m_inputSize = m_config.inputSize.value_or(m_architecture->inputSize);
-
+  const bool resuming = !m_job.resumeRunDir.isEmpty();
   const int threads = configureThreads(m_config.threads);
-  if (auto s = m_writer.writeConfig(m_job, computeDeviceName(), threads); !s)
-    return finish(RunOutcome::Failed, s.error().text());
-
-  torch::manual_seed(static_cast<uint64_t>(m_config.seed));
-  if (m_config.architecture == QLatin1String(kTfjsArchitecture)) {
-    // The export is the model and its weights at once; nothing more to load.
-    if (auto status = buildKerasModel(); !status) return finish(RunOutcome::Failed, status.error().text());
-  } else if (!m_config.weightsPath.isEmpty()) {
-    m_model = makeImageClassifier(m_config.architecture, int(m_job.classes.size()));
-    auto report =
-        loadWeightsFile(*m_model, m_config.weightsPath, m_model->headPrefix(), HeadPolicy::ReplaceHead);
-    if (!report) return finish(RunOutcome::Failed, report.error().text());
-    event(RunEventKind::Info, report->summary());
-  } else {
-    m_model = makeImageClassifier(m_config.architecture, int(m_job.classes.size()));
-    event(RunEventKind::Warning, QStringLiteral("No pre-trained weights chosen: the model starts from random "
-                                                "weights, which needs much more data and time."));
+  if (m_config.findLr && !resuming) {
+    if (auto s = findRate(); !s) return finish(RunOutcome::Failed, s.error().text());
+    if (m_control.stopRequested.load())
+      return finish(RunOutcome::Stopped, QStringLiteral("Stopped by the user."));
+    // The rates are settled: a resumed run must not search again.
+    m_config.findLr = false;
   }
-  m_model->setBackboneState(m_config.freeze == FreezeMode::Backbone ? BackboneState::Frozen
-                                                                    : BackboneState::Trainable);
-  m_model->to(m_device);
-
-  m_groups = planParameterGroups(*m_model, m_config);
-  m_optimizer = makeOptimizer(m_groups, m_config);
-  m_stepsPerEpoch = (int64_t(m_job.trainSamples.size()) + m_config.batchSize - 1) / m_config.batchSize;
-  m_schedule = std::make_unique<LearningRateSchedule>(
-      LearningRateSchedule::fromConfig(m_config, m_stepsPerEpoch));
+  if (!resuming) {
+    TrainingJob recorded = m_job;
+    recorded.config = m_config;
+    if (auto s = m_writer.writeConfig(recorded, computeDeviceName(), threads); !s)
+      return finish(RunOutcome::Failed, s.error().text());
+  }
+  if (auto s = setUp(); !s) return finish(RunOutcome::Failed, s.error().text());
+  if (resuming) {
+    if (auto s = resume(); !s) return finish(RunOutcome::Failed, s.error().text());
+  }
 
   event(RunEventKind::Started,
-        QStringLiteral(
-            "Training %1 on %2 images (%3 for validation), %4 classes, %5 epochs, on %6 with %7 threads.")
-            .arg(m_architecture->displayName)
-            .arg(m_job.trainSamples.size())
-            .arg(m_job.valSamples.size())
-            .arg(m_job.classes.size())
-            .arg(m_config.epochs)
-            .arg(computeDeviceName())
-            .arg(threads));
+        (m_job.fold > 0 ? QStringLiteral("Fold %1 of %2: ").arg(m_job.fold).arg(m_config.folds) : QString()) +
+            QStringLiteral(
+                "Training %1 on %2 images (%3 for validation), %4 classes, %5 epochs, on %6 with %7 threads.")
+                .arg(findArchitecture(m_config.architecture)->displayName)
+                .arg(m_job.trainSamples.size())
+                .arg(m_job.valSamples.size())
+                .arg(m_job.classes.size())
+                .arg(m_config.epochs)
+                .arg(computeDeviceName())
+                .arg(threads));
 
-  double bestValLoss = std::numeric_limits<double>::infinity();
-  for (int epoch = 1; epoch <= m_config.epochs; ++epoch) {
+  for (int epoch = m_progress.epoch; epoch <= m_config.epochs; ++epoch) {
+    m_progress.epoch = epoch;
+    applyFreezing(epoch);
+    if (!m_cacheActive && featureCacheWanted()) {
+      if (auto s = buildFeatureCache(); !s) {
+        if (s.error().code == ErrorCode::Cancelled)
+          return stopWithCheckpoint(QStringLiteral("Stopped by the user during epoch %1.").arg(epoch));
+        return finish(RunOutcome::Failed, s.error().text());
+      }
+    }
     EpochMetrics metrics;
+    metrics.fold = m_job.fold;
     metrics.epoch = epoch;
     metrics.epochsTotal = m_config.epochs;
-    const bool trainingGoesOn = trainEpoch(epoch, metrics);
-    if (!trainingGoesOn) {
-      if (m_badSteps >= m_config.maxBadSteps) {
-        return finish(
-            RunOutcome::Failed,
-            QStringLiteral("Training stopped: the loss was not a finite number for %1 steps in a row. "
-                           "Lower the learning rates or check the images; the last good checkpoint is kept.")
-                .arg(m_badSteps));
-      }
-      if (auto s = saveCheckpoint(QStringLiteral("last.safetensors"), epoch - 1, m_summary.bestValAccuracy);
-          !s)
-        return finish(RunOutcome::Failed, s.error().text());
-      return finish(RunOutcome::Stopped, QStringLiteral("Stopped by the user during epoch %1.").arg(epoch));
-    }
-    if (!validate(metrics)) {
-      if (auto s = saveCheckpoint(QStringLiteral("last.safetensors"), epoch - 1, m_summary.bestValAccuracy);
-          !s)
-        return finish(RunOutcome::Failed, s.error().text());
-      return finish(RunOutcome::Stopped,
-                    QStringLiteral("Stopped by the user while validating epoch %1.").arg(epoch));
-    }
+    metrics.trainingGroups = int(std::count(m_frozen.begin(), m_frozen.end(), false));
+    const EpochEnd end = trainEpoch(epoch, metrics);
+    if (end == EpochEnd::Failed)
+      return finish(RunOutcome::Failed,
+                    QStringLiteral("Training stopped: the loss or its gradients was not a finite number for "
+                                   "%1 steps in a row. Lower the "
+                                   "learning rates or check the images; the last good checkpoint is kept.")
+                        .arg(m_progress.badSteps));
+    if (end == EpochEnd::Stopped)
+      return stopWithCheckpoint(
+          m_control.stopRequested.load()
+              ? QStringLiteral("Stopped by the user during epoch %1.").arg(epoch)
+              : QStringLiteral("Paused after step %1 of epoch %2; resume it to continue.")
+                    .arg(m_progress.step)
+                    .arg(epoch));
+    if (!validate(metrics))
+      return stopWithCheckpoint(QStringLiteral("Stopped by the user while validating epoch %1.").arg(epoch));
     metrics.elapsedMs = double(m_clock.elapsed());
-    if (!std::isfinite(metrics.valLoss)) {
-      // A model whose outputs are not numbers is not a checkpoint worth keeping.
+    if (!std::isfinite(metrics.valLoss))
       return finish(
           RunOutcome::Failed,
           QStringLiteral("Training stopped: the validation loss of epoch %1 is not a finite number. Lower "
                          "the learning rates or check the pre-trained weights; the last good checkpoint "
                          "is kept.")
               .arg(epoch));
-    }
-    const bool better = m_summary.bestEpoch == 0 || metrics.valAccuracy > m_summary.bestValAccuracy ||
-                        (metrics.valAccuracy == m_summary.bestValAccuracy && metrics.valLoss < bestValLoss);
+    const bool byLoss = m_config.monitor == MonitorMetric::ValLoss;
+    const bool first = m_progress.bestEpoch == 0;
+    const bool better =
+        first ||
+        (byLoss ? metrics.valLoss < m_progress.bestValLoss - m_config.minDelta
+                : metrics.valAccuracy > m_progress.bestValAccuracy + m_config.minDelta ||
+                      (m_config.minDelta == 0.0 && metrics.valAccuracy == m_progress.bestValAccuracy &&
+                       metrics.valLoss < m_progress.bestValLoss));
     if (better) {
       metrics.isBest = true;
+      m_progress.bestEpoch = epoch;
+      m_progress.bestValAccuracy = metrics.valAccuracy;
+      m_progress.bestValLoss = metrics.valLoss;
+      m_progress.epochsSinceBest = 0;
       m_summary.bestEpoch = epoch;
       m_summary.bestValAccuracy = metrics.valAccuracy;
       m_summary.bestValLoss = metrics.valLoss;
-      bestValLoss = metrics.valLoss;
-      if (auto s = saveCheckpoint(QStringLiteral("best.safetensors"), epoch, metrics.valAccuracy); !s)
+      if (auto s = saveWeights(kBest, epoch, metrics.valAccuracy); !s)
         return finish(RunOutcome::Failed, s.error().text());
-      m_summary.bestCheckpoint = m_writer.filePath(QStringLiteral("best.safetensors"));
+      m_summary.bestCheckpoint = m_writer.filePath(kBest);
+    } else {
+      ++m_progress.epochsSinceBest;
     }
-    if (auto s = saveCheckpoint(QStringLiteral("last.safetensors"), epoch, metrics.valAccuracy); !s)
-      return finish(RunOutcome::Failed, s.error().text());
+    endOfEpoch(metrics);
+    m_progress.epoch = epoch + 1;
+    m_progress.batchesDone = 0;
+    m_progress.epochLossSum = 0.0;
+    m_progress.epochCorrect = 0;
+    m_progress.epochSeen = 0;
+    m_progress.epochsCompleted = epoch;
     m_summary.epochsCompleted = epoch;
+    if (auto s = saveWeights(kLast, epoch, metrics.valAccuracy); !s)
+      return finish(RunOutcome::Failed, s.error().text());
+    if (auto s = saveResumeState(); !s) return finish(RunOutcome::Failed, s.error().text());
     if (auto s = m_writer.append(metrics); !s) return finish(RunOutcome::Failed, s.error().text());
     m_control.metrics.push(metrics);
+    if (m_config.patience > 0 && m_progress.epochsSinceBest >= m_config.patience && epoch < m_config.epochs) {
+      m_summary.stoppedEarly = true;
+      return finish(
+          RunOutcome::Finished,
+          QStringLiteral("Stopped early after epoch %1: the validation %2 had not improved for %3 epochs. "
+                         "The best model is from epoch %4 (validation accuracy %5%).")
+              .arg(epoch)
+              .arg(byLoss ? QStringLiteral("loss") : QStringLiteral("accuracy"))
+              .arg(m_config.patience)
+              .arg(m_progress.bestEpoch)
+              .arg(m_progress.bestValAccuracy * 100.0, 0, 'f', 1));
+    }
   }
   return finish(RunOutcome::Finished,
                 QStringLiteral("Finished %1 %2. Best validation accuracy %3% at epoch %4.")
@@ -242,109 +817,10 @@ RunSummary Trainer::run() {
                     .arg(m_summary.bestEpoch));
 }
 
-bool Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
-  m_model->train(true);
-  BatchLoader loader(m_job.trainSamples, loaderOptions(TransformMode::Training, epoch));
-  auto lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(m_device));
-  auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(m_device));
-  int64_t seen = 0;
-  const auto lossOptions = F::CrossEntropyFuncOptions().label_smoothing(m_config.labelSmoothing);
-
-  while (true) {
-    waitWhilePaused();
-    if (stopRequested()) return false;
-    auto batch = loader.next();
-    if (!batch) break;
-    reportFailedImages(*batch);
-    if (batch->count == 0) continue;
-
-    const double factor = m_schedule->factor(m_step);
-    auto& groups = m_optimizer->param_groups();
-    for (size_t i = 0; i < groups.size(); ++i) groups[i].options().set_lr(m_groups[i].baseLr * factor);
-
-    auto images = imagesOf(*batch, m_device);
-    auto labels = labelsOf(*batch, m_device);
-    m_optimizer->zero_grad();
-    auto logits = m_model->forward(images);
-    auto loss = F::cross_entropy(logits, labels, lossOptions);
-    const double lossValue = loss.item<double>();
-    if (!std::isfinite(lossValue)) {
-      ++m_badSteps;
-      event(
-          RunEventKind::Warning,
-          QStringLiteral("Step %1: the loss is not a finite number; the step was skipped.").arg(m_step + 1));
-      if (m_badSteps >= m_config.maxBadSteps) return false;
-      continue;
-    }
-    m_badSteps = 0;
-    loss.backward();
-    m_optimizer->step();
-    ++m_step;
-
-    lossSum += loss.detach().to(torch::kFloat64) * batch->count;
-    correct += logits.detach().argmax(1).eq(labels).sum();
-    seen += batch->count;
-
-    StepMetrics step;
-    step.epoch = epoch;
-    step.step = m_step;
-    step.stepsTotal = m_stepsPerEpoch * m_config.epochs;
-    step.trainLoss = lossValue;
-    step.lrHead = m_config.lrHead * factor;
-    step.lrBackbone = m_config.freeze == FreezeMode::Backbone ? 0.0 : m_config.lrBackbone * factor;
-    step.elapsedMs = double(m_clock.elapsed());
-    m_control.metrics.push(step);
-    if (auto s = m_writer.append(step); !s) event(RunEventKind::Warning, s.error().text());
-  }
-  metrics.trainLoss = seen > 0 ? lossSum.item<double>() / double(seen) : 0.0;
-  metrics.trainAccuracy = seen > 0 ? double(correct.item<int64_t>()) / double(seen) : 0.0;
-  return true;
-}
-
-bool Trainer::validate(EpochMetrics& metrics) {
-  torch::NoGradGuard noGrad;
-  m_model->eval();
-  BatchLoader loader(m_job.valSamples, loaderOptions(TransformMode::Evaluation, 0));
-  auto lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(m_device));
-  auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(m_device));
-  int64_t seen = 0;
-  while (auto batch = loader.next()) {
-    if (stopRequested()) return false;
-    reportFailedImages(*batch);
-    if (batch->count == 0) continue;
-    auto images = imagesOf(*batch, m_device);
-    auto labels = labelsOf(*batch, m_device);
-    auto logits = m_model->forward(images);
-    lossSum += F::cross_entropy(logits, labels, F::CrossEntropyFuncOptions().reduction(torch::kSum))
-                   .to(torch::kFloat64);
-    correct += logits.argmax(1).eq(labels).sum();
-    seen += batch->count;
-  }
-  metrics.valLoss = seen > 0 ? lossSum.item<double>() / double(seen) : 0.0;
-  metrics.valAccuracy = seen > 0 ? double(correct.item<int64_t>()) / double(seen) : 0.0;
-  return true;
-}
-
-Status Trainer::saveCheckpoint(const QString& name, int epoch, double valAccuracy) {
-  nlohmann::json classes = nlohmann::json::array();
-  for (const auto& c : m_job.classes) classes.push_back(c.toStdString());
-  const std::map<std::string, std::string> metadata = {
-      {"format", "pt"},
-      {"attune.architecture", m_config.architecture.toStdString()},
-      {"attune.classes", classes.dump()},
-      {"attune.input_size", std::to_string(m_inputSize)},
-      {"attune.epoch", std::to_string(epoch)},
-      {"attune.step", std::to_string(m_step)},
-      {"attune.val_accuracy", std::to_string(valAccuracy)},
-      {"attune.run_id", m_writer.runId().toStdString()},
-  };
-  return SafetensorsWriter::writeFile(m_writer.filePath(name), stateDictOf(*m_model), metadata);
-}
-
 RunSummary Trainer::finish(RunOutcome outcome, const QString& message) {
   m_summary.outcome = outcome;
   m_summary.message = message;
-  const QString last = m_writer.filePath(QStringLiteral("last.safetensors"));
+  const QString last = m_writer.filePath(kLast);
   if (QFileInfo::exists(last)) m_summary.lastCheckpoint = last;
   return m_summary;
 }

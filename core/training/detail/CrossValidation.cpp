@@ -1,0 +1,212 @@
+#include "core/data/StratifiedSplit.h"
+#include "core/models/detail/StateDict.h"
+#include "core/training/Runtime.h"
+#include "core/training/detail/EpochBatches.h"
+#include "core/training/detail/ModelSetup.h"
+#include "core/training/detail/Trainer.h"
+
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+
+#include <QSaveFile>
+
+#include <cmath>
+
+namespace attune::detail {
+namespace {
+
+// Class probabilities of `samples` under the weights in `checkpoint` ([N, classes], rows of failed
+// images are NaN).
+Result<torch::Tensor> predictProbabilities(const TrainingJob& job, const QString& checkpoint,
+                                           const std::vector<ImageSample>& samples) {
+  auto prepared = prepareModel(job.config, int(job.classes.size()));
+  if (!prepared) return prepared.error();
+  auto model = prepared->model;
+  {
+    torch::NoGradGuard noGrad;
+    auto loaded = loadWeightsFile(*model, checkpoint, model->headPrefix(), HeadPolicy::LoadAll);
+    if (!loaded) return loaded.error();
+  }
+  const torch::Device device(torch::cuda::is_available() ? torch::kCUDA : torch::kCPU);
+  model->to(device);
+  model->eval();
+  BatchLoaderOptions options;
+  options.batchSize = job.config.batchSize;
+  options.workers = job.config.loaderWorkers;
+  options.transform.outputSize = prepared->inputSize;
+  options.transform.mode = TransformMode::Evaluation;
+  if (prepared->architecture) options.transform.normalization = prepared->architecture->normalization;
+  // Keep failed images in place: predict image by image order, so decode each batch's survivors.
+  torch::Tensor out = torch::full({int64_t(samples.size()), int64_t(job.classes.size())},
+                                  std::numeric_limits<float>::quiet_NaN());
+  torch::NoGradGuard noGrad;
+  size_t position = 0;
+  for (size_t start = 0; start < samples.size(); start += size_t(options.batchSize)) {
+    std::vector<ImageSample> chunk(
+        samples.begin() + long(start),
+        samples.begin() + long(std::min(samples.size(), start + size_t(options.batchSize))));
+    QStringList failed;
+    auto batches =
+        imageBatches(chunk, options, device, [&](const QStringList& p, const QStringList&) { failed << p; });
+    auto batch = batches->next();
+    int64_t row = 0;
+    torch::Tensor probabilities;
+    if (batch && batch->count > 0) probabilities = torch::softmax(model->forward(batch->inputs), 1).cpu();
+    for (const auto& sample : chunk) {
+      if (!failed.contains(sample.path) && probabilities.defined())
+        out[int64_t(position)] = probabilities[row++];
+      ++position;
+    }
+  }
+  return out;
+}
+
+double mean(const std::vector<double>& values) {
+  double sum = 0.0;
+  for (double v : values) sum += v;
+  return values.empty() ? 0.0 : sum / double(values.size());
+}
+
+// Sample standard deviation (n - 1), as reported for cross-validation scores.
+double standardDeviation(const std::vector<double>& values) {
+  if (values.size() < 2) return 0.0;
+  const double m = mean(values);
+  double sum = 0.0;
+  for (double v : values) sum += (v - m) * (v - m);
+  return std::sqrt(sum / double(values.size() - 1));
+}
+
+QString csvField(const QString& text) {
+  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+      !text.contains(QLatin1Char('\n')))
+    return text;
+  return QLatin1Char('"') + QString(text).replace(QLatin1Char('"'), QStringLiteral("\"\"")) +
+         QLatin1Char('"');
+}
+
+Status writeFile(const QString& path, const QByteArray& bytes) {
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(path),
+                 QStringLiteral("Check that the disk is not full."));
+  return {};
+}
+
+}  // namespace
+
+RunSummary runCrossValidation(const TrainingJob& job, RunWriter& writer, const TrainerControl& control) {
+  RunSummary summary;
+  summary.runId = writer.runId();
+  summary.runDir = writer.directory();
+  const int k = job.config.folds;
+  std::vector<ImageSample> all = job.trainSamples;
+  all.insert(all.end(), job.valSamples.begin(), job.valSamples.end());
+  std::vector<int> labels;
+  for (const auto& s : all) labels.push_back(s.label);
+  const std::vector<int> foldOf = stratifiedFolds(labels, k, uint64_t(job.config.seed));
+  if (auto s = writer.writeConfig(job, computeDeviceName(), configureThreads(job.config.threads)); !s) {
+    summary.message = s.error().text();
+    return summary;
+  }
+
+  QByteArray oof = "path,label,fold,predicted";
+  for (const auto& c : job.classes) oof += ",p_" + csvField(c).toUtf8();
+  oof += '\n';
+  nlohmann::json folds = nlohmann::json::array();
+  std::vector<double> accuracies, losses;
+  double bestAccuracy = -1.0;
+  for (int fold = 0; fold < k; ++fold) {
+    TrainingJob foldJob = job;
+    foldJob.config.folds = k;
+    foldJob.fold = fold + 1;
+    foldJob.trainSamples.clear();
+    foldJob.valSamples.clear();
+    for (size_t i = 0; i < all.size(); ++i)
+      (foldOf[i] == fold ? foldJob.valSamples : foldJob.trainSamples).push_back(all[i]);
+    auto foldWriter = RunWriter::createFold(writer, QStringLiteral("fold-%1").arg(fold + 1));
+    if (!foldWriter) {
+      summary.message = foldWriter.error().text();
+      return summary;
+    }
+    control.metrics.push(
+        RunEvent{RunEventKind::Info,
+                 QStringLiteral("Cross-validation fold %1 of %2: %3 images to train on, %4 held out.")
+                     .arg(fold + 1)
+                     .arg(k)
+                     .arg(foldJob.trainSamples.size())
+                     .arg(foldJob.valSamples.size())});
+    // A fold is a plain run of its own; only the images, the writer and the fold number differ.
+    const RunSummary result = runTraining(foldJob, **foldWriter, control);
+    if (result.outcome != RunOutcome::Finished) {
+      summary.outcome = result.outcome;
+      summary.message = QStringLiteral("Cross-validation fold %1: %2").arg(fold + 1).arg(result.message);
+      return summary;
+    }
+    accuracies.push_back(result.bestValAccuracy);
+    losses.push_back(result.bestValLoss);
+    summary.foldValAccuracies.push_back(result.bestValAccuracy);
+    folds.push_back({{"fold", fold + 1},
+                     {"best_epoch", result.bestEpoch},
+                     {"best_val_accuracy", result.bestValAccuracy},
+                     {"best_val_loss", result.bestValLoss},
+                     {"checkpoint", result.bestCheckpoint.toStdString()},
+                     {"train_images", foldJob.trainSamples.size()},
+                     {"val_images", foldJob.valSamples.size()}});
+    if (result.bestValAccuracy > bestAccuracy) {
+      bestAccuracy = result.bestValAccuracy;
+      summary.bestCheckpoint = result.bestCheckpoint;
+      summary.lastCheckpoint = result.lastCheckpoint;
+      summary.bestEpoch = result.bestEpoch;
+    }
+    summary.epochsCompleted += result.epochsCompleted;
+
+    auto probabilities = predictProbabilities(foldJob, result.bestCheckpoint, foldJob.valSamples);
+    if (!probabilities) {
+      summary.message = probabilities.error().text();
+      return summary;
+    }
+    for (size_t i = 0; i < foldJob.valSamples.size(); ++i) {
+      const auto row = (*probabilities)[int64_t(i)];
+      const bool known = !std::isnan(row[0].item<float>());
+      const int predicted = known ? int(row.argmax().item<int64_t>()) : -1;
+      QByteArray line = csvField(foldJob.valSamples[i].path).toUtf8() + ',' +
+                        csvField(job.classes.value(foldJob.valSamples[i].label)).toUtf8() + ',' +
+                        QByteArray::number(fold + 1) + ',' +
+                        (predicted >= 0 ? csvField(job.classes.value(predicted)).toUtf8() : QByteArray());
+      for (int64_t c = 0; c < row.size(0); ++c)
+        line += ',' + (known ? QByteArray::number(row[c].item<double>(), 'g', 6) : QByteArray());
+      oof += line + '\n';
+    }
+  }
+  const nlohmann::json document{{"folds", folds},
+                                {"k", k},
+                                {"val_accuracy_mean", mean(accuracies)},
+                                {"val_accuracy_std", standardDeviation(accuracies)},
+                                {"val_loss_mean", mean(losses)},
+                                {"val_loss_std", standardDeviation(losses)}};
+  if (auto s = writeFile(writer.filePath(QStringLiteral("cross_validation.json")),
+                         QByteArray::fromStdString(document.dump(2)) + '\n');
+      !s) {
+    summary.message = s.error().text();
+    return summary;
+  }
+  if (auto s = writeFile(writer.filePath(QStringLiteral("oof.csv")), oof); !s) {
+    summary.message = s.error().text();
+    return summary;
+  }
+  summary.outcome = RunOutcome::Finished;
+  summary.bestValAccuracy = mean(accuracies);
+  summary.bestValLoss = mean(losses);
+  summary.message = QStringLiteral(
+                        "%1-fold cross-validation: validation accuracy %2% ± %3%, loss %4 ± %5 (mean ± "
+                        "standard deviation over the folds). Out-of-fold predictions: oof.csv.")
+                        .arg(k)
+                        .arg(mean(accuracies) * 100.0, 0, 'f', 1)
+                        .arg(standardDeviation(accuracies) * 100.0, 0, 'f', 1)
+                        .arg(mean(losses), 0, 'f', 3)
+                        .arg(standardDeviation(losses), 0, 'f', 3);
+  return summary;
+}
+
+}  // namespace attune::detail

@@ -1,0 +1,106 @@
+// The range test itself (LrFinder.h): a few training steps at growing rates on the run's model.
+#include "core/training/LrFinder.h"
+#include "core/training/Runtime.h"
+#include "core/training/TrainingJob.h"
+#include "core/training/detail/Autocast.h"
+#include "core/training/detail/EpochBatches.h"
+#include "core/training/detail/ModelSetup.h"
+#include "core/training/detail/ParameterGroups.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace attune {
+
+Result<LrFinderResult> findLearningRate(const TrainingJob& job, const LrFinderOptions& options,
+                                        const std::atomic<bool>& stop, const LrFinderProgress& progress) {
+  using namespace attune::detail;
+  namespace F = torch::nn::functional;
+  if (!(options.startLr > 0.0 && options.endLr > options.startLr) || options.steps < 2)
+    return Error(ErrorCode::BadValue, QStringLiteral("The learning-rate test needs a range of rates."));
+  if (job.trainSamples.empty())
+    return Error(ErrorCode::NotEnoughData, QStringLiteral("There are no training images to test rates on."));
+  const TrainingConfig& config = job.config;
+  configureThreads(config.threads);
+  const torch::Device device(torch::cuda::is_available() ? torch::kCUDA : torch::kCPU);
+  torch::manual_seed(static_cast<uint64_t>(config.seed));
+  auto prepared = prepareModel(config, int(job.classes.size()));
+  if (!prepared) return prepared.error();
+  auto model = prepared->model;
+  model->to(device);
+  auto groups = bindLayerGroups(*model, planLayerGroups(config, layerGroupsOf(config.architecture)));
+  freezeGroups(*model, groups, frozenGroupCount(config, std::max(0, int(groups.size()) - 1), 1));
+  auto paramGroups = planParameterGroups(*model, groups, config);
+  auto optimizer = makeOptimizer(paramGroups, config);
+  model->train(true);
+  const bool bf16 = config.precision == Precision::BFloat16 ||
+                    (config.precision == Precision::Auto && (device.is_cuda() || cpuHasNativeBFloat16()));
+
+  BatchLoaderOptions loader;
+  loader.batchSize = config.batchSize;
+  loader.shuffle = Shuffle::Yes;
+  loader.seed = uint64_t(config.seed);
+  loader.workers = config.loaderWorkers;
+  loader.transform.outputSize = prepared->inputSize;
+  loader.transform.mode = TransformMode::Training;
+  loader.transform.randomResizedCrop = config.randomResizedCrop;
+  loader.transform.horizontalFlip = config.horizontalFlip;
+  if (prepared->architecture) loader.transform.normalization = prepared->architecture->normalization;
+  const auto lossOptions = F::CrossEntropyFuncOptions().label_smoothing(config.labelSmoothing);
+
+  LrFinderResult curve;
+  double average = 0.0;
+  double best = 0.0;
+  int epoch = 0;
+  std::unique_ptr<EpochBatches> batches;
+  for (int i = 0; i < options.steps && !stop.load(); ++i) {
+    std::optional<TensorBatch> batch;
+    for (int attempts = 0; attempts < 3 && !(batch && batch->count > 0); ++attempts) {
+      if (!batches)
+        batches = imageBatches(job.trainSamples,
+                               [&] {
+                                 auto o = loader;
+                                 o.epoch = ++epoch;
+                                 return o;
+                               }(),
+                               device, {});
+      batch = batches->next();
+      if (!batch) batches.reset();
+    }
+    if (!batch || batch->count == 0) break;
+    const double lr =
+        options.startLr * std::pow(options.endLr / options.startLr, double(i) / double(options.steps - 1));
+    auto& torchGroups = optimizer->param_groups();
+    for (size_t g = 0; g < torchGroups.size(); ++g)
+      torchGroups[g].options().set_lr(paramGroups[g].baseLr * lr / config.lrHead);
+    optimizer->zero_grad();
+    torch::Tensor logits;
+    {
+      AutocastGuard autocast(bf16, device);
+      logits = model->forward(batch->inputs);
+    }
+    auto loss = F::cross_entropy(logits.to(torch::kFloat32), batch->labels, lossOptions);
+    const double value = loss.item<double>();
+    if (!std::isfinite(value)) {
+      curve.diverged = true;
+      break;
+    }
+    loss.backward();
+    optimizer->step();
+    average = options.smoothing * average + (1.0 - options.smoothing) * value;
+    const double smoothed = average / (1.0 - std::pow(options.smoothing, double(i + 1)));
+    curve.lrs.push_back(lr);
+    curve.losses.push_back(value);
+    curve.smoothedLosses.push_back(smoothed);
+    if (progress) progress(i + 1, options.steps, lr, smoothed);
+    if (i == 0 || smoothed < best) best = smoothed;
+    if (i > 0 && smoothed > options.divergeFactor * best) {
+      curve.diverged = true;
+      break;
+    }
+  }
+  return suggestLearningRate(std::move(curve));
+}
+
+}  // namespace attune

@@ -1,0 +1,51 @@
+#pragma once
+// Internal (LibTorch): the model of a run, built the same way for training, the LR finder and
+// k-fold: the architecture (or a Keras / TF.js export cut at a layer), its pre-trained weights with a
+// new head for the user's classes, head dropout, and the layer groups bound to its parameters.
+
+#include "core/common/Result.h"
+#include "core/models/Architecture.h"
+#include "core/models/detail/ImageClassifier.h"
+#include "core/project/TrainingConfig.h"
+#include "core/training/LayerGroupPlan.h"
+
+#include <torch/torch.h>
+
+#include <QStringList>
+
+#include <string>
+#include <vector>
+
+namespace attune::detail {
+
+struct PreparedModel {
+  ImageClassifierPtr model;
+  const ArchitectureInfo* architecture = nullptr;
+  int inputSize = 224;
+  QStringList notes;     // plain-language lines for the run's log (what was loaded)
+  QStringList warnings;  // ... and what the user should know (random initialisation)
+};
+
+// Builds the model on the CPU; the caller seeds torch first (the new head's initial weights).
+Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses);
+
+// A layer group with its parameters, in the model's parameter order.
+struct BoundLayerGroup {
+  LayerGroupPlan plan;
+  std::vector<std::string> names;
+  std::vector<torch::Tensor> parameters;
+};
+
+// Assigns every parameter to its group: by prefix, or, for groups without prefixes (Keras models),
+// the head's parameters to the head and the others in order to the backbone groups in equal shares.
+// A parameter no prefix matches joins the first group (none does for the catalog's architectures).
+std::vector<BoundLayerGroup> bindLayerGroups(const ImageClassifierImpl& model,
+                                             std::vector<LayerGroupPlan> plan);
+
+// Freezes the `frozenCount` lowest groups and every group whose rate is 0; the rest train.
+void freezeGroups(ImageClassifierImpl& model, const std::vector<BoundLayerGroup>& groups, int frozenCount);
+
+// Indices of the groups that are frozen under freezeGroups(.., frozenCount).
+std::vector<bool> frozenMask(const std::vector<BoundLayerGroup>& groups, int frozenCount);
+
+}  // namespace attune::detail
