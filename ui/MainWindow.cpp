@@ -1,8 +1,10 @@
 #include "ui/MainWindow.h"
 
 #include "core/project/ProjectFile.h"
+#include "core/training/LrFinder.h"
 #include "core/training/TrainingJob.h"
 #include "ui/DataPanel.h"
+#include "ui/LrFinderDialog.h"
 #include "ui/MessageBoxHook.h"
 #include "ui/RecentProjects.h"
 #include "ui/RunController.h"
@@ -23,6 +25,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 // Resources of a static library must be registered by hand (outside any namespace).
 static void initAttuneResources() {
@@ -89,6 +92,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_runPanel->append(drain);
   });
   connect(m_runController, &RunController::runEnded, this, &MainWindow::onRunEnded);
+  connect(m_settingsPanel, &TrainingSettingsPanel::findLearningRateRequested, this,
+          &MainWindow::findLearningRate);
 
   Project blank;
   blank.name = tr("Untitled");
@@ -267,6 +272,32 @@ void MainWindow::startTraining() {
     m_runPanel->addEvent({RunEventKind::Warning, tr("Skipped %1: %2").arg(skipped.path, skipped.reason)});
   m_runController->start(std::move(job.value()));
   updateRunState();
+}
+
+void MainWindow::findLearningRate() {
+  // The whole settings panel is disabled during a run; this guards calls from elsewhere.
+  if (isTraining()) return;
+  Project project = m_project;
+  m_settingsPanel->applyTo(project.config);
+  auto job = prepareTrainingJob(project);
+  if (!job) {
+    MessageBoxHook::warning(this, tr("Cannot find the learning rate"), job.error().text());
+    return;
+  }
+  // The job is shared with the worker thread, which the dialog joins before it is destroyed.
+  auto sharedJob = std::make_shared<const TrainingJob>(std::move(job.value()));
+  auto* dialog = new LrFinderDialog(
+      [sharedJob](const LrFinderProgress& progress, const std::atomic<bool>& stop) {
+        return attune::findLearningRate(*sharedJob, LrFinderOptions{}, stop, progress);
+      },
+      this);
+  dialog->setObjectName(QStringLiteral("lrFinderDialog"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  // Window-modal: training or other settings while the test runs would change what it measures.
+  dialog->setWindowModality(Qt::WindowModal);
+  connect(dialog, &LrFinderDialog::rateChosen, m_settingsPanel, &TrainingSettingsPanel::applyFoundRate);
+  dialog->show();
+  dialog->start();
 }
 
 void MainWindow::stopTraining() {

@@ -60,6 +60,9 @@ class MainWindow : public QMainWindow {
   void onFolderChosen(const QString& folder);
   void updateTrainingImageCount();
   void onRunEnded(const RunSummary& summary, const QString& startedAt);
+  // The settings panel's "Find…": the LR range test on the project as it is set now, in a dialog
+  // whose suggestion goes back to the panel.
+  void findLearningRate();
 
   Project m_project;
   DataPanel* m_dataPanel = nullptr;

@@ -1,8 +1,9 @@
 // MainWindow driven through its widgets: a real (tiny) training run started with the Train button,
 // watched on the charts, stopped, closed mid-run, run to completion; settings edited and saved;
-// a dataset that cannot be trained on.
+// a dataset that cannot be trained on; the LR finder opened from the settings panel.
 
 #include "core/project/ProjectFile.h"
+#include "ui/LrFinderDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBoxHook.h"
 
@@ -32,8 +33,9 @@ constexpr int kImageSide_px = 32;
 constexpr int kImagesPerClass = 6;
 constexpr int kTrainingTimeout_ms = 180'000;  // a 2-core machine shared with compilers
 constexpr int kTick_ms = 20;
-constexpr int kMaxTickGap_ms = 1000;   // a frozen GUI thread would stall for the whole run
-constexpr int kPauseSettle_ms = 1000;  // the step in flight when Pause is pressed, and a drain
+constexpr int kMaxTickGap_ms = 1000;          // a frozen GUI thread would stall for the whole run
+constexpr int kPauseSettle_ms = 1000;         // the step in flight when Pause is pressed, and a drain
+constexpr int kLrFinderTimeout_ms = 120'000;  // 100 steps of a 32 px ResNet-18 on a shared CPU
 
 // root/<class>/<n>.png, one colour per class with a little variation per image.
 void writeDataset(const QString& root, const QList<QColor>& classColours, const QStringList& classNames) {
@@ -66,6 +68,8 @@ class TestMainWindow : public QObject {
   void runToCompletion();
   void settingsSurviveSaveAndOpen();
   void unusableFolderShowsError();
+  void findLearningRateAppliesSuggestion();
+  void findLearningRateWithoutDataShowsError();
 
  private:
   // A project with a two-class dataset next to it, settings made for a quick CPU run.
@@ -154,6 +158,8 @@ void TestMainWindow::trainThenStop() {
   });
 
   clickTrain(window);
+  // No LR finder while a run trains (it would compete for the CPU and the settings are in use).
+  QVERIFY(!child<QPushButton>(window, "findLrButton")->isEnabled());
   heartbeat.start(kTick_ms);
   auto* lossPlot = child<QCustomPlot>(window, "lossPlot");
   QVERIFY(lossPlot);
@@ -349,6 +355,49 @@ void TestMainWindow::unusableFolderShowsError() {
   QCOMPARE(classes->topLevelItem(0)->text(0), QStringLiteral("blue"));
   QCOMPARE(classes->topLevelItem(0)->text(1), QString::number(kImagesPerClass));
   QCOMPARE(window.project().classes, (QStringList{QStringLiteral("blue"), QStringLiteral("red")}));
+}
+
+void TestMainWindow::findLearningRateAppliesSuggestion() {
+  QTemporaryDir dir;
+  const QString path = makeProject(dir, 2);
+  MainWindow window;
+  openAndShow(window, path);
+  auto* find = child<QPushButton>(window, "findLrButton");
+  QVERIFY(find && find->isEnabled());
+  const double lrBefore = window.project().config.lrHead;
+
+  find->click();  // on a settings tab that may not be the one showing
+  auto* dialog = window.findChild<LrFinderDialog*>();
+  QVERIFY2(dialog, m_messages.isEmpty() ? "" : qPrintable(m_messages.first().text));
+  QVERIFY(dialog->isVisible());
+  auto* use = child<QPushButton>(*dialog, "lrFinderUseButton");
+  QTRY_VERIFY_WITH_TIMEOUT(use->isEnabled() || !dialog->isRunning(), kLrFinderTimeout_ms);
+  QTRY_VERIFY(use->isEnabled() || !child<QLabel>(*dialog, "lrFinderReason")->text().isEmpty());
+  QVERIFY2(dialog->suggestedRate().has_value(), qPrintable(child<QLabel>(*dialog, "lrFinderReason")->text()));
+  const double suggested = *dialog->suggestedRate();
+  QVERIFY(suggested > 0.0);
+  QVERIFY(use->text().startsWith(QStringLiteral("Use ")));
+
+  QTest::mouseClick(use, Qt::LeftButton);
+  QTRY_VERIFY(window.findChild<LrFinderDialog*>() == nullptr);  // closed and deleted
+  const double lrAfter = window.project().config.lrHead;
+  QVERIFY2(std::abs(lrAfter - suggested) <= 1e-9 * suggested,
+           qPrintable(QStringLiteral("lr_head %1, suggested %2").arg(lrAfter).arg(suggested)));
+  QVERIFY(lrAfter != lrBefore);
+  QVERIFY(window.isWindowModified());
+  QVERIFY(m_messages.isEmpty());
+}
+
+void TestMainWindow::findLearningRateWithoutDataShowsError() {
+  MainWindow window;  // a new project: no data folder yet
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  child<QPushButton>(window, "findLrButton")->click();
+  QCOMPARE(m_messages.size(), 1);
+  QCOMPARE(m_messages.first().icon, QMessageBox::Warning);
+  QCOMPARE(m_messages.first().title, QStringLiteral("Cannot find the learning rate"));
+  QVERIFY(!m_messages.first().text.isEmpty());
+  QVERIFY(window.findChild<LrFinderDialog*>() == nullptr);
 }
 
 QTEST_MAIN(TestMainWindow)
