@@ -376,6 +376,7 @@ void TestMainWindow::findLearningRateAppliesSuggestion() {
   QVERIFY2(dialog->suggestedRate().has_value(), qPrintable(child<QLabel>(*dialog, "lrFinderReason")->text()));
   const double suggested = *dialog->suggestedRate();
   QVERIFY(suggested > 0.0);
+  qInfo("LR finder suggested lr_head %.3g (was %.3g)", suggested, window.project().config.lrHead);
   QVERIFY(use->text().startsWith(QStringLiteral("Use ")));
 
   QTest::mouseClick(use, Qt::LeftButton);
