@@ -32,6 +32,12 @@ Status applySetting(TrainingConfig& config, const QString& assignment) {
   return config.set(assignment.left(equals).trimmed(), assignment.mid(equals + 1).trimmed());
 }
 
+Status applySettings(TrainingConfig& config, const QStringList& assignments) {
+  for (const QString& assignment : assignments)
+    if (auto s = applySetting(config, assignment); !s) return s;
+  return {};
+}
+
 int run(const QStringList& arguments) {
   if (arguments.size() < 2) {
     printError(QStringLiteral("no command given.\n") + QString::fromUtf8(kUsage));

@@ -65,11 +65,9 @@ int commandLrFind(const QStringList& arguments) {
   auto project = ProjectFile::load(projectPath);
   if (!project) return fail(project.error().text());
   Project testProject = *project;
-  for (const QString& assignment : parser.values(QStringLiteral("set"))) {
-    if (auto s = applySetting(testProject.config, assignment); !s) {
-      printError(s.error().text());
-      return kExitUsage;
-    }
+  if (auto s = applySettings(testProject.config, parser.values(QStringLiteral("set"))); !s) {
+    printError(s.error().text());
+    return kExitUsage;
   }
   if (auto fetched = ensureCatalogWeights(testProject.config.weightsPath, asJson); !fetched)
     return fail(fetched.error().text());

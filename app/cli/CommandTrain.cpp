@@ -62,11 +62,9 @@ int commandTrain(const QStringList& arguments) {
   if (!project) return fail(project.error().text());
 
   Project runProject = project.value();  // --set changes this run only, not the saved project
-  for (const QString& assignment : parser.values(QStringLiteral("set"))) {
-    if (auto s = applySetting(runProject.config, assignment); !s) {
-      printError(s.error().text());
-      return kExitUsage;
-    }
+  if (auto s = applySettings(runProject.config, parser.values(QStringLiteral("set"))); !s) {
+    printError(s.error().text());
+    return kExitUsage;
   }
 
   if (auto fetched = ensureCatalogWeights(runProject.config.weightsPath, asJson); !fetched)

@@ -16,5 +16,7 @@ int commandImportWeights(const QStringList& arguments);
 
 // One `--set key=value` applied to a config.
 Status applySetting(TrainingConfig& config, const QString& assignment);
+// Every `--set` in order; the first bad one is the error.
+Status applySettings(TrainingConfig& config, const QStringList& assignments);
 
 }  // namespace attune::cli

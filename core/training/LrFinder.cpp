@@ -28,11 +28,14 @@ Result<LrFinderResult> suggestLearningRate(LrFinderResult curve) {
   int minimum = 0;
   for (int i = 1; i < n; ++i)
     if (smoothed[size_t(i)] < smoothed[size_t(minimum)]) minimum = i;
-  // Steepest fall per decade of rate, from a centred difference (a forward one at the start).
+  // Steepest fall per decade of rate, over a window of two points each side. The first tenth of the
+  // curve is left out, as fastai does: there the moving average is still settling and the rates are
+  // too small to have changed the model, so any slope there is noise.
+  const int skip = std::max(2, n / 10);
   int steepest = -1;
   double steepestSlope = 0.0;
-  for (int i = 1; i < minimum; ++i) {
-    const int lo = i - 1, hi = i + 1;
+  for (int i = skip; i < minimum; ++i) {
+    const int lo = std::max(0, i - 2), hi = std::min(n - 1, i + 2);
     const double decades = std::log10(lrs[size_t(hi)]) - std::log10(lrs[size_t(lo)]);
     if (decades <= 0.0) continue;
     const double slope = (smoothed[size_t(hi)] - smoothed[size_t(lo)]) / decades;

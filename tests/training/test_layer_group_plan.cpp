@@ -123,6 +123,15 @@ class TestLayerGroupPlan : public QObject {
              qPrintable(QString::number(suggestion->suggestedLr)));
     QVERIFY(!suggestion->reason.isEmpty());
 
+    // A sharp drop in the first few points (the moving average settling) is not a suggestion.
+    LrFinderResult settling = curve;
+    settling.smoothedLosses[0] = 9.0;
+    settling.smoothedLosses[1] = 5.0;
+    settling.smoothedLosses[2] = 3.0;
+    auto settled = suggestLearningRate(settling);
+    QVERIFY(settled.ok());
+    QCOMPARE(settled->suggestedLr, suggestion->suggestedLr);
+
     LrFinderResult rising;
     for (int i = 0; i < 20; ++i) {
       rising.lrs.push_back(std::pow(10.0, -6 + i * 0.3));

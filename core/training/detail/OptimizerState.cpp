@@ -54,6 +54,27 @@ Result<torch::Tensor> tensorLike(const TensorMap& tensors, const std::string& na
   return t.to(like.options());
 }
 
+// Adam and AdamW keep the same fields in two unrelated classes.
+template <typename State>
+void saveAdamState(const State& state, const std::string& prefix, const char* stepName, TensorMap& out) {
+  out[prefix + stepName] = toTensorData(stepTensor(state.step()));
+  out[prefix + "exp_avg"] = toTensorData(state.exp_avg().cpu());
+  out[prefix + "exp_avg_sq"] = toTensorData(state.exp_avg_sq().cpu());
+  if (state.max_exp_avg_sq().defined())
+    out[prefix + "max_exp_avg_sq"] = toTensorData(state.max_exp_avg_sq().cpu());
+}
+
+template <typename State>
+std::unique_ptr<State> makeAdamState(int64_t step, const torch::Tensor& expAvg, const torch::Tensor& expAvgSq,
+                                     const torch::Tensor& maxExpAvgSq) {
+  auto state = std::make_unique<State>();
+  state->step(step);
+  state->exp_avg(expAvg);
+  state->exp_avg_sq(expAvgSq);
+  if (maxExpAvgSq.defined()) state->max_exp_avg_sq(maxExpAvgSq);
+  return state;
+}
+
 }  // namespace
 
 void saveOptimizerState(torch::optim::Optimizer& optimizer, TensorMap& out) {
@@ -118,21 +139,12 @@ Status restoreOptimizerState(torch::optim::Optimizer& optimizer, const TensorMap
         }
         const int64_t stepValue = toTensor(*step).item<int64_t>();
         used += 3;
-        if (isAdam) {
-          auto s = std::make_unique<torch::optim::AdamParamState>();
-          s->step(stepValue);
-          s->exp_avg(*expAvg);
-          s->exp_avg_sq(*expAvgSq);
-          if (maxSq.defined()) s->max_exp_avg_sq(maxSq);
-          restored[stateKey<StateKey>(p)] = std::move(s);
-        } else {
-          auto s = std::make_unique<torch::optim::AdamWParamState>();
-          s->step(stepValue);
-          s->exp_avg(*expAvg);
-          s->exp_avg_sq(*expAvgSq);
-          if (maxSq.defined()) s->max_exp_avg_sq(maxSq);
-          restored[stateKey<StateKey>(p)] = std::move(s);
-        }
+        if (isAdam)
+          restored[stateKey<StateKey>(p)] =
+              makeAdamState<torch::optim::AdamParamState>(stepValue, *expAvg, *expAvgSq, maxSq);
+        else
+          restored[stateKey<StateKey>(p)] =
+              makeAdamState<torch::optim::AdamWParamState>(stepValue, *expAvg, *expAvgSq, maxSq);
       } else {
         if (!find(tensors, prefix + "momentum_buffer")) {
           if (find(tensors, prefix + "exp_avg"))

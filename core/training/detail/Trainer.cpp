@@ -662,11 +662,7 @@ RunSummary Trainer::stopWithCheckpoint(const QString& message) {
 void Trainer::endOfEpoch(EpochMetrics& metrics) {
   m_progress.trainLosses.push_back(metrics.trainLoss);
   m_progress.valLosses.push_back(metrics.valLoss);
-  const auto& t = m_progress.trainLosses;
-  const auto& v = m_progress.valLosses;
-  const size_t n = v.size();
-  metrics.overfitting =
-      n >= 3 && v[n - 1] > v[n - 2] && v[n - 2] > v[n - 3] && t[n - 1] < t[n - 2] && t[n - 2] < t[n - 3];
+  metrics.overfitting = looksLikeOverfitting(m_progress.trainLosses, m_progress.valLosses);
   if (metrics.overfitting && !m_progress.overfittingReported) {
     m_progress.overfittingReported = true;
     event(RunEventKind::Warning,

@@ -2,6 +2,8 @@
 
 #include <QCryptographicHash>
 
+#include <algorithm>
+
 namespace attune::detail {
 namespace {
 
@@ -67,6 +69,12 @@ Result<TrainerProgress> TrainerProgress::fromJson(const nlohmann::json& json) {
   if (p.epoch < 1 || p.batchesDone < 0 || p.step < 0 || p.epochSeen < 0 || p.microBatch < 0)
     return damaged(QStringLiteral("values out of range"));
   return p;
+}
+
+bool looksLikeOverfitting(const std::vector<double>& t, const std::vector<double>& v) {
+  const size_t n = std::min(t.size(), v.size());
+  if (n < 3) return false;
+  return v[n - 1] > v[n - 2] && v[n - 2] > v[n - 3] && t[n - 1] < t[n - 2] && t[n - 2] < t[n - 3];
 }
 
 QString dataFingerprint(const std::vector<ImageSample>& train, const std::vector<ImageSample>& val) {

@@ -42,6 +42,9 @@ struct TrainerProgress {
   static Result<TrainerProgress> fromJson(const nlohmann::json& json);
 };
 
+// Overfitting: the validation loss rose for the last two epochs while the training loss fell in both.
+bool looksLikeOverfitting(const std::vector<double>& trainLosses, const std::vector<double>& valLosses);
+
 // SHA-256 (hex) over the training and validation file lists with their labels: a resumed run refuses
 // to continue on other data.
 QString dataFingerprint(const std::vector<ImageSample>& train, const std::vector<ImageSample>& val);
