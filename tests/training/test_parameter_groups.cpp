@@ -164,6 +164,21 @@ class TestParameterGroups : public QObject {
       if (!g.isHead) QCOMPARE(g.weightDecay, 0.0);
   }
 
+  // model.head_dropout drops features entering the head while training, never in evaluation.
+  void headDropoutActsOnlyWhileTraining() {
+    torch::manual_seed(1);
+    auto model = ad::makeImageClassifier(QStringLiteral("resnet18"), 2);
+    model->setFrozen([](const std::string&) { return true; });  // BatchNorm fixed: only dropout varies
+    const auto input = torch::randn({2, 3, 32, 32});
+    torch::NoGradGuard noGrad;
+    model->train();
+    QVERIFY(torch::equal(model->forward(input), model->forward(input)));
+    model->setHeadDropout(0.5);
+    QVERIFY(!torch::equal(model->forward(input), model->forward(input)));
+    model->eval();
+    QVERIFY(torch::equal(model->forward(input), model->forward(input)));
+  }
+
   void adamAndNesterovAreBuilt() {
     auto model = ad::makeImageClassifier(QStringLiteral("resnet18"), 2);
     TrainingConfig config;
