@@ -83,7 +83,7 @@ void TrainingSession::run() {
     } catch (const std::exception& e) {
       summary.outcome = RunOutcome::Failed;
       summary.message = QStringLiteral("Training failed: ") + firstLine(e.what()) + QStringLiteral(".") +
-                        hintFor(QString::fromUtf8(e.what()));
+                        hintFor(firstLine(e.what()));
     } catch (...) {
       summary.outcome = RunOutcome::Failed;
       summary.message = QStringLiteral("Training failed for an unknown reason.");

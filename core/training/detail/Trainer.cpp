@@ -435,9 +435,13 @@ Trainer::StepEnd Trainer::trainStep(std::vector<TensorBatch>& window) {
     largest = std::max(largest, b.count);
   }
   torch::Tensor lossSum, correct;
+  // Grad mode is thread-local: whatever the calling thread set, the step computes gradients.
+  torch::AutoGradMode gradMode(true);
+  bool finiteLoss = true;
   for (;;) {
     try {
       m_optimizer->zero_grad();
+      finiteLoss = true;
       lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(m_device));
       correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(m_device));
       for (auto& b : window) {
@@ -452,10 +456,16 @@ Trainer::StepEnd Trainer::trainStep(std::vector<TensorBatch>& window) {
           auto logits = logitsOf(inputs);
           auto loss = F::cross_entropy(logits, labels, m_lossOptions);
           if (n != total) loss = loss * (double(n) / double(total));
+          // A loss that is not a number is not back-propagated: the step is skipped below.
+          if (!std::isfinite(loss.item<double>())) {
+            finiteLoss = false;
+            break;
+          }
           loss.backward();
           lossSum += loss.detach().to(torch::kFloat64);
           correct += logits.detach().argmax(1).eq(labels).sum();
         }
+        if (!finiteLoss) break;
       }
       break;
     } catch (const std::exception& e) {
@@ -483,7 +493,8 @@ Trainer::StepEnd Trainer::trainStep(std::vector<TensorBatch>& window) {
           QStringLiteral("Step %1: %2; the step was skipped.").arg(m_progress.step + 1).arg(what));
     return m_progress.badSteps >= m_config.maxBadSteps ? StepEnd::TooManyBadSteps : StepEnd::Skipped;
   };
-  if (!std::isfinite(lossValue)) return skip(QStringLiteral("the loss is not a finite number"));
+  if (!finiteLoss || !std::isfinite(lossValue))
+    return skip(QStringLiteral("the loss is not a finite number"));
   if (!m_l2spParams.empty()) {
     torch::NoGradGuard noGrad;
     for (size_t i = 0; i < m_l2spParams.size(); ++i) {
