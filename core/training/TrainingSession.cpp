@@ -70,6 +70,8 @@ void TrainingSession::run() {
       detail::TrainerControl control{m_stopRequested, m_paused, m_metrics};
       control.stopAfterStep = m_stopAfterStep;
       control.simulateOutOfMemoryAbove = m_simulateOomAbove;
+      control.nonFiniteGradientsFrom = m_nonFiniteGradientsFrom;
+      control.nonFiniteGradientsCount = m_nonFiniteGradientsCount;
       // Fault injection for the reliability tests of the command line (an out-of-memory error above
       // this many images; an interruption after this many steps).
       if (const int fromEnvironment = qEnvironmentVariableIntValue("ATTUNE_FAULT_OOM_ABOVE");

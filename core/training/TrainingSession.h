@@ -37,6 +37,12 @@ class TrainingSession : public QObject {
   // Before run(): fault injection for the reliability tests: a forward pass over more than `images`
   // images fails as if out of memory. Also set by the environment variable ATTUNE_FAULT_OOM_ABOVE.
   void setSimulatedOutOfMemoryAbove(int images) { m_simulateOomAbove = images; }
+  // Before run(): fault injection: the gradients of `count` step attempts from attempt `fromStep`
+  // (1-based; a skipped step counts as an attempt) are not finite numbers while the loss is.
+  void setSimulatedNonFiniteGradients(int64_t fromStep, int count) {
+    m_nonFiniteGradientsFrom = fromStep;
+    m_nonFiniteGradientsCount = count;
+  }
 
   MetricsBuffer& metrics() { return m_metrics; }
   const TrainingJob& job() const { return m_job; }
@@ -57,6 +63,8 @@ class TrainingSession : public QObject {
   std::atomic<bool> m_paused{false};
   int64_t m_stopAfterStep = 0;
   int m_simulateOomAbove = 0;
+  int64_t m_nonFiniteGradientsFrom = 0;
+  int m_nonFiniteGradientsCount = 0;
   RunSummary m_summary;
   mutable std::mutex m_summaryMutex;
 };

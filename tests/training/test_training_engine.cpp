@@ -396,6 +396,112 @@ class TestTrainingEngine : public QObject {
     for (const auto& s : steps) QVERIFY(std::isfinite(s.trainLoss) && s.lrHead > 0.0);
   }
 
+  // optim.clip_grad_norm bounds the total gradient norm: with plain SGD (no momentum, no decay,
+  // one rate for every group, a constant schedule) one step moves the weights by exactly lr * clip
+  // when the gradient is longer than the clip, and by more without clipping.
+  void gradientClippingBoundsTheUpdate() {
+    const double lr = 0.05;
+    const double clip = 1e-3;
+    auto updateNorm = [&](double clipNorm) {
+      Project project = makeProject(QStringLiteral("clip-%1").arg(clipNorm), 4);
+      project.config.epochs = 1;  // 6 training images in one batch of 8: one step
+      project.config.optimizer = OptimizerKind::Sgd;
+      project.config.momentum = 0.0;
+      project.config.weightDecay = 0.0;
+      project.config.lrHead = lr;
+      project.config.lrBackbone = lr;
+      project.config.schedule = ScheduleKind::Constant;
+      project.config.warmupFraction = 0.0;
+      project.config.clipGradNorm = clipNorm;
+      project.config.classBalance = ClassBalance::Off;
+      auto job = prepareTrainingJob(project);
+      if (!job) return -1.0;
+      std::vector<StepMetrics> steps;
+      const RunSummary summary = runToEnd(*job, &steps);
+      if (summary.outcome != RunOutcome::Finished || steps.size() != 1) return -2.0;
+      // The pre-trained file holds every parameter, the head included (same class count), so it is
+      // the starting point of all of them; BatchNorm's running statistics are buffers, not weights.
+      const auto before = read(m_pretrained), after = read(summary.lastCheckpoint);
+      double squares = 0.0;
+      for (const auto& [name, data] : before.tensors) {
+        if (name.find("running_") != std::string::npos || name.find("num_batches") != std::string::npos)
+          continue;
+        const auto delta = attune::detail::toTensor(after.tensors.at(name)).to(torch::kFloat64) -
+                           attune::detail::toTensor(data).to(torch::kFloat64);
+        squares += delta.pow(2).sum().item<double>();
+      }
+      return std::sqrt(squares);
+    };
+    const double clipped = updateNorm(clip);
+    const double unclipped = updateNorm(0.0);
+    QVERIFY2(clipped > 0.0 && unclipped > 0.0,
+             qPrintable(QStringLiteral("%1 %2").arg(clipped).arg(unclipped)));
+    QVERIFY2(std::abs(clipped - lr * clip) < 1e-2 * lr * clip,
+             qPrintable(QStringLiteral("update %1, expected %2").arg(clipped).arg(lr * clip)));
+    QVERIFY2(unclipped > 10.0 * clipped, qPrintable(QStringLiteral("%1 vs %2").arg(unclipped).arg(clipped)));
+  }
+
+  // Gradients that are not finite numbers (with a finite loss) skip the step with a warning; too
+  // many in a row stop the run with a plain message.
+  void nonFiniteGradientsSkipTheStepThenStopTheRun() {
+    Project project = makeProject(QStringLiteral("nan-grad"), 4);
+    project.config.batchSize = 2;  // 6 training images: 3 steps per epoch, 6 in all
+    project.config.maxBadSteps = 3;
+    auto job = prepareTrainingJob(project);
+    QVERIFY(job.ok());
+    {
+      TrainingSession session(*job);
+      session.setSimulatedNonFiniteGradients(2, 1);
+      std::vector<StepMetrics> steps;
+      std::vector<RunEvent> events;
+      const RunSummary summary = runToEnd(session, &steps, nullptr, &events);
+      QVERIFY2(summary.outcome == RunOutcome::Finished, qPrintable(summary.message));
+      QVERIFY2(anyEventContains(events, QStringLiteral("Step 2: the gradients are not finite numbers; the "
+                                                       "step was skipped")),
+               qPrintable(eventLog(events)));
+      QCOMPARE(steps.size(), size_t(5));
+      for (const auto& [name, data] : read(summary.lastCheckpoint).tensors)
+        QVERIFY2(torch::isfinite(attune::detail::toTensor(data)).all().item<bool>(), name.c_str());
+    }
+    TrainingSession session(*job);
+    session.setSimulatedNonFiniteGradients(2, 3);
+    std::vector<StepMetrics> steps;
+    const RunSummary summary = runToEnd(session, &steps);
+    QCOMPARE(toString(summary.outcome), toString(RunOutcome::Failed));
+    QVERIFY2(summary.message.contains(QStringLiteral("not a finite number for 3 steps in a row")),
+             qPrintable(summary.message));
+    QCOMPARE(steps.size(), size_t(1));
+  }
+
+  // Validation images whose labels contradict the training images: the better the model learns the
+  // training images, the worse its validation loss, and the run says so once (and marks the epoch).
+  void overfittingIsReportedWhenValidationLossRisesWhileTrainingLossFalls() {
+    Project project = makeProject(QStringLiteral("overfit"), 8);
+    project.config.epochs = 5;
+    project.config.freeze = FreezeMode::Backbone;
+    project.config.lrHead = 1e-2;
+    project.config.schedule = ScheduleKind::Constant;
+    project.config.warmupFraction = 0.0;
+    auto job = prepareTrainingJob(project);
+    QVERIFY(job.ok());
+    for (auto& sample : job->valSamples) sample.label = 1 - sample.label;
+    std::vector<EpochMetrics> epochs;
+    std::vector<RunEvent> events;
+    const RunSummary summary = runToEnd(*job, nullptr, &epochs, &events);
+    QVERIFY2(summary.outcome == RunOutcome::Finished, qPrintable(summary.message));
+    QStringList losses;
+    int marked = 0;
+    for (const auto& e : epochs) {
+      losses << QStringLiteral("%1/%2").arg(e.trainLoss).arg(e.valLoss);
+      marked += e.overfitting ? 1 : 0;
+    }
+    QVERIFY2(marked >= 1 && !epochs.front().overfitting, qPrintable(losses.join(QLatin1Char(' '))));
+    int warnings = 0;
+    for (const auto& e : events)
+      if (e.kind == RunEventKind::Warning && e.message.contains(QStringLiteral("(overfitting)"))) ++warnings;
+    QCOMPARE(warnings, 1);
+  }
+
   void bfloat16Trains() {
     Project project = makeProject(QStringLiteral("bf16"), 4);
     project.config.precision = Precision::BFloat16;

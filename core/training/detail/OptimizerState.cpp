@@ -88,17 +88,9 @@ void saveOptimizerState(torch::optim::Optimizer& optimizer, TensorMap& out) {
       const std::string prefix = prefixOf(g, i);
       auto* base = it->second.get();
       if (auto* adam = dynamic_cast<torch::optim::AdamParamState*>(base)) {
-        out[prefix + "adam_step"] = toTensorData(stepTensor(adam->step()));
-        out[prefix + "exp_avg"] = toTensorData(adam->exp_avg().cpu());
-        out[prefix + "exp_avg_sq"] = toTensorData(adam->exp_avg_sq().cpu());
-        if (adam->max_exp_avg_sq().defined())
-          out[prefix + "max_exp_avg_sq"] = toTensorData(adam->max_exp_avg_sq().cpu());
+        saveAdamState(*adam, prefix, "adam_step", out);
       } else if (auto* adamw = dynamic_cast<torch::optim::AdamWParamState*>(base)) {
-        out[prefix + "adamw_step"] = toTensorData(stepTensor(adamw->step()));
-        out[prefix + "exp_avg"] = toTensorData(adamw->exp_avg().cpu());
-        out[prefix + "exp_avg_sq"] = toTensorData(adamw->exp_avg_sq().cpu());
-        if (adamw->max_exp_avg_sq().defined())
-          out[prefix + "max_exp_avg_sq"] = toTensorData(adamw->max_exp_avg_sq().cpu());
+        saveAdamState(*adamw, prefix, "adamw_step", out);
       } else if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(base)) {
         if (sgd->momentum_buffer().defined())
           out[prefix + "momentum_buffer"] = toTensorData(sgd->momentum_buffer().cpu());

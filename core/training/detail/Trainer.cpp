@@ -128,6 +128,7 @@ class Trainer {
   int64_t m_batchesPerEpoch = 0;
   int64_t m_stepsPerEpoch = 0;
   TrainerProgress m_progress;
+  int64_t m_stepAttempts = 0;    // steps tried in this process, taken or skipped (fault injection)
   torch::Tensor m_epochLossSum;  // float64 on the device
   torch::Tensor m_epochCorrect;  // int64 on the device
   QElapsedTimer m_clock;
@@ -434,6 +435,7 @@ Trainer::StepEnd Trainer::trainStep(std::vector<TensorBatch>& window) {
     total += b.count;
     largest = std::max(largest, b.count);
   }
+  ++m_stepAttempts;
   torch::Tensor lossSum, correct;
   // Grad mode is thread-local: whatever the calling thread set, the step computes gradients.
   torch::AutoGradMode gradMode(true);
@@ -495,6 +497,13 @@ Trainer::StepEnd Trainer::trainStep(std::vector<TensorBatch>& window) {
   };
   if (!finiteLoss || !std::isfinite(lossValue))
     return skip(QStringLiteral("the loss is not a finite number"));
+  if (m_control.nonFiniteGradientsFrom > 0 && m_stepAttempts >= m_control.nonFiniteGradientsFrom &&
+      m_stepAttempts < m_control.nonFiniteGradientsFrom + m_control.nonFiniteGradientsCount) {
+    torch::NoGradGuard noGrad;
+    for (const auto& group : m_paramGroups)
+      for (const auto& p : group.parameters)
+        if (p.grad().defined()) p.mutable_grad().fill_(std::nan(""));
+  }
   if (!m_l2spParams.empty()) {
     torch::NoGradGuard noGrad;
     for (size_t i = 0; i < m_l2spParams.size(); ++i) {

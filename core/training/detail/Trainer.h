@@ -20,6 +20,10 @@ struct TrainerControl {
   int64_t stopAfterStep = 0;
   // Fault injection: a forward pass over more than this many images fails as if out of memory; 0: off.
   int simulateOutOfMemoryAbove = 0;
+  // Fault injection: the gradients of the step attempts nonFiniteGradientsFrom .. +count-1 (1-based,
+  // counting skipped attempts) are made NaN after back-propagation while the loss stays finite; 0: off.
+  int64_t nonFiniteGradientsFrom = 0;
+  int nonFiniteGradientsCount = 0;
 };
 
 // Trains the job's model, writing checkpoints and metrics through `writer`. May throw LibTorch's
