@@ -9,7 +9,7 @@
 namespace attune::detail {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 // Deeper records are refused before the JSON parser sees them: no text table nests this deep, and
 // hostile input ("[[[[...") must not cost more than a scan.
