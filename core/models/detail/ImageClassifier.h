@@ -49,6 +49,9 @@ class ImageClassifierImpl : public torch::nn::Module {
   static WeightDecay weightDecayOf(const std::string& name, const torch::Tensor& parameter);
   // Name prefix of the head's parameters ("fc.", "classifier.1.", "heads.head.").
   virtual std::string headPrefix() const = 0;
+  // Whether a parameter belongs to the head: by default, its name starts with headPrefix(); models
+  // whose head has more than one prefix (DistilBERT: pre_classifier. and classifier.) override it.
+  virtual bool isHeadName(const std::string& name) const;
 
   // Frozen: backbone parameters get no gradients, its BatchNorm layers keep their running
   // statistics and its stochastic depth is off (both stay in eval mode) even while the model trains.
@@ -64,8 +67,6 @@ class ImageClassifierImpl : public torch::nn::Module {
 
  protected:
   virtual torch::Tensor classifyFeatures(torch::Tensor features) = 0;
-
-  bool isHeadName(const std::string& name) const;
 
  private:
   enum class Part { Backbone, Head };

@@ -145,6 +145,14 @@ TensorMap stateDictOf(const torch::nn::Module& module) {
 
 Result<WeightLoadReport> loadStateDict(torch::nn::Module& module, const TensorMap& tensors,
                                        const std::string& headPrefix, HeadPolicy policy) {
+  return loadStateDict(
+      module, tensors,
+      [&headPrefix](const std::string& name) { return name.compare(0, headPrefix.size(), headPrefix) == 0; },
+      policy);
+}
+
+Result<WeightLoadReport> loadStateDict(torch::nn::Module& module, const TensorMap& tensors,
+                                       const HeadNamePredicate& isHeadName, HeadPolicy policy) {
   std::vector<std::pair<std::string, torch::Tensor>> targets;
   for (const auto& item : module.named_parameters()) targets.emplace_back(item.key(), item.value());
   for (const auto& item : module.named_buffers()) targets.emplace_back(item.key(), item.value());
@@ -154,8 +162,7 @@ Result<WeightLoadReport> loadStateDict(torch::nn::Module& module, const TensorMa
   std::set<std::string> modelNames;
   for (const auto& [name, target] : targets) {
     modelNames.insert(name);
-    const bool freshHeadAllowed =
-        policy == HeadPolicy::ReplaceHead && name.compare(0, headPrefix.size(), headPrefix) == 0;
+    const bool freshHeadAllowed = policy == HeadPolicy::ReplaceHead && isHeadName(name);
     const auto found = tensors.find(name);
     if (found == tensors.end()) {
       if (freshHeadAllowed)

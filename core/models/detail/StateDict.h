@@ -10,6 +10,7 @@
 
 #include <QString>
 
+#include <functional>
 #include <string>
 
 namespace attune::detail {
@@ -33,6 +34,10 @@ enum class HeadPolicy {
 // batches and does not change the output).
 Result<WeightLoadReport> loadStateDict(torch::nn::Module& module, const TensorMap& tensors,
                                        const std::string& headPrefix, HeadPolicy policy);
+// The same with the head told by a predicate on the parameter name (a head of several prefixes).
+using HeadNamePredicate = std::function<bool(const std::string& name)>;
+Result<WeightLoadReport> loadStateDict(torch::nn::Module& module, const TensorMap& tensors,
+                                       const HeadNamePredicate& isHeadName, HeadPolicy policy);
 
 // Reads a weights file (.safetensors, or a torch.save .pth/.pt/.bin: readWeightsFile) and loads it with
 // loadStateDict. The reader's error is passed on unchanged when the file cannot be read.
