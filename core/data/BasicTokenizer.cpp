@@ -3,6 +3,8 @@
 #include <QChar>
 #include <QString>
 
+#include <vector>
+
 namespace attune {
 
 namespace {
@@ -87,29 +89,44 @@ bool isCaseIgnorable(char32_t c) {
 // A capital sigma that ends a word lower-cases to the final sigma (Unicode's Final_Sigma rule, which
 // Python's str.lower and Rust's to_lowercase apply and QString::toLower does not).
 void markFinalSigmas(std::u32string& text) {
+  if (text.find(kCapitalSigma) == std::u32string::npos) return;
+  // Whether a cased letter precedes / follows each position across case-ignorable characters, found
+  // in two linear passes (a scan per sigma would be quadratic in a hostile run of sigmas and marks).
   const size_t size = text.size();
-  for (size_t i = 0; i < size; ++i) {
-    if (text[i] != kCapitalSigma) continue;
-    size_t before = i;
-    while (before > 0 && isCaseIgnorable(text[before - 1])) --before;
-    size_t after = i + 1;
-    while (after < size && isCaseIgnorable(text[after])) ++after;
-    if (before > 0 && isCased(text[before - 1]) && !(after < size && isCased(text[after])))
-      text[i] = kFinalSigma;
+  std::vector<bool> casedBefore(size + 1, false), casedAfter(size + 1, false);
+  for (size_t i = 0; i < size; ++i)
+    casedBefore[i + 1] = isCaseIgnorable(text[i]) ? casedBefore[i] : isCased(text[i]);
+  for (size_t i = size; i-- > 0;)
+    casedAfter[i] = isCaseIgnorable(text[i]) ? casedAfter[i + 1] : isCased(text[i]);
+  for (size_t i = 0; i < size; ++i)
+    if (text[i] == kCapitalSigma && casedBefore[i] && !casedAfter[i + 1]) text[i] = kFinalSigma;
+}
+
+// Appends c's canonical decomposition without its nonspacing marks (NFD, then BERT's accent strip).
+// The decomposition is applied per character, recursively; NFD's canonical reordering is skipped: it
+// only reorders combining marks, which the strip removes, and Qt's QString::normalized does it in time
+// that grows faster than quadratically with a run of marks (a hostile text of 64 K marks takes 20 s).
+void appendWithoutAccents(char32_t c, std::u32string& out) {
+  if (c >= 0xC0 && QChar::decompositionTag(c) == QChar::Canonical) {  // nothing below U+00C0 decomposes
+    const QString parts = QChar::decomposition(c);
+    forEachCodePoint(parts, [&](char32_t part) { appendWithoutAccents(part, out); });
+  } else if (c < 0x300 || QChar::category(c) != QChar::Mark_NonSpacing) {
+    out.push_back(c);
   }
 }
 
-// Lower-casing and accent stripping of non-ASCII text go through Qt's full case mapping and NFD.
+// Lower-casing (Qt's full case mapping, plus the final sigma) and accent stripping of non-ASCII text.
 std::u32string lowerAndStrip(std::u32string text, LetterCase letterCase, bool stripAccents) {
-  if (letterCase == LetterCase::Lower) markFinalSigmas(text);
-  QString converted = QString::fromUcs4(text.data(), static_cast<qsizetype>(text.size()));
-  if (letterCase == LetterCase::Lower) converted = converted.toLower();
-  if (stripAccents) converted = converted.normalized(QString::NormalizationForm_D);
+  if (letterCase == LetterCase::Lower) {
+    markFinalSigmas(text);
+    const QString lowered = QString::fromUcs4(text.data(), static_cast<qsizetype>(text.size())).toLower();
+    text.clear();
+    forEachCodePoint(lowered, [&](char32_t c) { text.push_back(c); });
+  }
+  if (!stripAccents) return text;
   std::u32string out;
-  out.reserve(static_cast<size_t>(converted.size()));
-  forEachCodePoint(converted, [&](char32_t c) {
-    if (!stripAccents || QChar::category(c) != QChar::Mark_NonSpacing) out.push_back(c);
-  });
+  out.reserve(text.size());
+  for (char32_t c : text) appendWithoutAccents(c, out);
   return out;
 }
 
@@ -163,57 +180,75 @@ bool BasicTokenizer::isChineseCharacter(char32_t c) {
          (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
 }
 
-void BasicTokenizer::split(QStringView text, std::vector<std::string>& words) const {
+void BasicTokenizer::split(QStringView text, const std::function<bool(const std::string&)>& onWord) const {
   const bool clean = m_options.cleaning == TextCleaning::Clean;
   const bool splitChinese = m_options.chinese == ChineseCharacters::Split;
-  std::u32string chars;
-  chars.reserve(static_cast<size_t>(text.size()) + 8);
-  bool ascii = true;
-  forEachCodePoint(text, [&](char32_t c) {
-    if (clean) {
-      if (c == 0 || c == 0xFFFD || isControl(c)) return;
-      if (isWhitespace(c)) {
-        chars.push_back(' ');
-        return;
-      }
-    }
-    if (c >= 0x80) ascii = false;
-    if (splitChinese && isChineseCharacter(c)) {
-      chars.push_back(' ');
-      chars.push_back(c);
-      chars.push_back(' ');
-    } else {
-      chars.push_back(c);
-    }
-  });
-
   const bool lower = m_options.letterCase == LetterCase::Lower;
   const bool strip = m_options.stripsAccents();
-  if (ascii) {
-    if (lower)
-      for (char32_t& c : chars)
-        if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
-  } else if (lower || strip) {
-    chars = lowerAndStrip(std::move(chars), m_options.letterCase, strip);
-  }
 
+  // Text is handled one whitespace-separated token at a time, as BERT does (lower-casing, accents,
+  // then punctuation), so that a caller who needs only the first words stops the work early.
+  std::u32string token;
+  bool tokenIsAscii = true;
   std::string word;
+  bool stopped = false;
   auto finishWord = [&] {
-    if (!word.empty()) words.push_back(std::move(word));
+    if (!word.empty() && !stopped) stopped = !onWord(word);
     word.clear();
   };
-  for (char32_t c : chars) {
-    if (separatesWords(c)) {
-      finishWord();
-    } else if (isPunctuation(c)) {
-      finishWord();
+  auto finishToken = [&] {
+    if (tokenIsAscii) {
+      if (lower)
+        for (char32_t& c : token)
+          if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+    } else if (lower || strip) {
+      token = lowerAndStrip(std::move(token), m_options.letterCase, strip);
+    }
+    for (char32_t c : token) {
+      if (separatesWords(c)) {
+        finishWord();
+      } else if (isPunctuation(c)) {
+        finishWord();
+        appendUtf8(word, c);
+        finishWord();
+      } else {
+        appendUtf8(word, c);
+      }
+      if (stopped) break;
+    }
+    finishWord();
+    token.clear();
+    tokenIsAscii = true;
+  };
+
+  const qsizetype size = text.size();
+  for (qsizetype i = 0; i < size && !stopped; ++i) {
+    char32_t c = text[i].unicode();
+    if (QChar::isHighSurrogate(c) && i + 1 < size && text[i + 1].isLowSurrogate())
+      c = QChar::surrogateToUcs4(char16_t(c), text[++i].unicode());
+    if (clean && (c == 0 || c == 0xFFFD || isControl(c))) continue;
+    if ((clean && isWhitespace(c)) || separatesWords(c)) {
+      finishToken();
+    } else if (splitChinese && isChineseCharacter(c)) {
+      finishToken();
+      word.clear();
       appendUtf8(word, c);
       finishWord();
     } else {
-      appendUtf8(word, c);
+      tokenIsAscii = tokenIsAscii && c < 0x80;
+      token.push_back(c);
     }
   }
-  finishWord();
+  if (!stopped) finishToken();
+}
+
+std::vector<std::string> BasicTokenizer::split(QStringView text) const {
+  std::vector<std::string> words;
+  split(text, [&](const std::string& word) {
+    words.push_back(word);
+    return true;
+  });
+  return words;
 }
 
 }  // namespace attune

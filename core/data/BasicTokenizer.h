@@ -5,6 +5,7 @@
 
 #include <QStringView>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,10 @@ class BasicTokenizer {
  public:
   explicit BasicTokenizer(BasicTokenizerOptions options = {}) : m_options(options) {}
 
-  // Appends the words of `text` to `words`, UTF-8 encoded (the vocabulary's key form).
-  void split(QStringView text, std::vector<std::string>& words) const;
+  // Calls onWord with each word of `text` in turn, UTF-8 encoded (the vocabulary's key form), until it
+  // returns false.
+  void split(QStringView text, const std::function<bool(const std::string& word)>& onWord) const;
+  std::vector<std::string> split(QStringView text) const;
 
   const BasicTokenizerOptions& options() const { return m_options; }
 

@@ -151,14 +151,11 @@ void WordPieceTokenizer::appendWordPieces(const std::string& word, std::vector<i
 
 void WordPieceTokenizer::appendIds(QStringView text, size_t maxTokens, std::vector<int32_t>& ids) const {
   const Vocabulary& vocab = *m_vocab;
-  std::vector<std::string> words;
   auto appendSegment = [&](QStringView segment) {
-    words.clear();
-    vocab.basic.split(segment, words);
-    for (const std::string& word : words) {
-      if (ids.size() >= maxTokens) break;
+    vocab.basic.split(segment, [&](const std::string& word) {
       appendWordPieces(word, ids);
-    }
+      return ids.size() < maxTokens;
+    });
   };
 
   // Special tokens are found in the raw text first, so that "[SEP]" is not split as punctuation.

@@ -9,9 +9,11 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 
@@ -189,6 +191,34 @@ class TestWordPieceTokenizer : public QObject {
     QCOMPARE(empty.rows, 0);
     QCOMPARE(empty.columns, 0);
     QVERIFY(empty.ids.empty());
+  }
+
+  void hostileText() {
+    const WordPieceTokenizer tokenizer = small(LetterCase::Lower);
+    auto inRange = [&](const std::vector<int32_t>& ids) {
+      return std::all_of(ids.begin(), ids.end(),
+                         [&](int32_t id) { return id >= 0 && id < tokenizer.vocabSize(); });
+    };
+    QElapsedTimer timer;
+    timer.start();
+    // 1 MiB of random UTF-16 units: lone surrogates, controls, marks, CJK, unassigned code points.
+    QRandomGenerator random(7);
+    QString noise(1 << 20, Qt::Uninitialized);
+    for (QChar& c : noise) c = QChar(char16_t(random.bounded(0x10000)));
+    QVERIFY(inRange(tokenizer.tokenIds(noise)));
+    // Runs of combining marks (Qt's own NFD takes tens of seconds on 64 K of them) and of capital
+    // sigmas followed by marks (the final-sigma rule looks past marks).
+    QCOMPARE(
+        tokenizer.tokenIds(QStringLiteral("a") + QString(1 << 17, QChar(0x301)) + QStringLiteral(" the")),
+        ids({21, 0}));
+    QCOMPARE(tokenizer.tokenIds(QString(1 << 16, QChar(0x3A3)) + QString(1 << 16, QChar(0x301))), ids({1}));
+    // One 1 MiB word is one [UNK]; 10,000 words of 100 characters cut into 100 pieces each (the
+    // greedy search's worst case) stay fast, since no piece is tried longer than the longest token.
+    QCOMPARE(tokenizer.tokenIds(QString(1 << 20, QLatin1Char('a'))), ids({1}));
+    const QString worst = QString(QString(100, QLatin1Char('a')) + QLatin1Char(' ')).repeated(10'000);
+    QCOMPARE(tokenizer.tokenIds(worst).size(), size_t(1'000'000));
+    QCOMPARE(tokenizer.encode(worst, 16).size(), size_t(16));
+    qInfo("hostile texts of 128 K to 1 M characters tokenized in %lld ms", qlonglong(timer.elapsed()));
   }
 
   void specialIdsAndLookups() {
