@@ -29,6 +29,11 @@ QString resolvePath(const QString& stored, const QString& directory) {
   return QDir::cleanPath(QDir(directory).absoluteFilePath(stored));
 }
 
+// The "task" value of the project file.
+const char* taskKey(TaskKind task) {
+  return task == TaskKind::TextClassification ? "text_classification" : "image_classification";
+}
+
 constexpr std::pair<RunStatus, const char*> kRunStatusNames[] = {
     {RunStatus::Finished, "finished"}, {RunStatus::Stopped, "stopped"}, {RunStatus::Failed, "failed"}};
 
@@ -73,10 +78,20 @@ json Project::toJson(const QString& dir) const {
   json out;
   out["format_version"] = kFormatVersion;
   out["name"] = name.toStdString();
-  out["task"] = "image_classification";
-  out["data"] = {{"folder", portablePath(data.folder, dir).toStdString()},
-                 {"val_fraction", data.valFraction},
-                 {"split_seed", data.splitSeed}};
+  out["task"] = taskKey(task);
+  if (task == TaskKind::TextClassification) {
+    out["data"] = {
+        {"table", portablePath(data.table, dir).toStdString()},
+        {"table_format", data.tableFormat ? json(toString(*data.tableFormat).toStdString()) : json()},
+        {"text_column", data.textColumn.toStdString()},
+        {"label_column", data.labelColumn.toStdString()},
+        {"val_fraction", data.valFraction},
+        {"split_seed", data.splitSeed}};
+  } else {
+    out["data"] = {{"folder", portablePath(data.folder, dir).toStdString()},
+                   {"val_fraction", data.valFraction},
+                   {"split_seed", data.splitSeed}};
+  }
   json classList = json::array();
   for (const auto& c : classes) classList.push_back(c.toStdString());
   out["classes"] = classList;
@@ -105,9 +120,11 @@ Result<Project> Project::fromJson(const json& document, const QString& dir) {
   if (!document.is_object()) return jf::typeError(QStringLiteral("The project file"), "a JSON object");
   Project project;
   if (auto s = jf::read(document, "name", {}, project.name); !s) return s.error();
-  QString task = QStringLiteral("image_classification");
+  QString task = QString::fromUtf8(taskKey(TaskKind::ImageClassification));
   if (auto s = jf::read(document, "task", {}, task); !s) return s.error();
-  if (task != QLatin1String("image_classification"))
+  if (task == QLatin1String(taskKey(TaskKind::TextClassification)))
+    project.task = TaskKind::TextClassification;
+  else if (task != QLatin1String(taskKey(TaskKind::ImageClassification)))
     return Error(ErrorCode::BadValue,
                  QStringLiteral("task '%1' is not known to this version of Attune.").arg(task),
                  QStringLiteral("Update Attune to open this project."));
@@ -115,13 +132,23 @@ Result<Project> Project::fromJson(const json& document, const QString& dir) {
   auto dataObject = jf::object(document, "data", {});
   if (!dataObject) return dataObject.error();
   if (const json* d = *dataObject) {
-    QString folder;
-    for (const auto& s : {jf::read(*d, "folder", QStringLiteral("data"), folder),
-                          jf::read(*d, "val_fraction", QStringLiteral("data"), project.data.valFraction),
-                          jf::read(*d, "split_seed", QStringLiteral("data"), project.data.splitSeed)}) {
+    const QString path = QStringLiteral("data");
+    QString folder, table, tableFormat;
+    for (const auto& s : {jf::read(*d, "folder", path, folder), jf::read(*d, "table", path, table),
+                          jf::read(*d, "table_format", path, tableFormat),
+                          jf::read(*d, "text_column", path, project.data.textColumn),
+                          jf::read(*d, "label_column", path, project.data.labelColumn),
+                          jf::read(*d, "val_fraction", path, project.data.valFraction),
+                          jf::read(*d, "split_seed", path, project.data.splitSeed)}) {
       if (!s) return s.error();
     }
     project.data.folder = resolvePath(folder, dir);
+    project.data.table = resolvePath(table, dir);
+    if (!tableFormat.isEmpty()) {
+      project.data.tableFormat = textTableFormatFromString(tableFormat);
+      if (!project.data.tableFormat)
+        return jf::typeError(QStringLiteral("data.table_format"), "csv, tsv, jsonl or json");
+    }
   }
   if (!(project.data.valFraction > 0.0 && project.data.valFraction < 1.0))
     return Error(ErrorCode::BadValue, QStringLiteral("data.val_fraction must be between 0 and 1."),
@@ -155,8 +182,9 @@ Result<Project> Project::fromJson(const json& document, const QString& dir) {
   return project;
 }
 
-QString toString(TaskKind) {
-  return QStringLiteral("image classification");
+QString toString(TaskKind task) {
+  return task == TaskKind::TextClassification ? QStringLiteral("text classification")
+                                              : QStringLiteral("image classification");
 }
 
 QString toString(RunStatus status) {

@@ -2,6 +2,7 @@
 // The .attune document: what the user's project is (task, data, classes, settings, runs). In memory
 // every path is absolute; on disk paths are stored relative to the project file (ProjectFile).
 
+#include "core/data/TextTableFormat.h"
 #include "core/project/TrainingConfig.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -9,14 +10,20 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <vector>
 
 namespace attune {
 
-enum class TaskKind { ImageClassification };
+enum class TaskKind { ImageClassification, TextClassification };
 
+// Where the examples come from: an image folder (image tasks) or a table file (text tasks).
 struct DataSource {
-  QString folder;            // absolute: the image folder with one sub-folder per class
+  QString folder;                              // absolute: the image folder with one sub-folder per class
+  QString table;                               // absolute: the CSV/TSV/JSONL/JSON file of a text task
+  std::optional<TextTableFormat> tableFormat;  // none: from the table's extension
+  QString textColumn;
+  QString labelColumn;       // empty: no labels yet
   double valFraction = 0.2;  // share of each class held out for validation
   int splitSeed = 42;
 };
@@ -37,7 +44,9 @@ struct RunRecord {
 class Project {
  public:
   // Version 1: the 0.0 development layout (flat "data_folder", "val_fraction", "split_seed").
-  // Version 2: a "data" object. Older files are migrated on load; newer ones are refused.
+  // Version 2: a "data" object. Older files are migrated on load; newer ones are refused. Text
+  // projects ("task": "text_classification") add optional keys to "data" (table, table_format,
+  // text_column, label_column); image projects are written exactly as before.
   static constexpr int kFormatVersion = 2;
 
   QString filePath;  // absolute path of the .attune file; empty for a project never saved

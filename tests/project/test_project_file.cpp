@@ -119,6 +119,11 @@ void compareProjects(const Project& actual, const Project& expected) {
   QCOMPARE(actual.data.folder, expected.data.folder);
   QCOMPARE(actual.data.valFraction, expected.data.valFraction);
   QCOMPARE(actual.data.splitSeed, expected.data.splitSeed);
+  QCOMPARE(actual.data.table, expected.data.table);
+  QCOMPARE(actual.data.tableFormat.has_value(), expected.data.tableFormat.has_value());
+  if (expected.data.tableFormat) QCOMPARE(int(*actual.data.tableFormat), int(*expected.data.tableFormat));
+  QCOMPARE(actual.data.textColumn, expected.data.textColumn);
+  QCOMPARE(actual.data.labelColumn, expected.data.labelColumn);
   QCOMPARE(actual.classes, expected.classes);
   attune::test::compareEveryField(actual.config, expected.config);
   if (QTest::currentTestFailed()) return;
@@ -183,6 +188,8 @@ class TestProjectFile : public QObject {
   void storedPathForm_data();
   void storedPathForm();
   void movedProjectResolvesAgainstNewFolder();
+  void textProjectRoundTrips();
+  void imageProjectWrittenBeforeTextProjectsStillLoads();
 
   void missingKeysKeepDefaults();
   void runWithOnlyIdKeepsDefaults();
@@ -324,6 +331,65 @@ void TestProjectFile::movedProjectResolvesAgainstNewFolder() {
   QCOMPARE(loaded->runsDirectory(), movedDir.filePath(QStringLiteral("runs")));
 }
 
+void TestProjectFile::textProjectRoundTrips() {
+  QTemporaryDir tmp;
+  const QString path = tmp.filePath(QStringLiteral("reviews.attune"));
+  Project project = fullProject(tmp.path());
+  project.task = attune::TaskKind::TextClassification;
+  project.data.folder.clear();
+  project.data.table = QDir(tmp.path()).filePath(QStringLiteral("data/imdb.json"));
+  project.data.tableFormat = attune::TextTableFormat::Json;
+  project.data.textColumn = QStringLiteral("text");
+  project.data.labelColumn = QStringLiteral("class");
+  project.classes = {QStringLiteral("0"), QStringLiteral("1")};
+  const Project expected = project;
+  QVERIFY(ProjectFile::save(project, path).ok());
+
+  const json document = readJson(path);
+  QCOMPARE(document.at("task").get<std::string>(), std::string("text_classification"));
+  QCOMPARE(document.at("data").at("table").get<std::string>(), std::string("data/imdb.json"));
+  QCOMPARE(document.at("data").at("table_format").get<std::string>(), std::string("json"));
+  QCOMPARE(document.at("data").at("label_column").get<std::string>(), std::string("class"));
+  QCOMPARE(document.at("format_version").get<int>(), 2);
+
+  auto loaded = ProjectFile::load(path);
+  QVERIFY2(loaded.ok(), loaded.ok() ? "" : qPrintable(loaded.error().text()));
+  compareProjects(loaded.value(), expected);
+  QCOMPARE(attune::toString(loaded->task), QStringLiteral("text classification"));
+
+  // Without a format, the table's extension decides (the key is optional).
+  project.data.tableFormat.reset();
+  QVERIFY(ProjectFile::save(project, path).ok());
+  auto reloaded = ProjectFile::load(path);
+  QVERIFY(reloaded.ok());
+  QVERIFY(!reloaded->data.tableFormat.has_value());
+}
+
+void TestProjectFile::imageProjectWrittenBeforeTextProjectsStillLoads() {
+  // An image project as format 2 wrote it before text projects existed.
+  QTemporaryDir tmp;
+  const QString path = tmp.filePath(QStringLiteral("old.attune"));
+  const QByteArray old =
+      R"({"format_version":2,"name":"birds","task":"image_classification",)"
+      R"("data":{"folder":"images","val_fraction":0.25,"split_seed":7},"classes":["crow","robin"],)"
+      R"("config":{},"runs":[]})";
+  QVERIFY(writeBytes(path, old));
+  auto loaded = ProjectFile::load(path);
+  QVERIFY2(loaded.ok(), loaded.ok() ? "" : qPrintable(loaded.error().text()));
+  QCOMPARE(int(loaded->task), int(attune::TaskKind::ImageClassification));
+  QCOMPARE(loaded->data.folder, QDir(tmp.path()).filePath(QStringLiteral("images")));
+  QVERIFY(loaded->data.table.isEmpty());
+  QCOMPARE(loaded->classes, (QStringList{QStringLiteral("crow"), QStringLiteral("robin")}));
+  QCOMPARE(readBytes(path), old);  // not rewritten: same format version
+
+  // Saved again, an image project keeps the same "data" keys as before.
+  QVERIFY(ProjectFile::save(loaded.value(), path).ok());
+  const json data = readJson(path).at("data");
+  QCOMPARE(data.size(), size_t(3));
+  QVERIFY(data.contains("folder") && data.contains("val_fraction") && data.contains("split_seed"));
+  QCOMPARE(readJson(path).at("task").get<std::string>(), std::string("image_classification"));
+}
+
 void TestProjectFile::missingKeysKeepDefaults() {
   QTemporaryDir tmp;
   const QString path = tmp.filePath(QStringLiteral("bare.attune"));
@@ -390,6 +456,10 @@ void TestProjectFile::typeErrorNamesKeyPath_data() {
                                       << QStringLiteral("data.val_fraction");
   QTest::newRow("data folder type") << QByteArray(R"({"format_version":2,"data":{"folder":["x"]}})")
                                     << QStringLiteral("data.folder");
+  QTest::newRow("table format name") << QByteArray(R"({"format_version":2,"data":{"table_format":"xlsx"}})")
+                                     << QStringLiteral("data.table_format");
+  QTest::newRow("text column type") << QByteArray(R"({"format_version":2,"data":{"text_column":3}})")
+                                    << QStringLiteral("data.text_column");
   QTest::newRow("data not an object")
       << QByteArray(R"({"format_version":2,"data":"images"})") << QStringLiteral("data");
   QTest::newRow("name") << QByteArray(R"({"format_version":2,"name":5})") << QStringLiteral("name");
