@@ -24,7 +24,8 @@ inline QString environmentPath(const char* name) {
   return qEnvironmentVariable(name);
 }
 
-// Runs a program; its output, or an empty string with the output as a warning when it failed.
+// Runs a program: its standard output ("ok" when it printed nothing), or an empty string when it
+// failed, with its error output as a warning.
 inline QByteArray runOrWarn(const QString& program, const QStringList& arguments, int timeoutMs = 600'000) {
   QProcess process;
   process.setProcessChannelMode(QProcess::SeparateChannels);

@@ -367,6 +367,32 @@ class TestWordPieceTokenizer : public QObject {
     QVERIFY2(tokenizer.error().message.contains(messagePart), qPrintable(tokenizer.error().message));
   }
 
+  void damagedTokenizerJsonIsAnError() {
+    // Truncated and bit-flipped copies of a valid file load or fail with a message, never crash.
+    const QByteArray valid = ::tokenizerJson();
+    const QString path = m_dir.filePath(QStringLiteral("damaged.json"));
+    QRandomGenerator random(11);
+    int failures = 0;
+    for (int trial = 0; trial < 300; ++trial) {
+      QByteArray damaged = valid;
+      if (trial % 2 == 0) {
+        damaged.truncate(random.bounded(damaged.size()));
+      } else {
+        for (int flip = 0; flip < 4; ++flip)
+          damaged[random.bounded(damaged.size())] = char(random.bounded(256));
+      }
+      QVERIFY(writeFile(path, damaged));
+      auto tokenizer = loadWordPieceTokenizerJson(path);
+      if (!tokenizer.ok()) {
+        ++failures;
+        QVERIFY(!tokenizer.error().message.isEmpty());
+      } else {
+        QVERIFY(tokenizer->vocabSize() > 0);
+      }
+    }
+    QVERIFY(failures >= 150);  // every truncation breaks the JSON
+  }
+
   void modelFolder_data() {
     QTest::addColumn<bool>("withTokenizerJson");
     QTest::addColumn<QByteArray>("config");  // tokenizer_config.json; empty: none
