@@ -4,6 +4,10 @@
 // "##" prefix; a word with no such cut, or longer than the per-word limit, becomes [UNK]. Behaves as
 // Hugging Face's BertTokenizer / tokenizer.json (BertNormalizer + BertPreTokenizer + WordPiece) and
 // Google's original BERT code. Files are read by WordPieceFiles.h.
+// Known limits: no NFC step before cleaning (tokenizer.json and Google's code have none; recent
+// versions of transformers' Python BertTokenizer add one, which matters only for decomposed text
+// given to a cased model); added tokens are matched as written, without their lstrip/rstrip/
+// single_word/normalized flags.
 //
 // Copies share the vocabulary (immutable), so a tokenizer is cheap to copy and safe to use from
 // several threads at once.
