@@ -134,7 +134,8 @@ QStringList WordVocabulary::tokenize(const QString& text) {
     if (isWordChar(c)) {
       // A word or number runs on through a hyphen between word characters ("well-known"), a
       // separator between digits ("1,000", "3.5", "10/10") and an apostrophe between letters
-      // ("don't", "it's"; the typographic one is read as the plain one).
+      // ("don't", "it's"; the typographic one is read as the plain one), or before the "s" of a
+      // decade ("80's": "80" + "'s").
       QString word;
       while (i < lower.size()) {
         const QChar d = lower[i];
@@ -146,7 +147,9 @@ QStringList WordVocabulary::tokenize(const QString& text) {
         } else if ((d == u',' || d == u'.' || d == u'/' || d == u':') && previous.isDigit() &&
                    next.isDigit()) {
           word.append(d);
-        } else if (isApostrophe(d) && previous.isLetter() && next.isLetter()) {
+        } else if (isApostrophe(d) && next.isLetter() &&
+                   (previous.isLetter() ||
+                    (previous.isDigit() && next == u's' && !isWordChar(at(lower, i + 2))))) {
           word.append(u'\'');
         } else {
           break;

@@ -176,6 +176,7 @@ class TestWordVectors : public QObject {
     QTest::newRow("hyphenated word") << "A well-known - film" << QStringList{"a", "well-known", "-", "film"};
     QTest::newRow("numbers") << "1,000.50 dollars, 10/10 at 7:30"
                              << QStringList{"1,000.50", "dollars", ",", "10/10", "at", "7:30"};
+    QTest::newRow("decade") << "the 80's style" << QStringList{"the", "80", "'s", "style"};
     QTest::newRow("number then full stop") << "Rated 9." << QStringList{"rated", "9", "."};
     QTest::newRow("ellipsis") << "Wait.... what" << QStringList{"wait", "...", "what"};
     QTest::newRow("repeated marks") << "Wow!!" << QStringList{"wow", "!", "!"};
