@@ -25,6 +25,13 @@ QString otherUnicodeEncoding(const QByteArray& bytes) {
   return {};
 }
 
+qsizetype firstNonSpaceByte(const QByteArray& bytes) {
+  qsizetype i = 0;
+  while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\n' || bytes[i] == '\r'))
+    ++i;
+  return i;
+}
+
 Result<TextTableFormat> formatFor(const QString& path, const std::optional<TextTableFormat>& given) {
   if (given) return *given;
   if (auto format = textTableFormatForPath(path)) return *format;
@@ -61,9 +68,11 @@ Result<TextTable> TextTable::parse(const QByteArray& bytes, TextTableFormat form
     return Error(ErrorCode::BadFormat, QStringLiteral("%1 is saved as %2 text.").arg(name, encoding),
                  QStringLiteral("Save it as UTF-8 (for example \"CSV UTF-8\" in a spreadsheet), then choose "
                                 "it again."));
-  QByteArray body = bytes;
-  if (body.startsWith("\xEF\xBB\xBF")) body.remove(0, 3);  // UTF-8 byte-order mark
-  if (body.trimmed().isEmpty())
+  // A view without the UTF-8 byte-order mark: no copy of a file that may be large.
+  const qsizetype bom = bytes.startsWith("\xEF\xBB\xBF") ? 3 : 0;
+  const QByteArray body = QByteArray::fromRawData(bytes.constData() + bom, bytes.size() - bom);
+  const qsizetype firstNonSpace = firstNonSpaceByte(body);
+  if (firstNonSpace == body.size())
     return Error(ErrorCode::NotEnoughData, QStringLiteral("%1 is empty.").arg(name),
                  QStringLiteral("Choose the file that holds your texts."));
 
@@ -82,7 +91,7 @@ Result<TextTable> TextTable::parse(const QByteArray& bytes, TextTableFormat form
       status = detail::readJsonLines(body, input, builder);
       break;
     case TextTableFormat::Json: {
-      table.numbering = body.trimmed().startsWith('[') ? RowNumbering::Entry : RowNumbering::Line;
+      table.numbering = body.at(firstNonSpace) == '[' ? RowNumbering::Entry : RowNumbering::Line;
       status = detail::readJsonArray(body, input, builder);
       break;
     }
@@ -108,11 +117,10 @@ Result<TextTable> TextTable::read(const QString& path, const TextTableReadOption
                      .arg(file.size() >> 20)
                      .arg(options.limits.maxFileBytes >> 20),
                  QStringLiteral("Split the file into smaller ones, or keep only the columns you need."));
-  // Never more than the limit, even from a file that grows while it is read.
-  const QByteArray bytes = file.read(options.limits.maxFileBytes + 1);
-  if (bytes.size() > options.limits.maxFileBytes)
-    return Error(ErrorCode::BadValue,
-                 QStringLiteral("%1 grew past the size limit while it was read.").arg(path),
+  // The size measured above, and no more: a file that grows meanwhile cannot pass the limit.
+  const QByteArray bytes = file.read(file.size());
+  if (!file.atEnd())
+    return Error(ErrorCode::FileUnreadable, QStringLiteral("%1 changed while it was read.").arg(path),
                  QStringLiteral("Wait until it is complete, then choose it again."));
   if (file.error() != QFileDevice::NoError) return readError(path, file.errorString());
   return parse(bytes, *format, QFileInfo(path).fileName(), options, Input::Complete);
