@@ -1,6 +1,8 @@
 #include "app/cli/CliOutput.h"
 #include "app/cli/Commands.h"
 #include "core/data/ImageFolderScanner.h"
+#include "core/data/TextColumnGuess.h"
+#include "core/data/TextDataset.h"
 #include "core/models/Architecture.h"
 #include "core/project/ProjectFile.h"
 #include "core/weights/ModelCatalog.h"
@@ -10,14 +12,94 @@
 #include <QFileInfo>
 
 namespace attune::cli {
+namespace {
+
+// The column named by `option`, or the guess; -1 (after a one-line error) when neither names one.
+int chooseColumn(const QCommandLineParser& parser, const char* option, const TextTable& table, int guessed,
+                 GuessBasis basis, const char* role) {
+  const QString optionName = QString::fromUtf8(option);
+  if (parser.isSet(optionName)) {
+    const int index = table.columnIndex(parser.value(optionName));
+    if (index < 0)
+      printError(QStringLiteral("the table has no column '%1'. Its columns are: %2.")
+                     .arg(parser.value(optionName), table.columnList()));
+    return index;
+  }
+  if (guessed < 0) {
+    printError(
+        QStringLiteral("cannot tell which column holds the %1; name it with --%2. The columns are: %3.")
+            .arg(QLatin1String(role), optionName, table.columnList()));
+    return -1;
+  }
+  printLine(QStringLiteral("%1 column: '%2' (guessed from its %3; choose another with --%4)")
+                .arg(QString::fromLatin1(role).left(1).toUpper() + QString::fromLatin1(role).mid(1),
+                     table.columns[guessed],
+                     basis == GuessBasis::Name ? QStringLiteral("name") : QStringLiteral("content"),
+                     optionName));
+  return guessed;
+}
+
+// Fills the text project's data and classes from its table; an exit status on failure.
+std::optional<int> readTextData(const QCommandLineParser& parser, Project& project, QString& summary) {
+  project.task = TaskKind::TextClassification;
+  project.data.table = QFileInfo(parser.value(QStringLiteral("data"))).absoluteFilePath();
+  TextTableReadOptions options;
+  if (parser.isSet(QStringLiteral("table-format"))) {
+    options.format = textTableFormatFromString(parser.value(QStringLiteral("table-format")));
+    if (!options.format) {
+      printError(QStringLiteral("--table-format takes csv, tsv, jsonl or json."));
+      return kExitUsage;
+    }
+  }
+  auto table = TextTable::read(project.data.table, options);
+  if (!table) {
+    printError(table.error().text());
+    return kExitFailure;
+  }
+  const TextColumnGuess guess = guessTextColumns(*table);
+  const int textColumn =
+      chooseColumn(parser, "text-column", *table, guess.textColumn, guess.textBasis, "texts");
+  if (textColumn < 0) return kExitUsage;
+  const int labelColumn =
+      chooseColumn(parser, "label-column", *table, guess.labelColumn, guess.labelBasis, "labels");
+  if (labelColumn < 0) return kExitUsage;
+  project.data.tableFormat = table->format;
+  project.data.textColumn = table->columns[textColumn];
+  project.data.labelColumn = table->columns[labelColumn];
+  auto dataset = TextDataset::fromTable(*table, {project.data.textColumn, project.data.labelColumn});
+  if (!dataset) {
+    printError(dataset.error().text());
+    return kExitUsage;  // only the column choice can be wrong here
+  }
+  if (dataset->classes.size() < 2) {
+    printError(QStringLiteral("the column '%1' holds %2 label(s) (%3); Attune needs at least two classes.")
+                   .arg(project.data.labelColumn)
+                   .arg(dataset->classes.size())
+                   .arg(dataset->classes.join(QStringLiteral(", "))));
+    return kExitFailure;
+  }
+  project.classes = dataset->classes;
+  summary = dataset->summary();
+  return std::nullopt;
+}
+
+}  // namespace
 
 int commandNew(const QStringList& arguments) {
   QCommandLineParser parser;
   parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune file to create."));
   parser.addOptions({
       {QStringLiteral("task"), QStringLiteral("image"), QStringLiteral("task")},
-      {QStringLiteral("data"), QStringLiteral("Folder with one sub-folder per class."),
+      {QStringLiteral("data"),
+       QStringLiteral(
+           "Images: a folder with one sub-folder per class. Texts: a .csv, .tsv, .jsonl or .json file."),
        QStringLiteral("path")},
+      {QStringLiteral("text-column"), QStringLiteral("The table's column of texts (default: guessed)."),
+       QStringLiteral("name")},
+      {QStringLiteral("label-column"), QStringLiteral("The table's column of labels (default: guessed)."),
+       QStringLiteral("name")},
+      {QStringLiteral("table-format"),
+       QStringLiteral("csv, tsv, jsonl or json (default: from the extension)."), QStringLiteral("format")},
       {QStringLiteral("model"), QStringLiteral("Architecture id (see `models`)."), QStringLiteral("id")},
       {QStringLiteral("weights"),
        QStringLiteral(
@@ -35,15 +117,16 @@ int commandNew(const QStringList& arguments) {
   }
   const QStringList positional = parser.positionalArguments();
   if (positional.size() != 1 || !parser.isSet(QStringLiteral("data"))) {
-    printError(
-        QStringLiteral("usage: attune-cli new PROJECT.attune --task image --data FOLDER [--model ID] "
-                       "[--weights FILE] [--val-fraction F] [--seed N] [--set key=value]... [--force]"));
+    printError(QStringLiteral(
+        "usage: attune-cli new PROJECT.attune --task image|text --data FOLDER|FILE [--model ID] "
+        "[--weights FILE] [--text-column C --label-column C] [--val-fraction F] [--seed N] "
+        "[--set key=value]... [--force]"));
     return kExitUsage;
   }
   const QString task = parser.value(QStringLiteral("task"));
-  if (!task.isEmpty() && task != QLatin1String("image")) {
-    printError(QStringLiteral("--task %1 is not available yet; this version of Attune classifies images.")
-                   .arg(task));
+  const bool textTask = task == QLatin1String("text");
+  if (!task.isEmpty() && task != QLatin1String("image") && !textTask) {
+    printError(QStringLiteral("--task takes image or text (got '%1').").arg(task));
     return kExitUsage;
   }
   const QString projectPath = QFileInfo(positional.first()).absoluteFilePath();
@@ -55,7 +138,7 @@ int commandNew(const QStringList& arguments) {
 
   Project project;
   project.name = QFileInfo(projectPath).completeBaseName();
-  project.data.folder = QFileInfo(parser.value(QStringLiteral("data"))).absoluteFilePath();
+  if (!textTask) project.data.folder = QFileInfo(parser.value(QStringLiteral("data"))).absoluteFilePath();
   if (parser.isSet(QStringLiteral("model"))) {
     const QString model = parser.value(QStringLiteral("model"));
     if (!findArchitecture(model)) {
@@ -115,18 +198,24 @@ int commandNew(const QStringList& arguments) {
     }
   }
 
-  auto folder = scanImageFolder(project.data.folder);
-  if (!folder) {
-    printError(folder.error().text());
-    return kExitFailure;
+  QString summary;
+  if (textTask) {
+    if (auto failed = readTextData(parser, project, summary)) return *failed;
+  } else {
+    auto folder = scanImageFolder(project.data.folder);
+    if (!folder) {
+      printError(folder.error().text());
+      return kExitFailure;
+    }
+    project.classes = folder->classes;
+    summary = folder->report.summary();
   }
-  project.classes = folder->classes;
   if (auto saved = ProjectFile::save(project, projectPath); !saved) {
     printError(saved.error().text());
     return kExitFailure;
   }
   printLine(QStringLiteral("Created %1").arg(projectPath));
-  printLine(folder->report.summary());
+  printLine(summary);
   return kExitSuccess;
 }
 

@@ -47,6 +47,12 @@ Result<QString> locateCatalogWeights(const QString& reference, const QString& ar
 }
 
 Result<TrainingJob> prepareTrainingJob(const Project& project) {
+  // The text engine is wired in separately (issue 5); until then a text project must never be read
+  // as an image folder.
+  if (project.task == TaskKind::TextClassification)
+    return Error(ErrorCode::BadValue,
+                 QStringLiteral("Text training is not available yet in this version of Attune."),
+                 QStringLiteral("The project and its data are ready; train it with a later version."));
   const TrainingConfig& config = project.config;
   if (const QStringList problems = config.validate(); !problems.isEmpty())
     return Error(ErrorCode::BadValue, problems.join(QLatin1Char(' ')),

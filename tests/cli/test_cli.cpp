@@ -78,6 +78,68 @@ class TestCli : public QObject {
     QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("one.attune"))));
   }
 
+  // A small CSV: quoted cells with commas and line breaks, an empty text, a row without a label.
+  QString writeReviewsCsv() {
+    const QString path = m_dir.filePath(QStringLiteral("reviews.csv"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) return {};
+    file.write(
+        "id,review,sentiment\r\n1,\"Great, really great\",positive\r\n2,Dull.,negative\r\n"
+        "3,\"Two\r\nlines\",positive\r\n4,,negative\r\n5,No label yet,\r\n6,Meh,negative\r\n");
+    return path;
+  }
+
+  void newTextProjectFromCsv() {
+    const QString data = writeReviewsCsv();
+    const QString project = m_dir.filePath(QStringLiteral("reviews.attune"));
+    const auto guessed =
+        runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("text"),
+                QStringLiteral("--data"), data, QStringLiteral("--seed"), QStringLiteral("5")});
+    QVERIFY2(guessed.exitCode == 0, guessed.err.constData());
+    // The guess is printed, and so are the counts and the skipped row.
+    QVERIFY2(guessed.out.contains("Texts column: 'review'"), guessed.out.constData());
+    QVERIFY(guessed.out.contains("Labels column: 'sentiment'"));
+    QVERIFY(guessed.out.contains("line 5: the text is empty"));
+    QFile file(project);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const auto document = nlohmann::json::parse(file.readAll().toStdString());
+    QCOMPARE(document["task"].get<std::string>(), std::string("text_classification"));
+    QVERIFY(document["classes"] == nlohmann::json({"negative", "positive"}));
+    QCOMPARE(document["data"]["table"].get<std::string>(), std::string("reviews.csv"));
+    QCOMPARE(document["data"]["table_format"].get<std::string>(), std::string("csv"));
+    QCOMPARE(document["data"]["text_column"].get<std::string>(), std::string("review"));
+    QCOMPARE(document["data"]["label_column"].get<std::string>(), std::string("sentiment"));
+    QCOMPARE(document["data"]["split_seed"].get<int>(), 5);
+
+    // Columns named explicitly: here the ids as labels (four classes).
+    const auto named =
+        runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("text"),
+                QStringLiteral("--data"), data, QStringLiteral("--text-column"), QStringLiteral("review"),
+                QStringLiteral("--label-column"), QStringLiteral("id"), QStringLiteral("--force")});
+    QVERIFY2(named.exitCode == 0, named.err.constData());
+    QVERIFY(!named.out.contains("guessed"));
+
+    // Training a text project fails with one line instead of reading the table as an image folder.
+    const auto train = runCli({QStringLiteral("train"), project});
+    QCOMPARE(train.exitCode, 1);
+    QVERIFY2(train.err.contains("Text training is not available yet"), train.err.constData());
+    QCOMPARE(train.err.count('\n'), 1);
+  }
+
+  void newTextProjectRefusesUnknownColumn() {
+    const QString data = writeReviewsCsv();
+    const QString project = m_dir.filePath(QStringLiteral("bad-column.attune"));
+    const auto result =
+        runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("text"),
+                QStringLiteral("--data"), data, QStringLiteral("--label-column"), QStringLiteral("stars")});
+    QCOMPARE(result.exitCode, 2);
+    QVERIFY(result.err.startsWith("attune-cli: "));
+    QCOMPARE(result.err.count('\n'), 1);  // one line
+    QVERIFY2(result.err.contains("'stars'") && result.err.contains("'id', 'review', 'sentiment'"),
+             result.err.constData());
+    QVERIFY(!QFile::exists(project));
+  }
+
   void newThenTrainJsonEndsWithDone() {
     const QString data = m_dir.filePath(QStringLiteral("train-data"));
     testing::writeTinyDataset(data, 2, 4);
