@@ -96,10 +96,10 @@ class TestCli : public QObject {
         runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("text"),
                 QStringLiteral("--data"), data, QStringLiteral("--seed"), QStringLiteral("5")});
     QVERIFY2(guessed.exitCode == 0, guessed.err.constData());
-    // The guess is printed, and so are the counts and the skipped row.
+    // The guess is printed, and so is the skipped row (line 6: row 3 spans lines 4-5).
     QVERIFY2(guessed.out.contains("Texts column: 'review'"), guessed.out.constData());
     QVERIFY(guessed.out.contains("Labels column: 'sentiment'"));
-    QVERIFY(guessed.out.contains("line 5: the text is empty"));
+    QVERIFY(guessed.out.contains("line 6: the text is empty"));
     QFile file(project);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const auto document = nlohmann::json::parse(file.readAll().toStdString());
