@@ -7,6 +7,7 @@
 #include "core/training/TrainingJob.h"
 #include "core/training/TrainingSession.h"
 
+#include <QCommandLineParser>
 #include <QDir>
 #include <QThread>
 
@@ -117,6 +118,66 @@ inline bool applySettings(TrainingConfig& config, const QStringList& settings) {
     }
   }
   return true;
+}
+
+// The options every benchmark takes: --threads, --workers (both 2 by default) and --set key=value.
+class RuntimeOptions {
+ public:
+  void addTo(QCommandLineParser& parser) const { parser.addOptions({m_threads, m_workers, m_set}); }
+  // The benchmark's own settings, then the threads and workers, then every --set (which win).
+  QStringList settings(const QCommandLineParser& parser, const QStringList& own) const {
+    return own +
+           QStringList{QStringLiteral("runtime.threads=") + parser.value(m_threads),
+                       QStringLiteral("runtime.loader_workers=") + parser.value(m_workers)} +
+           parser.values(m_set);
+  }
+  // "2 threads, 2 loader workers", for the header line.
+  QString describe(const QCommandLineParser& parser) const {
+    return QStringLiteral("%1 threads, %2 loader workers")
+        .arg(parser.value(m_threads), parser.value(m_workers));
+  }
+
+ private:
+  QCommandLineOption m_threads{QStringLiteral("threads"), QStringLiteral("runtime.threads."),
+                               QStringLiteral("n"), QStringLiteral("2")};
+  QCommandLineOption m_workers{QStringLiteral("workers"), QStringLiteral("runtime.loader_workers."),
+                               QStringLiteral("n"), QStringLiteral("2")};
+  QCommandLineOption m_set{QStringLiteral("set"), QStringLiteral("Any other setting."),
+                           QStringLiteral("key=value")};
+};
+
+// --warmup (steps not measured) and --steps (steps measured) for measureSteps.
+class StepCountOptions {
+ public:
+  StepCountOptions(int warmupSteps, int measuredSteps)
+      : m_warmup(QStringLiteral("warmup"), QStringLiteral("Steps not measured."), QStringLiteral("n"),
+                 QString::number(warmupSteps)),
+        m_steps(QStringLiteral("steps"), QStringLiteral("Steps measured."), QStringLiteral("n"),
+                QString::number(measuredSteps)) {}
+  void addTo(QCommandLineParser& parser) const { parser.addOptions({m_warmup, m_steps}); }
+  int warmupSteps(const QCommandLineParser& parser) const {
+    return std::max(1, parser.value(m_warmup).toInt());
+  }
+  int measuredSteps(const QCommandLineParser& parser) const {
+    return std::max(1, parser.value(m_steps).toInt());
+  }
+
+ private:
+  QCommandLineOption m_warmup;
+  QCommandLineOption m_steps;
+};
+
+// The engine's own words on a subject (the events that mention any of `words`), joined in one line, so
+// that a run that ignored a setting shows it.
+inline QString eventsMentioning(const RunTrace& trace, const QStringList& words) {
+  QStringList notes;
+  for (const RunEvent& e : trace.events)
+    for (const QString& word : words)
+      if (e.message.contains(word, Qt::CaseInsensitive)) {
+        notes << e.message;
+        break;
+      }
+  return notes.join(QLatin1Char(' '));
 }
 
 }  // namespace attune::bench

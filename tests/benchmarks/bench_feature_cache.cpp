@@ -42,16 +42,6 @@ const Case kCases[] = {
       QStringLiteral("augment.horizontal_flip=true"), QStringLiteral("runtime.feature_cache=auto")}},
 };
 
-// The engine's own words about the cache, if any.
-QString cacheNotes(const bench::RunTrace& trace) {
-  QStringList notes;
-  for (const RunEvent& e : trace.events)
-    if (e.message.contains(QLatin1String("cache"), Qt::CaseInsensitive) ||
-        e.message.contains(QLatin1String("features"), Qt::CaseInsensitive))
-      notes << e.message;
-  return notes.join(QLatin1Char(' '));
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,14 +60,9 @@ int main(int argc, char** argv) {
                                          QStringLiteral("s"), QStringLiteral("900"));
   const QCommandLineOption weightsOption(QStringLiteral("weights"), QStringLiteral("TF.js export folder."),
                                          QStringLiteral("folder"));
-  const QCommandLineOption threadsOption(QStringLiteral("threads"), QStringLiteral("runtime.threads."),
-                                         QStringLiteral("n"), QStringLiteral("2"));
-  const QCommandLineOption workersOption(QStringLiteral("workers"), QStringLiteral("runtime.loader_workers."),
-                                         QStringLiteral("n"), QStringLiteral("2"));
-  const QCommandLineOption setOption(QStringLiteral("set"), QStringLiteral("Any other setting."),
-                                     QStringLiteral("key=value"));
-  parser.addOptions({casesOption, targetOption, epochsOption, secondsOption, weightsOption, threadsOption,
-                     workersOption, setOption});
+  parser.addOptions({casesOption, targetOption, epochsOption, secondsOption, weightsOption});
+  const bench::RuntimeOptions runtime;
+  runtime.addTo(parser);
   parser.addHelpOption();
   parser.process(app);
   if (parser.positionalArguments().size() != 1) parser.showHelp(2);
@@ -97,11 +82,9 @@ int main(int argc, char** argv) {
 
   QTemporaryDir work;
   std::printf(
-      "# Attune (LibTorch %s, %s): %s threads, %s loader workers, target %.1f%% validation accuracy, "
-      "at most %s epochs, weights %s\n",
-      qPrintable(torchVersion()), qPrintable(computeDeviceName()), qPrintable(parser.value(threadsOption)),
-      qPrintable(parser.value(workersOption)), target * 100.0, qPrintable(parser.value(epochsOption)),
-      qPrintable(weights));
+      "# Attune (LibTorch %s, %s): %s, target %.1f%% validation accuracy, at most %s epochs, weights %s\n",
+      qPrintable(torchVersion()), qPrintable(computeDeviceName()), qPrintable(runtime.describe(parser)),
+      target * 100.0, qPrintable(parser.value(epochsOption)), qPrintable(weights));
   std::printf("%-8s %12s %7s %14s %9s %10s\n", "case", "to target s", "epoch", "best val acc", "epochs",
               "wall s");
   for (const Case& c : kCases) {
@@ -112,11 +95,9 @@ int main(int argc, char** argv) {
         QStringLiteral("model.weights=") + weights,
         QStringLiteral("epochs=") + parser.value(epochsOption),
         QStringLiteral("batch_size=32"),
-        QStringLiteral("runtime.threads=") + parser.value(threadsOption),
-        QStringLiteral("runtime.loader_workers=") + parser.value(workersOption),
         QStringLiteral("runtime.precision=float32"),
     };
-    if (!bench::applySettings(project.config, common + c.settings + parser.values(setOption))) return 2;
+    if (!bench::applySettings(project.config, runtime.settings(parser, common + c.settings))) return 2;
     QElapsedTimer wall;
     wall.start();
     auto trace = bench::trainUntil(project, [&](const bench::RunTrace& t) {
@@ -137,7 +118,8 @@ int main(int argc, char** argv) {
     else
       std::printf("%-8s %12s %7s", c.name, "not reached", "-");
     std::printf(" %13.1f%% %9zu %10.1f", best * 100.0, trace->epochs.size(), wall.elapsed() / 1000.0);
-    const QString notes = cacheNotes(*trace);
+    const QString notes =
+        bench::eventsMentioning(*trace, {QStringLiteral("cache"), QStringLiteral("features")});
     std::printf("%s%s\n", notes.isEmpty() ? "" : "   # ", qPrintable(notes));
     std::fflush(stdout);
   }

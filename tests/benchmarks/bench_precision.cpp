@@ -15,20 +15,6 @@
 
 using namespace attune;
 
-namespace {
-
-// What the engine said about precision (so that a run that ignored the setting shows it).
-QString precisionNotes(const bench::RunTrace& trace) {
-  QStringList notes;
-  for (const RunEvent& e : trace.events)
-    if (e.message.contains(QLatin1String("bfloat16"), Qt::CaseInsensitive) ||
-        e.message.contains(QLatin1String("precision"), Qt::CaseInsensitive))
-      notes << e.message;
-  return notes.join(QLatin1Char(' '));
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
   QCommandLineParser parser;
@@ -39,30 +25,23 @@ int main(int argc, char** argv) {
                                        QStringLiteral("resnet18:160,vit_b_16:112"));
   const QCommandLineOption batchOption(QStringLiteral("batch"), QStringLiteral("Batch size."),
                                        QStringLiteral("n"), QStringLiteral("8"));
-  const QCommandLineOption threadsOption(QStringLiteral("threads"), QStringLiteral("runtime.threads."),
-                                         QStringLiteral("n"), QStringLiteral("2"));
-  const QCommandLineOption workersOption(QStringLiteral("workers"), QStringLiteral("runtime.loader_workers."),
-                                         QStringLiteral("n"), QStringLiteral("2"));
-  const QCommandLineOption warmupOption(QStringLiteral("warmup"), QStringLiteral("Steps not measured."),
-                                        QStringLiteral("n"), QStringLiteral("3"));
-  const QCommandLineOption stepsOption(QStringLiteral("steps"), QStringLiteral("Steps measured."),
-                                       QStringLiteral("n"), QStringLiteral("15"));
-  const QCommandLineOption setOption(QStringLiteral("set"), QStringLiteral("Any other setting."),
-                                     QStringLiteral("key=value"));
-  parser.addOptions(
-      {casesOption, batchOption, threadsOption, workersOption, warmupOption, stepsOption, setOption});
+  parser.addOptions({casesOption, batchOption});
+  const bench::RuntimeOptions runtime;
+  const bench::StepCountOptions stepCounts(3, 15);
+  runtime.addTo(parser);
+  stepCounts.addTo(parser);
   parser.addHelpOption();
   parser.process(app);
   if (parser.positionalArguments().size() != 1) parser.showHelp(2);
 
   QTemporaryDir work;
-  const int warmup = std::max(1, parser.value(warmupOption).toInt());
-  const int measured = std::max(1, parser.value(stepsOption).toInt());
+  const int warmup = stepCounts.warmupSteps(parser);
+  const int measured = stepCounts.measuredSteps(parser);
   std::printf(
-      "# Attune (LibTorch %s, %s): %s threads, %s loader workers, batch %s, %d warm-up + %d measured "
-      "steps; loss: first measured step, mean of the last 5\n",
-      qPrintable(torchVersion()), qPrintable(computeDeviceName()), qPrintable(parser.value(threadsOption)),
-      qPrintable(parser.value(workersOption)), qPrintable(parser.value(batchOption)), warmup, measured);
+      "# Attune (LibTorch %s, %s): %s, batch %s, %d warm-up + %d measured steps; loss: first measured "
+      "step, mean of the last 5\n",
+      qPrintable(torchVersion()), qPrintable(computeDeviceName()), qPrintable(runtime.describe(parser)),
+      qPrintable(parser.value(batchOption)), warmup, measured);
   std::printf("%-14s %5s %-9s %10s %10s %11s %11s\n", "architecture", "input", "precision", "images/s",
               "ms/step", "first loss", "last loss");
   for (const QString& item : parser.value(casesOption).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
@@ -75,15 +54,13 @@ int main(int argc, char** argv) {
           QStringLiteral("model.architecture=") + architecture,
           QStringLiteral("model.input_size=") + (side.isEmpty() ? QStringLiteral("224") : side),
           QStringLiteral("batch_size=") + parser.value(batchOption),
-          QStringLiteral("runtime.threads=") + parser.value(threadsOption),
-          QStringLiteral("runtime.loader_workers=") + parser.value(workersOption),
           QStringLiteral("augment.random_resized_crop=false"),
           QStringLiteral("augment.horizontal_flip=false"),
           QStringLiteral("freeze.backbone=false"),
           QStringLiteral("runtime.feature_cache=off"),
           QStringLiteral("runtime.precision=") + QLatin1String(precision),
       };
-      if (!bench::applySettings(project.config, settings + parser.values(setOption))) return 2;
+      if (!bench::applySettings(project.config, runtime.settings(parser, settings))) return 2;
       project.config.weightsPath.clear();
       bench::RunTrace trace;
       auto result = bench::measureSteps(project, warmup, measured, &trace);
@@ -98,7 +75,8 @@ int main(int argc, char** argv) {
                   result->firstLoss, result->meanLastLoss);
       if (float32Rate > 0.0 && result->imagesPerSecond != float32Rate)
         std::printf("   x%.2f", result->imagesPerSecond / float32Rate);
-      const QString notes = precisionNotes(trace);
+      const QString notes =
+          bench::eventsMentioning(trace, {QStringLiteral("bfloat16"), QStringLiteral("precision")});
       std::printf("%s%s\n", notes.isEmpty() ? "" : "   # ", qPrintable(notes));
       std::fflush(stdout);
     }

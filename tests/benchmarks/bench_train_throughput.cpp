@@ -27,29 +27,20 @@ int main(int argc, char** argv) {
                                       QStringLiteral("px"), QStringLiteral("160"));
   const QCommandLineOption batchOption(QStringLiteral("batch"), QStringLiteral("Batch size."),
                                        QStringLiteral("n"), QStringLiteral("32"));
-  const QCommandLineOption threadsOption(QStringLiteral("threads"), QStringLiteral("runtime.threads."),
-                                         QStringLiteral("n"), QStringLiteral("2"));
-  const QCommandLineOption workersOption(QStringLiteral("workers"), QStringLiteral("runtime.loader_workers."),
-                                         QStringLiteral("n"), QStringLiteral("2"));
-  const QCommandLineOption warmupOption(QStringLiteral("warmup"), QStringLiteral("Steps not measured."),
-                                        QStringLiteral("n"), QStringLiteral("5"));
-  const QCommandLineOption stepsOption(QStringLiteral("steps"), QStringLiteral("Steps measured."),
-                                       QStringLiteral("n"), QStringLiteral("20"));
-  const QCommandLineOption setOption(QStringLiteral("set"), QStringLiteral("Any other setting."),
-                                     QStringLiteral("key=value"));
-  parser.addOptions({archOption, sizeOption, batchOption, threadsOption, workersOption, warmupOption,
-                     stepsOption, setOption});
+  parser.addOptions({archOption, sizeOption, batchOption});
+  const bench::RuntimeOptions runtime;
+  const bench::StepCountOptions stepCounts(5, 20);
+  runtime.addTo(parser);
+  stepCounts.addTo(parser);
   parser.addHelpOption();
   parser.process(app);
   if (parser.positionalArguments().size() != 1) parser.showHelp(2);
 
   QTemporaryDir work;
-  const int warmup = std::max(1, parser.value(warmupOption).toInt());
-  const int measured = std::max(1, parser.value(stepsOption).toInt());
-  std::printf("# Attune (LibTorch %s, %s): %s threads, %s loader workers, %d warm-up + %d measured steps\n",
-              qPrintable(torchVersion()), qPrintable(computeDeviceName()),
-              qPrintable(parser.value(threadsOption)), qPrintable(parser.value(workersOption)), warmup,
-              measured);
+  const int warmup = stepCounts.warmupSteps(parser);
+  const int measured = stepCounts.measuredSteps(parser);
+  std::printf("# Attune (LibTorch %s, %s): %s, %d warm-up + %d measured steps\n", qPrintable(torchVersion()),
+              qPrintable(computeDeviceName()), qPrintable(runtime.describe(parser)), warmup, measured);
   for (const QString& architecture : parser.value(archOption).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
     Project project = bench::folderProject(work.path(), parser.positionalArguments().first(), 0.1);
     TrainingConfig& config = project.config;
@@ -59,8 +50,6 @@ int main(int argc, char** argv) {
         QStringLiteral("model.architecture=") + architecture,
         QStringLiteral("model.input_size=") + parser.value(sizeOption),
         QStringLiteral("batch_size=") + parser.value(batchOption),
-        QStringLiteral("runtime.threads=") + parser.value(threadsOption),
-        QStringLiteral("runtime.loader_workers=") + parser.value(workersOption),
         QStringLiteral("optim.kind=adamw"),
         QStringLiteral("optim.lr_head=1e-3"),
         QStringLiteral("optim.lr_backbone=1e-4"),
@@ -71,7 +60,7 @@ int main(int argc, char** argv) {
         QStringLiteral("freeze.backbone=false"),
         QStringLiteral("runtime.precision=float32"),
     };
-    if (!bench::applySettings(config, settings + parser.values(setOption))) return 2;
+    if (!bench::applySettings(config, runtime.settings(parser, settings))) return 2;
     config.weightsPath.clear();
     auto result = bench::measureSteps(project, warmup, measured);
     if (!result) {

@@ -361,7 +361,7 @@ double bagOfWordsAccuracy(const std::vector<Review>& train, const std::vector<Re
     optimizer.step();
   }
   torch::NoGradGuard noGradients;
-  qInfo("bag of words: %lld features, training accuracy %.3f", int64_t(columns.size()),
+  qInfo("bag of words: %lld features, training accuracy %.3f", static_cast<long long>(columns.size()),
         accuracy(logistic(trainX), trainY));
   return accuracy(logistic(testX), labelsOf(test));
 }
