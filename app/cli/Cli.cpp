@@ -11,7 +11,8 @@ namespace {
 const char kUsage[] =
     "Usage:\n"
     "  attune-cli --version\n"
-    "  attune-cli new PROJECT.attune --task image|text --data FOLDER|TABLE [--model ID] [--weights FILE|catalog:ID]\n"
+    "  attune-cli new PROJECT.attune --task image|text --data FOLDER|TABLE [--model ID] [--weights "
+    "FILE|catalog:ID]\n"
     "                                [--text-column C --label-column C] [--table-format csv|tsv|jsonl|json]\n"
     "                                [--val-fraction F] [--seed N] [--set key=value]... [--force]\n"
     "  attune-cli train PROJECT.attune [--set key=value]... [--json] [--resume RUN]\n"
