@@ -104,7 +104,7 @@ QString dataFingerprint(const std::vector<ImageSample>& train, const std::vector
 
 QString dataFingerprint(const std::vector<TextSample>& train, const std::vector<TextSample>& val) {
   // Texts may hold newlines: their length keeps one text from running into the next label.
-  return fingerprintOf(train, val, [](const TextSample& s) {
+  return fingerprintOf(train, val, [](const TextSample& s) -> QByteArray {
     const QByteArray text = s.text.toUtf8();
     return QByteArray::number(text.size()) + ':' + text;
   });
