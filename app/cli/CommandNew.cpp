@@ -139,13 +139,21 @@ int commandNew(const QStringList& arguments) {
   Project project;
   project.name = QFileInfo(projectPath).completeBaseName();
   if (!textTask) project.data.folder = QFileInfo(parser.value(QStringLiteral("data"))).absoluteFilePath();
+  // A text project starts with the model that needs no download (its vectors come with set-up).
+  if (textTask) project.config.architecture = QString::fromLatin1(kWordVectorArchitecture);
   if (parser.isSet(QStringLiteral("model"))) {
     const QString model = parser.value(QStringLiteral("model"));
-    if (!findArchitecture(model)) {
+    const InputKind wanted = textTask ? InputKind::Text : InputKind::Image;
+    const ArchitectureInfo* info = findArchitecture(model);
+    if (!info || info->input != wanted) {
       QStringList ids;
-      for (const auto& a : architectures()) ids << a.id;
-      printError(QStringLiteral("unknown model '%1'. Choose one of: %2.")
-                     .arg(model, ids.join(QStringLiteral(", "))));
+      for (const auto& a : architectures())
+        if (a.input == wanted) ids << a.id;
+      printError(QStringLiteral("%1 model '%2'. Choose one of: %3.")
+                     .arg(info ? QStringLiteral("not a %1")
+                                     .arg(textTask ? QStringLiteral("text") : QStringLiteral("image"))
+                               : QStringLiteral("unknown"),
+                          model, ids.join(QStringLiteral(", "))));
       return kExitUsage;
     }
     project.config.architecture = model;

@@ -45,6 +45,23 @@ const std::vector<ArchitectureInfo>& architectures() {
        Normalization{{0.f, 0.f, 0.f}, {1.f, 1.f, 1.f}}, QStringLiteral("head."),
        QStringLiteral("A Keras model exported for TensorFlow.js (for example from Teachable Machine): choose "
                       "its folder as the pre-trained weights; a new final layer learns your classes.")},
+      // Text: no pixels, so no input side or normalisation.
+      {QString::fromLatin1(kBertArchitecture), QStringLiteral("BERT"), 0, Normalization{},
+       QStringLiteral("classifier."),
+       QStringLiteral(
+           "BERT: the classic pre-trained language model; accurate on texts, slow on a CPU. Choose a "
+           "Hugging Face model folder as its weights."),
+       InputKind::Text},
+      {QString::fromLatin1(kDistilBertArchitecture), QStringLiteral("DistilBERT"), 0, Normalization{},
+       QStringLiteral("classifier."),
+       QStringLiteral("DistilBERT: a smaller BERT, nearly as accurate and about twice as fast."),
+       InputKind::Text},
+      {QString::fromLatin1(kWordVectorArchitecture), QStringLiteral("Word vectors (GloVe)"), 0,
+       Normalization{}, QStringLiteral("classifier."),
+       QStringLiteral(
+           "Word vectors: pre-trained GloVe vectors of each word, pooled and classified; trains in "
+           "seconds on a CPU, less accurate than BERT."),
+       InputKind::Text},
   };
   return kArchitectures;
 }

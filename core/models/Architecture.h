@@ -1,5 +1,5 @@
 #pragma once
-// The image architectures Attune can build, described without any LibTorch type.
+// The image and text architectures Attune can build, described without any LibTorch type.
 
 #include "core/data/ImageTransform.h"
 
@@ -9,6 +9,8 @@
 
 namespace attune {
 
+enum class InputKind { Image, Text };
+
 struct ArchitectureInfo {
   QString id;           // "resnet18", ..., "vit_b_16" (torchvision's ids), or "tfjs"
   QString displayName;  // "ResNet-18"
@@ -16,7 +18,14 @@ struct ArchitectureInfo {
   Normalization normalization;
   QString headPrefix;   // parameter-name prefix of the classification head: "fc." / "classifier.1."
   QString description;  // one plain sentence for the GUI
+  InputKind input = InputKind::Image;
 };
+
+// Text architectures: their weights are a Hugging Face model folder (BERT, DistilBERT) or a word-vector
+// file (installer/convert_glove.py).
+inline constexpr char kBertArchitecture[] = "bert";
+inline constexpr char kDistilBertArchitecture[] = "distilbert";
+inline constexpr char kWordVectorArchitecture[] = "word_vectors";
 
 // The id of a model read from a Keras/TF.js export (its folder is the config's weights).
 inline constexpr char kTfjsArchitecture[] = "tfjs";

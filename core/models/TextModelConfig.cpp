@@ -293,8 +293,10 @@ std::vector<LayerGroupSpec> textLayerGroups(const TextModelConfig& config) {
   std::vector<LayerGroupSpec> groups;
   groups.push_back({QStringLiteral("embeddings"), {encoder + QStringLiteral("embeddings.")}});
   for (int i = 0; i < config.numHiddenLayers; ++i)
-    groups.push_back(
-        {QStringLiteral("layer %1").arg(i + 1), {layerPrefix + QString::number(i) + QLatin1Char('.')}});
+    groups.push_back({(config.kind == TextModelKind::Bert ? QStringLiteral("encoder layer %1")
+                                                          : QStringLiteral("transformer layer %1"))
+                          .arg(i),
+                      {layerPrefix + QString::number(i) + QLatin1Char('.')}});
   if (config.kind == TextModelKind::Bert) {
     groups.push_back({QStringLiteral("pooler"), {encoder + QStringLiteral("pooler.")}});
     groups.push_back({QStringLiteral("head"), {QStringLiteral("classifier.")}});

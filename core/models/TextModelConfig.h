@@ -69,8 +69,8 @@ Result<TextModelConfig> readTextModelConfig(const QString& path);
 QString hiddenActivationName(HiddenActivation activation);
 
 // Layer groups from the input to the head, for discriminative rates and gradual unfreezing:
-// "embeddings", "layer 1" .. "layer N", (BERT) "pooler", "head". Every parameter of the sequence
-// classifier belongs to exactly one group.
+// "embeddings", "encoder layer 0" .. (DistilBERT: "transformer layer 0" ..), (BERT) "pooler", "head", the
+// model catalog's names. Every parameter of the sequence classifier belongs to exactly one group.
 std::vector<LayerGroupSpec> textLayerGroups(const TextModelConfig& config);
 
 }  // namespace attune

@@ -120,6 +120,9 @@ const std::vector<ConfigField>& fields() {
     f.push_back(field("model.input_size", &TrainingConfig::inputSize));
     f.push_back(field("model.cut_layer", &TrainingConfig::cutLayer));
     f.push_back(field("model.head_dropout", &TrainingConfig::headDropout));
+    f.push_back(field("model.max_tokens", &TrainingConfig::maxTokens));
+    f.push_back(field("model.word_pooling", &TrainingConfig::wordPooling));
+    f.push_back(field("model.word_encoder", &TrainingConfig::wordEncoder));
     f.push_back(choice("preset", &TrainingConfig::preset, presetNames()));
     f.push_back(field("epochs", &TrainingConfig::epochs));
     f.push_back(field("batch_size", &TrainingConfig::batchSize));
@@ -238,6 +241,13 @@ QStringList TrainingConfig::validate() const {
   if (loaderWorkers < 1 || loaderWorkers > 64)
     problems << QStringLiteral("Use between 1 and 64 threads to prepare images.");
   if (maxBadSteps < 1) problems << QStringLiteral("A run must allow at least 1 failed step before it stops.");
+  if (maxTokens < 4 || maxTokens > 8192)
+    problems << QStringLiteral("Texts must be cut to between 4 and 8192 tokens.");
+  if (!QStringList{QStringLiteral("mean"), QStringLiteral("max"), QStringLiteral("mean_max")}.contains(
+          wordPooling))
+    problems << QStringLiteral("The word pooling must be mean, max or mean_max.");
+  if (!QStringList{QStringLiteral("none"), QStringLiteral("conv")}.contains(wordEncoder))
+    problems << QStringLiteral("The word encoder must be none or conv.");
   if (!(headDropout >= 0.0 && headDropout < 1.0))
     problems << QStringLiteral("The dropout before the new layer must be at least 0 and below 1.");
   if (!(layerDecay > 0.0 && layerDecay <= 1.0))

@@ -50,6 +50,12 @@ struct TrainingConfig {
   std::optional<int> inputSize;  // square input side in pixels; unset: the architecture's own
   QString cutLayer;          // "tfjs" models: the Keras layer the new head follows; empty: Attune's choice
   double headDropout = 0.0;  // dropout on the features entering the new head (model.head_dropout)
+  // Text models: texts are cut to this many tokens (special tokens included).
+  int maxTokens = 128;
+  // The word-vector model: how token vectors become one ("mean", "max", "mean_max") and what reads
+  // them first ("none", or "conv": a 1-D convolution over neighbouring words).
+  QString wordPooling = QStringLiteral("mean_max");
+  QString wordEncoder = QStringLiteral("none");
 
   Preset preset = Preset::Custom;  // the preset these settings came from (a label; applyPreset sets them)
 

@@ -2,6 +2,8 @@
 
 #include "core/data/ImageFolderScanner.h"
 #include "core/data/StratifiedSplit.h"
+#include "core/data/TextDataset.h"
+#include "core/data/TextTable.h"
 #include "core/models/Architecture.h"
 #include "core/project/Project.h"
 #include "core/training/RunMetrics.h"
@@ -46,13 +48,49 @@ Result<QString> locateCatalogWeights(const QString& reference, const QString& ar
   return lookup->local.found->path;
 }
 
+namespace {
+
+// The text project's table, read and split (seeded, stratified) like an image folder.
+Result<TrainingJob> prepareTextJob(const Project& project, const QString& weightsPath) {
+  if (project.data.table.isEmpty())
+    return Error(ErrorCode::NotEnoughData, QStringLiteral("The project has no table of texts yet."),
+                 QStringLiteral("Choose a CSV, TSV, JSONL or JSON file with a text and a label column."));
+  TextTableReadOptions options;
+  options.format = project.data.tableFormat;
+  auto table = TextTable::read(project.data.table, options);
+  if (!table) return table.error();
+  auto dataset = TextDataset::fromTable(*table, {project.data.textColumn, project.data.labelColumn});
+  if (!dataset) return dataset.error();
+  if (dataset->classes.size() < 2)
+    return Error(ErrorCode::NotEnoughData,
+                 QStringLiteral("%1 has %2 labelled classes; training needs at least two.")
+                     .arg(QFileInfo(project.data.table).fileName())
+                     .arg(dataset->classes.size()),
+                 QStringLiteral("Label texts of at least two classes."));
+  const TextSplit split =
+      splitTextDataset(*dataset, project.data.valFraction, static_cast<uint64_t>(project.data.splitSeed));
+  if (split.train.empty() || split.val.empty())
+    return Error(ErrorCode::NotEnoughData, QStringLiteral("Too few labelled texts to train and validate."),
+                 QStringLiteral("Label at least two texts of each class."));
+
+  TrainingJob job;
+  job.projectName = project.name;
+  job.task = TaskKind::TextClassification;
+  job.config = project.config;
+  job.config.weightsPath = weightsPath;
+  job.classes = dataset->classes;
+  job.trainTexts = split.train;
+  job.valTexts = split.val;
+  job.runsDir = project.runsDirectory();
+  job.dataReport.classes = dataset->classes;
+  job.dataReport.classCounts = dataset->classCounts();
+  job.dataReport.warnings = dataset->warnings;
+  return job;
+}
+
+}  // namespace
+
 Result<TrainingJob> prepareTrainingJob(const Project& project) {
-  // The text engine is wired in separately (issue 5); until then a text project must never be read
-  // as an image folder.
-  if (project.task == TaskKind::TextClassification)
-    return Error(ErrorCode::BadValue,
-                 QStringLiteral("Text training is not available yet in this version of Attune."),
-                 QStringLiteral("The project and its data are ready; train it with a later version."));
   const TrainingConfig& config = project.config;
   if (const QStringList problems = config.validate(); !problems.isEmpty())
     return Error(ErrorCode::BadValue, problems.join(QLatin1Char(' ')),
@@ -69,6 +107,17 @@ Result<TrainingJob> prepareTrainingJob(const Project& project) {
     return Error(ErrorCode::FileNotFound,
                  QStringLiteral("The pre-trained weights file %1 does not exist.").arg(config.weightsPath),
                  QStringLiteral("Choose the weights file again, or clear it to train from random weights."));
+  const ArchitectureInfo* architecture = findArchitecture(config.architecture);
+  const bool textTask = project.task == TaskKind::TextClassification;
+  if ((architecture->input == InputKind::Text) != textTask)
+    return Error(
+        ErrorCode::BadValue,
+        QStringLiteral("%1 reads %2, but this project has %3.")
+            .arg(architecture->displayName, textTask ? QStringLiteral("images") : QStringLiteral("texts"),
+                 textTask ? QStringLiteral("texts") : QStringLiteral("images")),
+        textTask ? QStringLiteral("Choose a text model: word_vectors, bert or distilbert.")
+                 : QStringLiteral("Choose an image model such as resnet18."));
+  if (textTask) return prepareTextJob(project, weightsPath);
   if (project.data.folder.isEmpty())
     return Error(ErrorCode::NotEnoughData, QStringLiteral("The project has no image folder yet."),
                  QStringLiteral("Choose a folder with one sub-folder of images per class."));

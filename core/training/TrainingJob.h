@@ -5,6 +5,8 @@
 #include "core/common/Result.h"
 #include "core/data/DataReport.h"
 #include "core/data/ImageSample.h"
+#include "core/data/TextSample.h"
+#include "core/project/Project.h"
 #include "core/project/TrainingConfig.h"
 #include "core/training/RunMetrics.h"
 
@@ -15,14 +17,16 @@
 
 namespace attune {
 
-class Project;
-
 struct TrainingJob {
   QString projectName;
   TrainingConfig config;  // config.weightsPath is absolute (or empty)
   QStringList classes;
+  // Images (ImageClassification) or texts (TextClassification); the other pair stays empty.
+  TaskKind task = TaskKind::ImageClassification;
   std::vector<ImageSample> trainSamples;
   std::vector<ImageSample> valSamples;
+  std::vector<TextSample> trainTexts;
+  std::vector<TextSample> valTexts;
   QString runsDir;  // absolute; the run writes runsDir/<run-id>/
   DataReport dataReport;
   // Set: continue the run in this folder (its state.json) instead of starting a new one.

@@ -374,9 +374,11 @@ class TestTextModels : public QObject {
     QTest::addColumn<int>("kind");
     QTest::addColumn<QStringList>("names");
     QTest::newRow("bert") << int(TextModelKind::Bert)
-                          << QStringList{"embeddings", "layer 1", "layer 2", "pooler", "head"};
+                          << QStringList{"embeddings", "encoder layer 0", "encoder layer 1", "pooler",
+                                         "head"};
     QTest::newRow("distilbert") << int(TextModelKind::DistilBert)
-                                << QStringList{"embeddings", "layer 1", "layer 2", "head"};
+                                << QStringList{"embeddings", "transformer layer 0", "transformer layer 1",
+                                               "head"};
   }
   void layerGroupsCoverEveryParameter() {
     QFETCH(int, kind);

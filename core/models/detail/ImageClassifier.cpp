@@ -31,6 +31,11 @@ WeightDecay ImageClassifierImpl::weightDecayOf(const std::string& name, const to
   const auto dot = name.rfind('.');
   const std::string leaf = dot == std::string::npos ? name : name.substr(dot + 1);
   if (leaf == "class_token" || leaf == "pos_embedding" || leaf == "layer_scale") return WeightDecay::Exempt;
+  // Embedding tables (word vectors, BERT's word / position / token type embeddings): a row is a
+  // learned meaning, not a connection strength, and rows of rare words would shrink every step.
+  const auto owner = name.substr(0, dot == std::string::npos ? 0 : dot);
+  if (owner == "embedding" || (owner.size() >= 10 && owner.compare(owner.size() - 10, 10, "embeddings") == 0))
+    return WeightDecay::Exempt;
   return WeightDecay::Apply;
 }
 

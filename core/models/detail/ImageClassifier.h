@@ -22,7 +22,7 @@ using FrozenPredicate = std::function<bool(const std::string& name)>;
 // Whether weight decay pulls a parameter towards zero. It does for the weight matrices and kernels of
 // Linear and convolution layers; it does not for biases, normalisation parameters, ViT's class token
 // and position embeddings or ConvNeXt's layer scales, whose values mean something other than a
-// connection strength (decaying them only distorts the pre-trained network).
+// connection strength (decaying them only distorts the pre-trained network), nor for embedding tables.
 enum class WeightDecay { Apply, Exempt };
 
 class ImageClassifierImpl : public torch::nn::Module {

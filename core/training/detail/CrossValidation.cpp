@@ -16,10 +16,10 @@
 namespace attune::detail {
 namespace {
 
-// Class probabilities of `samples` under the weights in `checkpoint` ([N, classes], rows of failed
-// images are NaN).
-Result<torch::Tensor> predictProbabilities(const TrainingJob& job, const QString& checkpoint,
-                                           const std::vector<ImageSample>& samples) {
+// Class probabilities of the job's validation images or texts under the weights in `checkpoint`
+// ([N, classes], rows of failed images are NaN).
+Result<torch::Tensor> predictProbabilities(const TrainingJob& job, const QString& checkpoint) {
+  const std::vector<ImageSample>& samples = job.valSamples;
   auto prepared = prepareModel(job.config, int(job.classes.size()));
   if (!prepared) return prepared.error();
   auto model = prepared->model;
@@ -31,6 +31,17 @@ Result<torch::Tensor> predictProbabilities(const TrainingJob& job, const QString
   const torch::Device device(torch::cuda::is_available() ? torch::kCUDA : torch::kCPU);
   model->to(device);
   model->eval();
+  if (job.task == TaskKind::TextClassification) {
+    // Texts cannot fail to load: every row gets its probabilities, in order.
+    torch::NoGradGuard noGrad;
+    auto batches = runDataFor(job, job.config, *prepared, device, {})
+                       ->batches(Split::Val, {}, TransformMode::Evaluation, 0, 0);
+    std::vector<torch::Tensor> parts;
+    while (auto batch = batches->next())
+      parts.push_back(torch::softmax(model->forward(batch->inputs), 1).cpu());
+    if (parts.empty()) return torch::zeros({0, int64_t(job.classes.size())});
+    return torch::cat(parts);
+  }
   BatchLoaderOptions options;
   options.batchSize = job.config.batchSize;
   options.workers = job.config.loaderWorkers;
@@ -100,17 +111,21 @@ RunSummary runCrossValidation(const TrainingJob& job, RunWriter& writer, const T
   summary.runId = writer.runId();
   summary.runDir = writer.directory();
   const int k = job.config.folds;
-  std::vector<ImageSample> all = job.trainSamples;
-  all.insert(all.end(), job.valSamples.begin(), job.valSamples.end());
+  const bool texts = job.task == TaskKind::TextClassification;
+  std::vector<ImageSample> allImages = job.trainSamples;
+  allImages.insert(allImages.end(), job.valSamples.begin(), job.valSamples.end());
+  std::vector<TextSample> allTexts = job.trainTexts;
+  allTexts.insert(allTexts.end(), job.valTexts.begin(), job.valTexts.end());
   std::vector<int> labels;
-  for (const auto& s : all) labels.push_back(s.label);
+  for (const auto& s : allImages) labels.push_back(s.label);
+  for (const auto& s : allTexts) labels.push_back(s.label);
   const std::vector<int> foldOf = stratifiedFolds(labels, k, uint64_t(job.config.seed));
   if (auto s = writer.writeConfig(job, computeDeviceName(), configureThreads(job.config.threads)); !s) {
     summary.message = s.error().text();
     return summary;
   }
 
-  QByteArray oof = "path,label,fold,predicted";
+  QByteArray oof = texts ? "line,label,fold,predicted" : "path,label,fold,predicted";
   for (const auto& c : job.classes) oof += ",p_" + csvField(c).toUtf8();
   oof += '\n';
   nlohmann::json folds = nlohmann::json::array();
@@ -122,20 +137,26 @@ RunSummary runCrossValidation(const TrainingJob& job, RunWriter& writer, const T
     foldJob.fold = fold + 1;
     foldJob.trainSamples.clear();
     foldJob.valSamples.clear();
-    for (size_t i = 0; i < all.size(); ++i)
-      (foldOf[i] == fold ? foldJob.valSamples : foldJob.trainSamples).push_back(all[i]);
+    foldJob.trainTexts.clear();
+    foldJob.valTexts.clear();
+    for (size_t i = 0; i < allImages.size(); ++i)
+      (foldOf[i] == fold ? foldJob.valSamples : foldJob.trainSamples).push_back(allImages[i]);
+    for (size_t i = 0; i < allTexts.size(); ++i)
+      (foldOf[i] == fold ? foldJob.valTexts : foldJob.trainTexts).push_back(allTexts[i]);
+    const size_t trainCount = texts ? foldJob.trainTexts.size() : foldJob.trainSamples.size();
+    const size_t valCount = texts ? foldJob.valTexts.size() : foldJob.valSamples.size();
     auto foldWriter = RunWriter::createFold(writer, QStringLiteral("fold-%1").arg(fold + 1));
     if (!foldWriter) {
       summary.message = foldWriter.error().text();
       return summary;
     }
-    control.metrics.push(
-        RunEvent{RunEventKind::Info,
-                 QStringLiteral("Cross-validation fold %1 of %2: %3 images to train on, %4 held out.")
-                     .arg(fold + 1)
-                     .arg(k)
-                     .arg(foldJob.trainSamples.size())
-                     .arg(foldJob.valSamples.size())});
+    control.metrics.push(RunEvent{
+        RunEventKind::Info, QStringLiteral("Cross-validation fold %1 of %2: %3 %5 to train on, %4 held out.")
+                                .arg(fold + 1)
+                                .arg(k)
+                                .arg(trainCount)
+                                .arg(valCount)
+                                .arg(texts ? QStringLiteral("texts") : QStringLiteral("images"))});
     // A fold is a plain run of its own; only the images, the writer and the fold number differ.
     const RunSummary result = runTraining(foldJob, **foldWriter, control);
     if (result.outcome != RunOutcome::Finished) {
@@ -151,8 +172,8 @@ RunSummary runCrossValidation(const TrainingJob& job, RunWriter& writer, const T
                      {"best_val_accuracy", result.bestValAccuracy},
                      {"best_val_loss", result.bestValLoss},
                      {"checkpoint", result.bestCheckpoint.toStdString()},
-                     {"train_images", foldJob.trainSamples.size()},
-                     {"val_images", foldJob.valSamples.size()}});
+                     {texts ? "train_texts" : "train_images", trainCount},
+                     {texts ? "val_texts" : "val_images", valCount}});
     if (result.bestValAccuracy > bestAccuracy) {
       bestAccuracy = result.bestValAccuracy;
       summary.bestCheckpoint = result.bestCheckpoint;
@@ -161,17 +182,18 @@ RunSummary runCrossValidation(const TrainingJob& job, RunWriter& writer, const T
     }
     summary.epochsCompleted += result.epochsCompleted;
 
-    auto probabilities = predictProbabilities(foldJob, result.bestCheckpoint, foldJob.valSamples);
+    auto probabilities = predictProbabilities(foldJob, result.bestCheckpoint);
     if (!probabilities) {
       summary.message = probabilities.error().text();
       return summary;
     }
-    for (size_t i = 0; i < foldJob.valSamples.size(); ++i) {
+    for (size_t i = 0; i < valCount; ++i) {
       const auto row = (*probabilities)[int64_t(i)];
       const bool known = !std::isnan(row[0].item<float>());
       const int predicted = known ? int(row.argmax().item<int64_t>()) : -1;
-      QByteArray line = csvField(foldJob.valSamples[i].path).toUtf8() + ',' +
-                        csvField(job.classes.value(foldJob.valSamples[i].label)).toUtf8() + ',' +
+      const QString item = texts ? QString::number(foldJob.valTexts[i].line) : foldJob.valSamples[i].path;
+      const int label = texts ? foldJob.valTexts[i].label : foldJob.valSamples[i].label;
+      QByteArray line = csvField(item).toUtf8() + ',' + csvField(job.classes.value(label)).toUtf8() + ',' +
                         QByteArray::number(fold + 1) + ',' +
                         (predicted >= 0 ? csvField(job.classes.value(predicted)).toUtf8() : QByteArray());
       for (int64_t c = 0; c < row.size(0); ++c)

@@ -19,8 +19,8 @@ Result<LrFinderResult> findLearningRate(const TrainingJob& job, const LrFinderOp
   namespace F = torch::nn::functional;
   if (!(options.startLr > 0.0 && options.endLr > options.startLr) || options.steps < 2)
     return Error(ErrorCode::BadValue, QStringLiteral("The learning-rate test needs a range of rates."));
-  if (job.trainSamples.empty())
-    return Error(ErrorCode::NotEnoughData, QStringLiteral("There are no training images to test rates on."));
+  if (job.trainSamples.empty() && job.trainTexts.empty())
+    return Error(ErrorCode::NotEnoughData, QStringLiteral("There is no training data to test rates on."));
   const TrainingConfig& config = job.config;
   configureThreads(config.threads);
   const torch::Device device(torch::cuda::is_available() ? torch::kCUDA : torch::kCPU);
@@ -29,7 +29,7 @@ Result<LrFinderResult> findLearningRate(const TrainingJob& job, const LrFinderOp
   if (!prepared) return prepared.error();
   auto model = prepared->model;
   model->to(device);
-  auto groups = bindLayerGroups(*model, planLayerGroups(config, layerGroupsOf(config.architecture)));
+  auto groups = bindLayerGroups(*model, planLayerGroups(config, prepared->layerGroups));
   freezeGroups(*model, groups, frozenGroupCount(config, std::max(0, int(groups.size()) - 1), 1));
   auto paramGroups = planParameterGroups(*model, groups, config);
   auto optimizer = makeOptimizer(paramGroups, config);
@@ -37,16 +37,7 @@ Result<LrFinderResult> findLearningRate(const TrainingJob& job, const LrFinderOp
   const bool bf16 = config.precision == Precision::BFloat16 ||
                     (config.precision == Precision::Auto && (device.is_cuda() || cpuHasNativeBFloat16()));
 
-  BatchLoaderOptions loader;
-  loader.batchSize = config.batchSize;
-  loader.shuffle = Shuffle::Yes;
-  loader.seed = uint64_t(config.seed);
-  loader.workers = config.loaderWorkers;
-  loader.transform.outputSize = prepared->inputSize;
-  loader.transform.mode = TransformMode::Training;
-  loader.transform.randomResizedCrop = config.randomResizedCrop;
-  loader.transform.horizontalFlip = config.horizontalFlip;
-  if (prepared->architecture) loader.transform.normalization = prepared->architecture->normalization;
+  const auto data = runDataFor(job, config, *prepared, device, {});
   const auto lossOptions = F::CrossEntropyFuncOptions().label_smoothing(config.labelSmoothing);
 
   LrFinderResult curve;
@@ -57,14 +48,7 @@ Result<LrFinderResult> findLearningRate(const TrainingJob& job, const LrFinderOp
   for (int i = 0; i < options.steps && !stop.load(); ++i) {
     std::optional<TensorBatch> batch;
     for (int attempts = 0; attempts < 3 && !(batch && batch->count > 0); ++attempts) {
-      if (!batches)
-        batches = imageBatches(job.trainSamples,
-                               [&] {
-                                 auto o = loader;
-                                 o.epoch = ++epoch;
-                                 return o;
-                               }(),
-                               device, {});
+      if (!batches) batches = data->batches(Split::Train, {}, TransformMode::Training, ++epoch, 0);
       batch = batches->next();
       if (!batch) batches.reset();
     }

@@ -1,7 +1,12 @@
 #include "core/training/detail/ModelSetup.h"
 
+#include "core/data/WordPieceFiles.h"
+#include "core/data/WordVocabulary.h"
+#include "core/models/WordVectorModel.h"
 #include "core/models/detail/KerasClassifier.h"
 #include "core/models/detail/StateDict.h"
+#include "core/models/detail/TextClassifier.h"
+#include "core/models/detail/WordVectorClassifier.h"
 #include "core/weights/TfjsModel.h"
 
 #include <QFileInfo>
@@ -28,6 +33,7 @@ Result<PreparedModel> prepareKerasModel(const TrainingConfig& config, int numCla
   PreparedModel prepared;
   prepared.model = *classifier;
   prepared.architecture = findArchitecture(QLatin1String(kTfjsArchitecture));
+  prepared.layerGroups = layerGroupsOf(config.architecture);
   prepared.inputSize = config.inputSize.value_or(224);
   // The export's own input size unless the user chose one.
   if (auto size = kerasInputSize(*model); size && !config.inputSize && size->at(0) > 0)
@@ -43,12 +49,104 @@ Result<PreparedModel> prepareKerasModel(const TrainingConfig& config, int numCla
   return prepared;
 }
 
+Result<PreparedModel> prepareWordVectorModel(const TrainingConfig& config, int numClasses) {
+  if (config.weightsPath.isEmpty())
+    return Error(ErrorCode::BadValue, QStringLiteral("The word-vector model needs a file of word vectors."),
+                 QStringLiteral("Choose the GloVe vectors file that Attune's set-up made "
+                                "(installer/convert_glove.py makes one)."));
+  auto vocabulary = WordVocabulary::fromFile(config.weightsPath);
+  if (!vocabulary) return vocabulary.error();
+  WordVectorOptions options;
+  options.pooling = wordPoolingFromString(config.wordPooling).value_or(WordPooling::MeanMax);
+  options.encoder = wordEncoderFromString(config.wordEncoder).value_or(WordEncoder::None);
+  options.maxTokens = config.maxTokens;
+  auto model = makeWordVectorClassifier(options, config.weightsPath, numClasses);
+  if (!model) return model.error();
+  PreparedModel prepared;
+  prepared.model = *model;
+  prepared.architecture = findArchitecture(QLatin1String(kWordVectorArchitecture));
+  prepared.inputSize = 0;
+  prepared.layerGroups = wordVectorLayerGroups(options);
+  prepared.padId = WordVocabulary::kPaddingId;
+  auto shared = std::make_shared<const WordVocabulary>(std::move(*vocabulary));
+  const int maxTokens = config.maxTokens;
+  prepared.encodeText = [shared, maxTokens](const QString& text) {
+    const std::vector<int64_t> ids = shared->encode(text, maxTokens);
+    return std::vector<int32_t>(ids.begin(), ids.end());
+  };
+  prepared.notes << QStringLiteral(
+                        "Using %1 pre-trained word vectors from %2, pooled (%3), then a new final "
+                        "layer for your %4 classes.")
+                        .arg(shared->idCount() - WordVocabulary::kFirstWordId)
+                        .arg(QFileInfo(config.weightsPath).fileName(), config.wordPooling)
+                        .arg(numClasses);
+  return prepared;
+}
+
+Result<PreparedModel> prepareTransformerModel(const TrainingConfig& config, int numClasses) {
+  const ArchitectureInfo* architecture = findArchitecture(config.architecture);
+  if (config.weightsPath.isEmpty() || !QFileInfo(config.weightsPath).isDir())
+    return Error(
+        ErrorCode::BadValue,
+        QStringLiteral("%1 needs a Hugging Face model folder (config.json, the weights and the "
+                       "tokenizer's vocabulary).")
+            .arg(architecture->displayName),
+        QStringLiteral("Choose the model's folder as its weights, or download it from the catalog."));
+  auto loaded = loadTextClassifier(config.weightsPath, numClasses);
+  if (!loaded) return loaded.error();
+  const TextModelConfig& modelConfig = loaded->folder.config;
+  const bool isBert = modelConfig.kind == TextModelKind::Bert;
+  if (isBert != (config.architecture == QLatin1String(kBertArchitecture)))
+    return Error(ErrorCode::BadValue,
+                 QStringLiteral("The folder %1 holds a %2 model, not %3.")
+                     .arg(config.weightsPath, isBert ? QStringLiteral("BERT") : QStringLiteral("DistilBERT"),
+                          architecture->displayName),
+                 QStringLiteral("Choose the matching model or another folder."));
+  auto tokenizer = loadWordPieceTokenizer(config.weightsPath);
+  if (!tokenizer) return tokenizer.error();
+  if (tokenizer->vocabSize() > modelConfig.vocabSize)
+    return Error(ErrorCode::BadFormat,
+                 QStringLiteral("The tokenizer of %1 knows %2 tokens but the model only %3.")
+                     .arg(config.weightsPath)
+                     .arg(tokenizer->vocabSize())
+                     .arg(modelConfig.vocabSize),
+                 QStringLiteral("The folder mixes files of different models: download it again."));
+  PreparedModel prepared;
+  prepared.model = loaded->model;
+  prepared.architecture = architecture;
+  prepared.inputSize = 0;
+  prepared.layerGroups = textLayerGroups(modelConfig);
+  prepared.padId = modelConfig.padTokenId;
+  const int maxLength = std::min(config.maxTokens, modelConfig.maxPositionEmbeddings);
+  const int32_t padId = modelConfig.padTokenId;
+  const int32_t tokenizerPad = tokenizer->padId();
+  prepared.encodeText = [shared = std::make_shared<const WordPieceTokenizer>(std::move(*tokenizer)),
+                         maxLength, padId, tokenizerPad](const QString& text) {
+    std::vector<int32_t> ids = shared->encode(text, maxLength);
+    // The model masks its own padding id; a tokenizer that pads with another id never puts that id in
+    // a text, and its own padding id in a text is kept as a token.
+    if (padId != tokenizerPad)
+      for (int32_t& id : ids)
+        if (id == padId) id = shared->unkId();
+    return ids;
+  };
+  prepared.notes << loaded->report.summary();
+  prepared.notes << QStringLiteral("Texts are cut to %1 tokens.").arg(maxLength);
+  return prepared;
+}
+
 }  // namespace
 
 Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses) {
   Result<PreparedModel> result = [&]() -> Result<PreparedModel> {
     if (config.architecture == QLatin1String(kTfjsArchitecture)) return prepareKerasModel(config, numClasses);
+    if (config.architecture == QLatin1String(kWordVectorArchitecture))
+      return prepareWordVectorModel(config, numClasses);
+    if (config.architecture == QLatin1String(kBertArchitecture) ||
+        config.architecture == QLatin1String(kDistilBertArchitecture))
+      return prepareTransformerModel(config, numClasses);
     PreparedModel prepared;
+    prepared.layerGroups = layerGroupsOf(config.architecture);
     prepared.architecture = findArchitecture(config.architecture);
     if (!prepared.architecture)
       return Error(ErrorCode::BadValue, QStringLiteral("Unknown architecture %1.").arg(config.architecture),
@@ -73,6 +171,23 @@ Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses)
   return result;
 }
 
+std::unique_ptr<RunData> runDataFor(const TrainingJob& job, const TrainingConfig& config,
+                                    const PreparedModel& prepared, const torch::Device& device,
+                                    FailedImageReporter onFailed) {
+  if (job.task == TaskKind::TextClassification)
+    return textRunData(job.trainTexts, job.valTexts, prepared.encodeText, prepared.padId, config.batchSize,
+                       uint64_t(config.seed), device);
+  BatchLoaderOptions options;
+  options.batchSize = config.batchSize;
+  options.seed = static_cast<uint64_t>(config.seed);
+  options.workers = config.loaderWorkers;
+  options.transform.outputSize = prepared.inputSize;
+  options.transform.randomResizedCrop = config.randomResizedCrop;
+  options.transform.horizontalFlip = config.horizontalFlip;
+  if (prepared.architecture) options.transform.normalization = prepared.architecture->normalization;
+  return imageRunData(job.trainSamples, job.valSamples, options, device, std::move(onFailed));
+}
+
 std::vector<BoundLayerGroup> bindLayerGroups(const ImageClassifierImpl& model,
                                              std::vector<LayerGroupPlan> plan) {
   std::vector<BoundLayerGroup> groups;
@@ -83,10 +198,7 @@ std::vector<BoundLayerGroup> bindLayerGroups(const ImageClassifierImpl& model,
   }
   const bool byOrder = std::all_of(groups.begin(), groups.end(),
                                    [](const BoundLayerGroup& g) { return g.plan.prefixes.isEmpty(); });
-  const std::string headPrefix = model.headPrefix();
-  const auto isHead = [&](const std::string& name) {
-    return name.compare(0, headPrefix.size(), headPrefix) == 0;
-  };
+  const auto isHead = [&](const std::string& name) { return model.isHeadName(name); };
   if (byOrder) {
     std::vector<std::pair<std::string, torch::Tensor>> backbone;
     for (const auto& item : named) {

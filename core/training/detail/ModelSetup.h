@@ -8,6 +8,8 @@
 #include "core/models/detail/ImageClassifier.h"
 #include "core/project/TrainingConfig.h"
 #include "core/training/LayerGroupPlan.h"
+#include "core/training/TrainingJob.h"
+#include "core/training/detail/RunData.h"
 
 #include <torch/torch.h>
 
@@ -24,10 +26,22 @@ struct PreparedModel {
   int inputSize = 224;
   QStringList notes;     // plain-language lines for the run's log (what was loaded)
   QStringList warnings;  // ... and what the user should know (random initialisation)
+  // Text models: a text as the model's token ids (special tokens included, cut to model.max_tokens),
+  // and the id that pads a batch (the model masks it out).
+  TextEncoder encodeText;
+  int64_t padId = 0;
+  // The model's layer groups (from its own config for text models; the catalog's otherwise).
+  std::vector<LayerGroupSpec> layerGroups;
 };
 
 // Builds the model on the CPU; the caller seeds torch first (the new head's initial weights).
 Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses);
+
+// The job's images or texts as the prepared model reads them: images decoded at its input size with
+// its normalisation and the configured augmentation; texts encoded by its tokenizer.
+std::unique_ptr<RunData> runDataFor(const TrainingJob& job, const TrainingConfig& config,
+                                    const PreparedModel& prepared, const torch::Device& device,
+                                    FailedImageReporter onFailed);
 
 // A layer group with its parameters, in the model's parameter order.
 struct BoundLayerGroup {

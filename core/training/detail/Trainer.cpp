@@ -9,6 +9,7 @@
 #include "core/training/detail/ModelSetup.h"
 #include "core/training/detail/OptimizerState.h"
 #include "core/training/detail/ParameterGroups.h"
+#include "core/training/detail/RunData.h"
 #include "core/training/detail/TrainerState.h"
 #include "core/weights/SafetensorsReader.h"
 #include "core/weights/SafetensorsWriter.h"
@@ -79,7 +80,6 @@ class Trainer {
   void waitWhilePaused() const {
     while (m_control.paused.load() && !stopRequested()) QThread::msleep(20);
   }
-  BatchLoaderOptions loaderOptions(TransformMode mode, int epoch, int firstBatch) const;
   void reportFailedImages(const QStringList& paths, const QStringList& reasons);
 
   Status findRate();
@@ -89,8 +89,7 @@ class Trainer {
   void applyFreezing(int epoch);
   bool featureCacheWanted() const;
   Status buildFeatureCache();
-  Status computeFeatures(const std::vector<ImageSample>& samples, torch::Tensor& features,
-                         torch::Tensor& labels);
+  Status computeFeatures(Split split, torch::Tensor& features, torch::Tensor& labels);
 
   EpochEnd trainEpoch(int epoch, EpochMetrics& metrics);
   enum class StepEnd { Taken, Skipped, TooManyBadSteps };
@@ -112,6 +111,8 @@ class Trainer {
   torch::Device m_device;
   int m_inputSize = 224;
   ImageClassifierPtr m_model;
+  std::unique_ptr<RunData> m_data;  // the images or texts, as batches
+  QString m_items;                  // "images" or "texts"
   std::vector<BoundLayerGroup> m_groups;
   std::vector<ParameterGroup> m_paramGroups;
   std::vector<bool> m_frozen;  // per layer group, as applied
@@ -135,23 +136,6 @@ class Trainer {
   RunSummary m_summary;
   QStringList m_reportedFailures;
 };
-
-BatchLoaderOptions Trainer::loaderOptions(TransformMode mode, int epoch, int firstBatch) const {
-  BatchLoaderOptions options;
-  options.batchSize = m_config.batchSize;
-  options.shuffle = mode == TransformMode::Training ? Shuffle::Yes : Shuffle::No;
-  options.seed = static_cast<uint64_t>(m_config.seed);
-  options.epoch = epoch;
-  options.workers = m_config.loaderWorkers;
-  options.firstBatch = firstBatch;
-  options.transform.outputSize = m_inputSize;
-  options.transform.mode = mode;
-  options.transform.randomResizedCrop = m_config.randomResizedCrop;
-  options.transform.horizontalFlip = m_config.horizontalFlip;
-  const ArchitectureInfo* architecture = findArchitecture(m_config.architecture);
-  if (architecture) options.transform.normalization = architecture->normalization;
-  return options;
-}
 
 void Trainer::reportFailedImages(const QStringList& paths, const QStringList& reasons) {
   for (qsizetype i = 0; i < paths.size(); ++i) {
@@ -191,8 +175,11 @@ Status Trainer::setUp() {
   for (const QString& note : prepared->notes) event(RunEventKind::Info, note);
   for (const QString& warning : prepared->warnings) event(RunEventKind::Warning, warning);
   m_model->to(m_device);
+  m_data = runDataFor(m_job, m_config, *prepared, m_device,
+                      [this](const QStringList& p, const QStringList& r) { reportFailedImages(p, r); });
+  m_items = m_data->itemsWord();
 
-  const auto specs = layerGroupsOf(m_config.architecture);
+  const auto& specs = prepared->layerGroups;
   if (const QStringList unknown = unknownGroupNames(m_config, specs); !unknown.isEmpty())
     event(RunEventKind::Warning, QStringLiteral("This model has no layer group named %1; those rates are "
                                                 "not used.")
@@ -211,7 +198,7 @@ Status Trainer::setUp() {
   m_paramGroups = planParameterGroups(*m_model, m_groups, m_config);
   m_optimizer = makeOptimizer(m_paramGroups, m_config);
 
-  m_batchesPerEpoch = (int64_t(m_job.trainSamples.size()) + m_config.batchSize - 1) / m_config.batchSize;
+  m_batchesPerEpoch = (m_data->size(Split::Train) + m_config.batchSize - 1) / m_config.batchSize;
   m_stepsPerEpoch = (m_batchesPerEpoch + m_config.accumulateSteps - 1) / m_config.accumulateSteps;
   m_schedule =
       std::make_unique<LearningRateSchedule>(LearningRateSchedule::fromConfig(m_config, m_stepsPerEpoch));
@@ -228,15 +215,17 @@ Status Trainer::setUp() {
               : QStringLiteral("Computing in bfloat16 with float32 master weights (mixed precision)."));
   m_progress.lrHead = m_config.lrHead;
   m_progress.lrBackbone = m_config.lrBackbone;
-  m_progress.dataFingerprint = dataFingerprint(m_job.trainSamples, m_job.valSamples);
+  m_progress.dataFingerprint = m_job.task == TaskKind::TextClassification
+                                   ? dataFingerprint(m_job.trainTexts, m_job.valTexts)
+                                   : dataFingerprint(m_job.trainSamples, m_job.valSamples);
   return {};
 }
 
 void Trainer::setUpClassBalance() {
   const int classCount = int(m_job.classes.size());
   std::vector<int64_t> counts(size_t(classCount), 0);
-  for (const auto& s : m_job.trainSamples)
-    if (s.label >= 0 && s.label < classCount) ++counts[size_t(s.label)];
+  for (int label : m_data->labels(Split::Train))
+    if (label >= 0 && label < classCount) ++counts[size_t(label)];
   int largest = -1, smallest = -1;
   for (int c = 0; c < classCount; ++c) {
     if (counts[size_t(c)] == 0) continue;
@@ -248,14 +237,14 @@ void Trainer::setUpClassBalance() {
   ClassBalance mode = m_config.classBalance;
   const bool imbalanced = ratio >= kImbalanceRatio;
   if (mode == ClassBalance::Auto) mode = imbalanced ? ClassBalance::WeightedLoss : ClassBalance::Off;
-  const QString facts = QStringLiteral("'%1' has %2 training images and '%3' %4")
+  const QString facts = QStringLiteral("'%1' has %2 training %3 and '%4' %5")
                             .arg(m_job.classes[largest])
                             .arg(counts[size_t(largest)])
-                            .arg(m_job.classes[smallest])
+                            .arg(m_items, m_job.classes[smallest])
                             .arg(counts[size_t(smallest)]);
   if (mode == ClassBalance::WeightedLoss) {
     std::vector<float> weights(size_t(classCount), 1.0f);
-    const double total = double(m_job.trainSamples.size());
+    const double total = double(m_data->size(Split::Train));
     int present = 0;
     for (auto n : counts) present += n > 0 ? 1 : 0;
     for (int c = 0; c < classCount; ++c)
@@ -270,8 +259,8 @@ void Trainer::setUpClassBalance() {
   } else if (mode == ClassBalance::BalancedSampling) {
     m_balancedSampling = true;
     event(RunEventKind::Info, QStringLiteral("Balanced sampling: each epoch draws every class equally often "
-                                             "(%1), repeating images of the small classes.")
-                                  .arg(facts));
+                                             "(%1), repeating %2 of the small classes.")
+                                  .arg(facts, m_items));
   } else if (imbalanced) {
     event(RunEventKind::Warning,
           QStringLiteral("Your classes are imbalanced (%1) and class balancing is off: "
@@ -361,19 +350,17 @@ void Trainer::applyFreezing(int epoch) {
 }
 
 bool Trainer::featureCacheWanted() const {
-  if (m_config.featureCache != FeatureCacheMode::Auto || m_config.augments() || m_frozen.empty())
-    return false;
+  // Augmentation changes images every epoch; texts are not augmented.
+  const bool augmented = m_job.task == TaskKind::ImageClassification && m_config.augments();
+  if (m_config.featureCache != FeatureCacheMode::Auto || augmented || m_frozen.empty()) return false;
   for (size_t g = 0; g < m_groups.size(); ++g)
     if (!m_groups[g].plan.isHead && !m_frozen[g]) return false;
   return true;
 }
 
-Status Trainer::computeFeatures(const std::vector<ImageSample>& samples, torch::Tensor& features,
-                                torch::Tensor& labels) {
+Status Trainer::computeFeatures(Split split, torch::Tensor& features, torch::Tensor& labels) {
   torch::NoGradGuard noGrad;
-  auto batches =
-      imageBatches(samples, loaderOptions(TransformMode::Evaluation, 0, 0), m_device,
-                   [this](const QStringList& p, const QStringList& r) { reportFailedImages(p, r); });
+  auto batches = m_data->batches(split, {}, TransformMode::Evaluation, 0, 0);
   std::vector<torch::Tensor> parts, partLabels;
   while (auto batch = batches->next()) {
     if (m_control.stopRequested.load())
@@ -398,18 +385,18 @@ Status Trainer::buildFeatureCache() {
   timer.start();
   const bool wasTraining = m_model->is_training();
   m_model->eval();
-  Status status = computeFeatures(m_job.trainSamples, m_trainFeatures, m_trainLabels);
-  if (status) status = computeFeatures(m_job.valSamples, m_valFeatures, m_valLabels);
+  Status status = computeFeatures(Split::Train, m_trainFeatures, m_trainLabels);
+  if (status) status = computeFeatures(Split::Val, m_valFeatures, m_valLabels);
   m_model->train(wasTraining);
   if (!status) return status;
   m_cacheActive = true;
-  event(
-      RunEventKind::Info,
-      QStringLiteral("The pre-trained layers are frozen and images are not augmented, so their features "
-                     "were computed once (%1 images in %2 s); the new layer now trains on them, which makes "
-                     "each epoch take a fraction of the time.")
-          .arg(m_trainFeatures.size(0) + m_valFeatures.size(0))
-          .arg(double(timer.elapsed()) / 1000.0, 0, 'f', 1));
+  event(RunEventKind::Info,
+        QStringLiteral("The pre-trained layers are frozen and %1 are not augmented, so their features "
+                       "were computed once (%2 %1 in %3 s); the new layer now trains on them, which makes "
+                       "each epoch take a fraction of the time.")
+            .arg(m_items)
+            .arg(m_trainFeatures.size(0) + m_valFeatures.size(0))
+            .arg(double(timer.elapsed()) / 1000.0, 0, 'f', 1));
   return {};
 }
 
@@ -476,14 +463,15 @@ Trainer::StepEnd Trainer::trainStep(std::vector<TensorBatch>& window) {
       if (current <= 1) throw;
       m_progress.microBatch = int((current + 1) / 2);
       const int64_t passes = (largest + m_progress.microBatch - 1) / m_progress.microBatch;
-      event(RunEventKind::Warning,
-            QStringLiteral(
-                "Not enough memory for %1 images at once: Attune now computes %2 at a time and adds up "
-                "their gradients (%3 passes per batch), so every step still learns from %4 images.")
-                .arg(current)
-                .arg(m_progress.microBatch)
-                .arg(passes * m_config.accumulateSteps)
-                .arg(m_config.batchSize * m_config.accumulateSteps));
+      event(
+          RunEventKind::Warning,
+          QStringLiteral("Not enough memory for %1 %5 at once: Attune now computes %2 at a time and adds up "
+                         "their gradients (%3 passes per batch), so every step still learns from %4 %5.")
+              .arg(current)
+              .arg(m_progress.microBatch)
+              .arg(passes * m_config.accumulateSteps)
+              .arg(m_config.batchSize * m_config.accumulateSteps)
+              .arg(m_items));
     }
   }
 
@@ -563,27 +551,13 @@ Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
   const int firstBatch = int(m_progress.batchesDone);
 
   std::vector<int64_t> rows;
-  std::vector<int> labels;
-  if (m_balancedSampling) {
-    labels.reserve(m_job.trainSamples.size());
-    for (const auto& s : m_job.trainSamples) labels.push_back(s.label);
-    rows = balancedDraw(labels, int(m_job.classes.size()), uint64_t(m_config.seed), epoch);
-  }
-  std::unique_ptr<EpochBatches> batches;
-  if (m_cacheActive) {
-    batches = cachedBatches(m_trainFeatures, m_trainLabels, rows, m_config.batchSize, true,
-                            uint64_t(m_config.seed), epoch, firstBatch);
-  } else {
-    std::vector<ImageSample> samples;
-    if (m_balancedSampling) {
-      for (int64_t r : rows) samples.push_back(m_job.trainSamples[size_t(r)]);
-    } else {
-      samples = m_job.trainSamples;
-    }
-    batches =
-        imageBatches(std::move(samples), loaderOptions(TransformMode::Training, epoch, firstBatch), m_device,
-                     [this](const QStringList& p, const QStringList& r) { reportFailedImages(p, r); });
-  }
+  if (m_balancedSampling)
+    rows =
+        balancedDraw(m_data->labels(Split::Train), int(m_job.classes.size()), uint64_t(m_config.seed), epoch);
+  std::unique_ptr<EpochBatches> batches =
+      m_cacheActive ? cachedBatches(m_trainFeatures, m_trainLabels, rows, m_config.batchSize, true,
+                                    uint64_t(m_config.seed), epoch, firstBatch)
+                    : m_data->batches(Split::Train, rows, TransformMode::Training, epoch, firstBatch);
 
   bool more = true;
   while (more) {
@@ -618,10 +592,8 @@ bool Trainer::validate(EpochMetrics& metrics) {
   torch::NoGradGuard noGrad;
   m_model->eval();
   std::unique_ptr<EpochBatches> batches =
-      m_cacheActive
-          ? cachedBatches(m_valFeatures, m_valLabels, {}, m_config.batchSize, false, 0, 0, 0)
-          : imageBatches(m_job.valSamples, loaderOptions(TransformMode::Evaluation, 0, 0), m_device,
-                         [this](const QStringList& p, const QStringList& r) { reportFailedImages(p, r); });
+      m_cacheActive ? cachedBatches(m_valFeatures, m_valLabels, {}, m_config.batchSize, false, 0, 0, 0)
+                    : m_data->batches(Split::Val, {}, TransformMode::Evaluation, 0, 0);
   auto lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(m_device));
   auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(m_device));
   int64_t seen = 0;
@@ -647,6 +619,8 @@ Status Trainer::saveWeights(const QString& name, int epoch, double valAccuracy) 
       {"attune.architecture", m_config.architecture.toStdString()},
       {"attune.classes", classes.dump()},
       {"attune.input_size", std::to_string(m_inputSize)},
+      {"attune.task", m_job.task == TaskKind::TextClassification ? "text" : "image"},
+      {"attune.max_tokens", std::to_string(m_config.maxTokens)},
       {"attune.epoch", std::to_string(epoch)},
       {"attune.step", std::to_string(m_progress.step)},
       {"attune.val_accuracy", std::to_string(valAccuracy)},
@@ -688,9 +662,10 @@ void Trainer::endOfEpoch(EpochMetrics& metrics) {
     event(RunEventKind::Warning,
           QStringLiteral(
               "The validation loss has risen for 2 epochs while the training loss keeps falling: the "
-              "model is starting to memorise the training images (overfitting). The best checkpoint "
+              "model is starting to memorise the training %2 (overfitting). The best checkpoint "
               "(epoch %1) is kept. Early stopping, more augmentation or fewer epochs help.")
-              .arg(m_progress.bestEpoch));
+              .arg(m_progress.bestEpoch)
+              .arg(m_items));
   }
   if (m_schedule->epochEnded(metrics.valLoss))
     event(RunEventKind::Info,
@@ -728,14 +703,15 @@ RunSummary Trainer::run() {
   event(RunEventKind::Started,
         (m_job.fold > 0 ? QStringLiteral("Fold %1 of %2: ").arg(m_job.fold).arg(m_config.folds) : QString()) +
             QStringLiteral(
-                "Training %1 on %2 images (%3 for validation), %4 classes, %5 epochs, on %6 with %7 threads.")
+                "Training %1 on %2 %8 (%3 for validation), %4 classes, %5 epochs, on %6 with %7 threads.")
                 .arg(findArchitecture(m_config.architecture)->displayName)
-                .arg(m_job.trainSamples.size())
-                .arg(m_job.valSamples.size())
+                .arg(m_data->size(Split::Train))
+                .arg(m_data->size(Split::Val))
                 .arg(m_job.classes.size())
                 .arg(m_config.epochs)
                 .arg(computeDeviceName())
-                .arg(threads));
+                .arg(threads)
+                .arg(m_items));
 
   for (int epoch = m_progress.epoch; epoch <= m_config.epochs; ++epoch) {
     m_progress.epoch = epoch;
@@ -757,8 +733,9 @@ RunSummary Trainer::run() {
       return finish(RunOutcome::Failed,
                     QStringLiteral("Training stopped: the loss or its gradients was not a finite number for "
                                    "%1 steps in a row. Lower the "
-                                   "learning rates or check the images; the last good checkpoint is kept.")
-                        .arg(m_progress.badSteps));
+                                   "learning rates or check the %2; the last good checkpoint is kept.")
+                        .arg(m_progress.badSteps)
+                        .arg(m_items));
     if (end == EpochEnd::Stopped)
       return stopWithCheckpoint(
           m_control.stopRequested.load()

@@ -77,12 +77,16 @@ bool looksLikeOverfitting(const std::vector<double>& t, const std::vector<double
   return v[n - 1] > v[n - 2] && v[n - 2] > v[n - 3] && t[n - 1] < t[n - 2] && t[n - 2] < t[n - 3];
 }
 
-QString dataFingerprint(const std::vector<ImageSample>& train, const std::vector<ImageSample>& val) {
+namespace {
+
+// SHA-256 over every sample's identity (`key`) and label, train then validation, each part tagged.
+template <typename Sample, typename Key>
+QString fingerprintOf(const std::vector<Sample>& train, const std::vector<Sample>& val, Key key) {
   QCryptographicHash hash(QCryptographicHash::Sha256);
-  auto add = [&](const std::vector<ImageSample>& samples, char part) {
+  auto add = [&](const std::vector<Sample>& samples, char part) {
     hash.addData(QByteArrayView(&part, 1));
     for (const auto& s : samples) {
-      hash.addData(s.path.toUtf8());
+      hash.addData(key(s));
       hash.addData(QByteArray::number(s.label));
       hash.addData(QByteArrayView("\n", 1));
     }
@@ -90,6 +94,20 @@ QString dataFingerprint(const std::vector<ImageSample>& train, const std::vector
   add(train, 't');
   add(val, 'v');
   return QString::fromLatin1(hash.result().toHex());
+}
+
+}  // namespace
+
+QString dataFingerprint(const std::vector<ImageSample>& train, const std::vector<ImageSample>& val) {
+  return fingerprintOf(train, val, [](const ImageSample& s) { return s.path.toUtf8(); });
+}
+
+QString dataFingerprint(const std::vector<TextSample>& train, const std::vector<TextSample>& val) {
+  // Texts may hold newlines: their length keeps one text from running into the next label.
+  return fingerprintOf(train, val, [](const TextSample& s) -> QByteArray {
+    const QByteArray text = s.text.toUtf8();
+    return QByteArray::number(text.size()) + ':' + text;
+  });
 }
 
 }  // namespace attune::detail

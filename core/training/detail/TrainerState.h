@@ -5,6 +5,7 @@
 
 #include "core/common/Result.h"
 #include "core/data/ImageSample.h"
+#include "core/data/TextSample.h"
 
 #include <nlohmann/json.hpp>
 
@@ -48,5 +49,6 @@ bool looksLikeOverfitting(const std::vector<double>& trainLosses, const std::vec
 // SHA-256 (hex) over the training and validation file lists with their labels: a resumed run refuses
 // to continue on other data.
 QString dataFingerprint(const std::vector<ImageSample>& train, const std::vector<ImageSample>& val);
+QString dataFingerprint(const std::vector<TextSample>& train, const std::vector<TextSample>& val);
 
 }  // namespace attune::detail
