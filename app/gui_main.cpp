@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   QApplication::setApplicationVersion(QStringLiteral(ATTUNE_VERSION));
 
   QCommandLineParser parser;
-  parser.setApplicationDescription(QStringLiteral("Fine-tune image classifiers on your own pictures."));
+  parser.setApplicationDescription(QStringLiteral("Fine-tune image and text classifiers on your own data."));
   parser.addHelpOption();
   parser.addVersionOption();
   parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project to open."),
@@ -44,7 +44,10 @@ int main(int argc, char** argv) {
                                      QStringLiteral("Delay before the picture."), QStringLiteral("MS"),
                                      QStringLiteral("3000"));
   QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Start training at once."));
-  for (QCommandLineOption* option : {&screenshot, &screenshotAfter, &train}) {
+  QCommandLineOption tryText(QStringLiteral("try"),
+                             QStringLiteral("Classify a text in Try it (text projects)."),
+                             QStringLiteral("TEXT"));
+  for (QCommandLineOption* option : {&screenshot, &screenshotAfter, &train, &tryText}) {
     option->setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(*option);
   }
@@ -54,6 +57,7 @@ int main(int argc, char** argv) {
   const QStringList arguments = parser.positionalArguments();
   if (!arguments.isEmpty()) window.openProject(arguments.first());
   window.show();
+  if (parser.isSet(tryText)) window.tryText(parser.value(tryText));
   if (parser.isSet(screenshot))
     scheduleScreenshot(
         window, {parser.value(screenshot), parser.value(screenshotAfter).toInt(), parser.isSet(train)});

@@ -60,8 +60,9 @@ case "$mode" in
     build -DATTUNE_BUILD_TESTS=OFF
     python3 "$here/make_demo.py" --out "$root/demo" --cli "$build_dir/app/attune-cli"
     if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
-      echo "No display found. Open the demo on a desktop with:"
+      echo "No display found. Open a demo on a desktop with one of:"
       echo "  $build_dir/app/attune $root/demo/fashion/fashion.attune"
+      echo "  $build_dir/app/attune $root/demo/reviews/reviews.attune"
       exit 0
     fi
     exec "$build_dir/app/attune" "$root/demo/fashion/fashion.attune"

@@ -1,17 +1,15 @@
 #include "ui/DataPanel.h"
 
 #include "core/data/ImageFolderScanner.h"
+#include "ui/ClassCountTree.h"
 
 #include <QDir>
 #include <QFileDialog>
 #include <QGuiApplication>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QListWidget>
 #include <QPushButton>
-#include <QTreeWidget>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -19,10 +17,7 @@
 namespace attune::ui {
 namespace {
 
-const QColor kWarningColor(0xb3, 0x5c, 0x00);
 const QColor kErrorColor(0xc0, 0x1c, 0x28);
-constexpr int kMinVisibleClassRows = 2;
-constexpr int kMaxVisibleClassRows = 8;
 
 }  // namespace
 
@@ -41,21 +36,13 @@ DataPanel::DataPanel(QWidget* parent) : QGroupBox(tr("Data"), parent) {
   m_statusLabel->setObjectName(QStringLiteral("dataStatusLabel"));
   m_statusLabel->setWordWrap(true);
 
-  m_classTree = new QTreeWidget(this);
+  m_classTree = new ClassCountTree(tr("Images"), this);
   m_classTree->setObjectName(QStringLiteral("dataClassTree"));
-  m_classTree->setHeaderLabels({tr("Class"), tr("Images")});
-  m_classTree->setRootIsDecorated(false);
   m_classTree->setToolTip(tr("The classes found in the folder and how many usable images each one has."));
-  m_classTree->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-  m_classTree->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
-  m_classTree->header()->setStretchLastSection(false);
 
-  m_findingsList = new QListWidget(this);
+  m_findingsList = new FindingsList(this);
   m_findingsList->setObjectName(QStringLiteral("dataFindingsList"));
   m_findingsList->setToolTip(tr("Things worth checking in your data, and files that were left out."));
-  m_findingsList->setWordWrap(true);
-  m_findingsList->setMaximumHeight(90);
-  m_findingsList->hide();
 
   auto* row = new QHBoxLayout;
   row->addWidget(m_folderEdit, 1);
@@ -99,7 +86,7 @@ void DataPanel::commitTypedFolder() {
 void DataPanel::scan() {
   m_classes.clear();
   m_imageCount = 0;
-  m_classTree->clear();
+  m_classTree->setCounts({}, {});
   m_findingsList->clear();
   m_statusLabel->setStyleSheet(QString());
   if (m_folder.isEmpty()) {
@@ -123,32 +110,13 @@ void DataPanel::scan() {
   m_classes = folder->classes;
   m_imageCount = report.imageCount();
   m_statusLabel->setText(tr("%1 images in %2 classes.").arg(report.imageCount()).arg(report.classes.size()));
-  for (qsizetype i = 0; i < report.classes.size(); ++i) {
-    const int count = size_t(i) < report.classCounts.size() ? report.classCounts[size_t(i)] : 0;
-    auto* item = new QTreeWidgetItem(m_classTree, {report.classes[i], QString::number(count)});
-    item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
-  }
-  for (const QString& warning : report.warnings) {
-    auto* item = new QListWidgetItem(warning, m_findingsList);
-    item->setForeground(kWarningColor);
-  }
-  for (const SkippedFile& skipped : report.skipped) {
-    auto* item = new QListWidgetItem(
+  m_classTree->setCounts(report.classes, report.classCounts);
+  for (const QString& warning : report.warnings) m_findingsList->addWarning(warning);
+  for (const SkippedFile& skipped : report.skipped)
+    m_findingsList->addNote(
         tr("Skipped %1: %2").arg(QDir(m_folder).relativeFilePath(skipped.path), skipped.reason),
-        m_findingsList);
-    item->setToolTip(skipped.path);
-  }
-  m_findingsList->setVisible(m_findingsList->count() > 0);
-  fitClassTree();
-}
-
-void DataPanel::fitClassTree() {
-  // As tall as its rows, up to kMaxVisibleClassRows: the settings below stay in view.
-  const int rows = std::clamp(m_classTree->topLevelItemCount(), kMinVisibleClassRows, kMaxVisibleClassRows);
-  const int rowHeight = m_classTree->topLevelItemCount() > 0 ? m_classTree->sizeHintForRow(0)
-                                                             : m_classTree->fontMetrics().height() + 4;
-  m_classTree->setFixedHeight(m_classTree->header()->sizeHint().height() + rows * rowHeight +
-                              2 * m_classTree->frameWidth());
+        skipped.path);
+  m_findingsList->updateVisibility();
 }
 
 }  // namespace attune::ui

@@ -8,11 +8,12 @@
 
 class QLabel;
 class QLineEdit;
-class QListWidget;
 class QPushButton;
-class QTreeWidget;
 
 namespace attune::ui {
+
+class ClassCountTree;
+class FindingsList;
 
 class DataPanel : public QGroupBox {
   Q_OBJECT
@@ -37,7 +38,6 @@ class DataPanel : public QGroupBox {
   void chooseFolder();
   void commitTypedFolder();
   void scan();
-  void fitClassTree();
 
   QString m_folder;
   QStringList m_classes;
@@ -45,8 +45,8 @@ class DataPanel : public QGroupBox {
   QLineEdit* m_folderEdit = nullptr;
   QPushButton* m_chooseButton = nullptr;
   QLabel* m_statusLabel = nullptr;
-  QTreeWidget* m_classTree = nullptr;
-  QListWidget* m_findingsList = nullptr;
+  ClassCountTree* m_classTree = nullptr;
+  FindingsList* m_findingsList = nullptr;
 };
 
 }  // namespace attune::ui

@@ -1,5 +1,6 @@
 #include "ui/MainWindow.h"
 
+#include "core/models/Architecture.h"
 #include "core/project/ProjectFile.h"
 #include "core/training/LrFinder.h"
 #include "core/training/TrainingJob.h"
@@ -9,8 +10,11 @@
 #include "ui/RecentProjects.h"
 #include "ui/RunController.h"
 #include "ui/RunPanel.h"
+#include "ui/TextDataPanel.h"
+#include "ui/TextsView.h"
 #include "ui/TrainingCharts.h"
 #include "ui/TrainingSettingsPanel.h"
+#include "ui/TryTextPanel.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -20,7 +24,9 @@
 #include <QMenuBar>
 #include <QScrollArea>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -49,6 +55,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   icon.addFile(QStringLiteral(":/icons/attune-64.png"));
   setWindowIcon(icon);
   m_dataPanel = new DataPanel(this);
+  m_textDataPanel = new TextDataPanel(this);
+  m_dataStack = new QStackedWidget(this);
+  m_dataStack->addWidget(m_dataPanel);
+  m_dataStack->addWidget(m_textDataPanel);
+  m_textsView = new TextsView(this);
+  m_textsView->setObjectName(QStringLiteral("textsView"));
+  m_tryPanel = new TryTextPanel(this);
+  m_tryPanel->setObjectName(QStringLiteral("tryTextPanel"));
   m_settingsPanel = new TrainingSettingsPanel(this);
   m_charts = new TrainingCharts(this);
   m_runPanel = new RunPanel(this);
@@ -56,7 +70,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   auto* settingsColumn = new QWidget(this);
   auto* settingsLayout = new QVBoxLayout(settingsColumn);
-  settingsLayout->addWidget(m_dataPanel);
+  settingsLayout->addWidget(m_dataStack);
   settingsLayout->addWidget(m_settingsPanel);
   settingsLayout->addStretch(1);
   auto* scroll = new QScrollArea(this);
@@ -73,9 +87,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   runSplitter->setStretchFactor(1, 1);
   runSplitter->setSizes({kChartsHeight_px, kRunPanelHeight_px});
   runSplitter->setChildrenCollapsible(false);
+  m_trainingTab = runSplitter;
+  m_tabs = new QTabWidget(this);
+  m_tabs->setObjectName(QStringLiteral("mainTabs"));
+  m_tabs->addTab(runSplitter, tr("Training"));
+  m_tabs->addTab(m_textsView, tr("Texts"));
+  m_tabs->addTab(m_tryPanel, tr("Try it"));
+  m_tabs->setDocumentMode(true);
   auto* splitter = new QSplitter(Qt::Horizontal, this);
   splitter->addWidget(scroll);
-  splitter->addWidget(runSplitter);
+  splitter->addWidget(m_tabs);
   splitter->setStretchFactor(1, 1);
   splitter->setSizes({kSettingsWidth_px, 1000});
   splitter->setChildrenCollapsible(false);
@@ -84,6 +105,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   createMenus();
   connect(m_settingsPanel, &TrainingSettingsPanel::configEdited, this, &MainWindow::onConfigEdited);
   connect(m_dataPanel, &DataPanel::folderChosen, this, &MainWindow::onFolderChosen);
+  connect(m_textDataPanel, &TextDataPanel::dataChosen, this, &MainWindow::onTextDataChosen);
   connect(m_runPanel, &RunPanel::trainClicked, this, &MainWindow::startTraining);
   connect(m_runPanel, &RunPanel::stopClicked, this, &MainWindow::stopTraining);
   connect(m_runPanel, &RunPanel::pauseToggled, m_runController, &RunController::setPaused);
@@ -105,8 +127,11 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  QAction* newAction = file->addAction(tr("&New Project…"), this, &MainWindow::newProject);
+  QAction* newAction =
+      file->addAction(tr("&New Image Project…"), this, [this] { newProject(TaskKind::ImageClassification); });
   newAction->setShortcut(QKeySequence::New);
+  QAction* newTextAction =
+      file->addAction(tr("New &Text Project…"), this, [this] { newProject(TaskKind::TextClassification); });
   QAction* openAction = file->addAction(tr("&Open…"), this, &MainWindow::openWithDialog);
   openAction->setShortcut(QKeySequence::Open);
   QMenu* recentMenu = file->addMenu(tr("Open &Recent"));
@@ -121,7 +146,7 @@ void MainWindow::createMenus() {
   file->addSeparator();
   QAction* quitAction = file->addAction(tr("&Quit"), this, &QWidget::close);
   quitAction->setShortcut(QKeySequence::Quit);
-  m_idleOnlyActions = {newAction, openAction, recentMenu->menuAction()};
+  m_idleOnlyActions = {newAction, newTextAction, openAction, recentMenu->menuAction()};
 }
 
 bool MainWindow::isTraining() const {
@@ -130,8 +155,17 @@ bool MainWindow::isTraining() const {
 
 void MainWindow::setProject(Project project) {
   m_project = std::move(project);
-  m_dataPanel->setFolder(m_project.data.folder);
+  const bool texts = m_project.task == TaskKind::TextClassification;
+  m_dataStack->setCurrentWidget(texts ? static_cast<QWidget*>(m_textDataPanel) : m_dataPanel);
+  m_dataPanel->setFolder(texts ? QString() : m_project.data.folder);
+  m_textDataPanel->setSource(texts ? m_project.data : DataSource{});
+  m_textsView->setDataset(m_textDataPanel->dataset());
+  m_tabs->setTabVisible(m_tabs->indexOf(m_textsView), texts);
+  m_tabs->setTabVisible(m_tabs->indexOf(m_tryPanel), texts);
+  m_tabs->setCurrentWidget(m_trainingTab);
+  m_settingsPanel->setTask(m_project.task);
   m_settingsPanel->setConfig(m_project.config);
+  updateTryPanel();
   updateTrainingImageCount();
   setModified(false);
   updateRunState();
@@ -151,6 +185,7 @@ void MainWindow::updateRunState() {
   const bool running = isTraining();
   m_runPanel->setRunning(running);
   m_dataPanel->setEditable(!running);
+  m_textDataPanel->setEditable(!running);
   m_settingsPanel->setEnabled(!running);
   for (QAction* action : m_idleOnlyActions) action->setEnabled(!running);
 }
@@ -167,19 +202,48 @@ void MainWindow::onFolderChosen(const QString& folder) {
   setModified(true);
 }
 
+void MainWindow::onTextDataChosen() {
+  m_textDataPanel->applyTo(m_project.data);
+  m_project.classes = m_textDataPanel->classes();
+  m_textsView->setDataset(m_textDataPanel->dataset());
+  updateTrainingImageCount();
+  setModified(true);
+}
+
 void MainWindow::updateTrainingImageCount() {
   // For the settings' rate preview: the validation share is held out from training.
   const double trainShare = std::clamp(1.0 - m_project.data.valFraction, 0.0, 1.0);
-  m_settingsPanel->setTrainingImageCount(int(std::lround(m_dataPanel->imageCount() * trainShare)));
+  const int items = m_project.task == TaskKind::TextClassification ? m_textDataPanel->labelledCount()
+                                                                   : m_dataPanel->imageCount();
+  m_settingsPanel->setTrainingImageCount(int(std::lround(items * trainShare)));
 }
 
-void MainWindow::newProject() {
+void MainWindow::updateTryPanel() {
+  for (auto run = m_project.runs.rbegin(); run != m_project.runs.rend(); ++run) {
+    if (run->bestCheckpoint.isEmpty() || !QFileInfo::exists(run->bestCheckpoint)) continue;
+    m_tryPanel->setRun(QFileInfo(run->bestCheckpoint).absolutePath(),
+                       tr("run %1 (epoch %2, validation accuracy %3 %)")
+                           .arg(run->id)
+                           .arg(run->bestEpoch)
+                           .arg(run->bestValAccuracy * 100.0, 0, 'f', 1));
+    return;
+  }
+  m_tryPanel->setRun({}, {});
+}
+
+void MainWindow::newProject(TaskKind task) {
   if (!maybeSave()) return;
-  QString path = QFileDialog::getSaveFileName(this, tr("New project"), QDir::homePath(), kProjectFilter);
+  QString path = QFileDialog::getSaveFileName(
+      this, task == TaskKind::TextClassification ? tr("New text project") : tr("New image project"),
+      QDir::homePath(), kProjectFilter);
   if (path.isEmpty()) return;
   if (!path.endsWith(QLatin1String(".attune"))) path += QLatin1String(".attune");
   Project project;
   project.name = QFileInfo(path).completeBaseName();
+  project.task = task;
+  // Texts start on the model that needs no transformer download: pre-trained word vectors.
+  if (task == TaskKind::TextClassification)
+    project.config.architecture = QLatin1String(kWordVectorArchitecture);
   if (auto saved = ProjectFile::save(project, path); !saved) {
     MessageBoxHook::warning(this, tr("Cannot create the project"), saved.error().text());
     return;
@@ -300,6 +364,13 @@ void MainWindow::findLearningRate() {
   dialog->start();
 }
 
+void MainWindow::tryText(const QString& text) {
+  if (m_project.task != TaskKind::TextClassification) return;
+  m_tabs->setCurrentWidget(m_tryPanel);
+  m_tryPanel->setText(text);
+  m_tryPanel->classify();
+}
+
 void MainWindow::stopTraining() {
   m_runController->requestStop();
 }
@@ -320,6 +391,7 @@ void MainWindow::onRunEnded(const RunSummary& summary, const QString& startedAt)
       setModified(false);
     }
   }
+  updateTryPanel();
   updateRunState();
 }
 

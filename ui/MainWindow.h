@@ -1,7 +1,8 @@
 #pragma once
-// The main window: edits one Project (data folder, training settings), runs training on it with live
-// charts, and records each run in the project. Composes DataPanel, TrainingSettingsPanel,
-// TrainingCharts and RunPanel; the run itself is owned by a RunController.
+// The main window: edits one Project (its data, training settings), runs training on it with live
+// charts, and records each run in the project. Composes DataPanel (images) or TextDataPanel (texts),
+// TrainingSettingsPanel, TrainingCharts and RunPanel, and for text projects the Texts table and
+// "Try it"; the run itself is owned by a RunController.
 
 #include "core/project/Project.h"
 #include "core/training/RunMetrics.h"
@@ -9,10 +10,15 @@
 #include <QMainWindow>
 
 class QAction;
+class QStackedWidget;
+class QTabWidget;
 
 namespace attune::ui {
 
 class DataPanel;
+class TextDataPanel;
+class TextsView;
+class TryTextPanel;
 class RecentProjects;
 class RunController;
 class RunPanel;
@@ -40,13 +46,15 @@ class MainWindow : public QMainWindow {
   // What the Train and Stop buttons do.
   void startTraining();
   void stopTraining();
+  // Text projects: shows "Try it" and classifies `text` with the latest run's model.
+  void tryText(const QString& text);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
 
  private:
   void createMenus();
-  void newProject();
+  void newProject(TaskKind task);
   void openWithDialog();
   void openRecent(const QString& path);
   bool saveWithDialog();
@@ -58,6 +66,9 @@ class MainWindow : public QMainWindow {
   void updateRunState();
   void onConfigEdited();
   void onFolderChosen(const QString& folder);
+  void onTextDataChosen();
+  // Points "Try it" at the latest run with a saved model.
+  void updateTryPanel();
   void updateTrainingImageCount();
   void onRunEnded(const RunSummary& summary, const QString& startedAt);
   // The settings panel's "Find…": the LR range test on the project as it is set now, in a dialog
@@ -65,7 +76,13 @@ class MainWindow : public QMainWindow {
   void findLearningRate();
 
   Project m_project;
+  QStackedWidget* m_dataStack = nullptr;  // the image or the text data panel, by the project's task
   DataPanel* m_dataPanel = nullptr;
+  TextDataPanel* m_textDataPanel = nullptr;
+  QTabWidget* m_tabs = nullptr;  // Training; for text projects also Texts and Try it
+  QWidget* m_trainingTab = nullptr;
+  TextsView* m_textsView = nullptr;
+  TryTextPanel* m_tryPanel = nullptr;
   TrainingSettingsPanel* m_settingsPanel = nullptr;
   TrainingCharts* m_charts = nullptr;
   RunPanel* m_runPanel = nullptr;

@@ -13,6 +13,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -79,6 +80,19 @@ std::vector<int> parseEpochList(const QString& text) {
   return epochs;
 }
 
+// Shows or hides the row of a form that holds `field` (directly, or in the row's own layout).
+void setFormRowVisible(QWidget* field, bool visible) {
+  auto* form = qobject_cast<QFormLayout*>(field->parentWidget()->layout());
+  if (!form) return;
+  for (int row = 0; row < form->rowCount(); ++row) {
+    QLayoutItem* item = form->itemAt(row, QFormLayout::FieldRole);
+    if (item && (item->widget() == field || (item->layout() && item->layout()->indexOf(field) >= 0))) {
+      form->setRowVisible(row, visible);
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent) : QGroupBox(tr("Training settings"), parent) {
@@ -139,6 +153,27 @@ void TrainingSettingsPanel::connectEdits() {
   for (QComboBox* combo : {m_optimizerCombo, m_scheduleCombo, m_classBalanceCombo, m_monitorCombo,
                            m_precisionCombo, m_featureCacheCombo})
     connect(combo, &QComboBox::currentIndexChanged, this, &TrainingSettingsPanel::userEdited);
+}
+
+void TrainingSettingsPanel::fillArchitectures(InputKind input) {
+  m_input = input;
+  const QSignalBlocker blocker(m_architectureCombo);
+  m_architectureCombo->clear();
+  for (const ArchitectureInfo& info : architectures()) {
+    if (info.input != input) continue;
+    m_architectureCombo->addItem(info.displayName, info.id);
+    m_architectureCombo->setItemData(m_architectureCombo->count() - 1, info.description, Qt::ToolTipRole);
+  }
+}
+
+void TrainingSettingsPanel::setTask(TaskKind task) {
+  const InputKind input = task == TaskKind::TextClassification ? InputKind::Text : InputKind::Image;
+  if (input != m_input) fillArchitectures(input);
+  // Input size and augmentation are about pictures: their rows are hidden for texts.
+  const bool images = input == InputKind::Image;
+  for (QWidget* field : {static_cast<QWidget*>(m_inputSizeSpin), static_cast<QWidget*>(m_randomCropCheck)})
+    setFormRowVisible(field, images);
+  m_weightsCatalogButton->setVisible(images);
 }
 
 void TrainingSettingsPanel::setConfig(const TrainingConfig& config) {
@@ -348,9 +383,15 @@ void TrainingSettingsPanel::updateLayerGroups() {
 }
 
 void TrainingSettingsPanel::chooseWeights() {
+  // BERT and DistilBERT come as a Hugging Face folder (config.json, weights, vocabulary).
+  const QString architecture = m_architectureCombo->currentData().toString();
+  const bool folder = architecture == QLatin1String(kBertArchitecture) ||
+                      architecture == QLatin1String(kDistilBertArchitecture);
   const QString file =
-      QFileDialog::getOpenFileName(this, tr("Choose pre-trained weights"), m_weightsEdit->text(),
-                                   tr("Weights (*.safetensors *.pth *.pt *.bin model.json);;All files (*)"));
+      folder ? QFileDialog::getExistingDirectory(this, tr("Choose the model's folder"), m_weightsEdit->text())
+             : QFileDialog::getOpenFileName(
+                   this, tr("Choose pre-trained weights"), m_weightsEdit->text(),
+                   tr("Weights (*.safetensors *.pth *.pt *.bin model.json);;All files (*)"));
   if (file.isEmpty()) return;
   m_weightsEdit->setText(QDir::toNativeSeparators(file));
   updateWeightsHint();

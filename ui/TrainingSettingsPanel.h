@@ -4,6 +4,8 @@
 // Optimiser & schedule, Regularisation, Validation and Advanced. It edits a TrainingConfig (the
 // project's "config") and leaves the settings it does not show untouched.
 
+#include "core/models/Architecture.h"
+#include "core/project/Project.h"
 #include "core/project/TrainingConfig.h"
 #include "core/training/LayerGroupPlan.h"
 
@@ -36,6 +38,9 @@ class TrainingSettingsPanel : public QGroupBox {
 
   explicit TrainingSettingsPanel(QWidget* parent = nullptr);
 
+  // The project's task: the model list shows the models that read its kind of data, and the
+  // image-only settings (input size, augmentation) are disabled for texts. Call before setConfig.
+  void setTask(TaskKind task);
   // Shows `config`; does not emit configEdited.
   void setConfig(const TrainingConfig& config);
   // Writes the controls' values into `config`. A value the user did not change is written exactly as
@@ -82,6 +87,7 @@ class TrainingSettingsPanel : public QGroupBox {
   QWidget* validationPage();
   QWidget* advancedPage();
 
+  void fillArchitectures(InputKind input);
   void connectEdits();
   void chooseWeights();
   void choosePreset();
@@ -95,6 +101,7 @@ class TrainingSettingsPanel : public QGroupBox {
   void userEdited();
   void emitEdited();
 
+  InputKind m_input = InputKind::Image;
   bool m_loading = false;                // setConfig is filling the controls: not a user edit
   TrainingConfig m_config;               // as last set; keeps the settings no control shows
   std::map<QString, double> m_groupLrs;  // optim.group_lrs as edited in the group table

@@ -160,11 +160,7 @@ void TrainingSettingsPanel::buildControls() {
 
 void TrainingSettingsPanel::buildBasicsControls() {
   m_architectureCombo = makeCombo("architectureCombo", tr("The network that learns your classes."), this);
-  for (const ArchitectureInfo& info : architectures()) {
-    if (info.input != InputKind::Image) continue;  // the GUI trains image projects only, for now
-    m_architectureCombo->addItem(info.displayName, info.id);
-    m_architectureCombo->setItemData(m_architectureCombo->count() - 1, info.description, Qt::ToolTipRole);
-  }
+  fillArchitectures(InputKind::Image);
   m_architectureDescription = hintLabel(QStringLiteral("architectureDescription"), this);
 
   m_weightsEdit = new QLineEdit(this);

@@ -41,9 +41,12 @@ Status ensureCatalogWeights(const QString& weights, bool asJson) {
   WeightLocator locator;
   auto lookup = lookUpCatalogWeights(weights.mid(int(qstrlen(kCatalogScheme))), locator);
   if (!lookup) return lookup.error();
-  if (lookup->local.found) return {};
-  auto downloaded = locateOrDownloadWithProgress(lookup->weights.source, asJson);
-  if (!downloaded) return downloaded.error();
+  // Every file of the entry: a text model also needs its config and vocabulary next to the weights.
+  for (const CatalogWeights& file : lookup->entry.weights) {
+    if (locateCatalogFile(locator, file).found) continue;
+    auto downloaded = locateOrDownloadWithProgress(file.source, asJson);
+    if (!downloaded) return downloaded.error();
+  }
   return {};
 }
 

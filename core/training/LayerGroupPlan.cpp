@@ -1,6 +1,7 @@
 #include "core/training/LayerGroupPlan.h"
 
 #include "core/models/Architecture.h"
+#include "core/models/WordVectorModel.h"
 #include "core/training/LearningRateSchedule.h"
 
 #include <algorithm>
@@ -15,6 +16,9 @@ std::vector<LayerGroupSpec> layerGroupsOf(const QString& architecture) {
             {QStringLiteral("upper layers"), {}},
             {QStringLiteral("head"), {}}};
   }
+  // The word vectors' groups (embeddings, head; an encoder when model.word_encoder=conv).
+  if (architecture == QLatin1String(kWordVectorArchitecture))
+    return wordVectorLayerGroups(WordVectorOptions{});
   const CatalogEntry* entry = ModelCatalog::builtIn().defaultFor(architecture);
   if (entry == nullptr) return {};
   return entry->layerGroups;

@@ -122,8 +122,15 @@ Status RunWriter::writeConfig(const TrainingJob& job, const QString& device, int
   document["config"] = job.config.toJson();
   document["classes"] = nlohmann::json::array();
   for (const auto& c : job.classes) document["classes"].push_back(c.toStdString());
-  document["train_images"] = job.trainSamples.size();
-  document["val_images"] = job.valSamples.size();
+  if (job.task == TaskKind::TextClassification) {
+    document["task"] = "text";
+    document["train_texts"] = job.trainTexts.size();
+    document["val_texts"] = job.valTexts.size();
+  } else {
+    document["task"] = "image";
+    document["train_images"] = job.trainSamples.size();
+    document["val_images"] = job.valSamples.size();
+  }
   document["started_at"] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
 
   QSaveFile file(filePath(QStringLiteral("config.json")));

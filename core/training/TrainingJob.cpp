@@ -45,7 +45,33 @@ Result<QString> locateCatalogWeights(const QString& reference, const QString& ar
                      .arg(lookup->entry.displayName),
                  hint);
   }
-  return lookup->local.found->path;
+  const QString path = lookup->local.found->path;
+  const ArchitectureInfo* info = findArchitecture(architecture);
+  if (!info || info->input != InputKind::Text || architecture == QLatin1String(kWordVectorArchitecture))
+    return path;
+  // A Hugging Face model is a folder: its config, weights and vocabulary side by side (a snapshot of
+  // the Hugging Face cache, or Attune's folder for the repository).
+  const QString folder = QFileInfo(lookup->local.found->namedPath).absolutePath();
+  QStringList missing;  // needed files that are not in the folder
+  bool tokenizerHere = false;
+  QString tokenizerName;  // either tokenizer file will do (vocab.txt or tokenizer.json)
+  for (const CatalogWeights& file : lookup->entry.weights) {
+    const WeightLookup other = locateCatalogFile(locator, file);
+    const bool here = other.found && QFileInfo(other.found->namedPath).absolutePath() == folder;
+    if (file.format == u"vocab" || file.format == u"tokenizer") {
+      tokenizerHere = tokenizerHere || here;
+      if (tokenizerName.isEmpty()) tokenizerName = file.source.fileName;
+    } else if (!here) {
+      missing << file.source.fileName;
+    }
+  }
+  if (!tokenizerHere && !tokenizerName.isEmpty()) missing << tokenizerName;
+  if (!missing.isEmpty())
+    return Error(ErrorCode::FileNotFound,
+                 QStringLiteral("%1 of %2 is not next to its weights in %3.")
+                     .arg(missing.join(QStringLiteral(", ")), lookup->entry.displayName, folder),
+                 QStringLiteral("Download the model again: attune-cli models --download %1").arg(id));
+  return folder;
 }
 
 namespace {

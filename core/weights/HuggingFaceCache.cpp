@@ -57,6 +57,13 @@ std::optional<QString> HuggingFaceCache::resolveCommit(const QString& repo, cons
   return std::nullopt;
 }
 
+std::optional<QString> HuggingFaceCache::snapshotPath(const QString& repo, const QString& revision,
+                                                      const QString& path) const {
+  if (!find(repo, revision, path)) return std::nullopt;
+  const auto commit = resolveCommit(repo, revision);
+  return m_root + u'/' + repoFolderName(repo) + QStringLiteral("/snapshots/") + *commit + u'/' + path;
+}
+
 std::optional<QString> HuggingFaceCache::find(const QString& repo, const QString& revision,
                                               const QString& path) const {
   if (!isSafeRelativePath(path)) return std::nullopt;

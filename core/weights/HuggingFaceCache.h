@@ -26,6 +26,10 @@ class HuggingFaceCache {
   // The cached file (symlinks resolved) for repo at revision, or nothing. The revision is a branch or
   // tag name resolved through refs/, or a commit hash used directly; empty means "main". Paths that
   // would leave the repository's folder ("..", absolute) are never looked up.
+  // The same file under its own name in the snapshot folder (next to the repository's other files),
+  // when find() finds it.
+  std::optional<QString> snapshotPath(const QString& repo, const QString& revision,
+                                      const QString& path) const;
   std::optional<QString> find(const QString& repo, const QString& revision, const QString& path) const;
 
   // The commit a revision names in the cache, or nothing.

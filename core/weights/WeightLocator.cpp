@@ -46,7 +46,7 @@ WeightLookup WeightLocator::locate(const WeightSource& source) {
     if (lookup.found || !path || !QFileInfo(*path).isFile()) return;
     const QString why = whyNotUsable(*path, source);
     if (why.isEmpty())
-      lookup.found = LocatedWeight{*path, cache};
+      lookup.found = LocatedWeight{*path, cache, *path};
     else
       lookup.refused.append(QStringLiteral("Not using the copy in %1: %2.").arg(weightCacheName(cache), why));
   };
@@ -55,10 +55,13 @@ WeightLookup WeightLocator::locate(const WeightSource& source) {
   const QString name = source.fileName.isEmpty() ? source.url.fileName() : source.fileName;
   // torch.hub names files after the URL's last segment; HF repositories are found by repo id instead.
   if (source.hfRepo.isEmpty()) consider(m_torchHub.find(name), WeightCache::TorchHub);
-  if (!source.hfRepo.isEmpty())
-    consider(
-        m_huggingFace.find(source.hfRepo, source.hfRevision, source.hfPath.isEmpty() ? name : source.hfPath),
-        WeightCache::HuggingFace);
+  if (!source.hfRepo.isEmpty()) {
+    const QString path = source.hfPath.isEmpty() ? name : source.hfPath;
+    consider(m_huggingFace.find(source.hfRepo, source.hfRevision, path), WeightCache::HuggingFace);
+    if (lookup.found && lookup.found->cache == WeightCache::HuggingFace)
+      lookup.found->namedPath =
+          m_huggingFace.snapshotPath(source.hfRepo, source.hfRevision, path).value_or(QString());
+  }
   return lookup;
 }
 
@@ -86,7 +89,7 @@ Result<LocatedWeight> locateOrDownload(const WeightSource& source, const Downloa
     return error;
   }
   locator.rememberVerified(**downloaded, downloader.verifiedSha256());
-  return LocatedWeight{**downloaded, WeightCache::AttuneFolder};
+  return LocatedWeight{**downloaded, WeightCache::AttuneFolder, **downloaded};
 }
 
 }  // namespace attune

@@ -25,8 +25,11 @@ enum class WeightCache { AttuneFolder, TorchHub, HuggingFace };
 QString weightCacheName(WeightCache cache);
 
 struct LocatedWeight {
-  QString path;
+  QString path;  // the bytes (in the Hugging Face cache: the blob a snapshot file links to)
   WeightCache cache = WeightCache::AttuneFolder;
+  // The file under its own name, next to the other files of its repository (the Hugging Face
+  // snapshot folder; elsewhere the same as path): what a model folder is made of.
+  QString namedPath;
 };
 
 struct WeightLookup {

@@ -112,10 +112,10 @@ class TestCli : public QObject {
     QCOMPARE(document["data"]["split_seed"].get<int>(), 5);
 
     // Columns named explicitly: here the ids as labels (four classes).
-    const auto named =
-        runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("text"),
-                QStringLiteral("--data"), data, QStringLiteral("--text-column"), QStringLiteral("review"),
-                QStringLiteral("--label-column"), QStringLiteral("id"), QStringLiteral("--force")});
+    const auto named = runCli({QStringLiteral("new"), m_dir.filePath(QStringLiteral("reviews-by-id.attune")),
+                               QStringLiteral("--task"), QStringLiteral("text"), QStringLiteral("--data"),
+                               data, QStringLiteral("--text-column"), QStringLiteral("review"),
+                               QStringLiteral("--label-column"), QStringLiteral("id")});
     QVERIFY2(named.exitCode == 0, named.err.constData());
     QVERIFY(!named.out.contains("guessed"));
 

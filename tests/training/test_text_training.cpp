@@ -4,6 +4,7 @@
 // models, k-fold keeps out-of-fold predictions by line, and a resumed text run is bit-identical.
 
 #include "TinyDataset.h"
+#include "core/eval/Predictor.h"
 #include "core/models/TextModelConfig.h"
 #include "core/models/detail/StateDict.h"
 #include "core/models/detail/TextClassifier.h"
@@ -11,6 +12,7 @@
 #include "core/training/TrainingSession.h"
 #include "core/weights/SafetensorsReader.h"
 #include "core/weights/SafetensorsWriter.h"
+#include "tests/support/TinyTexts.h"
 
 #include <nlohmann/json.hpp>
 
@@ -19,40 +21,18 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <QFileInfo>
+
+#include <algorithm>
+#include <cmath>
 #include <random>
 
 using namespace attune;
 using attune::testing::runToEnd;
+using namespace attune::testing::texts;
 namespace md = attune::detail;
 
 namespace {
-
-const QStringList kPositive = {"good", "great", "lovely", "superb", "enjoyable", "fun"};
-const QStringList kNegative = {"bad", "awful", "boring", "dull", "poor", "terrible"};
-const QStringList kNeutral = {"the", "movie", "was", "plot", "and", "acting", "really", "quite"};
-
-// A CSV of short reviews whose label follows from the words in them; one review with a quoted comma
-// and one spanning two lines, as real exports have.
-QString writeReviews(const QString& path, int perClass) {
-  std::mt19937 rng(7);
-  auto pick = [&](const QStringList& words) { return words[int(rng() % uint32_t(words.size()))]; };
-  QFile file(path);
-  if (!file.open(QIODevice::WriteOnly)) return {};
-  file.write("text,label\n");
-  for (int i = 0; i < perClass; ++i) {
-    for (int positive = 0; positive < 2; ++positive) {
-      const QStringList& words = positive ? kPositive : kNegative;
-      QString text = QStringLiteral("%1 %2 %3 %4 %5")
-                         .arg(pick(kNeutral), pick(kNeutral), pick(words), pick(kNeutral), pick(words));
-      if (i == 0) text = QStringLiteral("\"%1, %2\"").arg(text, pick(words));
-      if (i == 1) text = QStringLiteral("\"%1\n%2\"").arg(text, pick(words));
-      file.write(QStringLiteral("%1,%2\n")
-                     .arg(text, positive ? QStringLiteral("pos") : QStringLiteral("neg"))
-                     .toUtf8());
-    }
-  }
-  return path;
-}
 
 // A Hugging Face model folder (config.json, model.safetensors, vocab.txt) of a tiny random BERT or
 // DistilBERT whose vocabulary holds the special tokens and the reviews' words.
@@ -83,30 +63,6 @@ QString writeTinyTransformer(const QString& folder, TextModelKind kind) {
   return folder;
 }
 
-// A word-vector file in the format of installer/convert_glove.py: row 0 padding, row 1 unknown, then
-// one 8-d vector per word; the positive and negative words point in opposite directions.
-QString writeTinyVectors(const QString& path) {
-  QStringList words = kPositive + kNegative + kNeutral;
-  const int width = 8;
-  std::vector<float> values(size_t((words.size() + 2) * width), 0.0f);
-  std::mt19937 rng(3);
-  std::normal_distribution<float> noise(0.0f, 0.3f);
-  for (qsizetype w = 0; w < words.size(); ++w) {
-    const float sign = kPositive.contains(words[w]) ? 1.0f : kNegative.contains(words[w]) ? -1.0f : 0.0f;
-    for (int d = 0; d < width; ++d) values[size_t((w + 2) * width + d)] = noise(rng) + (d == 0 ? sign : 0.0f);
-  }
-  TensorData table;
-  table.dtype = DType::F32;
-  table.shape = {words.size() + 2, width};
-  table.bytes =
-      QByteArray(reinterpret_cast<const char*>(values.data()), qsizetype(values.size() * sizeof(float)));
-  nlohmann::json list = nlohmann::json::array();
-  for (const QString& w : words) list.push_back(w.toStdString());
-  if (!SafetensorsWriter::writeFile(path, {{"vectors", table}}, {{"attune.words", list.dump()}}).ok())
-    return {};
-  return path;
-}
-
 }  // namespace
 
 class TestTextTraining : public QObject {
@@ -117,23 +73,7 @@ class TestTextTraining : public QObject {
   QString m_reviews;
 
   Project textProject(const QString& name, const QString& architecture, const QString& weights) {
-    Project project;
-    project.filePath = m_dir.filePath(name + QStringLiteral(".attune"));
-    project.name = name;
-    project.task = TaskKind::TextClassification;
-    project.data.table = m_reviews;
-    project.data.textColumn = QStringLiteral("text");
-    project.data.labelColumn = QStringLiteral("label");
-    project.data.valFraction = 0.25;
-    project.config.architecture = architecture;
-    project.config.weightsPath = weights;
-    project.config.epochs = 8;
-    project.config.batchSize = 8;
-    project.config.lrHead = 2e-2;
-    project.config.lrBackbone = 2e-3;
-    project.config.labelSmoothing = 0.0;
-    project.config.maxTokens = 16;
-    return project;
+    return reviewProject(m_dir.filePath(name + QStringLiteral(".attune")), m_reviews, architecture, weights);
   }
 
   static SafetensorsContent read(const QString& path) {
@@ -195,6 +135,34 @@ class TestTextTraining : public QObject {
     const auto checkpoint = read(summary.bestCheckpoint);
     QCOMPARE(QString::fromStdString(checkpoint.metadata.at("attune.task")), QStringLiteral("text"));
     QCOMPARE(QString::fromStdString(checkpoint.metadata.at("attune.architecture")), architecture);
+
+    // The run's model, opened from its folder alone, predicts the validation texts exactly as the
+    // run scored them, and a new sentence by its words.
+    auto predictor = Predictor::openRun(QFileInfo(summary.bestCheckpoint).absolutePath());
+    QVERIFY2(predictor.ok(), predictor.ok() ? "" : qPrintable(predictor.error().text()));
+    QVERIFY((*predictor)->task() == TaskKind::TextClassification);
+    QCOMPARE((*predictor)->classes(), job->classes);
+    QCOMPARE((*predictor)->checkpointEpoch(), summary.bestEpoch);
+    QStringList texts;
+    for (const auto& sample : job->valTexts) texts << sample.text;
+    auto rows = (*predictor)->predictTexts(texts);
+    QVERIFY(rows.ok());
+    QCOMPARE(int(rows->size()), int(texts.size()));
+    int correct = 0;
+    for (size_t i = 0; i < rows->size(); ++i) {
+      const auto& row = (*rows)[i];
+      QCOMPARE(int(row.size()), 2);
+      QVERIFY(std::abs(row[0] + row[1] - 1.0) < 1e-6);
+      correct += int(std::max_element(row.begin(), row.end()) - row.begin()) == job->valTexts[i].label;
+    }
+    QCOMPARE(double(correct) / double(texts.size()), summary.bestValAccuracy);
+    auto fresh = (*predictor)
+                     ->predictTexts({QStringLiteral("great superb fun lovely"),
+                                     QStringLiteral("awful boring dull terrible")});
+    QVERIFY(fresh.ok());
+    QVERIFY2((*fresh)[0][1] > 0.5 && (*fresh)[1][0] > 0.5,
+             qPrintable(QStringLiteral("%1 %2").arg((*fresh)[0][1]).arg((*fresh)[1][0])));
+    QVERIFY(!(*predictor)->predictImages({m_reviews}).ok());
   }
 
   // With the pre-trained part frozen (the word vectors here), the head trains on features computed
@@ -266,6 +234,48 @@ class TestTextTraining : public QObject {
   }
 
   // A text project refuses an image model, and an image project a text model, in plain words.
+  // "catalog:bert-base-uncased" is the model's folder in the Hugging Face cache (a snapshot holding
+  // config.json, the weights and the vocabulary); a snapshot without its config is refused by name.
+  void bertFromTheCatalogCache() {
+    QTemporaryDir caches;
+    QVERIFY(caches.isValid());
+    qputenv("ATTUNE_CACHE_DIR", caches.filePath(QStringLiteral("attune")).toUtf8());
+    qputenv("TORCH_HOME", caches.filePath(QStringLiteral("torch")).toUtf8());
+    qputenv("HF_HUB_CACHE", caches.filePath(QStringLiteral("hf")).toUtf8());
+    const QString repo = caches.filePath(QStringLiteral("hf/models--google-bert--bert-base-uncased"));
+    const QString snapshot = repo + QStringLiteral("/snapshots/0123456789abcdef0123456789abcdef01234567");
+    // As huggingface_hub writes it: the bytes in blobs/, the snapshot's files relative links to them.
+    QVERIFY(!writeTinyTransformer(repo + QStringLiteral("/blobs"), TextModelKind::Bert).isEmpty());
+    QVERIFY(QDir().mkpath(snapshot));
+    for (const QString& name :
+         {QStringLiteral("config.json"), QStringLiteral("model.safetensors"), QStringLiteral("vocab.txt")}) {
+      QVERIFY(QFile::rename(repo + QStringLiteral("/blobs/") + name,
+                            repo + QStringLiteral("/blobs/blob-") + name));
+      QVERIFY(QFile::link(QStringLiteral("../../blobs/blob-") + name, snapshot + u'/' + name));
+    }
+    QVERIFY(QDir().mkpath(repo + QStringLiteral("/refs")));
+    QFile ref(repo + QStringLiteral("/refs/main"));
+    QVERIFY(ref.open(QIODevice::WriteOnly));
+    ref.write("0123456789abcdef0123456789abcdef01234567");
+    ref.close();
+
+    Project project = textProject(QStringLiteral("catalog"), QStringLiteral("bert"),
+                                  QStringLiteral("catalog:bert-base-uncased"));
+    project.config.epochs = 1;
+    auto job = prepareTrainingJob(project);
+    QVERIFY2(job.ok(), job.ok() ? "" : qPrintable(job.error().text()));
+    QCOMPARE(job->config.weightsPath, snapshot);
+    const RunSummary summary = runToEnd(*job);
+    QVERIFY2(summary.outcome == RunOutcome::Finished, qPrintable(summary.message));
+
+    QVERIFY(QFile::remove(snapshot + QStringLiteral("/config.json")));
+    auto refused = prepareTrainingJob(project);
+    QVERIFY(!refused.ok());
+    QVERIFY2(refused.error().text().contains(QStringLiteral("config.json")),
+             qPrintable(refused.error().text()));
+    for (const char* name : {"ATTUNE_CACHE_DIR", "TORCH_HOME", "HF_HUB_CACHE"}) qunsetenv(name);
+  }
+
   void modelAndTaskMustMatch() {
     Project project = textProject(QStringLiteral("mismatch"), QStringLiteral("resnet18"), QString());
     auto job = prepareTrainingJob(project);

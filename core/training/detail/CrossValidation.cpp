@@ -19,58 +19,14 @@ namespace {
 // Class probabilities of the job's validation images or texts under the weights in `checkpoint`
 // ([N, classes], rows of failed images are NaN).
 Result<torch::Tensor> predictProbabilities(const TrainingJob& job, const QString& checkpoint) {
-  const std::vector<ImageSample>& samples = job.valSamples;
-  auto prepared = prepareModel(job.config, int(job.classes.size()));
-  if (!prepared) return prepared.error();
-  auto model = prepared->model;
-  {
-    torch::NoGradGuard noGrad;
-    auto loaded = loadWeightsFile(*model, checkpoint, model->headPrefix(), HeadPolicy::LoadAll);
-    if (!loaded) return loaded.error();
-  }
   const torch::Device device(torch::cuda::is_available() ? torch::kCUDA : torch::kCPU);
-  model->to(device);
-  model->eval();
-  if (job.task == TaskKind::TextClassification) {
-    // Texts cannot fail to load: every row gets its probabilities, in order.
-    torch::NoGradGuard noGrad;
-    auto batches = runDataFor(job, job.config, *prepared, device, {})
-                       ->batches(Split::Val, {}, TransformMode::Evaluation, 0, 0);
-    std::vector<torch::Tensor> parts;
-    while (auto batch = batches->next())
-      parts.push_back(torch::softmax(model->forward(batch->inputs), 1).cpu());
-    if (parts.empty()) return torch::zeros({0, int64_t(job.classes.size())});
-    return torch::cat(parts);
-  }
-  BatchLoaderOptions options;
-  options.batchSize = job.config.batchSize;
-  options.workers = job.config.loaderWorkers;
-  options.transform.outputSize = prepared->inputSize;
-  options.transform.mode = TransformMode::Evaluation;
-  if (prepared->architecture) options.transform.normalization = prepared->architecture->normalization;
-  // Keep failed images in place: predict image by image order, so decode each batch's survivors.
-  torch::Tensor out = torch::full({int64_t(samples.size()), int64_t(job.classes.size())},
-                                  std::numeric_limits<float>::quiet_NaN());
-  torch::NoGradGuard noGrad;
-  size_t position = 0;
-  for (size_t start = 0; start < samples.size(); start += size_t(options.batchSize)) {
-    std::vector<ImageSample> chunk(
-        samples.begin() + long(start),
-        samples.begin() + long(std::min(samples.size(), start + size_t(options.batchSize))));
-    QStringList failed;
-    auto batches =
-        imageBatches(chunk, options, device, [&](const QStringList& p, const QStringList&) { failed << p; });
-    auto batch = batches->next();
-    int64_t row = 0;
-    torch::Tensor probabilities;
-    if (batch && batch->count > 0) probabilities = torch::softmax(model->forward(batch->inputs), 1).cpu();
-    for (const auto& sample : chunk) {
-      if (!failed.contains(sample.path) && probabilities.defined())
-        out[int64_t(position)] = probabilities[row++];
-      ++position;
-    }
-  }
-  return out;
+  auto prepared = loadTrainedModel(job.config, int(job.classes.size()), checkpoint, device);
+  if (!prepared) return prepared.error();
+  // Texts cannot fail to load: every row gets its probabilities, in order.
+  if (job.task == TaskKind::TextClassification)
+    return textProbabilities(*prepared, job.valTexts, job.config.batchSize, device);
+  return imageProbabilities(*prepared, job.valSamples, job.config.batchSize, job.config.loaderWorkers,
+                            device);
 }
 
 double mean(const std::vector<double>& values) {

@@ -167,8 +167,76 @@ Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses)
     prepared.notes << report->summary();
     return prepared;
   }();
-  if (result) result->model->setHeadDropout(config.headDropout);
+  if (result) {
+    result->model->setHeadDropout(config.headDropout);
+    result->numClasses = numClasses;
+  }
   return result;
+}
+
+Result<PreparedModel> loadTrainedModel(const TrainingConfig& config, int numClasses,
+                                       const QString& checkpoint, const torch::Device& device) {
+  auto prepared = prepareModel(config, numClasses);
+  if (!prepared) return prepared.error();
+  {
+    torch::NoGradGuard noGrad;
+    auto loaded =
+        loadWeightsFile(*prepared->model, checkpoint, prepared->model->headPrefix(), HeadPolicy::LoadAll);
+    if (!loaded) return loaded.error();
+  }
+  prepared->model->to(device);
+  prepared->model->eval();
+  return prepared;
+}
+
+torch::Tensor textProbabilities(const PreparedModel& prepared, const std::vector<TextSample>& texts,
+                                int batchSize, const torch::Device& device) {
+  torch::NoGradGuard noGrad;
+  auto data = textRunData({}, texts, prepared.encodeText, prepared.padId, std::max(1, batchSize), 0, device);
+  auto batches = data->batches(Split::Val, {}, TransformMode::Evaluation, 0, 0);
+  std::vector<torch::Tensor> parts;
+  while (auto batch = batches->next())
+    parts.push_back(torch::softmax(prepared.model->forward(batch->inputs), 1).cpu());
+  if (parts.empty()) return torch::zeros({0, prepared.numClasses});
+  return torch::cat(parts);
+}
+
+torch::Tensor imageProbabilities(const PreparedModel& prepared, const std::vector<ImageSample>& samples,
+                                 int batchSize, int workers, const torch::Device& device,
+                                 FailedImageReporter onFailed) {
+  BatchLoaderOptions options;
+  options.batchSize = std::max(1, batchSize);
+  options.workers = workers;
+  options.transform.outputSize = prepared.inputSize;
+  options.transform.mode = TransformMode::Evaluation;
+  if (prepared.architecture) options.transform.normalization = prepared.architecture->normalization;
+  // Keep failed images in place: decode batch by batch and put each survivor back in its row.
+  torch::Tensor out =
+      torch::full({int64_t(samples.size()), prepared.numClasses}, std::numeric_limits<float>::quiet_NaN());
+  torch::NoGradGuard noGrad;
+  size_t position = 0;
+  for (size_t start = 0; start < samples.size(); start += size_t(options.batchSize)) {
+    std::vector<ImageSample> chunk(
+        samples.begin() + long(start),
+        samples.begin() + long(std::min(samples.size(), start + size_t(options.batchSize))));
+    QStringList failed;
+    auto batches =
+        imageBatches(chunk, options, device, [&](const QStringList& paths, const QStringList& reasons) {
+          failed << paths;
+          if (onFailed) onFailed(paths, reasons);
+        });
+    auto batch = batches->next();
+    int64_t row = 0;
+    torch::Tensor probabilities;
+    if (batch && batch->count > 0)
+      probabilities = torch::softmax(prepared.model->forward(batch->inputs), 1).cpu();
+    for (const auto& sample : chunk) {
+      if (!failed.contains(sample.path) && probabilities.defined())
+        out[int64_t(position)] = probabilities[row++];
+      ++position;
+    }
+  }
+  return out;
 }
 
 std::unique_ptr<RunData> runDataFor(const TrainingJob& job, const TrainingConfig& config,

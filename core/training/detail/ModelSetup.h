@@ -24,6 +24,7 @@ struct PreparedModel {
   ImageClassifierPtr model;
   const ArchitectureInfo* architecture = nullptr;
   int inputSize = 224;
+  int numClasses = 0;
   QStringList notes;     // plain-language lines for the run's log (what was loaded)
   QStringList warnings;  // ... and what the user should know (random initialisation)
   // Text models: a text as the model's token ids (special tokens included, cut to model.max_tokens),
@@ -36,6 +37,22 @@ struct PreparedModel {
 
 // Builds the model on the CPU; the caller seeds torch first (the new head's initial weights).
 Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses);
+
+// The model of a finished run: prepareModel, then every tensor (the head included) from `checkpoint`,
+// in evaluation mode on `device`. Errors: the checkpoint is missing, damaged or of another model.
+Result<PreparedModel> loadTrainedModel(const TrainingConfig& config, int numClasses,
+                                       const QString& checkpoint, const torch::Device& device);
+
+// Class probabilities [N, classes] (on the CPU) of texts under a model in evaluation mode, in order,
+// in batches of `batchSize`.
+torch::Tensor textProbabilities(const PreparedModel& prepared, const std::vector<TextSample>& texts,
+                                int batchSize, const torch::Device& device);
+
+// ... of images decoded as for validation; the row of an image that cannot be read is NaN and its
+// reason is passed to `onFailed` (if set).
+torch::Tensor imageProbabilities(const PreparedModel& prepared, const std::vector<ImageSample>& samples,
+                                 int batchSize, int workers, const torch::Device& device,
+                                 FailedImageReporter onFailed = {});
 
 // The job's images or texts as the prepared model reads them: images decoded at its input size with
 // its normalisation and the configured augmentation; texts encoded by its tokenizer.

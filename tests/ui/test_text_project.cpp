@@ -1,0 +1,250 @@
+// A text project in the main window, driven through its widgets: the data panel reads the table and
+// shows the column mapping and per-class counts, the Texts tab lists every text with a class filter
+// and a search, the settings offer text models only, a real (tiny) word-vector run is trained with
+// the Train button, and "Try it" classifies a typed sentence with the run's model.
+
+#include "core/project/ProjectFile.h"
+#include "tests/support/TinyTexts.h"
+#include "ui/MainWindow.h"
+#include "ui/MessageBoxHook.h"
+#include "ui/TextsView.h"
+#include "ui/TryTextPanel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest>
+
+using namespace attune;
+using namespace attune::ui;
+using namespace attune::testing::texts;
+
+namespace {
+
+constexpr int kReviewsPerClass = 20;
+constexpr int kTrainingTimeout_ms = 180'000;  // a 2-core machine shared with compilers
+constexpr int kAnswerTimeout_ms = 60'000;
+
+template <typename T>
+T* child(QObject& parent, const char* name) {
+  return parent.findChild<T*>(QString::fromLatin1(name));
+}
+
+}  // namespace
+
+class TestTextProject : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase();
+  void init();
+  void cleanup();
+  void showsTheTextsAndTheirClasses();
+  void columnMappingChangesTheData();
+  void trainThenTryASentence();
+
+ private:
+  QString makeProject(const QString& name);
+  void open(MainWindow& window, const QString& path);
+
+  QTemporaryDir m_dir;
+  QTemporaryDir m_settingsDir;
+  QString m_reviews;
+  QString m_vectors;
+  QList<MessageRequest> m_messages;
+};
+
+void TestTextProject::initTestCase() {
+  QVERIFY(m_dir.isValid() && m_settingsDir.isValid());
+  QCoreApplication::setOrganizationName(QStringLiteral("AttuneTest"));
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+  m_reviews = writeReviews(m_dir.filePath(QStringLiteral("reviews.csv")), kReviewsPerClass);
+  m_vectors = writeTinyVectors(m_dir.filePath(QStringLiteral("vectors.safetensors")));
+  QVERIFY(!m_reviews.isEmpty() && !m_vectors.isEmpty());
+}
+
+void TestTextProject::init() {
+  m_messages.clear();
+  MessageBoxHook::setTestHandler([this](const MessageRequest& request) {
+    m_messages << request;
+    return request.buttons.testFlag(QMessageBox::Discard) ? QMessageBox::Discard : QMessageBox::Ok;
+  });
+}
+
+void TestTextProject::cleanup() {
+  MessageBoxHook::setTestHandler({});
+}
+
+QString TestTextProject::makeProject(const QString& name) {
+  const QString path = m_dir.filePath(name + QStringLiteral(".attune"));
+  Project project = reviewProject(path, m_reviews, QStringLiteral("word_vectors"), m_vectors);
+  project.classes = {QStringLiteral("neg"), QStringLiteral("pos")};
+  project.config.threads = 1;  // the machine is shared; speed is not what is tested
+  const Status saved = ProjectFile::save(project, path);
+  if (!saved) qWarning() << saved.error().text();
+  return path;
+}
+
+void TestTextProject::open(MainWindow& window, const QString& path) {
+  QVERIFY2(window.openProject(path), m_messages.isEmpty() ? "" : qPrintable(m_messages.first().text));
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QVERIFY(!window.isWindowModified());
+}
+
+void TestTextProject::showsTheTextsAndTheirClasses() {
+  MainWindow window;
+  open(window, makeProject(QStringLiteral("show")));
+
+  // The text data panel, not the image folder panel, with the mapping and the counts per class.
+  QCOMPARE(child<QComboBox>(window, "textColumnCombo")->currentText(), QStringLiteral("text"));
+  QCOMPARE(child<QComboBox>(window, "labelColumnCombo")->currentText(), QStringLiteral("label"));
+  QVERIFY(child<QLineEdit>(window, "textTableEdit")->isVisible());
+  QVERIFY(!child<QLineEdit>(window, "dataFolderEdit")->isVisible());
+  auto* classes = child<QTreeWidget>(window, "textClassTree");
+  QCOMPARE(classes->topLevelItemCount(), 2);
+  for (int i = 0; i < 2; ++i) QCOMPARE(classes->topLevelItem(i)->text(1), QString::number(kReviewsPerClass));
+  QCOMPARE(classes->topLevelItem(0)->text(0), QStringLiteral("neg"));
+  QVERIFY(child<QLabel>(window, "textDataStatusLabel")->text().contains(QStringLiteral("40 labelled texts")));
+
+  // Only text models are offered.
+  auto* models = child<QComboBox>(window, "architectureCombo");
+  QVERIFY(models->findData(QStringLiteral("word_vectors")) >= 0);
+  QVERIFY(models->findData(QStringLiteral("bert")) >= 0);
+  QCOMPARE(models->findData(QStringLiteral("resnet18")), -1);
+  QCOMPARE(models->currentData().toString(), QStringLiteral("word_vectors"));
+  // Input size and augmentation are about pictures: not offered for texts.
+  QVERIFY(child<QSpinBox>(window, "inputSizeSpin")->isHidden());
+  QVERIFY(child<QCheckBox>(window, "flipCheck")->isHidden());
+
+  // The Texts tab: every text with its label and line; the class filter and the search narrow it.
+  auto* tabs = child<QTabWidget>(window, "mainTabs");
+  auto* texts = child<TextsView>(window, "textsView");
+  QVERIFY(tabs->isTabVisible(tabs->indexOf(texts)));
+  tabs->setCurrentWidget(texts);
+  QAbstractItemModel* shown = child<QTableView>(window, "textTable")->model();
+  QCOMPARE(shown->rowCount(), 2 * kReviewsPerClass);
+  QCOMPARE(shown->index(0, TextTableModel::LineColumn).data().toInt(), 2);  // line 1 is the header
+  QCOMPARE(shown->index(0, TextTableModel::LabelColumn).data().toString(), QStringLiteral("neg"));
+  // The review with a line break is one row, shown on one line, whole in its tooltip.
+  bool foundMultiline = false;
+  for (int row = 0; row < shown->rowCount(); ++row) {
+    const QString full = shown->index(row, TextTableModel::TextColumn).data(Qt::ToolTipRole).toString();
+    if (!full.contains(QLatin1Char('\n'))) continue;
+    foundMultiline = true;
+    QVERIFY(!shown->index(row, TextTableModel::TextColumn).data().toString().contains(QLatin1Char('\n')));
+  }
+  QVERIFY(foundMultiline);
+  auto* classFilter = child<QComboBox>(window, "textClassFilter");
+  classFilter->setCurrentIndex(classFilter->findData(QStringLiteral("pos")));
+  QCOMPARE(shown->rowCount(), kReviewsPerClass);
+  for (int row = 0; row < shown->rowCount(); ++row)
+    QCOMPARE(shown->index(row, TextTableModel::LabelColumn).data().toString(), QStringLiteral("pos"));
+  auto* search = child<QLineEdit>(window, "textSearchEdit");
+  QTest::keyClicks(search, QStringLiteral("superb"));
+  QVERIFY(shown->rowCount() > 0 && shown->rowCount() < kReviewsPerClass);
+  for (int row = 0; row < shown->rowCount(); ++row)
+    QVERIFY(shown->index(row, TextTableModel::TextColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("superb")));
+  QVERIFY(child<QLabel>(window, "textCountLabel")->text().endsWith(QStringLiteral("of 40 texts")));
+  QVERIFY(!window.isWindowModified());  // looking changes nothing
+
+  // No run yet: "Try it" says to train first and cannot classify.
+  auto* tryPanel = child<TryTextPanel>(window, "tryTextPanel");
+  tryPanel->setText(QStringLiteral("great fun"));
+  QVERIFY(!child<QPushButton>(window, "tryClassifyButton")->isEnabled());
+  QVERIFY(child<QLabel>(window, "tryModelLabel")->text().contains(QStringLiteral("Train a model first")));
+}
+
+void TestTextProject::columnMappingChangesTheData() {
+  MainWindow window;
+  const QString path = makeProject(QStringLiteral("mapping"));
+  open(window, path);
+  auto* labels = child<QComboBox>(window, "labelColumnCombo");
+  // No label column: every text is unlabelled, there are no classes to train.
+  labels->setCurrentIndex(labels->findData(QString()));
+  QVERIFY(window.isWindowModified());
+  QCOMPARE(window.project().data.labelColumn, QString());
+  QVERIFY(window.project().classes.isEmpty());
+  QCOMPARE(child<QTreeWidget>(window, "textClassTree")->topLevelItemCount(), 0);
+  QVERIFY(
+      child<QLabel>(window, "textDataStatusLabel")->text().contains(QStringLiteral("40 without a label")));
+  // The same column for both: refused with a message in the panel, nothing trains on it.
+  labels->setCurrentIndex(labels->findData(QStringLiteral("text")));
+  QVERIFY(!child<QLabel>(window, "textDataStatusLabel")->text().isEmpty());
+  QCOMPARE(child<QTableView>(window, "textTable")->model()->rowCount(), 0);
+  // Back to the label column, saved and reopened as chosen.
+  labels->setCurrentIndex(labels->findData(QStringLiteral("label")));
+  QCOMPARE(window.project().classes, QStringList({QStringLiteral("neg"), QStringLiteral("pos")}));
+  QVERIFY(window.saveProject());
+  auto reopened = ProjectFile::load(path);
+  QVERIFY(reopened.ok());
+  QVERIFY(reopened->task == TaskKind::TextClassification);
+  QCOMPARE(reopened->data.labelColumn, QStringLiteral("label"));
+  QCOMPARE(reopened->data.table, m_reviews);
+}
+
+void TestTextProject::trainThenTryASentence() {
+  MainWindow window;
+  open(window, makeProject(QStringLiteral("train")));
+  auto* train = child<QPushButton>(window, "trainButton");
+  QVERIFY(train && train->isEnabled());
+  QTest::mouseClick(train, Qt::LeftButton);
+  QVERIFY2(window.isTraining(), m_messages.isEmpty() ? "" : qPrintable(m_messages.first().text));
+  QTRY_VERIFY_WITH_TIMEOUT(!window.isTraining(), kTrainingTimeout_ms);
+  QCOMPARE(window.project().runs.size(), size_t(1));
+  const RunRecord& run = window.project().runs.front();
+  QVERIFY2(run.status == RunStatus::Finished, qPrintable(run.message));
+  QVERIFY(run.bestValAccuracy >= 0.9);
+
+  // "Try it" now answers with the run's model.
+  auto* tryPanel = child<TryTextPanel>(window, "tryTextPanel");
+  QCOMPARE(tryPanel->runDirectory(), QFileInfo(run.bestCheckpoint).absolutePath());
+  QVERIFY(child<QLabel>(window, "tryModelLabel")->text().contains(run.id));
+  child<QTabWidget>(window, "mainTabs")->setCurrentWidget(tryPanel);
+  QSignalSpy answered(tryPanel, &TryTextPanel::answered);
+  tryPanel->setText(QStringLiteral("the plot was superb and great fun"));
+  auto* classify = child<QPushButton>(window, "tryClassifyButton");
+  QVERIFY(classify->isEnabled());
+  QTest::mouseClick(classify, Qt::LeftButton);
+  QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 1, kAnswerTimeout_ms);
+  QVERIFY2(child<QLabel>(window, "tryMessageLabel")->text().startsWith(QStringLiteral("Most likely: pos")),
+           qPrintable(child<QLabel>(window, "tryMessageLabel")->text()));
+  QCOMPARE(tryPanel->shownClasses(), QStringList({QStringLiteral("neg"), QStringLiteral("pos")}));
+  QCOMPARE(int(tryPanel->shownProbabilities().size()), 2);
+  QVERIFY(tryPanel->shownProbabilities()[1] > 0.5);
+  QVERIFY(std::abs(tryPanel->shownProbabilities()[0] + tryPanel->shownProbabilities()[1] - 1.0) < 1e-6);
+  auto* results = child<QTableWidget>(window, "tryResultsTable");
+  QCOMPARE(results->rowCount(), 2);
+  QCOMPARE(results->item(0, 0)->text(), QStringLiteral("pos"));  // most likely first
+  auto* bar = qobject_cast<QProgressBar*>(results->cellWidget(0, 1));
+  QVERIFY(bar && bar->value() > 500);
+
+  // The second sentence reuses the loaded model (Ctrl+Enter) and flips the answer.
+  tryPanel->setText(QStringLiteral("awful boring and dull acting"));
+  child<QWidget>(window, "tryTextEdit")->setFocus();
+  QTest::keyClick(child<QWidget>(window, "tryTextEdit"), Qt::Key_Return, Qt::ControlModifier);
+  QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 2, kAnswerTimeout_ms);
+  QVERIFY(tryPanel->shownProbabilities()[0] > 0.5);
+  QCOMPARE(results->item(0, 0)->text(), QStringLiteral("neg"));
+
+  if (const QByteArray shot = qgetenv("ATTUNE_SCREENSHOT"); !shot.isEmpty())
+    window.grab().save(QString::fromLocal8Bit(shot));
+}
+
+QTEST_MAIN(TestTextProject)
+#include "test_text_project.moc"
