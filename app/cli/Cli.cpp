@@ -16,6 +16,8 @@ const char kUsage[] =
     "                                [--text-column C --label-column C] [--table-format csv|tsv|jsonl|json]\n"
     "                                [--val-fraction F] [--seed N] [--set key=value]... [--force]\n"
     "  attune-cli train PROJECT.attune [--set key=value]... [--json] [--resume RUN]\n"
+    "  attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last] [--json]\n"
+    "  attune-cli predict PROJECT.attune INPUT... [--run RUN] [--text] [--out FILE.csv] [--json]\n"
     "  attune-cli lr-find PROJECT.attune [--set key=value]... [--steps N] [--apply] [--json]\n"
     "  attune-cli inspect FILE.safetensors|FILE.pth|TFJS_FOLDER [--json]\n"
     "  attune-cli import-weights FILE.pth|FILE.safetensors|TFJS_FOLDER --out FILE.safetensors [--json]\n"
@@ -60,6 +62,8 @@ int run(const QStringList& arguments) {
   if (command == QLatin1String("new")) return commandNew(rest);
   if (command == QLatin1String("train")) return commandTrain(rest);
   if (command == QLatin1String("lr-find")) return commandLrFind(rest);
+  if (command == QLatin1String("eval")) return commandEval(rest);
+  if (command == QLatin1String("predict")) return commandPredict(rest);
   if (command == QLatin1String("inspect")) return commandInspect(rest);
   if (command == QLatin1String("models")) return commandModels(rest);
   if (command == QLatin1String("import-weights")) return commandImportWeights(rest);

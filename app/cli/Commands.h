@@ -13,6 +13,8 @@ int commandLrFind(const QStringList& arguments);
 int commandInspect(const QStringList& arguments);
 int commandModels(const QStringList& arguments);
 int commandImportWeights(const QStringList& arguments);
+int commandEval(const QStringList& arguments);
+int commandPredict(const QStringList& arguments);
 
 // One `--set key=value` applied to a config.
 Status applySetting(TrainingConfig& config, const QString& assignment);

@@ -24,13 +24,6 @@ constexpr int kImbalanceRatio = 3;
 constexpr int kMinImagesPerClass = 2;
 constexpr int kMinClasses = 2;
 
-bool hasImageExtension(const QFileInfo& info) {
-  static const QSet<QString> kExtensions = {QStringLiteral("jpg"), QStringLiteral("jpeg"),
-                                            QStringLiteral("png"), QStringLiteral("bmp"),
-                                            QStringLiteral("webp")};
-  return kExtensions.contains(info.suffix().toLower());
-}
-
 // Empty when the file can be used, else why not. Reads only the header: no pixel is decoded.
 QString unusableReason(const QString& path) {
   QImageReader reader(path);
@@ -64,6 +57,13 @@ void addWarnings(DataReport& report) {
 }
 
 }  // namespace
+
+bool hasImageExtension(const QFileInfo& info) {
+  static const QSet<QString> kExtensions = {QStringLiteral("jpg"), QStringLiteral("jpeg"),
+                                            QStringLiteral("png"), QStringLiteral("bmp"),
+                                            QStringLiteral("webp")};
+  return kExtensions.contains(info.suffix().toLower());
+}
 
 Result<ImageFolder> scanImageFolder(const QString& root) {
   const QFileInfo rootInfo(root);

@@ -7,6 +7,7 @@
 #include "core/data/DataReport.h"
 #include "core/data/ImageSample.h"
 
+#include <QFileInfo>
 #include <QStringList>
 
 #include <vector>
@@ -23,5 +24,8 @@ struct ImageFolder {
 // Errors (ErrorCode::NotEnoughData / FileNotFound / BadFormat) with a message saying what to do:
 // the folder does not exist; fewer than two class folders; a class with fewer than 2 usable images.
 Result<ImageFolder> scanImageFolder(const QString& root);
+
+// Whether a file's extension is one of the image formats Attune reads (jpg, jpeg, png, bmp, webp).
+bool hasImageExtension(const QFileInfo& info);
 
 }  // namespace attune

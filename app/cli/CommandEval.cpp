@@ -1,0 +1,161 @@
+// attune-cli eval: how good a run's model is, on the run's validation split or on other labelled
+// data: accuracy, balanced accuracy, per-class precision/recall/F1/support, macro and weighted
+// averages, log-loss, calibration (ECE and the reliability bins) and the confusion matrix.
+#include "app/cli/CliOutput.h"
+#include "app/cli/Commands.h"
+#include "core/eval/Evaluation.h"
+#include "core/project/ProjectFile.h"
+
+#include <QCommandLineParser>
+
+namespace attune::cli {
+namespace {
+
+nlohmann::json averagesJson(double precision, double recall, double f1) {
+  return {{"precision", precision}, {"recall", recall}, {"f1", f1}};
+}
+
+nlohmann::json evaluationJson(const RunEvaluation& e) {
+  const ClassificationMetrics& m = e.metrics;
+  nlohmann::json classes = nlohmann::json::array();
+  for (const ClassMetrics& c : m.classes)
+    classes.push_back({{"name", c.name.toStdString()},
+                       {"precision", c.precision},
+                       {"recall", c.recall},
+                       {"f1", c.f1},
+                       {"support", c.support},
+                       {"predicted", c.predicted}});
+  nlohmann::json bins = nlohmann::json::array();
+  for (const CalibrationBin& b : m.calibration)
+    bins.push_back({{"lower", b.lower},
+                    {"upper", b.upper},
+                    {"count", b.count},
+                    {"mean_confidence", b.meanConfidence},
+                    {"accuracy", b.accuracy}});
+  nlohmann::json absent = nlohmann::json::array();
+  for (const QString& name : m.absentClasses) absent.push_back(name.toStdString());
+  return {{"event", "done"},
+          {"run", e.runId.toStdString()},
+          {"checkpoint", e.checkpoint.toStdString()},
+          {"epoch", e.epoch},
+          {"data", e.examples.source.toStdString()},
+          {"count", m.count},
+          {"skipped", m.skipped},
+          {"accuracy", m.accuracy},
+          {"balanced_accuracy", m.balancedAccuracy},
+          {"log_loss", m.logLoss},
+          {"expected_calibration_error", m.expectedCalibrationError},
+          {"macro", averagesJson(m.macroPrecision, m.macroRecall, m.macroF1)},
+          {"weighted", averagesJson(m.weightedPrecision, m.weightedRecall, m.weightedF1)},
+          {"classes", classes},
+          {"absent_classes", absent},
+          {"confusion", m.confusion},
+          {"calibration", bins}};
+}
+
+QString cell(const QString& text, int width) {
+  return text.leftJustified(width, QLatin1Char(' '), true);
+}
+
+QString number(double value) {
+  return QString::number(value, 'f', 3);
+}
+
+void printEvaluation(const RunEvaluation& e) {
+  const ClassificationMetrics& m = e.metrics;
+  printLine(QStringLiteral("Run %1, checkpoint of epoch %2, on %3: %4 examples%5.")
+                .arg(e.runId)
+                .arg(e.epoch)
+                .arg(e.examples.source)
+                .arg(m.count)
+                .arg(m.skipped > 0 ? QStringLiteral(" (%1 could not be read)").arg(m.skipped) : QString()));
+  printLine(QStringLiteral("Accuracy %1   balanced accuracy %2   log-loss %3   calibration error (ECE) %4")
+                .arg(number(m.accuracy), number(m.balancedAccuracy), number(m.logLoss),
+                     number(m.expectedCalibrationError)));
+  int width = 12;
+  for (const QString& name : e.classes) width = std::max(width, int(name.size()) + 2);
+  printLine(cell(QStringLiteral("class"), width) + QStringLiteral("precision  recall  F1     support"));
+  for (const ClassMetrics& c : m.classes)
+    printLine(cell(c.name, width) + cell(number(c.precision), 11) + cell(number(c.recall), 8) +
+              cell(number(c.f1), 7) + QString::number(c.support));
+  printLine(cell(QStringLiteral("macro"), width) + cell(number(m.macroPrecision), 11) +
+            cell(number(m.macroRecall), 8) + number(m.macroF1));
+  printLine(cell(QStringLiteral("weighted"), width) + cell(number(m.weightedPrecision), 11) +
+            cell(number(m.weightedRecall), 8) + number(m.weightedF1));
+  if (!m.absentClasses.isEmpty())
+    printLine(QStringLiteral("Not in this data (left out of the macro averages): %1")
+                  .arg(m.absentClasses.join(QStringLiteral(", "))));
+  printLine(QStringLiteral("Confusion matrix (rows: true class, columns: predicted class):"));
+  QString header = cell(QString(), width);
+  for (const QString& name : e.classes) header += cell(name, std::max(8, int(name.size()) + 2));
+  printLine(header);
+  for (qsizetype t = 0; t < e.classes.size(); ++t) {
+    QString line = cell(e.classes[t], width);
+    for (qsizetype p = 0; p < e.classes.size(); ++p)
+      line +=
+          cell(QString::number(m.confusion[size_t(t)][size_t(p)]), std::max(8, int(e.classes[p].size()) + 2));
+    printLine(line);
+  }
+}
+
+}  // namespace
+
+int commandEval(const QStringList& arguments) {
+  QCommandLineParser parser;
+  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
+  parser.addOptions({
+      {QStringLiteral("run"), QStringLiteral("Which run (default: the latest with a saved model)."),
+       QStringLiteral("run")},
+      {QStringLiteral("data"),
+       QStringLiteral("Evaluate on this image folder or table instead of the run's validation split."),
+       QStringLiteral("path")},
+      {QStringLiteral("checkpoint"), QStringLiteral("best (default) or last."), QStringLiteral("which")},
+      {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
+  });
+  const QString usage = QStringLiteral(
+      "usage: attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last] [--json]");
+  if (!parser.parse(QStringList{QStringLiteral("eval")} + arguments) ||
+      parser.positionalArguments().size() != 1) {
+    printError(parser.errorText().isEmpty() ? usage : parser.errorText());
+    return kExitUsage;
+  }
+  PredictorOptions options;
+  if (parser.isSet(QStringLiteral("checkpoint"))) {
+    options.checkpoint = parser.value(QStringLiteral("checkpoint"));
+    if (options.checkpoint != QLatin1String("best") && options.checkpoint != QLatin1String("last")) {
+      printError(QStringLiteral("--checkpoint takes best or last.\n") + usage);
+      return kExitUsage;
+    }
+  }
+  const bool asJson = parser.isSet(QStringLiteral("json"));
+  auto fail = [asJson](const QString& message) {
+    if (asJson) printJson({{"event", "error"}, {"message", message.toStdString()}});
+    printError(message);
+    return kExitFailure;
+  };
+  auto project = ProjectFile::load(parser.positionalArguments().first());
+  if (!project) return fail(project.error().text());
+  auto runDirectory = runDirectoryOf(*project, parser.value(QStringLiteral("run")));
+  if (!runDirectory) return fail(runDirectory.error().text());
+  auto predictor = Predictor::openRun(*runDirectory, options);
+  if (!predictor) return fail(predictor.error().text());
+  auto examples = parser.isSet(QStringLiteral("data"))
+                      ? examplesFrom(*project, parser.value(QStringLiteral("data")), (*predictor)->classes())
+                      : validationExamplesOf(*project, *runDirectory, (*predictor)->classes());
+  if (!examples) return fail(examples.error().text());
+  for (const QString& note : examples->notes) {
+    if (asJson)
+      printJson({{"event", "warning"}, {"message", note.toStdString()}});
+    else
+      printLine(note);
+  }
+  auto evaluation = evaluate(**predictor, std::move(*examples));
+  if (!evaluation) return fail(evaluation.error().text());
+  if (asJson)
+    printJson(evaluationJson(*evaluation));
+  else
+    printEvaluation(*evaluation);
+  return kExitSuccess;
+}
+
+}  // namespace attune::cli

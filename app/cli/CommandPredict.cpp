@@ -1,0 +1,175 @@
+// attune-cli predict: the classes a run's model gives new images or texts, as CSV (stdout or
+// --out) or JSON lines: image files and folders (searched recursively), tables of texts (the
+// project's text column, else the guessed one), or texts given on the command line with --text.
+#include "app/cli/CliOutput.h"
+#include "app/cli/Commands.h"
+#include "core/data/ImageFolderScanner.h"
+#include "core/data/TextColumnGuess.h"
+#include "core/data/TextTable.h"
+#include "core/eval/Evaluation.h"
+#include "core/project/ProjectFile.h"
+
+#include <QCommandLineParser>
+#include <QDirIterator>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <algorithm>
+
+namespace attune::cli {
+namespace {
+
+struct Inputs {
+  QStringList items;   // image paths or texts
+  QStringList labels;  // how each is named in the output: the path, or "file:line" for a table row
+};
+
+Result<Inputs> imageInputs(const QStringList& arguments) {
+  Inputs inputs;
+  for (const QString& argument : arguments) {
+    const QFileInfo info(argument);
+    if (info.isDir()) {
+      QStringList found;
+      QDirIterator it(info.absoluteFilePath(), QDir::Files, QDirIterator::Subdirectories);
+      while (it.hasNext()) {
+        const QString path = it.next();
+        if (hasImageExtension(QFileInfo(path))) found << path;
+      }
+      found.sort();
+      inputs.items << found;
+    } else if (info.isFile()) {
+      inputs.items << info.absoluteFilePath();
+    } else {
+      return Error(ErrorCode::FileNotFound, QStringLiteral("%1 does not exist.").arg(argument),
+                   QStringLiteral("Give image files or folders."));
+    }
+  }
+  inputs.labels = inputs.items;
+  return inputs;
+}
+
+Result<Inputs> textInputs(const Project& project, const QStringList& arguments) {
+  Inputs inputs;
+  for (const QString& argument : arguments) {
+    auto table = TextTable::read(argument);
+    if (!table) return table.error();
+    int column = table->columnIndex(project.data.textColumn);
+    if (column < 0) column = guessTextColumns(*table).textColumn;
+    if (column < 0)
+      return Error(ErrorCode::BadFormat, QStringLiteral("%1 has no column of texts.").arg(argument),
+                   QStringLiteral("Name it '%1' as in the project.").arg(project.data.textColumn));
+    for (const TextTableRow& row : table->rows) {
+      if (row.cells[column].trimmed().isEmpty()) continue;
+      inputs.items << row.cells[column];
+      inputs.labels << QStringLiteral("%1:%2").arg(QFileInfo(argument).fileName()).arg(row.line);
+    }
+  }
+  return inputs;
+}
+
+QByteArray csvField(const QString& text) {
+  QByteArray bytes = text.toUtf8();
+  if (bytes.contains(',') || bytes.contains('"') || bytes.contains('\n') || bytes.contains('\r'))
+    bytes = '"' + bytes.replace('"', "\"\"") + '"';
+  return bytes;
+}
+
+}  // namespace
+
+int commandPredict(const QStringList& arguments) {
+  QCommandLineParser parser;
+  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
+  parser.addPositionalArgument(QStringLiteral("input"),
+                               QStringLiteral("Images, folders or tables of texts."));
+  parser.addOptions({
+      {QStringLiteral("run"), QStringLiteral("Which run (default: the latest with a saved model)."),
+       QStringLiteral("run")},
+      {QStringLiteral("text"), QStringLiteral("The inputs are texts to classify, not files.")},
+      {QStringLiteral("out"), QStringLiteral("Write the CSV to this file instead of stdout."),
+       QStringLiteral("file")},
+      {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
+  });
+  const QString usage = QStringLiteral(
+      "usage: attune-cli predict PROJECT.attune INPUT... [--run RUN] [--text] [--out FILE.csv] [--json]");
+  if (!parser.parse(QStringList{QStringLiteral("predict")} + arguments) ||
+      parser.positionalArguments().size() < 2) {
+    printError(parser.errorText().isEmpty() ? usage : parser.errorText());
+    return kExitUsage;
+  }
+  const bool asJson = parser.isSet(QStringLiteral("json"));
+  auto fail = [asJson](const QString& message) {
+    if (asJson) printJson({{"event", "error"}, {"message", message.toStdString()}});
+    printError(message);
+    return kExitFailure;
+  };
+  const QStringList positional = parser.positionalArguments();
+  auto project = ProjectFile::load(positional.first());
+  if (!project) return fail(project.error().text());
+  auto runDirectory = runDirectoryOf(*project, parser.value(QStringLiteral("run")));
+  if (!runDirectory) return fail(runDirectory.error().text());
+  auto predictor = Predictor::openRun(*runDirectory);
+  if (!predictor) return fail(predictor.error().text());
+  const bool texts = (*predictor)->task() == TaskKind::TextClassification;
+  if (parser.isSet(QStringLiteral("text")) && !texts)
+    return fail(QStringLiteral("This project's model classifies images; give image files or folders."));
+  Result<Inputs> inputs = Inputs{};
+  if (parser.isSet(QStringLiteral("text")))
+    inputs = Inputs{positional.mid(1), positional.mid(1)};
+  else
+    inputs = texts ? textInputs(*project, positional.mid(1)) : imageInputs(positional.mid(1));
+  if (!inputs) return fail(inputs.error().text());
+  if (inputs->items.isEmpty())
+    return fail(QStringLiteral("There is nothing to classify in the inputs given."));
+
+  QStringList failures;
+  auto rows = texts ? (*predictor)->predictTexts(inputs->items)
+                    : (*predictor)->predictImages(inputs->items, &failures);
+  if (!rows) return fail(rows.error().text());
+  const QStringList& classes = (*predictor)->classes();
+  QByteArray csv = "item,predicted,probability";
+  for (const QString& name : classes) csv += ',' + csvField(name);
+  csv += '\n';
+  for (qsizetype i = 0; i < inputs->items.size(); ++i) {
+    const std::vector<double>& row = (*rows)[size_t(i)];
+    const int best = row.empty() ? -1 : int(std::max_element(row.begin(), row.end()) - row.begin());
+    if (asJson) {
+      nlohmann::json event{{"event", "prediction"}, {"item", inputs->labels[i].toStdString()}};
+      if (best < 0) {
+        event["error"] = failures.value(i).toStdString();
+      } else {
+        event["predicted"] = classes[best].toStdString();
+        nlohmann::json probabilities = nlohmann::json::object();
+        for (qsizetype c = 0; c < classes.size(); ++c)
+          probabilities[classes[c].toStdString()] = row[size_t(c)];
+        event["probabilities"] = probabilities;
+      }
+      printJson(event);
+      continue;
+    }
+    csv += csvField(inputs->labels[i]) + ',';
+    if (best < 0) {
+      csv += ",\n";
+      continue;
+    }
+    csv += csvField(classes[best]) + ',' + QByteArray::number(row[size_t(best)], 'g', 6);
+    for (double p : row) csv += ',' + QByteArray::number(p, 'g', 6);
+    csv += '\n';
+  }
+  for (qsizetype i = 0; i < failures.size(); ++i)
+    if (!failures[i].isEmpty() && !asJson)
+      printError(QStringLiteral("%1: %2").arg(inputs->labels[i], failures[i]));
+  if (asJson) {
+    printJson(
+        {{"event", "done"}, {"run", (*predictor)->runId().toStdString()}, {"count", inputs->items.size()}});
+  } else if (parser.isSet(QStringLiteral("out"))) {
+    QSaveFile file(parser.value(QStringLiteral("out")));
+    if (!file.open(QIODevice::WriteOnly) || file.write(csv) != csv.size() || !file.commit())
+      return fail(QStringLiteral("Cannot write %1: check that the disk is not full.").arg(file.fileName()));
+    printLine(QStringLiteral("Wrote %1 predictions to %2.").arg(inputs->items.size()).arg(file.fileName()));
+  } else {
+    std::fwrite(csv.constData(), 1, size_t(csv.size()), stdout);
+  }
+  return kExitSuccess;
+}
+
+}  // namespace attune::cli

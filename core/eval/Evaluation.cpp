@@ -1,0 +1,157 @@
+#include "core/eval/Evaluation.h"
+
+#include "core/data/ImageFolderScanner.h"
+#include "core/data/TextDataset.h"
+#include "core/data/TextTable.h"
+#include "core/training/TrainingJob.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace attune {
+namespace {
+
+// The index of each of `found` in `classes` (-1: the run has no such class).
+std::vector<int> classMap(const QStringList& found, const QStringList& classes) {
+  std::vector<int> map;
+  for (const QString& name : found) map.push_back(int(classes.indexOf(name)));
+  return map;
+}
+
+void noteUnknownClasses(LabelledExamples& examples, const QStringList& found, const std::vector<int>& map,
+                        const std::vector<int>& leftOut) {
+  for (size_t c = 0; c < map.size(); ++c)
+    if (map[c] < 0 && leftOut[c] > 0)
+      examples.notes << QStringLiteral(
+                            "Left out %1 examples of class '%2': the model does not know that class.")
+                            .arg(leftOut[c])
+                            .arg(found[qsizetype(c)]);
+}
+
+LabelledExamples fromImages(const std::vector<ImageSample>& samples, const QStringList& found,
+                            const QStringList& classes, const QString& source) {
+  LabelledExamples examples;
+  examples.source = source;
+  const std::vector<int> map = classMap(found, classes);
+  std::vector<int> leftOut(map.size(), 0);
+  for (const ImageSample& sample : samples) {
+    const int label = sample.label >= 0 && size_t(sample.label) < map.size() ? map[size_t(sample.label)] : -1;
+    if (label < 0) {
+      if (sample.label >= 0 && size_t(sample.label) < leftOut.size()) ++leftOut[size_t(sample.label)];
+      continue;
+    }
+    examples.items << sample.path;
+    examples.labels.push_back(label);
+  }
+  noteUnknownClasses(examples, found, map, leftOut);
+  return examples;
+}
+
+LabelledExamples fromTexts(const std::vector<TextSample>& samples, const QStringList& found,
+                           const QStringList& classes, const QString& source) {
+  LabelledExamples examples;
+  examples.task = TaskKind::TextClassification;
+  examples.source = source;
+  const std::vector<int> map = classMap(found, classes);
+  std::vector<int> leftOut(map.size(), 0);
+  for (const TextSample& sample : samples) {
+    const int label = sample.label >= 0 && size_t(sample.label) < map.size() ? map[size_t(sample.label)] : -1;
+    if (label < 0) {
+      if (sample.label >= 0 && size_t(sample.label) < leftOut.size()) ++leftOut[size_t(sample.label)];
+      continue;
+    }
+    examples.items << sample.text;
+    examples.lines.push_back(sample.line);
+    examples.labels.push_back(label);
+  }
+  noteUnknownClasses(examples, found, map, leftOut);
+  return examples;
+}
+
+}  // namespace
+
+Result<QString> runDirectoryOf(const Project& project, const QString& run) {
+  if (!run.isEmpty()) {
+    const QString directory = QFileInfo(run).isDir() ? QFileInfo(run).absoluteFilePath()
+                                                     : QDir(project.runsDirectory()).filePath(run);
+    if (QFileInfo(QDir(directory).filePath(QStringLiteral("config.json"))).isFile()) return directory;
+    QStringList ids;
+    for (const RunRecord& record : project.runs) ids << record.id;
+    return Error(ErrorCode::FileNotFound, QStringLiteral("There is no run %1 in this project.").arg(run),
+                 ids.isEmpty() ? QStringLiteral("Train the project first.")
+                               : QStringLiteral("Its runs: %1.").arg(ids.join(QStringLiteral(", "))));
+  }
+  for (auto record = project.runs.rbegin(); record != project.runs.rend(); ++record)
+    if (!record->bestCheckpoint.isEmpty() && QFileInfo::exists(record->bestCheckpoint))
+      return QFileInfo(record->bestCheckpoint).absolutePath();
+  return Error(ErrorCode::FileNotFound, QStringLiteral("The project has no trained model yet."),
+               QStringLiteral("Train it first (attune-cli train), then evaluate."));
+}
+
+Result<LabelledExamples> validationExamplesOf(const Project& project, const QString& runDirectory,
+                                              const QStringList& classes) {
+  auto job = prepareResumedJob(project, runDirectory);
+  if (!job) return job.error();
+  const QString source =
+      QStringLiteral("the validation split of run %1").arg(QFileInfo(runDirectory).fileName());
+  if (job->task == TaskKind::TextClassification)
+    return fromTexts(job->valTexts, job->classes, classes, source);
+  return fromImages(job->valSamples, job->classes, classes, source);
+}
+
+Result<LabelledExamples> examplesFrom(const Project& project, const QString& path,
+                                      const QStringList& classes) {
+  if (project.task == TaskKind::TextClassification) {
+    TextTableReadOptions options;
+    if (QFileInfo(path).absoluteFilePath() == QFileInfo(project.data.table).absoluteFilePath())
+      options.format = project.data.tableFormat;
+    auto table = TextTable::read(path, options);
+    if (!table) return table.error();
+    auto dataset = TextDataset::fromTable(*table, {project.data.textColumn, project.data.labelColumn});
+    if (!dataset) return dataset.error();
+    LabelledExamples examples = fromTexts(dataset->labelled, dataset->classes, classes, path);
+    if (!dataset->skipped.empty())
+      examples.notes << QStringLiteral("Left out %1 rows of %2 that could not be read.")
+                            .arg(dataset->skipped.size())
+                            .arg(QFileInfo(path).fileName());
+    return examples;
+  }
+  auto folder = scanImageFolder(path);
+  if (!folder) return folder.error();
+  LabelledExamples examples = fromImages(folder->samples, folder->classes, classes, path);
+  for (const SkippedFile& skipped : folder->report.skipped)
+    examples.notes << QStringLiteral("Left out %1: %2").arg(skipped.path, skipped.reason);
+  return examples;
+}
+
+Result<RunEvaluation> evaluate(Predictor& predictor, LabelledExamples examples) {
+  if (examples.task != predictor.task())
+    return Error(
+        ErrorCode::BadValue,
+        predictor.task() == TaskKind::TextClassification
+            ? QStringLiteral("The model of run %1 classifies texts, not images.").arg(predictor.runId())
+            : QStringLiteral("The model of run %1 classifies images, not texts.").arg(predictor.runId()),
+        QStringLiteral("Give it data of the kind it was trained on."));
+  if (examples.items.isEmpty())
+    return Error(ErrorCode::NotEnoughData,
+                 QStringLiteral("There is nothing to evaluate in %1: no example of the model's classes.")
+                     .arg(examples.source),
+                 QStringLiteral("Use data labelled with the classes %1.")
+                     .arg(predictor.classes().join(QStringLiteral(", "))));
+  RunEvaluation evaluation;
+  evaluation.runId = predictor.runId();
+  evaluation.checkpoint = predictor.checkpointPath();
+  evaluation.epoch = predictor.checkpointEpoch();
+  evaluation.classes = predictor.classes();
+  auto rows = examples.task == TaskKind::TextClassification
+                  ? predictor.predictTexts(examples.items)
+                  : predictor.predictImages(examples.items, &evaluation.failures);
+  if (!rows) return rows.error();
+  evaluation.probabilities = std::move(*rows);
+  if (evaluation.failures.isEmpty()) evaluation.failures = QStringList(examples.items.size(), QString());
+  evaluation.metrics = computeMetrics(evaluation.classes, examples.labels, evaluation.probabilities);
+  evaluation.examples = std::move(examples);
+  return evaluation;
+}
+
+}  // namespace attune

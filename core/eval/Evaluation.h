@@ -1,0 +1,57 @@
+#pragma once
+// Evaluating a trained run: which run (the latest with a saved model, or one the user names), which
+// examples (the run's validation split, or another image folder / table of texts with the same
+// classes), and the metrics of the run's model on them with every example's probabilities, so
+// that the GUI can show the examples behind any cell of the confusion matrix.
+
+#include "core/common/Result.h"
+#include "core/eval/Metrics.h"
+#include "core/eval/Predictor.h"
+#include "core/project/Project.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace attune {
+
+// The folder of run `run` of the project: an id from its runs folder, a folder path, or empty for
+// the most recent run that saved a model. Errors say which runs exist.
+Result<QString> runDirectoryOf(const Project& project, const QString& run);
+
+struct LabelledExamples {
+  TaskKind task = TaskKind::ImageClassification;
+  QString source;           // what they are, for messages: "the validation split of run X", a path
+  QStringList items;        // image paths, or the texts
+  std::vector<int> lines;   // texts: where each is in its file (empty for images)
+  std::vector<int> labels;  // indices into the run's classes
+  QStringList notes;        // what was left out and why (unknown classes, unreadable rows)
+};
+
+// The validation examples the run was scored on: the project's data split with the run's own
+// settings (as when it trained). The project's data must still be where it was.
+Result<LabelledExamples> validationExamplesOf(const Project& project, const QString& runDirectory,
+                                              const QStringList& classes);
+
+// Every labelled example of `path` (an image folder with one sub-folder per class, or a table of
+// texts read with the project's column mapping), labelled by class name in `classes`; examples of
+// other classes are left out with a note.
+Result<LabelledExamples> examplesFrom(const Project& project, const QString& path,
+                                      const QStringList& classes);
+
+struct RunEvaluation {
+  QString runId;
+  QString checkpoint;
+  int epoch = 0;
+  QStringList classes;
+  LabelledExamples examples;
+  std::vector<std::vector<double>> probabilities;  // per example; empty when it could not be read
+  QStringList failures;                            // per example: why it could not be read, or empty
+  ClassificationMetrics metrics;
+};
+
+// The predictor's answers on the examples and their metrics.
+Result<RunEvaluation> evaluate(Predictor& predictor, LabelledExamples examples);
+
+}  // namespace attune

@@ -1,0 +1,188 @@
+// attune-cli eval and predict as a user runs them, after a real training run of an image project and
+// of a text project: the metrics agree with what training reported, other data is mapped onto the
+// model's classes by name, predictions come as CSV or JSON lines, and mistakes get a reason.
+
+#include "../training/TinyDataset.h"
+#include "CliRunner.h"
+#include "tests/support/TinyTexts.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using namespace attune;
+using testing::jsonLines;
+using testing::runCli;
+
+class TestCliEval : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir m_dir;
+  QString m_imageProject;
+  QString m_images;
+  double m_imageAccuracy = -1.0;
+
+  // Trains `project` for a few epochs; the "done" event's best validation accuracy.
+  static double train(const QString& project, const QStringList& settings) {
+    QStringList arguments = {QStringLiteral("train"), project, QStringLiteral("--json")};
+    for (const QString& setting : settings) arguments << QStringLiteral("--set") << setting;
+    const auto result = runCli(arguments);
+    if (result.exitCode != 0) qWarning("%s", result.err.constData());
+    const auto events = jsonLines(result.out);
+    if (events.empty() || events.back()["event"] != "done") return -1.0;
+    return events.back()["best_val_accuracy"].get<double>();
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(m_dir.isValid());
+    m_images = m_dir.filePath(QStringLiteral("images"));
+    attune::testing::writeTinyDataset(m_images, 2, 6);
+    m_imageProject = m_dir.filePath(QStringLiteral("images.attune"));
+    const auto created =
+        runCli({QStringLiteral("new"), m_imageProject, QStringLiteral("--task"), QStringLiteral("image"),
+                QStringLiteral("--data"), m_images, QStringLiteral("--model"), QStringLiteral("resnet18"),
+                QStringLiteral("--set"), QStringLiteral("model.input_size=32")});
+    QVERIFY2(created.exitCode == 0, created.err.constData());
+    m_imageAccuracy = train(m_imageProject, {QStringLiteral("epochs=2"), QStringLiteral("batch_size=4"),
+                                             QStringLiteral("augment.random_resized_crop=false")});
+    QVERIFY(m_imageAccuracy >= 0.0);
+  }
+
+  void evalReportsTheRunsValidationMetrics() {
+    const auto result = runCli({QStringLiteral("eval"), m_imageProject, QStringLiteral("--json")});
+    QVERIFY2(result.exitCode == 0, result.err.constData());
+    const auto events = jsonLines(result.out);
+    QVERIFY(!events.empty());
+    const auto& done = events.back();
+    QCOMPARE(done["event"].get<std::string>(), std::string("done"));
+    // The validation split the run was scored on, through the best checkpoint: the same accuracy.
+    QVERIFY2(std::abs(done["accuracy"].get<double>() - m_imageAccuracy) < 1e-6, done.dump().c_str());
+    const int count = done["count"].get<int>();
+    QVERIFY(count >= 2);
+    int total = 0;
+    for (const auto& row : done["confusion"])
+      for (const auto& cell : row) total += cell.get<int>();
+    QCOMPARE(total, count);
+    QCOMPARE(done["classes"].size(), size_t(2));
+    QCOMPARE(done["classes"][0]["name"].get<std::string>(), std::string("class_0"));
+    QCOMPARE(done["calibration"].size(), size_t(10));
+    for (const char* key : {"balanced_accuracy", "log_loss", "expected_calibration_error"})
+      QVERIFY2(done[key].is_number() && std::isfinite(done[key].get<double>()), key);
+    QVERIFY(done["macro"]["f1"].is_number() && done["weighted"]["recall"].is_number());
+
+    const auto plain = runCli({QStringLiteral("eval"), m_imageProject});
+    QCOMPARE(plain.exitCode, 0);
+    QVERIFY(plain.out.contains("Confusion matrix"));
+    QVERIFY(plain.out.contains("class_1"));
+    QVERIFY(plain.out.contains("balanced accuracy"));
+  }
+
+  void evalOnOtherDataMapsClassesByName() {
+    // class_0 and class_1 as the model knows them, and a class it has never seen.
+    const QString other = m_dir.filePath(QStringLiteral("other"));
+    attune::testing::writeTinyDataset(other, 3, 3);
+    QVERIFY(QDir(other).rename(QStringLiteral("class_2"), QStringLiteral("unknown")));
+    const auto result = runCli(
+        {QStringLiteral("eval"), m_imageProject, QStringLiteral("--data"), other, QStringLiteral("--json")});
+    QVERIFY2(result.exitCode == 0, result.err.constData());
+    const auto events = jsonLines(result.out);
+    bool warned = false;
+    for (const auto& event : events)
+      warned = warned || (event["event"] == "warning" &&
+                          event["message"].get<std::string>().find("unknown") != std::string::npos);
+    QVERIFY(warned);
+    QCOMPARE(events.back()["count"].get<int>(), 6);
+  }
+
+  void predictImagesAsCsvAndJson() {
+    const QString folder = QDir(m_images).filePath(QStringLiteral("class_0"));
+    const QString broken = m_dir.filePath(QStringLiteral("broken.png"));
+    QFile file(broken);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("not a picture");
+    file.close();
+    const auto result =
+        runCli({QStringLiteral("predict"), m_imageProject, folder, broken, QStringLiteral("--json")});
+    QVERIFY2(result.exitCode == 0, result.err.constData());
+    const auto events = jsonLines(result.out);
+    QCOMPARE(events.size(), size_t(6 + 1 + 1));
+    for (size_t i = 0; i < 6; ++i) {
+      QCOMPARE(events[i]["event"].get<std::string>(), std::string("prediction"));
+      double sum = 0.0;
+      for (const auto& [name, p] : events[i]["probabilities"].items()) sum += p.get<double>();
+      QVERIFY(std::abs(sum - 1.0) < 1e-6);
+    }
+    QVERIFY(events[6]["error"].is_string() && !events[6]["error"].get<std::string>().empty());
+    QCOMPARE(events.back()["count"].get<int>(), 7);
+
+    const QString csv = m_dir.filePath(QStringLiteral("predictions.csv"));
+    const auto written =
+        runCli({QStringLiteral("predict"), m_imageProject, folder, QStringLiteral("--out"), csv});
+    QVERIFY2(written.exitCode == 0, written.err.constData());
+    QFile out(csv);
+    QVERIFY(out.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = out.readAll().trimmed().split('\n');
+    QCOMPARE(lines.size(), 7);
+    QCOMPARE(lines[0], QByteArray("item,predicted,probability,class_0,class_1"));
+    QVERIFY(lines[1].startsWith(folder.toUtf8()));
+
+    // Texts for an image model, and a project without a trained model: a reason, exit status 1.
+    const auto texts = runCli(
+        {QStringLiteral("predict"), m_imageProject, QStringLiteral("--text"), QStringLiteral("hello")});
+    QCOMPARE(texts.exitCode, 1);
+    const QString untrained = m_dir.filePath(QStringLiteral("untrained.attune"));
+    QCOMPARE(runCli({QStringLiteral("new"), untrained, QStringLiteral("--task"), QStringLiteral("image"),
+                     QStringLiteral("--data"), m_images})
+                 .exitCode,
+             0);
+    const auto none = runCli({QStringLiteral("eval"), untrained});
+    QCOMPARE(none.exitCode, 1);
+    QVERIFY2(none.err.contains("no trained model yet"), none.err.constData());
+  }
+
+  void textProjectEvalAndPredict() {
+    using namespace attune::testing::texts;
+    const QString reviews = writeReviews(m_dir.filePath(QStringLiteral("reviews.csv")), 20);
+    const QString vectors = writeTinyVectors(m_dir.filePath(QStringLiteral("vectors.safetensors")));
+    const QString project = m_dir.filePath(QStringLiteral("reviews.attune"));
+    const auto created =
+        runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("text"),
+                QStringLiteral("--data"), reviews, QStringLiteral("--model"), QStringLiteral("word_vectors"),
+                QStringLiteral("--weights"), vectors});
+    QVERIFY2(created.exitCode == 0, created.err.constData());
+    const double accuracy =
+        train(project, {QStringLiteral("epochs=8"), QStringLiteral("batch_size=8"),
+                        QStringLiteral("optim.lr_head=2e-2"), QStringLiteral("optim.lr_backbone=2e-3"),
+                        QStringLiteral("loss.label_smoothing=0"), QStringLiteral("model.max_tokens=16")});
+    QVERIFY2(accuracy >= 0.75, qPrintable(QString::number(accuracy)));
+
+    const auto evaluated = runCli({QStringLiteral("eval"), project, QStringLiteral("--json")});
+    QVERIFY2(evaluated.exitCode == 0, evaluated.err.constData());
+    QVERIFY(std::abs(jsonLines(evaluated.out).back()["accuracy"].get<double>() - accuracy) < 1e-6);
+
+    const auto typed = runCli({QStringLiteral("predict"), project, QStringLiteral("--text"),
+                               QStringLiteral("great superb fun"), QStringLiteral("awful dull boring")});
+    QVERIFY2(typed.exitCode == 0, typed.err.constData());
+    const QList<QByteArray> lines = typed.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 3);
+    QVERIFY2(lines[1].startsWith("great superb fun,pos,"), lines[1].constData());
+    QVERIFY2(lines[2].startsWith("awful dull boring,neg,"), lines[2].constData());
+
+    // A table: every row of its text column, named by file and line.
+    const auto table = runCli({QStringLiteral("predict"), project, reviews, QStringLiteral("--json")});
+    QVERIFY2(table.exitCode == 0, table.err.constData());
+    const auto events = jsonLines(table.out);
+    QCOMPARE(events.back()["count"].get<int>(), 40);
+    QCOMPARE(events.front()["item"].get<std::string>(), std::string("reviews.csv:2"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCliEval)
+#include "test_cli_eval.moc"
