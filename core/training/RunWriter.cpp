@@ -60,7 +60,15 @@ Result<std::unique_ptr<RunWriter>> RunWriter::startIn(QString runId, QString dir
           "kind,epoch,step,train_loss,train_accuracy,val_loss,val_accuracy,lr_head,lr_backbone,elapsed_ms"));
       !s)
     return s.error();
+  if (auto s = writer->openEvents(); !s) return s.error();
   return writer;
+}
+
+Status RunWriter::openEvents() {
+  auto events = TensorBoardWriter::create(m_directory);
+  if (!events) return events.error();
+  m_events = std::move(*events);
+  return {};
 }
 
 Result<std::unique_ptr<RunWriter>> RunWriter::reopen(const QString& runDir) {
@@ -73,6 +81,8 @@ Result<std::unique_ptr<RunWriter>> RunWriter::reopen(const QString& runDir) {
     return Error(ErrorCode::FileUnwritable,
                  QStringLiteral("Cannot write %1.").arg(writer->m_metrics.fileName()),
                  QStringLiteral("Check that the disk is not full and the folder is writable."));
+  // A resumed run adds a new event file; TensorBoard reads them all.
+  if (auto s = writer->openEvents(); !s) return s.error();
   return writer;
 }
 
@@ -150,6 +160,13 @@ Status RunWriter::writeRow(const QString& row) {
 }
 
 Status RunWriter::append(const StepMetrics& s) {
+  m_lastStep = s.step;
+  if (m_events) {
+    for (const auto& [tag, value] : {std::pair{"train/loss", s.trainLoss}, std::pair{"lr/head", s.lrHead},
+                                     std::pair{"lr/backbone", s.lrBackbone}})
+      if (auto written = m_events->addScalar(QString::fromLatin1(tag), value, s.step); !written)
+        return written;
+  }
   return writeRow(QStringLiteral("step,%1,%2,%3,,,,%4,%5,%6")
                       .arg(s.epoch)
                       .arg(s.step)
@@ -157,6 +174,14 @@ Status RunWriter::append(const StepMetrics& s) {
 }
 
 Status RunWriter::append(const EpochMetrics& e) {
+  if (m_events) {
+    for (const auto& [tag, value] :
+         {std::pair{"epoch/train_loss", e.trainLoss}, std::pair{"epoch/train_accuracy", e.trainAccuracy},
+          std::pair{"val/loss", e.valLoss}, std::pair{"val/accuracy", e.valAccuracy}})
+      if (auto written = m_events->addScalar(QString::fromLatin1(tag), value, m_lastStep); !written)
+        return written;
+    if (auto flushed = m_events->flush(); !flushed) return flushed;
+  }
   return writeRow(QStringLiteral("epoch,%1,,%2,%3,%4,%5,,,%6")
                       .arg(e.epoch)
                       .arg(number(e.trainLoss), number(e.trainAccuracy), number(e.valLoss),

@@ -1,10 +1,13 @@
 #pragma once
 // The files of one run under runs/<run-id>/: config.json (exact settings, versions, seed, device,
-// classes), metrics.csv (one row per step and per epoch, finite numbers only). Checkpoints are
+// classes), metrics.csv (one row per step and per epoch, finite numbers only) and a TensorBoard
+// event file with the same curves (train/loss, lr/head, lr/backbone per step; epoch/train_loss,
+// epoch/train_accuracy, val/loss, val/accuracy per epoch at the epoch's last step). Checkpoints are
 // written by the engine next to them.
 
 #include "core/common/Result.h"
 #include "core/training/RunMetrics.h"
+#include "core/training/TensorBoardWriter.h"
 #include "core/training/TrainingJob.h"
 
 #include <QFile>
@@ -41,7 +44,11 @@ class RunWriter {
 
   QString m_runId;
   QString m_directory;
+  Status openEvents();
+
   QFile m_metrics;
+  std::unique_ptr<TensorBoardWriter> m_events;
+  int64_t m_lastStep = 0;  // the step the epoch scalars are shown at
 };
 
 }  // namespace attune
