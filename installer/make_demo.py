@@ -107,7 +107,7 @@ def make_reviews_demo(out_dir, cli):
     # learns the two classes: a first model in seconds on a CPU.
     command = [cli, "new", project, "--task", "text", "--data", table, "--text-column", "review",
                "--label-column", "sentiment", "--model", "word_vectors", "--weights", local_vectors,
-               "--set", "epochs=8", "--set", "batch_size=32", "--set", "optim.lr_head=0.003",
+               "--set", "epochs=30", "--set", "batch_size=32", "--set", "optim.lr_head=0.003",
                "--set", "freeze.backbone=true", "--set", "model.max_tokens=64"]
     return subprocess.run(command).returncode
 

@@ -24,6 +24,12 @@ void printJson(const nlohmann::json& event) {
   std::fflush(stdout);
 }
 
+int reportFailure(bool asJson, const QString& message) {
+  if (asJson) printJson({{"event", "error"}, {"message", message.toStdString()}});
+  printError(message);
+  return kExitFailure;
+}
+
 bool stdoutIsTerminal() {
   return isatty(fileno(stdout)) != 0;
 }

@@ -13,5 +13,8 @@ void printLine(const QString& text);          // stdout
 void printError(const QString& text);         // stderr, "attune-cli: <text>"
 void printJson(const nlohmann::json& event);  // one compact JSON object per line on stdout
 bool stdoutIsTerminal();
+// A command's failure: an "error" event first when the output is JSON, the reason on stderr;
+// returns kExitFailure.
+int reportFailure(bool asJson, const QString& message);
 
 }  // namespace attune::cli

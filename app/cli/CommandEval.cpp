@@ -128,11 +128,7 @@ int commandEval(const QStringList& arguments) {
     }
   }
   const bool asJson = parser.isSet(QStringLiteral("json"));
-  auto fail = [asJson](const QString& message) {
-    if (asJson) printJson({{"event", "error"}, {"message", message.toStdString()}});
-    printError(message);
-    return kExitFailure;
-  };
+  auto fail = [asJson](const QString& message) { return reportFailure(asJson, message); };
   auto project = ProjectFile::load(parser.positionalArguments().first());
   if (!project) return fail(project.error().text());
   auto runDirectory = runDirectoryOf(*project, parser.value(QStringLiteral("run")));

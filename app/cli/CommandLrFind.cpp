@@ -56,11 +56,7 @@ int commandLrFind(const QStringList& arguments) {
     }
   }
   const bool asJson = parser.isSet(QStringLiteral("json"));
-  auto fail = [asJson](const QString& message) {
-    if (asJson) printJson({{"event", "error"}, {"message", message.toStdString()}});
-    printError(message);
-    return kExitFailure;
-  };
+  auto fail = [asJson](const QString& message) { return reportFailure(asJson, message); };
   const QString projectPath = parser.positionalArguments().first();
   auto project = ProjectFile::load(projectPath);
   if (!project) return fail(project.error().text());

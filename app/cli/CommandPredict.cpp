@@ -97,11 +97,7 @@ int commandPredict(const QStringList& arguments) {
     return kExitUsage;
   }
   const bool asJson = parser.isSet(QStringLiteral("json"));
-  auto fail = [asJson](const QString& message) {
-    if (asJson) printJson({{"event", "error"}, {"message", message.toStdString()}});
-    printError(message);
-    return kExitFailure;
-  };
+  auto fail = [asJson](const QString& message) { return reportFailure(asJson, message); };
   const QStringList positional = parser.positionalArguments();
   auto project = ProjectFile::load(positional.first());
   if (!project) return fail(project.error().text());

@@ -51,11 +51,7 @@ int commandTrain(const QStringList& arguments) {
     return kExitUsage;
   }
   const bool asJson = parser.isSet(QStringLiteral("json"));
-  auto fail = [asJson](const QString& message) {
-    if (asJson) printJson({{"event", "error"}, {"message", message.toStdString()}});
-    printError(message);
-    return kExitFailure;
-  };
+  auto fail = [asJson](const QString& message) { return reportFailure(asJson, message); };
 
   const QString projectPath = parser.positionalArguments().first();
   auto project = ProjectFile::load(projectPath);
