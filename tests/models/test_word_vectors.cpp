@@ -373,9 +373,9 @@ double bagOfWordsAccuracy(const std::vector<Review>& train, const std::vector<Re
 }
 
 // Trains the word-vector model through the engine, as the GUI and attune-cli do: a text project on
-// `trainTable` (a JSON array with "text" and "class"), its word vectors frozen (so the engine trains
-// the head on cached features when it can), 10% held out for validation; then the run's best model
-// classifies `test` through Predictor.
+// `trainTable` (a JSON array with "text" and "class"), its word vectors frozen (without a convolution
+// the engine then trains the head on cached features), 10% held out for validation; then the run's
+// best model classifies `test` through Predictor.
 double engineWordVectorAccuracy(const QString& gloveFile, const QString& trainTable, const QString& pooling,
                                 const QString& encoder, const std::vector<Review>& test) {
   QTemporaryDir dir;
@@ -391,10 +391,13 @@ double engineWordVectorAccuracy(const QString& gloveFile, const QString& trainTa
   project.config.weightsPath = gloveFile;
   project.config.wordPooling = pooling;
   project.config.wordEncoder = encoder;
-  project.config.freeze = FreezeMode::Backbone;
+  // Only the embedding table (the lowest layer group) stays frozen; a convolution encoder trains at
+  // the same rate as the new layer.
+  project.config.freezeGroups = 1;
   project.config.epochs = 30;
   project.config.batchSize = 32;
   project.config.lrHead = 3e-3;
+  project.config.lrBackbone = 3e-3;
   project.config.labelSmoothing = 0.0;
   auto job = prepareTrainingJob(project);
   if (!job) {
