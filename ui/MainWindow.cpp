@@ -1,10 +1,12 @@
 #include "ui/MainWindow.h"
 
+#include "core/eval/Evaluation.h"
 #include "core/models/Architecture.h"
 #include "core/project/ProjectFile.h"
 #include "core/training/LrFinder.h"
 #include "core/training/TrainingJob.h"
 #include "ui/DataPanel.h"
+#include "ui/EvaluationView.h"
 #include "ui/LrFinderDialog.h"
 #include "ui/MessageBoxHook.h"
 #include "ui/RecentProjects.h"
@@ -28,6 +30,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
@@ -39,6 +42,14 @@ static void initAttuneResources() {
 }
 
 namespace attune::ui {
+
+// What the evaluation worker hands back.
+struct MainWindow::EvaluationOutcome {
+  QString projectPath;  // the project evaluated (the user may open another meanwhile)
+  std::shared_ptr<const RunEvaluation> evaluation;
+  QString error;
+};
+
 namespace {
 
 constexpr int kSettingsWidth_px = 560;
@@ -63,6 +74,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_textsView->setObjectName(QStringLiteral("textsView"));
   m_tryPanel = new TryTextPanel(this);
   m_tryPanel->setObjectName(QStringLiteral("tryTextPanel"));
+  m_evaluationView = new EvaluationView(this);
+  m_evaluationView->setObjectName(QStringLiteral("evaluationView"));
   m_settingsPanel = new TrainingSettingsPanel(this);
   m_charts = new TrainingCharts(this);
   m_runPanel = new RunPanel(this);
@@ -93,6 +106,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_tabs->addTab(runSplitter, tr("Training"));
   m_tabs->addTab(m_textsView, tr("Texts"));
   m_tabs->addTab(m_tryPanel, tr("Try it"));
+  m_tabs->addTab(m_evaluationView, tr("Evaluation"));
   m_tabs->setDocumentMode(true);
   auto* splitter = new QSplitter(Qt::Horizontal, this);
   splitter->addWidget(scroll);
@@ -106,6 +120,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_settingsPanel, &TrainingSettingsPanel::configEdited, this, &MainWindow::onConfigEdited);
   connect(m_dataPanel, &DataPanel::folderChosen, this, &MainWindow::onFolderChosen);
   connect(m_textDataPanel, &TextDataPanel::dataChosen, this, &MainWindow::onTextDataChosen);
+  connect(m_evaluationView, &EvaluationView::evaluateRequested, this, &MainWindow::evaluateLatestRun);
+  connect(&m_evaluationWatcher, &QFutureWatcher<std::shared_ptr<EvaluationOutcome>>::finished, this,
+          &MainWindow::showEvaluation);
   connect(m_runPanel, &RunPanel::trainClicked, this, &MainWindow::startTraining);
   connect(m_runPanel, &RunPanel::stopClicked, this, &MainWindow::stopTraining);
   connect(m_runPanel, &RunPanel::pauseToggled, m_runController, &RunController::setPaused);
@@ -123,7 +140,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   resize(1400, 900);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  m_evaluationWatcher.waitForFinished();
+}
 
 void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -163,6 +182,7 @@ void MainWindow::setProject(Project project) {
   m_tabs->setTabVisible(m_tabs->indexOf(m_textsView), texts);
   m_tabs->setTabVisible(m_tabs->indexOf(m_tryPanel), texts);
   m_tabs->setCurrentWidget(m_trainingTab);
+  m_evaluationView->setEvaluation(nullptr);
   m_settingsPanel->setTask(m_project.task);
   m_settingsPanel->setConfig(m_project.config);
   updateTryPanel();
@@ -186,6 +206,7 @@ void MainWindow::updateRunState() {
   m_runPanel->setRunning(running);
   m_dataPanel->setEditable(!running);
   m_textDataPanel->setEditable(!running);
+  m_evaluationView->setEvaluateEnabled(!running && !isEvaluating());
   m_settingsPanel->setEnabled(!running);
   for (QAction* action : m_idleOnlyActions) action->setEnabled(!running);
 }
@@ -369,6 +390,41 @@ void MainWindow::tryText(const QString& text) {
   m_tabs->setCurrentWidget(m_tryPanel);
   m_tryPanel->setText(text);
   m_tryPanel->classify();
+}
+
+void MainWindow::evaluateLatestRun() {
+  if (isTraining() || isEvaluating()) return;
+  m_evaluationView->setMessage(tr("Evaluating…"));
+  m_evaluationView->setEvaluateEnabled(false);
+  m_evaluationWatcher.setFuture(QtConcurrent::run([project = m_project]() {
+    auto outcome = std::make_shared<EvaluationOutcome>();
+    outcome->projectPath = project.filePath;
+    auto fail = [&](const Error& error) {
+      outcome->error = error.text();
+      return outcome;
+    };
+    auto run = runDirectoryOf(project, {});
+    if (!run) return fail(run.error());
+    auto predictor = Predictor::openRun(*run);
+    if (!predictor) return fail(predictor.error());
+    auto examples = validationExamplesOf(project, *run, (*predictor)->classes());
+    if (!examples) return fail(examples.error());
+    auto evaluation = evaluate(**predictor, std::move(*examples));
+    if (!evaluation) return fail(evaluation.error());
+    outcome->evaluation = std::make_shared<const RunEvaluation>(std::move(*evaluation));
+    return outcome;
+  }));
+}
+
+void MainWindow::showEvaluation() {
+  const auto outcome = m_evaluationWatcher.result();
+  if (outcome->projectPath != m_project.filePath)
+    m_evaluationView->setEvaluation(nullptr);
+  else if (outcome->evaluation)
+    m_evaluationView->setEvaluation(outcome->evaluation);
+  else
+    m_evaluationView->setMessage(outcome->error, true);
+  updateRunState();
 }
 
 void MainWindow::stopTraining() {

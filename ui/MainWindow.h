@@ -7,7 +7,10 @@
 #include "core/project/Project.h"
 #include "core/training/RunMetrics.h"
 
+#include <QFutureWatcher>
 #include <QMainWindow>
+
+#include <memory>
 
 class QAction;
 class QStackedWidget;
@@ -16,6 +19,7 @@ class QTabWidget;
 namespace attune::ui {
 
 class DataPanel;
+class EvaluationView;
 class TextDataPanel;
 class TextsView;
 class TryTextPanel;
@@ -48,6 +52,9 @@ class MainWindow : public QMainWindow {
   void stopTraining();
   // Text projects: shows "Try it" and classifies `text` with the latest run's model.
   void tryText(const QString& text);
+  // The Evaluation tab's Evaluate: the latest run's best model on its validation split, on a worker.
+  void evaluateLatestRun();
+  bool isEvaluating() const { return m_evaluationWatcher.isRunning(); }
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -71,6 +78,7 @@ class MainWindow : public QMainWindow {
   void updateTryPanel();
   void updateTrainingImageCount();
   void onRunEnded(const RunSummary& summary, const QString& startedAt);
+  void showEvaluation();
   // The settings panel's "Find…": the LR range test on the project as it is set now, in a dialog
   // whose suggestion goes back to the panel.
   void findLearningRate();
@@ -83,6 +91,9 @@ class MainWindow : public QMainWindow {
   QWidget* m_trainingTab = nullptr;
   TextsView* m_textsView = nullptr;
   TryTextPanel* m_tryPanel = nullptr;
+  EvaluationView* m_evaluationView = nullptr;
+  struct EvaluationOutcome;
+  QFutureWatcher<std::shared_ptr<EvaluationOutcome>> m_evaluationWatcher;
   TrainingSettingsPanel* m_settingsPanel = nullptr;
   TrainingCharts* m_charts = nullptr;
   RunPanel* m_runPanel = nullptr;

@@ -5,6 +5,7 @@
 
 #include "core/project/ProjectFile.h"
 #include "tests/support/TinyTexts.h"
+#include "ui/EvaluationView.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBoxHook.h"
 #include "ui/TextsView.h"
@@ -241,6 +242,15 @@ void TestTextProject::trainThenTryASentence() {
   QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 2, kAnswerTimeout_ms);
   QVERIFY(tryPanel->shownProbabilities()[0] > 0.5);
   QCOMPARE(results->item(0, 0)->text(), QStringLiteral("neg"));
+
+  // The Evaluation tab scores the run's model on its validation split, as training did.
+  auto* evaluation = child<EvaluationView>(window, "evaluationView");
+  child<QTabWidget>(window, "mainTabs")->setCurrentWidget(evaluation);
+  QTest::mouseClick(child<QPushButton>(window, "evaluateButton"), Qt::LeftButton);
+  QTRY_VERIFY_WITH_TIMEOUT(evaluation->evaluation() != nullptr, kAnswerTimeout_ms);
+  QVERIFY(std::abs(evaluation->evaluation()->metrics.accuracy - run.bestValAccuracy) < 1e-6);
+  QCOMPARE(evaluation->evaluation()->metrics.count, 10);  // a quarter of 40 reviews
+  QVERIFY(child<QPushButton>(window, "evaluateButton")->isEnabled());
 
   if (const QByteArray shot = qgetenv("ATTUNE_SCREENSHOT"); !shot.isEmpty())
     window.grab().save(QString::fromLocal8Bit(shot));

@@ -1,0 +1,248 @@
+#include "ui/EvaluationView.h"
+
+#include "ui/ConfusionMatrixModel.h"
+
+#include <QCheckBox>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QImageReader>
+#include <QLabel>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace attune::ui {
+namespace {
+
+const QColor kErrorColor(0xc0, 0x1c, 0x28);
+constexpr int kThumbnail_px = 64;
+constexpr int kShownCharacters = 300;
+
+QString percent(double value) {
+  return QStringLiteral("%1 %").arg(value * 100.0, 0, 'f', 1);
+}
+
+int predictedOf(const std::vector<double>& row) {
+  return row.empty() ? -1 : int(std::max_element(row.begin(), row.end()) - row.begin());
+}
+
+}  // namespace
+
+EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
+  m_summaryLabel = new QLabel(this);
+  m_summaryLabel->setObjectName(QStringLiteral("evaluationSummary"));
+  m_summaryLabel->setWordWrap(true);
+  m_evaluateButton = new QPushButton(tr("Evaluate"), this);
+  m_evaluateButton->setObjectName(QStringLiteral("evaluateButton"));
+  m_evaluateButton->setToolTip(
+      tr("Score the latest run's best model on the images or texts it was validated on."));
+  m_normaliseCheck = new QCheckBox(tr("Show shares of each true class"), this);
+  m_normaliseCheck->setObjectName(QStringLiteral("normaliseCheck"));
+  m_normaliseCheck->setToolTip(
+      tr("Each row shows which share of that class's examples went to each predicted class, so that "
+         "small classes are as easy to read as large ones."));
+
+  m_matrixModel = new ConfusionMatrixModel(this);
+  m_matrixView = new QTableView(this);
+  m_matrixView->setObjectName(QStringLiteral("confusionMatrix"));
+  m_matrixView->setModel(m_matrixModel);
+  m_matrixView->setSelectionMode(QAbstractItemView::SingleSelection);
+  m_matrixView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_matrixView->setToolTip(
+      tr("Rows: the true class. Columns: what the model said. Click a cell to see "
+         "those examples."));
+  m_matrixView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+
+  m_classTable = new QTableWidget(0, 5, this);
+  m_classTable->setObjectName(QStringLiteral("classMetricsTable"));
+  m_classTable->setHorizontalHeaderLabels(
+      {tr("Class"), tr("Precision"), tr("Recall"), tr("F1"), tr("Examples")});
+  m_classTable->verticalHeader()->hide();
+  m_classTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_classTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  m_classTable->setToolTip(
+      tr("Precision: of the examples the model put in this class, the share that belong there. Recall: "
+         "of the examples of this class, the share the model found. F1 combines both."));
+
+  m_examplesTitle = new QLabel(this);
+  m_examplesTitle->setObjectName(QStringLiteral("examplesTitle"));
+  m_wrongButton = new QPushButton(tr("Most confidently wrong"), this);
+  m_wrongButton->setObjectName(QStringLiteral("mostWrongButton"));
+  m_wrongButton->setToolTip(tr("The mistakes the model was surest of: often mislabelled examples."));
+  m_examplesTable = new QTableWidget(0, 4, this);
+  m_examplesTable->setObjectName(QStringLiteral("examplesTable"));
+  m_examplesTable->setHorizontalHeaderLabels(
+      {tr("Example"), tr("True class"), tr("Predicted"), tr("Probability")});
+  m_examplesTable->verticalHeader()->hide();
+  m_examplesTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_examplesTable->setIconSize(QSize(kThumbnail_px, kThumbnail_px));
+  m_examplesTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  for (int c = 1; c < 4; ++c)
+    m_examplesTable->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+
+  auto* top = new QHBoxLayout;
+  top->addWidget(m_summaryLabel, 1);
+  top->addWidget(m_evaluateButton);
+  auto* left = new QWidget(this);
+  auto* leftLayout = new QVBoxLayout(left);
+  leftLayout->setContentsMargins(0, 0, 0, 0);
+  leftLayout->addWidget(m_normaliseCheck);
+  leftLayout->addWidget(m_matrixView, 2);
+  leftLayout->addWidget(m_classTable, 1);
+  auto* right = new QWidget(this);
+  auto* rightLayout = new QVBoxLayout(right);
+  rightLayout->setContentsMargins(0, 0, 0, 0);
+  auto* examplesBar = new QHBoxLayout;
+  examplesBar->addWidget(m_examplesTitle, 1);
+  examplesBar->addWidget(m_wrongButton);
+  rightLayout->addLayout(examplesBar);
+  rightLayout->addWidget(m_examplesTable, 1);
+  auto* splitter = new QSplitter(Qt::Horizontal, this);
+  splitter->addWidget(left);
+  splitter->addWidget(right);
+  splitter->setChildrenCollapsible(false);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(top);
+  layout->addWidget(splitter, 1);
+
+  connect(m_evaluateButton, &QPushButton::clicked, this, &EvaluationView::evaluateRequested);
+  connect(m_normaliseCheck, &QCheckBox::toggled, m_matrixModel, &ConfusionMatrixModel::setNormalised);
+  connect(m_matrixView, &QTableView::clicked, this,
+          [this](const QModelIndex& index) { showCell(index.row(), index.column()); });
+  connect(m_wrongButton, &QPushButton::clicked, this, [this] { showMostConfidentlyWrong(); });
+  setEvaluation(nullptr);
+}
+
+void EvaluationView::setMessage(const QString& message, bool isError) {
+  m_summaryLabel->setText(message);
+  m_summaryLabel->setStyleSheet(isError ? QStringLiteral("color: %1").arg(kErrorColor.name()) : QString());
+}
+
+void EvaluationView::setEvaluateEnabled(bool enabled) {
+  m_evaluateButton->setEnabled(enabled);
+}
+
+void EvaluationView::setEvaluation(std::shared_ptr<const RunEvaluation> evaluation) {
+  m_evaluation = std::move(evaluation);
+  m_wrongButton->setEnabled(m_evaluation != nullptr);
+  m_shown.clear();
+  m_examplesTable->setRowCount(0);
+  m_examplesTitle->clear();
+  if (!m_evaluation) {
+    m_matrixModel->setMatrix({}, {});
+    m_classTable->setRowCount(0);
+    setMessage(tr("Press Evaluate to see how well the latest model does, class by class."));
+    return;
+  }
+  const ClassificationMetrics& m = m_evaluation->metrics;
+  QString summary =
+      tr("Run %1 (epoch %2) on %3: %4 of %5 examples right (accuracy %6); on average %7 of each "
+         "class (balanced accuracy).")
+          .arg(m_evaluation->runId)
+          .arg(m_evaluation->epoch)
+          .arg(m_evaluation->examples.source)
+          .arg(int(std::lround(m.accuracy * m.count)))
+          .arg(m.count)
+          .arg(percent(m.accuracy), percent(m.balancedAccuracy));
+  if (m.skipped > 0) summary += QLatin1Char(' ') + tr("%1 examples could not be read.").arg(m.skipped);
+  setMessage(summary);
+  m_matrixModel->setMatrix(m_evaluation->classes, m.confusion);
+  fillClassTable();
+  m_examplesTitle->setText(tr("Click a cell of the matrix to see its examples."));
+}
+
+void EvaluationView::fillClassTable() {
+  const ClassificationMetrics& m = m_evaluation->metrics;
+  m_classTable->setRowCount(int(m.classes.size()));
+  for (int r = 0; r < int(m.classes.size()); ++r) {
+    const ClassMetrics& c = m.classes[size_t(r)];
+    const QStringList cells = {c.name, percent(c.precision), percent(c.recall), percent(c.f1),
+                               QString::number(c.support)};
+    for (int col = 0; col < cells.size(); ++col) {
+      auto* item = new QTableWidgetItem(cells[col]);
+      if (col > 0) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      m_classTable->setItem(r, col, item);
+    }
+  }
+}
+
+void EvaluationView::showCell(int trueClass, int predictedClass) {
+  if (!m_evaluation) return;
+  std::vector<int> examples;
+  const auto& e = *m_evaluation;
+  for (size_t i = 0; i < e.examples.labels.size(); ++i)
+    if (e.examples.labels[i] == trueClass && predictedOf(e.probabilities[i]) == predictedClass)
+      examples.push_back(int(i));
+  // Least sure first on the diagonal (the borderline right answers), surest first elsewhere.
+  std::stable_sort(examples.begin(), examples.end(), [&](int a, int b) {
+    const double pa = e.probabilities[size_t(a)][size_t(predictedClass)];
+    const double pb = e.probabilities[size_t(b)][size_t(predictedClass)];
+    return trueClass == predictedClass ? pa < pb : pa > pb;
+  });
+  listExamples(tr("%1 examples of %2 predicted as %3")
+                   .arg(examples.size())
+                   .arg(e.classes.value(trueClass), e.classes.value(predictedClass)),
+               std::move(examples));
+}
+
+void EvaluationView::showMostConfidentlyWrong(int count) {
+  if (!m_evaluation) return;
+  const auto& e = *m_evaluation;
+  std::vector<int> wrong;
+  for (size_t i = 0; i < e.examples.labels.size(); ++i) {
+    const int predicted = predictedOf(e.probabilities[i]);
+    if (predicted >= 0 && predicted != e.examples.labels[i]) wrong.push_back(int(i));
+  }
+  const auto confidence = [&](int i) {
+    const auto& row = e.probabilities[size_t(i)];
+    return *std::max_element(row.begin(), row.end());
+  };
+  std::stable_sort(wrong.begin(), wrong.end(), [&](int a, int b) { return confidence(a) > confidence(b); });
+  if (int(wrong.size()) > count) wrong.resize(size_t(count));
+  listExamples(tr("The %1 mistakes the model was surest of").arg(wrong.size()), std::move(wrong));
+}
+
+void EvaluationView::listExamples(const QString& title, std::vector<int> examples) {
+  m_examplesTitle->setText(title);
+  m_shown = std::move(examples);
+  const auto& e = *m_evaluation;
+  const bool images = e.examples.task == TaskKind::ImageClassification;
+  m_examplesTable->setRowCount(int(m_shown.size()));
+  for (int row = 0; row < int(m_shown.size()); ++row) {
+    const size_t i = size_t(m_shown[size_t(row)]);
+    const QString& item = e.examples.items[qsizetype(i)];
+    const auto& probabilities = e.probabilities[i];
+    const int predicted = predictedOf(probabilities);
+    auto* example = new QTableWidgetItem;
+    if (images) {
+      QImageReader reader(item);
+      const QSize size = reader.size();
+      if (size.isValid())
+        reader.setScaledSize(size.scaled(kThumbnail_px, kThumbnail_px, Qt::KeepAspectRatio));
+      example->setIcon(QIcon(QPixmap::fromImage(reader.read())));
+      example->setText(QFileInfo(item).fileName());
+      example->setToolTip(item);
+    } else {
+      example->setText(item.left(kShownCharacters).simplified());
+      example->setToolTip(e.examples.lines.size() > i
+                              ? tr("Line %1: %2").arg(e.examples.lines[i]).arg(item.left(3000))
+                              : item.left(3000));
+    }
+    m_examplesTable->setItem(row, 0, example);
+    m_examplesTable->setItem(row, 1, new QTableWidgetItem(e.classes.value(e.examples.labels[i])));
+    m_examplesTable->setItem(row, 2, new QTableWidgetItem(e.classes.value(predicted)));
+    auto* probability =
+        new QTableWidgetItem(predicted >= 0 ? percent(probabilities[size_t(predicted)]) : QString());
+    probability->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    probability->setToolTip(tr("The model's probability for the class it predicted."));
+    m_examplesTable->setItem(row, 3, probability);
+  }
+  if (images) m_examplesTable->resizeRowsToContents();
+}
+
+}  // namespace attune::ui

@@ -1,0 +1,68 @@
+#pragma once
+// How good the latest model is, for people who do not read plots: accuracy in words, the confusion
+// matrix as a heat map (counts or shares of each true class) where clicking a cell lists exactly
+// those examples (thumbnails or texts) with their probabilities, the most confidently wrong
+// examples, and the per-class precision, recall, F1 and support.
+//
+// The evaluation itself (core/eval) runs on a worker thread started by the owner on
+// evaluateRequested(); the view shows what it is given.
+
+#include "core/eval/Evaluation.h"
+
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+class QCheckBox;
+class QLabel;
+class QPushButton;
+class QTableView;
+class QTableWidget;
+
+namespace attune::ui {
+
+class ConfusionMatrixModel;
+
+class EvaluationView : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit EvaluationView(QWidget* parent = nullptr);
+
+  void setEvaluation(std::shared_ptr<const RunEvaluation> evaluation);
+  std::shared_ptr<const RunEvaluation> evaluation() const { return m_evaluation; }
+  // A line above the results: "Evaluating…", or why there is nothing to show.
+  void setMessage(const QString& message, bool isError = false);
+  // Whether the Evaluate button can be used (not while training or evaluating).
+  void setEvaluateEnabled(bool enabled);
+
+  // The examples of true class `trueClass` predicted as `predictedClass` (what clicking a cell does).
+  void showCell(int trueClass, int predictedClass);
+  // The wrong answers, most confident first.
+  void showMostConfidentlyWrong(int count = 50);
+  // The indices (into the evaluation's examples) listed now, top to bottom.
+  const std::vector<int>& shownExamples() const { return m_shown; }
+  ConfusionMatrixModel* matrixModel() const { return m_matrixModel; }
+
+ signals:
+  void evaluateRequested();
+
+ private:
+  void listExamples(const QString& title, std::vector<int> examples);
+  void fillClassTable();
+
+  std::shared_ptr<const RunEvaluation> m_evaluation;
+  std::vector<int> m_shown;
+  QLabel* m_summaryLabel = nullptr;
+  QPushButton* m_evaluateButton = nullptr;
+  QCheckBox* m_normaliseCheck = nullptr;
+  ConfusionMatrixModel* m_matrixModel = nullptr;
+  QTableView* m_matrixView = nullptr;
+  QTableWidget* m_classTable = nullptr;
+  QLabel* m_examplesTitle = nullptr;
+  QPushButton* m_wrongButton = nullptr;
+  QTableWidget* m_examplesTable = nullptr;
+};
+
+}  // namespace attune::ui
