@@ -184,10 +184,10 @@ void EvaluationView::showCell(int trueClass, int predictedClass) {
     const double pb = e.probabilities[size_t(b)][size_t(predictedClass)];
     return trueClass == predictedClass ? pa < pb : pa > pb;
   });
-  listExamples(tr("%1 examples of %2 predicted as %3")
-                   .arg(examples.size())
-                   .arg(e.classes.value(trueClass), e.classes.value(predictedClass)),
-               std::move(examples));
+  const QString title = tr("%1 examples of %2 predicted as %3")
+                            .arg(examples.size())
+                            .arg(e.classes.value(trueClass), e.classes.value(predictedClass));
+  listExamples(title, std::move(examples));
 }
 
 void EvaluationView::showMostConfidentlyWrong(int count) {
@@ -204,7 +204,8 @@ void EvaluationView::showMostConfidentlyWrong(int count) {
   };
   std::stable_sort(wrong.begin(), wrong.end(), [&](int a, int b) { return confidence(a) > confidence(b); });
   if (int(wrong.size()) > count) wrong.resize(size_t(count));
-  listExamples(tr("The %1 mistakes the model was surest of").arg(wrong.size()), std::move(wrong));
+  const QString title = tr("The %1 mistakes the model was surest of").arg(wrong.size());
+  listExamples(title, std::move(wrong));
 }
 
 void EvaluationView::listExamples(const QString& title, std::vector<int> examples) {

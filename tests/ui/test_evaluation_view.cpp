@@ -117,6 +117,7 @@ class TestEvaluationView : public QObject {
     // Mistakes, surest first: 1 (0.7), 2 (0.6), 4 (0.5), 7 (0.4).
     QTest::mouseClick(child<QPushButton>(view, "mostWrongButton"), Qt::LeftButton);
     QCOMPARE(view.shownExamples(), std::vector<int>({1, 2, 4, 7}));
+    QVERIFY(child<QLabel>(view, "examplesTitle")->text().startsWith(QStringLiteral("The 4 mistakes")));
     view.showMostConfidentlyWrong(2);
     QCOMPARE(view.shownExamples(), std::vector<int>({1, 2}));
   }
