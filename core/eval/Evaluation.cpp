@@ -28,23 +28,33 @@ void noteUnknownClasses(LabelledExamples& examples, const QStringList& found, co
                             .arg(found[qsizetype(c)]);
 }
 
-LabelledExamples fromImages(const std::vector<ImageSample>& samples, const QStringList& found,
-                            const QStringList& classes, const QString& source) {
-  LabelledExamples examples;
-  examples.source = source;
+// The samples whose class the run knows, relabelled with the run's class indices; `add` puts one
+// sample's item (and line) into the examples.
+template <typename Sample, typename Add>
+LabelledExamples relabelled(const std::vector<Sample>& samples, const QStringList& found,
+                            const QStringList& classes, LabelledExamples examples, Add add) {
   const std::vector<int> map = classMap(found, classes);
   std::vector<int> leftOut(map.size(), 0);
-  for (const ImageSample& sample : samples) {
-    const int label = sample.label >= 0 && size_t(sample.label) < map.size() ? map[size_t(sample.label)] : -1;
+  for (const Sample& sample : samples) {
+    const bool known = sample.label >= 0 && size_t(sample.label) < map.size();
+    const int label = known ? map[size_t(sample.label)] : -1;
     if (label < 0) {
-      if (sample.label >= 0 && size_t(sample.label) < leftOut.size()) ++leftOut[size_t(sample.label)];
+      if (known) ++leftOut[size_t(sample.label)];
       continue;
     }
-    examples.items << sample.path;
+    add(examples, sample);
     examples.labels.push_back(label);
   }
   noteUnknownClasses(examples, found, map, leftOut);
   return examples;
+}
+
+LabelledExamples fromImages(const std::vector<ImageSample>& samples, const QStringList& found,
+                            const QStringList& classes, const QString& source) {
+  LabelledExamples examples;
+  examples.source = source;
+  return relabelled(samples, found, classes, std::move(examples),
+                    [](LabelledExamples& e, const ImageSample& sample) { e.items << sample.path; });
 }
 
 LabelledExamples fromTexts(const std::vector<TextSample>& samples, const QStringList& found,
@@ -52,20 +62,11 @@ LabelledExamples fromTexts(const std::vector<TextSample>& samples, const QString
   LabelledExamples examples;
   examples.task = TaskKind::TextClassification;
   examples.source = source;
-  const std::vector<int> map = classMap(found, classes);
-  std::vector<int> leftOut(map.size(), 0);
-  for (const TextSample& sample : samples) {
-    const int label = sample.label >= 0 && size_t(sample.label) < map.size() ? map[size_t(sample.label)] : -1;
-    if (label < 0) {
-      if (sample.label >= 0 && size_t(sample.label) < leftOut.size()) ++leftOut[size_t(sample.label)];
-      continue;
-    }
-    examples.items << sample.text;
-    examples.lines.push_back(sample.line);
-    examples.labels.push_back(label);
-  }
-  noteUnknownClasses(examples, found, map, leftOut);
-  return examples;
+  return relabelled(samples, found, classes, std::move(examples),
+                    [](LabelledExamples& e, const TextSample& sample) {
+                      e.items << sample.text;
+                      e.lines.push_back(sample.line);
+                    });
 }
 
 }  // namespace
