@@ -18,6 +18,8 @@ const char kUsage[] =
     "  attune-cli train PROJECT.attune [--set key=value]... [--json] [--resume RUN]\n"
     "  attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last] [--json]\n"
     "  attune-cli predict PROJECT.attune INPUT... [--run RUN] [--text] [--out FILE.csv] [--json]\n"
+    "  attune-cli report PROJECT.attune --out REPORT.html|REPORT.pdf [--run RUN] [--data PATH]\n"
+    "                                   [--checkpoint best|last] [--json]\n"
     "  attune-cli lr-find PROJECT.attune [--set key=value]... [--steps N] [--apply] [--json]\n"
     "  attune-cli inspect FILE.safetensors|FILE.pth|TFJS_FOLDER [--json]\n"
     "  attune-cli import-weights FILE.pth|FILE.safetensors|TFJS_FOLDER --out FILE.safetensors [--json]\n"
@@ -64,6 +66,7 @@ int run(const QStringList& arguments) {
   if (command == QLatin1String("lr-find")) return commandLrFind(rest);
   if (command == QLatin1String("eval")) return commandEval(rest);
   if (command == QLatin1String("predict")) return commandPredict(rest);
+  if (command == QLatin1String("report")) return commandReport(rest);
   if (command == QLatin1String("inspect")) return commandInspect(rest);
   if (command == QLatin1String("models")) return commandModels(rest);
   if (command == QLatin1String("import-weights")) return commandImportWeights(rest);

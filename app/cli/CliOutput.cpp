@@ -30,6 +30,15 @@ int reportFailure(bool asJson, const QString& message) {
   return kExitFailure;
 }
 
+void printNotes(bool asJson, const QStringList& notes) {
+  for (const QString& note : notes) {
+    if (asJson)
+      printJson({{"event", "warning"}, {"message", note.toStdString()}});
+    else
+      printLine(note);
+  }
+}
+
 bool stdoutIsTerminal() {
   return isatty(fileno(stdout)) != 0;
 }

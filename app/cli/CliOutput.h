@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <QString>
+#include <QStringList>
 
 namespace attune::cli {
 
@@ -16,5 +17,7 @@ bool stdoutIsTerminal();
 // A command's failure: an "error" event first when the output is JSON, the reason on stderr;
 // returns kExitFailure.
 int reportFailure(bool asJson, const QString& message);
+// Things worth knowing that did not stop the command: "warning" events, or plain lines.
+void printNotes(bool asJson, const QStringList& notes);
 
 }  // namespace attune::cli

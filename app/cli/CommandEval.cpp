@@ -119,10 +119,12 @@ int commandEval(const QStringList& arguments) {
     printError(parser.errorText().isEmpty() ? usage : parser.errorText());
     return kExitUsage;
   }
-  PredictorOptions options;
+  EvaluationRequest request;
+  request.run = parser.value(QStringLiteral("run"));
+  request.dataPath = parser.value(QStringLiteral("data"));
   if (parser.isSet(QStringLiteral("checkpoint"))) {
-    options.checkpoint = parser.value(QStringLiteral("checkpoint"));
-    if (options.checkpoint != QLatin1String("best") && options.checkpoint != QLatin1String("last")) {
+    request.checkpoint = parser.value(QStringLiteral("checkpoint"));
+    if (request.checkpoint != QLatin1String("best") && request.checkpoint != QLatin1String("last")) {
       printError(QStringLiteral("--checkpoint takes best or last.\n") + usage);
       return kExitUsage;
     }
@@ -131,22 +133,9 @@ int commandEval(const QStringList& arguments) {
   auto fail = [asJson](const QString& message) { return reportFailure(asJson, message); };
   auto project = ProjectFile::load(parser.positionalArguments().first());
   if (!project) return fail(project.error().text());
-  auto runDirectory = runDirectoryOf(*project, parser.value(QStringLiteral("run")));
-  if (!runDirectory) return fail(runDirectory.error().text());
-  auto predictor = Predictor::openRun(*runDirectory, options);
-  if (!predictor) return fail(predictor.error().text());
-  auto examples = parser.isSet(QStringLiteral("data"))
-                      ? examplesFrom(*project, parser.value(QStringLiteral("data")), (*predictor)->classes())
-                      : validationExamplesOf(*project, *runDirectory, (*predictor)->classes());
-  if (!examples) return fail(examples.error().text());
-  for (const QString& note : examples->notes) {
-    if (asJson)
-      printJson({{"event", "warning"}, {"message", note.toStdString()}});
-    else
-      printLine(note);
-  }
-  auto evaluation = evaluate(**predictor, std::move(*examples));
+  auto evaluation = evaluateRun(*project, request);
   if (!evaluation) return fail(evaluation.error().text());
+  printNotes(asJson, evaluation->examples.notes);
   if (asJson)
     printJson(evaluationJson(*evaluation));
   else

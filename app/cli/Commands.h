@@ -15,6 +15,7 @@ int commandModels(const QStringList& arguments);
 int commandImportWeights(const QStringList& arguments);
 int commandEval(const QStringList& arguments);
 int commandPredict(const QStringList& arguments);
+int commandReport(const QStringList& arguments);
 
 // One `--set key=value` applied to a config.
 Status applySetting(TrainingConfig& config, const QString& assignment);

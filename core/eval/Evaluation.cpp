@@ -141,6 +141,7 @@ Result<RunEvaluation> evaluate(Predictor& predictor, LabelledExamples examples) 
                      .arg(predictor.classes().join(QStringLiteral(", "))));
   RunEvaluation evaluation;
   evaluation.runId = predictor.runId();
+  evaluation.runDirectory = QFileInfo(predictor.checkpointPath()).absolutePath();
   evaluation.checkpoint = predictor.checkpointPath();
   evaluation.epoch = predictor.checkpointEpoch();
   evaluation.classes = predictor.classes();
@@ -153,6 +154,18 @@ Result<RunEvaluation> evaluate(Predictor& predictor, LabelledExamples examples) 
   evaluation.metrics = computeMetrics(evaluation.classes, examples.labels, evaluation.probabilities);
   evaluation.examples = std::move(examples);
   return evaluation;
+}
+
+Result<RunEvaluation> evaluateRun(const Project& project, const EvaluationRequest& request) {
+  auto runDirectory = runDirectoryOf(project, request.run);
+  if (!runDirectory) return runDirectory.error();
+  auto predictor = Predictor::openRun(*runDirectory, {request.checkpoint});
+  if (!predictor) return predictor.error();
+  auto examples = request.dataPath.isEmpty()
+                      ? validationExamplesOf(project, *runDirectory, (*predictor)->classes())
+                      : examplesFrom(project, request.dataPath, (*predictor)->classes());
+  if (!examples) return examples.error();
+  return evaluate(**predictor, std::move(*examples));
 }
 
 }  // namespace attune

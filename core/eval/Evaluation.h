@@ -42,6 +42,7 @@ Result<LabelledExamples> examplesFrom(const Project& project, const QString& pat
 
 struct RunEvaluation {
   QString runId;
+  QString runDirectory;  // absolute
   QString checkpoint;
   int epoch = 0;
   QStringList classes;
@@ -53,5 +54,15 @@ struct RunEvaluation {
 
 // The predictor's answers on the examples and their metrics.
 Result<RunEvaluation> evaluate(Predictor& predictor, LabelledExamples examples);
+
+struct EvaluationRequest {
+  QString run;       // as runDirectoryOf: empty for the latest run with a saved model
+  QString dataPath;  // empty: the run's validation split; else as examplesFrom
+  QString checkpoint = QStringLiteral("best");  // or "last"
+};
+
+// The whole evaluation of a project's run: its model, its examples (notes on what was left out are in
+// `examples.notes` of the result), the predictions and the metrics.
+Result<RunEvaluation> evaluateRun(const Project& project, const EvaluationRequest& request);
 
 }  // namespace attune

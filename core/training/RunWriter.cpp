@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QSaveFile>
@@ -17,6 +18,41 @@ namespace {
 // metrics.csv holds finite numbers only: a value that is not finite is written empty.
 QString number(double value) {
   return std::isfinite(value) ? QString::number(value, 'g', 9) : QString();
+}
+
+// Examples per class of one split, in class order.
+template <typename Sample>
+std::vector<int> classCounts(const std::vector<Sample>& samples, qsizetype classCount) {
+  std::vector<int> counts(size_t(classCount), 0);
+  for (const Sample& s : samples)
+    if (s.label >= 0 && s.label < classCount) ++counts[size_t(s.label)];
+  return counts;
+}
+
+template <typename Sample>
+void addSplit(QCryptographicHash& hash, const char* split, const std::vector<Sample>& samples,
+              const QStringList& classes) {
+  for (const Sample& s : samples) {
+    hash.addData(QByteArray(split));
+    if constexpr (std::is_same_v<Sample, TextSample>)
+      hash.addData(s.text.toUtf8());
+    else
+      hash.addData(s.path.toUtf8());
+    hash.addData(QByteArrayView("\t", 1));
+    hash.addData(classes.value(s.label).toUtf8());
+    hash.addData(QByteArrayView("\n", 1));
+  }
+}
+
+// The data version: a SHA-256 over every example of both splits (its path or text, and its class
+// name), in order. Two runs with the same data version saw the same examples with the same labels.
+QString dataVersion(const TrainingJob& job) {
+  QCryptographicHash hash(QCryptographicHash::Sha256);
+  addSplit(hash, "train\t", job.trainSamples, job.classes);
+  addSplit(hash, "val\t", job.valSamples, job.classes);
+  addSplit(hash, "train\t", job.trainTexts, job.classes);
+  addSplit(hash, "val\t", job.valTexts, job.classes);
+  return QString::fromLatin1(hash.result().toHex());
 }
 
 }  // namespace
@@ -141,6 +177,12 @@ Status RunWriter::writeConfig(const TrainingJob& job, const QString& device, int
     document["train_images"] = job.trainSamples.size();
     document["val_images"] = job.valSamples.size();
   }
+  const bool texts = job.task == TaskKind::TextClassification;
+  document["train_class_counts"] = texts ? classCounts(job.trainTexts, job.classes.size())
+                                         : classCounts(job.trainSamples, job.classes.size());
+  document["val_class_counts"] =
+      texts ? classCounts(job.valTexts, job.classes.size()) : classCounts(job.valSamples, job.classes.size());
+  document["data_version"] = dataVersion(job).toStdString();
   document["started_at"] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
 
   QSaveFile file(filePath(QStringLiteral("config.json")));

@@ -10,6 +10,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -37,6 +38,51 @@ class TestCliEval : public QObject {
     const auto events = jsonLines(result.out);
     if (events.empty() || events.back()["event"] != "done") return -1.0;
     return events.back()["best_val_accuracy"].get<double>();
+  }
+
+  // `attune-cli report` as HTML and as PDF for the latest run of `project`, whose accuracy is
+  // `accuracy`; `settingsLine` is a plain-words sentence the settings section must hold.
+  void checkReport(const QString& project, double accuracy, const QStringList& classes,
+                   const QString& settingsLine) {
+    const QString html = QFileInfo(project).absolutePath() + QStringLiteral("/report.html");
+    const auto written =
+        runCli({QStringLiteral("report"), project, QStringLiteral("--out"), html, QStringLiteral("--json")});
+    QVERIFY2(written.exitCode == 0, written.err.constData());
+    const auto done = jsonLines(written.out).back();
+    QCOMPARE(done["event"].get<std::string>(), std::string("done"));
+    QVERIFY(std::abs(done["accuracy"].get<double>() - accuracy) < 1e-6);
+    QFile file(html);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString page = QString::fromUtf8(file.readAll());
+    for (const char* section : {"<h2>What we found</h2>", "<h2>The data</h2>",
+                                "<h2>The settings in plain words</h2>", "<h2>Training curves</h2>",
+                                "<h3>Confusion matrix</h3>", "<h3>Per class</h3>", "<h3>Calibration</h3>"})
+      QVERIFY2(page.contains(QLatin1String(section)), section);
+    // The headline accuracy as the evaluation computed it, every class in the tables, three charts
+    // (loss, accuracy, reliability) as inline SVG, and the settings in words.
+    const QString headline =
+        QStringLiteral("<b>Accuracy %1%</b>").arg(QString::number(100.0 * accuracy, 'f', 1));
+    QVERIFY2(page.contains(headline), qPrintable(headline));
+    for (const QString& name : classes) QVERIFY(page.contains(QStringLiteral("<th>%1</th>").arg(name)));
+    QCOMPARE(page.count(QStringLiteral("<svg ")), 3);
+    QVERIFY2(page.contains(settingsLine), qPrintable(settingsLine));
+    QVERIFY(page.contains(QStringLiteral("Learning rates:")));
+
+    const QString pdf = QFileInfo(project).absolutePath() + QStringLiteral("/report.pdf");
+    const auto printed = runCli({QStringLiteral("report"), project, QStringLiteral("--out"), pdf});
+    QVERIFY2(printed.exitCode == 0, printed.err.constData());
+    QFile pdfFile(pdf);
+    QVERIFY(pdfFile.open(QIODevice::ReadOnly));
+    const QByteArray bytes = pdfFile.readAll();
+    QVERIFY(bytes.startsWith("%PDF-"));
+    QVERIFY(bytes.trimmed().endsWith("%%EOF"));
+    // Three chart images and the text: far more than an empty page.
+    QVERIFY2(bytes.size() > 20000, qPrintable(QString::number(bytes.size())));
+    QVERIFY(bytes.count("/Subtype /Image") >= 3);
+
+    const auto wrongSuffix = runCli({QStringLiteral("report"), project, QStringLiteral("--out"),
+                                     QFileInfo(project).absolutePath() + QStringLiteral("/report.txt")});
+    QCOMPARE(wrongSuffix.exitCode, 2);
   }
 
  private Q_SLOTS:
@@ -82,6 +128,11 @@ class TestCliEval : public QObject {
     QVERIFY(plain.out.contains("Confusion matrix"));
     QVERIFY(plain.out.contains("class_1"));
     QVERIFY(plain.out.contains("balanced accuracy"));
+  }
+
+  void reportOfAnImageRun() {
+    checkReport(m_imageProject, m_imageAccuracy, {QStringLiteral("class_0"), QStringLiteral("class_1")},
+                QStringLiteral("Training images were flipped left to right at random"));
   }
 
   void evalOnOtherDataMapsClassesByName() {
@@ -181,6 +232,9 @@ class TestCliEval : public QObject {
     const auto events = jsonLines(table.out);
     QCOMPARE(events.back()["count"].get<int>(), 40);
     QCOMPARE(events.front()["item"].get<std::string>(), std::string("reviews.csv:2"));
+
+    checkReport(project, accuracy, {QStringLiteral("neg"), QStringLiteral("pos")},
+                QStringLiteral("Texts were cut to 16 tokens."));
   }
 };
 

@@ -1,0 +1,70 @@
+// attune-cli report: a run report for people who do not read plots, as one HTML page or a PDF: the
+// data, the settings in plain words, the curves, the confusion matrix, the per-class table and
+// plain-language findings.
+#include "app/cli/CliOutput.h"
+#include "app/cli/Commands.h"
+#include "core/eval/RunReport.h"
+#include "core/project/ProjectFile.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+
+namespace attune::cli {
+
+int commandReport(const QStringList& arguments) {
+  QCommandLineParser parser;
+  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
+  parser.addOptions({
+      {QStringLiteral("run"), QStringLiteral("Which run (default: the latest with a saved model)."),
+       QStringLiteral("run")},
+      {QStringLiteral("data"),
+       QStringLiteral("Evaluate on this image folder or table instead of the run's validation split."),
+       QStringLiteral("path")},
+      {QStringLiteral("checkpoint"), QStringLiteral("best (default) or last."), QStringLiteral("which")},
+      {QStringLiteral("out"), QStringLiteral("The report file: .html or .pdf."), QStringLiteral("file")},
+      {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
+  });
+  const QString usage = QStringLiteral(
+      "usage: attune-cli report PROJECT.attune --out REPORT.html|REPORT.pdf [--run RUN] [--data PATH] "
+      "[--checkpoint best|last] [--json]");
+  if (!parser.parse(QStringList{QStringLiteral("report")} + arguments) ||
+      parser.positionalArguments().size() != 1 || !parser.isSet(QStringLiteral("out"))) {
+    printError(parser.errorText().isEmpty() ? usage : parser.errorText());
+    return kExitUsage;
+  }
+  EvaluationRequest request;
+  request.run = parser.value(QStringLiteral("run"));
+  request.dataPath = parser.value(QStringLiteral("data"));
+  request.checkpoint = parser.isSet(QStringLiteral("checkpoint")) ? parser.value(QStringLiteral("checkpoint"))
+                                                                  : QStringLiteral("best");
+  if (request.checkpoint != QLatin1String("best") && request.checkpoint != QLatin1String("last")) {
+    printError(QStringLiteral("--checkpoint takes best or last.\n") + usage);
+    return kExitUsage;
+  }
+  const QString out = QFileInfo(parser.value(QStringLiteral("out"))).absoluteFilePath();
+  const QString suffix = QFileInfo(out).suffix().toLower();
+  if (suffix != QLatin1String("html") && suffix != QLatin1String("htm") && suffix != QLatin1String("pdf")) {
+    printError(QStringLiteral("--out must end in .html or .pdf.\n") + usage);
+    return kExitUsage;
+  }
+  const bool asJson = parser.isSet(QStringLiteral("json"));
+  auto fail = [asJson](const QString& message) { return reportFailure(asJson, message); };
+  auto project = ProjectFile::load(parser.positionalArguments().first());
+  if (!project) return fail(project.error().text());
+  auto evaluation = evaluateRun(*project, request);
+  if (!evaluation) return fail(evaluation.error().text());
+  printNotes(asJson, evaluation->examples.notes);
+  auto run = readSavedRun(evaluation->runDirectory);
+  if (!run) return fail(run.error().text());
+  if (auto written = writeRunReport(*run, *evaluation, out); !written) return fail(written.error().text());
+  if (asJson)
+    printJson({{"event", "done"},
+               {"run", evaluation->runId.toStdString()},
+               {"report", out.toStdString()},
+               {"accuracy", evaluation->metrics.accuracy}});
+  else
+    printLine(QStringLiteral("Wrote the report of run %1 to %2.").arg(evaluation->runId, out));
+  return kExitSuccess;
+}
+
+}  // namespace attune::cli
