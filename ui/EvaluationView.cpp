@@ -1,13 +1,17 @@
 #include "ui/EvaluationView.h"
 
+#include "core/eval/RunReport.h"
 #include "ui/ConfusionMatrixModel.h"
 
 #include <QCheckBox>
+#include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QImageReader>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
@@ -41,6 +45,11 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
   m_evaluateButton->setObjectName(QStringLiteral("evaluateButton"));
   m_evaluateButton->setToolTip(
       tr("Score the latest run's best model on the images or texts it was validated on."));
+  m_reportButton = new QPushButton(tr("Save Report…"), this);
+  m_reportButton->setObjectName(QStringLiteral("saveReportButton"));
+  m_reportButton->setToolTip(
+      tr("A one-page report to hand on, as a web page or a PDF: the data, the settings in "
+         "plain words, the curves, the matrix and what they mean."));
   m_normaliseCheck = new QCheckBox(tr("Show shares of each true class"), this);
   m_normaliseCheck->setObjectName(QStringLiteral("normaliseCheck"));
   m_normaliseCheck->setToolTip(
@@ -57,6 +66,10 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
       tr("Rows: the true class. Columns: what the model said. Click a cell to see "
          "those examples."));
   m_matrixView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  // Cells large enough to read and to click.
+  m_matrixView->horizontalHeader()->setMinimumSectionSize(64);
+  m_matrixView->verticalHeader()->setMinimumSectionSize(40);
+  m_matrixView->verticalHeader()->setDefaultSectionSize(40);
 
   m_classTable = new QTableWidget(0, 5, this);
   m_classTable->setObjectName(QStringLiteral("classMetricsTable"));
@@ -88,10 +101,14 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
   auto* top = new QHBoxLayout;
   top->addWidget(m_summaryLabel, 1);
   top->addWidget(m_evaluateButton);
+  top->addWidget(m_reportButton);
   auto* left = new QWidget(this);
   auto* leftLayout = new QVBoxLayout(left);
   leftLayout->setContentsMargins(0, 0, 0, 0);
   leftLayout->addWidget(m_normaliseCheck);
+  auto* axes = new QLabel(tr("Rows: the true class. Columns: the model's answer."), this);
+  axes->setObjectName(QStringLiteral("matrixAxes"));
+  leftLayout->addWidget(axes);
   leftLayout->addWidget(m_matrixView, 2);
   leftLayout->addWidget(m_classTable, 1);
   auto* right = new QWidget(this);
@@ -115,7 +132,35 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
   connect(m_matrixView, &QTableView::clicked, this,
           [this](const QModelIndex& index) { showCell(index.row(), index.column()); });
   connect(m_wrongButton, &QPushButton::clicked, this, [this] { showMostConfidentlyWrong(); });
+  connect(m_reportButton, &QPushButton::clicked, this, &EvaluationView::saveReportWithDialog);
   setEvaluation(nullptr);
+}
+
+Status EvaluationView::saveReport(const QString& path) {
+  if (!m_evaluation)
+    return Error(ErrorCode::NotEnoughData, tr("There is no evaluation to report yet."),
+                 tr("Press Evaluate first."));
+  auto run = readSavedRun(m_evaluation->runDirectory);
+  if (!run) return run.error();
+  return writeRunReport(*run, *m_evaluation, path);
+}
+
+void EvaluationView::saveReportWithDialog() {
+  if (!m_evaluation) return;
+  const QString suggested = QDir(QFileInfo(m_evaluation->runDirectory).absolutePath())
+                                .filePath(QStringLiteral("../report-%1.html").arg(m_evaluation->runId));
+  QString filter = tr("Web page (*.html)");
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save Run Report"), QDir::cleanPath(suggested),
+                                                    tr("Web page (*.html);;PDF document (*.pdf)"), &filter);
+  if (path.isEmpty()) return;
+  QString target = path;
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix != QLatin1String("html") && suffix != QLatin1String("htm") && suffix != QLatin1String("pdf"))
+    target += filter.contains(QLatin1String("pdf")) ? QStringLiteral(".pdf") : QStringLiteral(".html");
+  if (auto saved = saveReport(target); !saved)
+    QMessageBox::warning(this, tr("Report not saved"), saved.error().text());
+  else
+    setMessage(tr("Saved the report to %1.").arg(QDir::toNativeSeparators(target)));
 }
 
 void EvaluationView::setMessage(const QString& message, bool isError) {
@@ -130,6 +175,7 @@ void EvaluationView::setEvaluateEnabled(bool enabled) {
 void EvaluationView::setEvaluation(std::shared_ptr<const RunEvaluation> evaluation) {
   m_evaluation = std::move(evaluation);
   m_wrongButton->setEnabled(m_evaluation != nullptr);
+  m_reportButton->setEnabled(m_evaluation != nullptr);
   m_shown.clear();
   m_examplesTable->setRowCount(0);
   m_examplesTitle->clear();

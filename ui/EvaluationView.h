@@ -44,6 +44,8 @@ class EvaluationView : public QWidget {
   // The indices (into the evaluation's examples) listed now, top to bottom.
   const std::vector<int>& shownExamples() const { return m_shown; }
   ConfusionMatrixModel* matrixModel() const { return m_matrixModel; }
+  // The run report of the shown evaluation (core/eval/RunReport): .html or .pdf by the path's ending.
+  Status saveReport(const QString& path);
 
  signals:
   void evaluateRequested();
@@ -51,11 +53,13 @@ class EvaluationView : public QWidget {
  private:
   void listExamples(const QString& title, std::vector<int> examples);
   void fillClassTable();
+  void saveReportWithDialog();
 
   std::shared_ptr<const RunEvaluation> m_evaluation;
   std::vector<int> m_shown;
   QLabel* m_summaryLabel = nullptr;
   QPushButton* m_evaluateButton = nullptr;
+  QPushButton* m_reportButton = nullptr;
   QCheckBox* m_normaliseCheck = nullptr;
   ConfusionMatrixModel* m_matrixModel = nullptr;
   QTableView* m_matrixView = nullptr;

@@ -13,6 +13,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -251,6 +252,24 @@ void TestTextProject::trainThenTryASentence() {
   QVERIFY(std::abs(evaluation->evaluation()->metrics.accuracy - run.bestValAccuracy) < 1e-6);
   QCOMPARE(evaluation->evaluation()->metrics.count, 10);  // a quarter of 40 reviews
   QVERIFY(child<QPushButton>(window, "evaluateButton")->isEnabled());
+
+  // Save Report… writes the run report of what is shown, as a web page or a PDF.
+  QVERIFY(child<QPushButton>(window, "saveReportButton")->isEnabled());
+  const QString html = m_dir.filePath(QStringLiteral("report.html"));
+  const auto savedHtml = evaluation->saveReport(html);
+  QVERIFY2(savedHtml.ok(), savedHtml ? "" : qPrintable(savedHtml.error().text()));
+  QFile page(html);
+  QVERIFY(page.open(QIODevice::ReadOnly));
+  const QString text = QString::fromUtf8(page.readAll());
+  QVERIFY(text.contains(QStringLiteral("<h1>Run report: ")));
+  QVERIFY(text.contains(QStringLiteral("Texts were cut to")));
+  const QString pdf = m_dir.filePath(QStringLiteral("report.pdf"));
+  const auto savedPdf = evaluation->saveReport(pdf);
+  QVERIFY2(savedPdf.ok(), savedPdf ? "" : qPrintable(savedPdf.error().text()));
+  QFile document(pdf);
+  QVERIFY(document.open(QIODevice::ReadOnly));
+  QVERIFY(document.readAll().startsWith("%PDF-"));
+  QVERIFY(!evaluation->saveReport(m_dir.filePath(QStringLiteral("report.doc"))).ok());
 
   if (const QByteArray shot = qgetenv("ATTUNE_SCREENSHOT"); !shot.isEmpty())
     window.grab().save(QString::fromLocal8Bit(shot));
