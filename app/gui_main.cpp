@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTabWidget>
 #include <QTimer>
 
 namespace {
@@ -47,7 +48,9 @@ int main(int argc, char** argv) {
   QCommandLineOption tryText(QStringLiteral("try"),
                              QStringLiteral("Classify a text in Try it (text projects)."),
                              QStringLiteral("TEXT"));
-  for (QCommandLineOption* option : {&screenshot, &screenshotAfter, &train, &tryText}) {
+  QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Show this tab (its title) at start."),
+                         QStringLiteral("TITLE"));
+  for (QCommandLineOption* option : {&screenshot, &screenshotAfter, &train, &tryText, &tab}) {
     option->setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(*option);
   }
@@ -58,6 +61,9 @@ int main(int argc, char** argv) {
   if (!arguments.isEmpty()) window.openProject(arguments.first());
   window.show();
   if (parser.isSet(tryText)) window.tryText(parser.value(tryText));
+  if (auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("mainTabs")); tabs && parser.isSet(tab))
+    for (int i = 0; i < tabs->count(); ++i)
+      if (tabs->tabText(i).remove(QLatin1Char('&')) == parser.value(tab)) tabs->setCurrentIndex(i);
   if (parser.isSet(screenshot))
     scheduleScreenshot(
         window, {parser.value(screenshot), parser.value(screenshotAfter).toInt(), parser.isSet(train)});

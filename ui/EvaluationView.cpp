@@ -13,6 +13,8 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSignalBlocker>
+#include <QSlider>
 #include <QSplitter>
 #include <QTableView>
 #include <QTableWidget>
@@ -50,6 +52,12 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
   m_reportButton->setToolTip(
       tr("A one-page report to hand on, as a web page or a PDF: the data, the settings in "
          "plain words, the curves, the matrix and what they mean."));
+  m_epochSlider = new QSlider(Qt::Horizontal, this);
+  m_epochSlider->setObjectName(QStringLiteral("epochSlider"));
+  m_epochSlider->setToolTip(tr("The matrix at each epoch of the run, from its validation after that epoch."));
+  m_epochSlider->setPageStep(1);
+  m_epochLabel = new QLabel(this);
+  m_epochLabel->setObjectName(QStringLiteral("epochLabel"));
   m_normaliseCheck = new QCheckBox(tr("Show shares of each true class"), this);
   m_normaliseCheck->setObjectName(QStringLiteral("normaliseCheck"));
   m_normaliseCheck->setToolTip(
@@ -106,6 +114,10 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
   auto* leftLayout = new QVBoxLayout(left);
   leftLayout->setContentsMargins(0, 0, 0, 0);
   leftLayout->addWidget(m_normaliseCheck);
+  auto* epochBar = new QHBoxLayout;
+  epochBar->addWidget(m_epochLabel);
+  epochBar->addWidget(m_epochSlider, 1);
+  leftLayout->addLayout(epochBar);
   auto* axes = new QLabel(tr("Rows: the true class. Columns: the model's answer."), this);
   axes->setObjectName(QStringLiteral("matrixAxes"));
   leftLayout->addWidget(axes);
@@ -133,6 +145,9 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
           [this](const QModelIndex& index) { showCell(index.row(), index.column()); });
   connect(m_wrongButton, &QPushButton::clicked, this, [this] { showMostConfidentlyWrong(); });
   connect(m_reportButton, &QPushButton::clicked, this, &EvaluationView::saveReportWithDialog);
+  connect(m_epochSlider, &QSlider::valueChanged, this, [this](int index) {
+    if (index >= 0 && size_t(index) < m_epochs.size()) showEpoch(m_epochs[size_t(index)].epoch);
+  });
   setEvaluation(nullptr);
 }
 
@@ -179,6 +194,8 @@ void EvaluationView::setEvaluation(std::shared_ptr<const RunEvaluation> evaluati
   m_shown.clear();
   m_examplesTable->setRowCount(0);
   m_examplesTitle->clear();
+  setEpochs({});
+  m_shownEpoch = m_evaluation ? m_evaluation->epoch : 0;
   if (!m_evaluation) {
     m_matrixModel->setMatrix({}, {});
     m_classTable->setRowCount(0);
@@ -198,12 +215,52 @@ void EvaluationView::setEvaluation(std::shared_ptr<const RunEvaluation> evaluati
   if (m.skipped > 0) summary += QLatin1Char(' ') + tr("%1 examples could not be read.").arg(m.skipped);
   setMessage(summary);
   m_matrixModel->setMatrix(m_evaluation->classes, m.confusion);
-  fillClassTable();
+  fillClassTable(m);
   m_examplesTitle->setText(tr("Click a cell of the matrix to see its examples."));
 }
 
-void EvaluationView::fillClassTable() {
-  const ClassificationMetrics& m = m_evaluation->metrics;
+void EvaluationView::setEpochs(std::vector<EpochValidation> epochs) {
+  m_epochs = std::move(epochs);
+  const bool show = m_evaluation && !m_epochs.empty();
+  m_epochSlider->setVisible(show);
+  m_epochLabel->setVisible(show);
+  if (!show) return;
+  const QSignalBlocker blocker(m_epochSlider);
+  m_epochSlider->setRange(0, int(m_epochs.size()) - 1);
+  int index = int(m_epochs.size()) - 1;
+  for (size_t i = 0; i < m_epochs.size(); ++i)
+    if (m_epochs[i].epoch == m_evaluation->epoch) index = int(i);
+  m_epochSlider->setValue(index);
+  showEpoch(m_epochs[size_t(index)].epoch);
+}
+
+void EvaluationView::showEpoch(int epoch) {
+  if (!m_evaluation) return;
+  const EpochValidation* shown = nullptr;
+  for (const EpochValidation& e : m_epochs)
+    if (e.epoch == epoch) shown = &e;
+  const bool evaluated = epoch == m_evaluation->epoch || !shown;
+  m_shownEpoch = evaluated ? m_evaluation->epoch : epoch;
+  for (size_t i = 0; i < m_epochs.size(); ++i)
+    if (m_epochs[i].epoch == m_shownEpoch) {
+      const QSignalBlocker blocker(m_epochSlider);
+      m_epochSlider->setValue(int(i));
+    }
+  const ClassificationMetrics& m = evaluated ? m_evaluation->metrics : shown->metrics;
+  m_matrixModel->setMatrix(m_evaluation->classes, m.confusion);
+  fillClassTable(m);
+  const int last = m_epochs.empty() ? m_shownEpoch : m_epochs.back().epoch;
+  m_epochLabel->setText(
+      evaluated ? tr("Epoch %1 of %2 (the evaluated model)").arg(m_shownEpoch).arg(last)
+                : tr("Epoch %1 of %2: accuracy %3").arg(epoch).arg(last).arg(percent(m.accuracy)));
+  m_shown.clear();
+  m_examplesTable->setRowCount(0);
+  m_examplesTitle->setText(
+      evaluated ? tr("Click a cell of the matrix to see its examples.")
+                : tr("The examples are listed for the evaluated model (epoch %1).").arg(m_evaluation->epoch));
+}
+
+void EvaluationView::fillClassTable(const ClassificationMetrics& m) {
   m_classTable->setRowCount(int(m.classes.size()));
   for (int r = 0; r < int(m.classes.size()); ++r) {
     const ClassMetrics& c = m.classes[size_t(r)];
@@ -219,6 +276,7 @@ void EvaluationView::fillClassTable() {
 
 void EvaluationView::showCell(int trueClass, int predictedClass) {
   if (!m_evaluation) return;
+  if (m_shownEpoch != m_evaluation->epoch) showEpoch(m_evaluation->epoch);
   std::vector<int> examples;
   const auto& e = *m_evaluation;
   for (size_t i = 0; i < e.examples.labels.size(); ++i)
@@ -238,6 +296,7 @@ void EvaluationView::showCell(int trueClass, int predictedClass) {
 
 void EvaluationView::showMostConfidentlyWrong(int count) {
   if (!m_evaluation) return;
+  if (m_shownEpoch != m_evaluation->epoch) showEpoch(m_evaluation->epoch);
   const auto& e = *m_evaluation;
   std::vector<int> wrong;
   for (size_t i = 0; i < e.examples.labels.size(); ++i) {

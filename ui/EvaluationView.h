@@ -7,6 +7,7 @@
 // The evaluation itself (core/eval) runs on a worker thread started by the owner on
 // evaluateRequested(); the view shows what it is given.
 
+#include "core/eval/EpochValidation.h"
 #include "core/eval/Evaluation.h"
 
 #include <QWidget>
@@ -17,6 +18,7 @@
 class QCheckBox;
 class QLabel;
 class QPushButton;
+class QSlider;
 class QTableView;
 class QTableWidget;
 
@@ -32,6 +34,13 @@ class EvaluationView : public QWidget {
 
   void setEvaluation(std::shared_ptr<const RunEvaluation> evaluation);
   std::shared_ptr<const RunEvaluation> evaluation() const { return m_evaluation; }
+  // The run's validation answers at every epoch, for the epoch slider (call after setEvaluation; empty:
+  // no slider).
+  void setEpochs(std::vector<EpochValidation> epochs);
+  // Shows the matrix and per-class table of the run at `epoch` (the evaluated model's own when it is
+  // the evaluated epoch); the examples behind the cells are those of the evaluated model.
+  void showEpoch(int epoch);
+  int shownEpoch() const { return m_shownEpoch; }
   // A line above the results: "Evaluating…", or why there is nothing to show.
   void setMessage(const QString& message, bool isError = false);
   // Whether the Evaluate button can be used (not while training or evaluating).
@@ -52,7 +61,7 @@ class EvaluationView : public QWidget {
 
  private:
   void listExamples(const QString& title, std::vector<int> examples);
-  void fillClassTable();
+  void fillClassTable(const ClassificationMetrics& metrics);
   void saveReportWithDialog();
 
   std::shared_ptr<const RunEvaluation> m_evaluation;
@@ -60,6 +69,10 @@ class EvaluationView : public QWidget {
   QLabel* m_summaryLabel = nullptr;
   QPushButton* m_evaluateButton = nullptr;
   QPushButton* m_reportButton = nullptr;
+  QSlider* m_epochSlider = nullptr;
+  QLabel* m_epochLabel = nullptr;
+  std::vector<EpochValidation> m_epochs;
+  int m_shownEpoch = 0;
   QCheckBox* m_normaliseCheck = nullptr;
   ConfusionMatrixModel* m_matrixModel = nullptr;
   QTableView* m_matrixView = nullptr;

@@ -11,6 +11,7 @@
 #include "ui/MessageBoxHook.h"
 #include "ui/RecentProjects.h"
 #include "ui/RunController.h"
+#include "ui/RunHistoryView.h"
 #include "ui/RunPanel.h"
 #include "ui/TextDataPanel.h"
 #include "ui/TextsView.h"
@@ -47,6 +48,7 @@ namespace attune::ui {
 struct MainWindow::EvaluationOutcome {
   QString projectPath;  // the project evaluated (the user may open another meanwhile)
   std::shared_ptr<const RunEvaluation> evaluation;
+  std::vector<EpochValidation> epochs;  // the run's validation at every epoch (for the slider)
   QString error;
 };
 
@@ -76,6 +78,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_tryPanel->setObjectName(QStringLiteral("tryTextPanel"));
   m_evaluationView = new EvaluationView(this);
   m_evaluationView->setObjectName(QStringLiteral("evaluationView"));
+  m_historyView = new RunHistoryView(this);
+  m_historyView->setObjectName(QStringLiteral("runHistoryView"));
   m_settingsPanel = new TrainingSettingsPanel(this);
   m_charts = new TrainingCharts(this);
   m_runPanel = new RunPanel(this);
@@ -107,6 +111,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_tabs->addTab(m_textsView, tr("Texts"));
   m_tabs->addTab(m_tryPanel, tr("Try it"));
   m_tabs->addTab(m_evaluationView, tr("Evaluation"));
+  m_tabs->addTab(m_historyView, tr("Runs"));
   m_tabs->setDocumentMode(true);
   auto* splitter = new QSplitter(Qt::Horizontal, this);
   splitter->addWidget(scroll);
@@ -121,6 +126,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_dataPanel, &DataPanel::folderChosen, this, &MainWindow::onFolderChosen);
   connect(m_textDataPanel, &TextDataPanel::dataChosen, this, &MainWindow::onTextDataChosen);
   connect(m_evaluationView, &EvaluationView::evaluateRequested, this, &MainWindow::evaluateLatestRun);
+  connect(m_historyView, &RunHistoryView::evaluateCheckpointRequested, this, &MainWindow::evaluateCheckpoint);
   connect(&m_evaluationWatcher, &QFutureWatcher<std::shared_ptr<EvaluationOutcome>>::finished, this,
           &MainWindow::showEvaluation);
   connect(m_runPanel, &RunPanel::trainClicked, this, &MainWindow::startTraining);
@@ -183,6 +189,7 @@ void MainWindow::setProject(Project project) {
   m_tabs->setTabVisible(m_tabs->indexOf(m_tryPanel), texts);
   m_tabs->setCurrentWidget(m_trainingTab);
   m_evaluationView->setEvaluation(nullptr);
+  m_historyView->refresh(m_project);
   m_settingsPanel->setTask(m_project.task);
   m_settingsPanel->setConfig(m_project.config);
   updateTryPanel();
@@ -393,24 +400,33 @@ void MainWindow::tryText(const QString& text) {
 }
 
 void MainWindow::evaluateLatestRun() {
+  startEvaluation({});
+}
+
+void MainWindow::evaluateCheckpoint(const QString& runId, int epoch) {
+  EvaluationRequest request;
+  request.run = runId;
+  request.checkpoint = QString::number(epoch);
+  m_tabs->setCurrentWidget(m_evaluationView);
+  startEvaluation(request);
+}
+
+void MainWindow::startEvaluation(const EvaluationRequest& request) {
   if (isTraining() || isEvaluating()) return;
   m_evaluationView->setMessage(tr("Evaluating…"));
   m_evaluationView->setEvaluateEnabled(false);
-  m_evaluationWatcher.setFuture(QtConcurrent::run([project = m_project]() {
+  m_evaluationWatcher.setFuture(QtConcurrent::run([project = m_project, request]() {
     auto outcome = std::make_shared<EvaluationOutcome>();
     outcome->projectPath = project.filePath;
     auto fail = [&](const Error& error) {
       outcome->error = error.text();
       return outcome;
     };
-    auto run = runDirectoryOf(project, {});
-    if (!run) return fail(run.error());
-    auto predictor = Predictor::openRun(*run);
-    if (!predictor) return fail(predictor.error());
-    auto examples = validationExamplesOf(project, *run, (*predictor)->classes());
-    if (!examples) return fail(examples.error());
-    auto evaluation = evaluate(**predictor, std::move(*examples));
+    auto evaluation = evaluateRun(project, request);
     if (!evaluation) return fail(evaluation.error());
+    // Without the per-epoch answers (older runs) there is no slider, and nothing else is lost.
+    if (auto epochs = validationByEpoch(evaluation->runDirectory, evaluation->classes); epochs)
+      outcome->epochs = std::move(*epochs);
     outcome->evaluation = std::make_shared<const RunEvaluation>(std::move(*evaluation));
     return outcome;
   }));
@@ -420,9 +436,10 @@ void MainWindow::showEvaluation() {
   const auto outcome = m_evaluationWatcher.result();
   if (outcome->projectPath != m_project.filePath)
     m_evaluationView->setEvaluation(nullptr);
-  else if (outcome->evaluation)
+  else if (outcome->evaluation) {
     m_evaluationView->setEvaluation(outcome->evaluation);
-  else
+    m_evaluationView->setEpochs(outcome->epochs);
+  } else
     m_evaluationView->setMessage(outcome->error, true);
   updateRunState();
 }
@@ -447,6 +464,7 @@ void MainWindow::onRunEnded(const RunSummary& summary, const QString& startedAt)
       setModified(false);
     }
   }
+  m_historyView->refresh(m_project);
   updateTryPanel();
   updateRunState();
 }

@@ -2,7 +2,8 @@
 // The main window: edits one Project (its data, training settings), runs training on it with live
 // charts, and records each run in the project. Composes DataPanel (images) or TextDataPanel (texts),
 // TrainingSettingsPanel, TrainingCharts and RunPanel, and for text projects the Texts table and
-// "Try it"; the run itself is owned by a RunController.
+// "Try it"; an Evaluation tab and a Runs tab (the run history); the run itself is owned by a
+// RunController.
 
 #include "core/project/Project.h"
 #include "core/training/RunMetrics.h"
@@ -16,10 +17,15 @@ class QAction;
 class QStackedWidget;
 class QTabWidget;
 
+namespace attune {
+struct EvaluationRequest;
+}
+
 namespace attune::ui {
 
 class DataPanel;
 class EvaluationView;
+class RunHistoryView;
 class TextDataPanel;
 class TextsView;
 class TryTextPanel;
@@ -54,6 +60,8 @@ class MainWindow : public QMainWindow {
   void tryText(const QString& text);
   // The Evaluation tab's Evaluate: the latest run's best model on its validation split, on a worker.
   void evaluateLatestRun();
+  // The model of run `runId` at `epoch` (a point picked on the Runs tab), shown on the Evaluation tab.
+  void evaluateCheckpoint(const QString& runId, int epoch);
   bool isEvaluating() const { return m_evaluationWatcher.isRunning(); }
 
  protected:
@@ -79,6 +87,7 @@ class MainWindow : public QMainWindow {
   void updateTrainingImageCount();
   void onRunEnded(const RunSummary& summary, const QString& startedAt);
   void showEvaluation();
+  void startEvaluation(const EvaluationRequest& request);
   // The settings panel's "Find…": the LR range test on the project as it is set now, in a dialog
   // whose suggestion goes back to the panel.
   void findLearningRate();
@@ -92,6 +101,7 @@ class MainWindow : public QMainWindow {
   TextsView* m_textsView = nullptr;
   TryTextPanel* m_tryPanel = nullptr;
   EvaluationView* m_evaluationView = nullptr;
+  RunHistoryView* m_historyView = nullptr;
   struct EvaluationOutcome;
   QFutureWatcher<std::shared_ptr<EvaluationOutcome>> m_evaluationWatcher;
   TrainingSettingsPanel* m_settingsPanel = nullptr;

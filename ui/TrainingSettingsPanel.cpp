@@ -148,7 +148,8 @@ void TrainingSettingsPanel::connectEdits() {
                          m_unfreezeEverySpin, m_stepEverySpin, m_plateauPatienceSpin, m_accumulateSpin,
                          m_patienceSpin, m_foldsSpin, m_threadsSpin, m_workersSpin, m_seedSpin})
     connect(spin, &QSpinBox::valueChanged, this, &TrainingSettingsPanel::userEdited);
-  for (QCheckBox* check : {m_freezeCheck, m_nesterovCheck, m_findLrCheck, m_randomCropCheck, m_flipCheck})
+  for (QCheckBox* check :
+       {m_freezeCheck, m_nesterovCheck, m_findLrCheck, m_randomCropCheck, m_flipCheck, m_keepEpochsCheck})
     connect(check, &QCheckBox::toggled, this, &TrainingSettingsPanel::userEdited);
   for (QComboBox* combo : {m_optimizerCombo, m_scheduleCombo, m_classBalanceCombo, m_monitorCombo,
                            m_precisionCombo, m_featureCacheCombo})
@@ -229,6 +230,7 @@ void TrainingSettingsPanel::setConfig(const TrainingConfig& config) {
   selectData(m_featureCacheCombo, int(config.featureCache));
   m_randomCropCheck->setChecked(config.randomResizedCrop);
   m_flipCheck->setChecked(config.horizontalFlip);
+  m_keepEpochsCheck->setChecked(config.keepEveryEpoch);
   m_threadsSpin->setValue(config.threads.value_or(kThreadsAll));
   m_workersSpin->setValue(config.loaderWorkers);
   m_seedSpin->setValue(config.seed);
@@ -287,6 +289,7 @@ void TrainingSettingsPanel::applyTo(TrainingConfig& config) const {
   config.featureCache = currentEnum<FeatureCacheMode>(m_featureCacheCombo);
   config.randomResizedCrop = m_randomCropCheck->isChecked();
   config.horizontalFlip = m_flipCheck->isChecked();
+  config.keepEveryEpoch = m_keepEpochsCheck->isChecked();
   const int threads = m_threadsSpin->value();
   config.threads = threads == kThreadsAll ? std::nullopt : std::optional<int>(threads);
   config.loaderWorkers = m_workersSpin->value();

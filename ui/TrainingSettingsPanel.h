@@ -170,6 +170,7 @@ class TrainingSettingsPanel : public QGroupBox {
   QComboBox* m_featureCacheCombo = nullptr;
   QCheckBox* m_randomCropCheck = nullptr;
   QCheckBox* m_flipCheck = nullptr;
+  QCheckBox* m_keepEpochsCheck = nullptr;
   QSpinBox* m_threadsSpin = nullptr;
   QSpinBox* m_workersSpin = nullptr;
   QSpinBox* m_seedSpin = nullptr;

@@ -425,6 +425,11 @@ void TrainingSettingsPanel::buildAdvancedControls() {
                           tr("Mirror images left-right at random. Turn off when left and right matter "
                              "(text, arrows)."),
                           this);
+  m_keepEpochsCheck =
+      makeCheck("keepEpochsCheck", tr("Keep every epoch's model"),
+                tr("Save the model after every epoch, not only the best and the last, so that any point "
+                   "of the validation curve can be evaluated later. Uses disk space: one model per epoch."),
+                this);
   m_threadsSpin = makeSpin("threadsSpin", 0, kMaxThreads,
                            tr("How many processor cores the computation uses. Lower it to keep the "
                               "computer responsive for other work."),
@@ -541,6 +546,7 @@ QWidget* TrainingSettingsPanel::validationPage() {
   form->addRow(tr("Stop early after:"), m_patienceSpin);
   form->addRow(tr("Smallest improvement:"), m_minDeltaSpin);
   form->addRow(tr("Cross-validation folds:"), m_foldsSpin);
+  form->addRow(tr("Checkpoints:"), m_keepEpochsCheck);
   copyToolTipsToLabels(form);
   return page;
 }

@@ -16,10 +16,10 @@ const char kUsage[] =
     "                                [--text-column C --label-column C] [--table-format csv|tsv|jsonl|json]\n"
     "                                [--val-fraction F] [--seed N] [--set key=value]... [--force]\n"
     "  attune-cli train PROJECT.attune [--set key=value]... [--json] [--resume RUN]\n"
-    "  attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last] [--json]\n"
+    "  attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last|EPOCH] [--json]\n"
     "  attune-cli predict PROJECT.attune INPUT... [--run RUN] [--text] [--out FILE.csv] [--json]\n"
     "  attune-cli report PROJECT.attune --out REPORT.html|REPORT.pdf [--run RUN] [--data PATH]\n"
-    "                                   [--checkpoint best|last] [--json]\n"
+    "                                   [--checkpoint best|last|EPOCH] [--json]\n"
     "  attune-cli lr-find PROJECT.attune [--set key=value]... [--steps N] [--apply] [--json]\n"
     "  attune-cli inspect FILE.safetensors|FILE.pth|TFJS_FOLDER [--json]\n"
     "  attune-cli import-weights FILE.pth|FILE.safetensors|TFJS_FOLDER --out FILE.safetensors [--json]\n"
@@ -28,6 +28,12 @@ const char kUsage[] =
     "Exit status: 0 success, 1 failure (reason on stderr), 2 bad usage.";
 
 }  // namespace
+
+bool isCheckpointChoice(const QString& value) {
+  bool isNumber = false;
+  const int epoch = value.toInt(&isNumber);
+  return value == QLatin1String("best") || value == QLatin1String("last") || (isNumber && epoch >= 1);
+}
 
 Status applySetting(TrainingConfig& config, const QString& assignment) {
   const int equals = assignment.indexOf(QLatin1Char('='));

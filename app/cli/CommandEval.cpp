@@ -109,11 +109,13 @@ int commandEval(const QStringList& arguments) {
       {QStringLiteral("data"),
        QStringLiteral("Evaluate on this image folder or table instead of the run's validation split."),
        QStringLiteral("path")},
-      {QStringLiteral("checkpoint"), QStringLiteral("best (default) or last."), QStringLiteral("which")},
+      {QStringLiteral("checkpoint"), QStringLiteral("best (default), last, or an epoch number."),
+       QStringLiteral("which")},
       {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
   });
   const QString usage = QStringLiteral(
-      "usage: attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last] [--json]");
+      "usage: attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last|EPOCH] "
+      "[--json]");
   if (!parser.parse(QStringList{QStringLiteral("eval")} + arguments) ||
       parser.positionalArguments().size() != 1) {
     printError(parser.errorText().isEmpty() ? usage : parser.errorText());
@@ -124,8 +126,8 @@ int commandEval(const QStringList& arguments) {
   request.dataPath = parser.value(QStringLiteral("data"));
   if (parser.isSet(QStringLiteral("checkpoint"))) {
     request.checkpoint = parser.value(QStringLiteral("checkpoint"));
-    if (request.checkpoint != QLatin1String("best") && request.checkpoint != QLatin1String("last")) {
-      printError(QStringLiteral("--checkpoint takes best or last.\n") + usage);
+    if (!isCheckpointChoice(request.checkpoint)) {
+      printError(QStringLiteral("--checkpoint takes best, last or an epoch number.\n") + usage);
       return kExitUsage;
     }
   }

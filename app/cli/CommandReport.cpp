@@ -20,13 +20,14 @@ int commandReport(const QStringList& arguments) {
       {QStringLiteral("data"),
        QStringLiteral("Evaluate on this image folder or table instead of the run's validation split."),
        QStringLiteral("path")},
-      {QStringLiteral("checkpoint"), QStringLiteral("best (default) or last."), QStringLiteral("which")},
+      {QStringLiteral("checkpoint"), QStringLiteral("best (default), last, or an epoch number."),
+       QStringLiteral("which")},
       {QStringLiteral("out"), QStringLiteral("The report file: .html or .pdf."), QStringLiteral("file")},
       {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
   });
   const QString usage = QStringLiteral(
       "usage: attune-cli report PROJECT.attune --out REPORT.html|REPORT.pdf [--run RUN] [--data PATH] "
-      "[--checkpoint best|last] [--json]");
+      "[--checkpoint best|last|EPOCH] [--json]");
   if (!parser.parse(QStringList{QStringLiteral("report")} + arguments) ||
       parser.positionalArguments().size() != 1 || !parser.isSet(QStringLiteral("out"))) {
     printError(parser.errorText().isEmpty() ? usage : parser.errorText());
@@ -37,8 +38,8 @@ int commandReport(const QStringList& arguments) {
   request.dataPath = parser.value(QStringLiteral("data"));
   request.checkpoint = parser.isSet(QStringLiteral("checkpoint")) ? parser.value(QStringLiteral("checkpoint"))
                                                                   : QStringLiteral("best");
-  if (request.checkpoint != QLatin1String("best") && request.checkpoint != QLatin1String("last")) {
-    printError(QStringLiteral("--checkpoint takes best or last.\n") + usage);
+  if (!isCheckpointChoice(request.checkpoint)) {
+    printError(QStringLiteral("--checkpoint takes best, last or an epoch number.\n") + usage);
     return kExitUsage;
   }
   const QString out = QFileInfo(parser.value(QStringLiteral("out"))).absoluteFilePath();

@@ -17,6 +17,9 @@ int commandEval(const QStringList& arguments);
 int commandPredict(const QStringList& arguments);
 int commandReport(const QStringList& arguments);
 
+// A value of --checkpoint: best, last, or an epoch number (1 or more).
+bool isCheckpointChoice(const QString& value);
+
 // One `--set key=value` applied to a config.
 Status applySetting(TrainingConfig& config, const QString& assignment);
 // Every `--set` in order; the first bad one is the error.

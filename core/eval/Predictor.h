@@ -17,7 +17,8 @@
 namespace attune {
 
 struct PredictorOptions {
-  // Which checkpoint of the run: "best" (best.safetensors, else last) or "last".
+  // Which checkpoint of the run: "best" (best.safetensors, else last), "last", or an epoch number
+  // (its epoch-N.safetensors, or the best or last checkpoint when that is from the epoch).
   QString checkpoint = QStringLiteral("best");
 };
 

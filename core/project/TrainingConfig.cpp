@@ -174,6 +174,7 @@ const std::vector<ConfigField>& fields() {
     f.push_back(field("early_stop.patience", &TrainingConfig::patience));
     f.push_back(field("early_stop.min_delta", &TrainingConfig::minDelta));
     f.push_back(field("kfold.folds", &TrainingConfig::folds));
+    f.push_back(field("checkpoint.every_epoch", &TrainingConfig::keepEveryEpoch));
     f.push_back(field("augment.random_resized_crop", &TrainingConfig::randomResizedCrop));
     f.push_back(field("augment.horizontal_flip", &TrainingConfig::horizontalFlip));
     f.push_back(field("runtime.threads", &TrainingConfig::threads));

@@ -110,6 +110,10 @@ struct TrainingConfig {
   // kfold.*
   int folds = 1;  // k-fold cross-validation when 2 or more
 
+  // checkpoint.*: also keep each epoch's model (epoch-N.safetensors), not only the best and the last,
+  // so that any point of the validation curve can be evaluated or exported (uses disk space).
+  bool keepEveryEpoch = false;
+
   // augment.*
   bool randomResizedCrop = true;
   bool horizontalFlip = true;

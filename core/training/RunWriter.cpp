@@ -193,6 +193,38 @@ Status RunWriter::writeConfig(const TrainingJob& job, const QString& device, int
   return {};
 }
 
+QString epochCheckpointName(int epoch) {
+  return QStringLiteral("epoch-%1.safetensors").arg(epoch);
+}
+
+Status RunWriter::appendValidationAnswers(int epoch, const std::vector<int>& labels,
+                                          const std::vector<float>& probabilities, int classCount) {
+  const int64_t numbers = int64_t(labels.size()) * classCount;
+  if (classCount < 1 || numbers > kMaxValidationAnswers || probabilities.size() != size_t(numbers)) return {};
+  QFile file(filePath(QString::fromLatin1(kValidationAnswersFile)));
+  const bool fresh = !file.exists();
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Append))
+    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(file.fileName()),
+                 QStringLiteral("Check that the disk is not full."));
+  QByteArray bytes;
+  if (fresh) {
+    bytes += "epoch,example,label";
+    for (int c = 0; c < classCount; ++c) bytes += ",p" + QByteArray::number(c);
+    bytes += '\n';
+  }
+  for (size_t i = 0; i < labels.size(); ++i) {
+    bytes += QByteArray::number(epoch) + ',' + QByteArray::number(qulonglong(i)) + ',' +
+             QByteArray::number(labels[i]);
+    for (int c = 0; c < classCount; ++c)
+      bytes += ',' + QByteArray::number(double(probabilities[i * size_t(classCount) + size_t(c)]), 'g', 7);
+    bytes += '\n';
+  }
+  if (file.write(bytes) != bytes.size() || !file.flush())
+    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(file.fileName()),
+                 QStringLiteral("Check that the disk is not full."));
+  return {};
+}
+
 Status RunWriter::writeRow(const QString& row) {
   const QByteArray bytes = row.toUtf8() + '\n';
   if (m_metrics.write(bytes) != bytes.size() || !m_metrics.flush())

@@ -14,8 +14,17 @@
 #include <QString>
 
 #include <memory>
+#include <vector>
 
 namespace attune {
+
+// The file of epoch N's model when the run keeps every epoch's (checkpoint.every_epoch).
+QString epochCheckpointName(int epoch);
+// Every epoch's answers on the validation examples: "epoch,example,label,p0,p1,..." with the class
+// probabilities in class order and the examples in the order of the run's validation split.
+inline constexpr char kValidationAnswersFile[] = "val_probabilities.csv";
+// Above this many numbers per epoch (examples x classes) the answers are not written.
+inline constexpr int64_t kMaxValidationAnswers = 4'000'000;
 
 class RunWriter {
  public:
@@ -33,6 +42,10 @@ class RunWriter {
   Status writeConfig(const TrainingJob& job, const QString& device, int threads);
   Status append(const StepMetrics& step);
   Status append(const EpochMetrics& epoch);
+  // Appends one epoch's validation answers to kValidationAnswersFile (`probabilities` holds
+  // labels.size() rows of `classCount`); nothing when there are more than kMaxValidationAnswers.
+  Status appendValidationAnswers(int epoch, const std::vector<int>& labels,
+                                 const std::vector<float>& probabilities, int classCount);
   // A resumed run drops the rows written after its checkpoint (steps after `step`, epochs after
   // `completedEpochs`), so metrics.csv reads as one uninterrupted run.
   Status dropRowsAfter(int64_t step, int completedEpochs);

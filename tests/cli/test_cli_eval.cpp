@@ -4,6 +4,7 @@
 
 #include "../training/TinyDataset.h"
 #include "CliRunner.h"
+#include "core/eval/EpochValidation.h"
 #include "tests/support/TinyTexts.h"
 
 #include <nlohmann/json.hpp>
@@ -235,6 +236,44 @@ class TestCliEval : public QObject {
 
     checkReport(project, accuracy, {QStringLiteral("neg"), QStringLiteral("pos")},
                 QStringLiteral("Texts were cut to 16 tokens."));
+  }
+
+  // A run that keeps every epoch's model: eval --checkpoint N scores epoch N's own model, and gets
+  // what training's validation of that epoch got (its saved answers).
+  void evalOfAnEpochsOwnModel() {
+    const auto trained =
+        runCli({QStringLiteral("train"), m_imageProject, QStringLiteral("--json"), QStringLiteral("--set"),
+                QStringLiteral("epochs=2"), QStringLiteral("--set"), QStringLiteral("batch_size=4"),
+                QStringLiteral("--set"), QStringLiteral("augment.random_resized_crop=false"),
+                QStringLiteral("--set"), QStringLiteral("checkpoint.every_epoch=true")});
+    QVERIFY2(trained.exitCode == 0, trained.err.constData());
+    const auto done = jsonLines(trained.out).back();
+    const QString runId = QString::fromStdString(done["run_id"].get<std::string>());
+    const QString runDir = QString::fromStdString(done["run_dir"].get<std::string>());
+    QVERIFY(QFileInfo::exists(runDir + QStringLiteral("/epoch-1.safetensors")));
+    QVERIFY(QFileInfo::exists(runDir + QStringLiteral("/epoch-2.safetensors")));
+    const auto epochs = validationByEpoch(runDir, {QStringLiteral("class_0"), QStringLiteral("class_1")});
+    QVERIFY(epochs.ok());
+    QCOMPARE(epochs->size(), size_t(2));
+    for (int epoch : {1, 2}) {
+      const auto evaluated =
+          runCli({QStringLiteral("eval"), m_imageProject, QStringLiteral("--run"), runId,
+                  QStringLiteral("--checkpoint"), QString::number(epoch), QStringLiteral("--json")});
+      QVERIFY2(evaluated.exitCode == 0, evaluated.err.constData());
+      const auto result = jsonLines(evaluated.out).back();
+      QCOMPARE(result["epoch"].get<int>(), epoch);
+      QVERIFY(std::abs(result["accuracy"].get<double>() - (*epochs)[size_t(epoch - 1)].metrics.accuracy) <
+              1e-9);
+      QCOMPARE(result["confusion"].get<std::vector<std::vector<int>>>(),
+               (*epochs)[size_t(epoch - 1)].metrics.confusion);
+    }
+    const auto missing = runCli({QStringLiteral("eval"), m_imageProject, QStringLiteral("--run"), runId,
+                                 QStringLiteral("--checkpoint"), QStringLiteral("9")});
+    QCOMPARE(missing.exitCode, 1);
+    QVERIFY2(missing.err.contains("kept no model of epoch 9"), missing.err.constData());
+    const auto bad = runCli(
+        {QStringLiteral("eval"), m_imageProject, QStringLiteral("--checkpoint"), QStringLiteral("first")});
+    QCOMPARE(bad.exitCode, 2);
   }
 };
 

@@ -7,6 +7,7 @@
 #include "core/eval/RunFindings.h"
 #include "core/eval/RunReport.h"
 #include "core/eval/SavedRun.h"
+#include "tests/support/HandMadeRuns.h"
 
 #include <nlohmann/json.hpp>
 
@@ -19,58 +20,9 @@ using namespace attune;
 
 namespace {
 
-void writeFile(const QString& path, const QByteArray& bytes) {
-  QFile file(path);
-  QVERIFY(file.open(QIODevice::WriteOnly));
-  QCOMPARE(file.write(bytes), bytes.size());
-}
-
-// A run folder with config.json (settings changed by `config`) and these epoch rows
-// (train loss, train accuracy, val loss, val accuracy).
-QString writeRun(const QString& runsDir, const QString& id, nlohmann::json config,
-                 const std::vector<std::array<double, 4>>& epochs, const QByteArray& extraRows = {}) {
-  if (config.is_null()) config = nlohmann::json::object();
-  const QString dir = runsDir + QLatin1Char('/') + id;
-  QDir().mkpath(dir);
-  nlohmann::json document = {
-      {"run_id", id.toStdString()},
-      {"project", "birds"},
-      {"started_at",
-       QString(QStringLiteral("2026-11-30T10:00:0") + id.right(1) + QStringLiteral("Z")).toStdString()},
-      {"task", "image"},
-      {"classes", {"finch", "robin", "wren"}},
-      {"train_images", 130},
-      {"val_images", 30},
-      {"train_class_counts", {60, 62, 8}},
-      {"val_class_counts", {10, 10, 10}},
-      {"data_version", "abc123"},
-      {"device", "cpu"},
-      {"config", config}};
-  writeFile(dir + QStringLiteral("/config.json"), QByteArray::fromStdString(document.dump(2)));
-  QByteArray csv =
-      "kind,epoch,step,train_loss,train_accuracy,val_loss,val_accuracy,lr_head,lr_backbone,elapsed_ms\n";
-  int epoch = 0;
-  for (const auto& e : epochs) {
-    ++epoch;
-    csv += QStringLiteral("step,%1,%2,0.9,,,,0.001,0.0001,10\n").arg(epoch).arg(epoch * 10).toUtf8();
-    csv += QStringLiteral("epoch,%1,,%2,%3,%4,%5,,,%6\n")
-               .arg(epoch)
-               .arg(e[0])
-               .arg(e[1])
-               .arg(e[2])
-               .arg(e[3])
-               .arg(epoch * 100)
-               .toUtf8();
-  }
-  writeFile(dir + QStringLiteral("/metrics.csv"), csv + extraRows);
-  writeFile(dir + QStringLiteral("/best.safetensors"), "x");
-  return dir;
-}
-
-// Loss falls until epoch 4 then rises; accuracy peaks at epoch 4 too.
-const std::vector<std::array<double, 4>> kOverfitting = {{1.0, 0.50, 0.90, 0.60}, {0.7, 0.70, 0.70, 0.70},
-                                                         {0.5, 0.80, 0.60, 0.75}, {0.3, 0.90, 0.50, 0.80},
-                                                         {0.2, 0.95, 0.60, 0.78}, {0.1, 0.99, 0.75, 0.77}};
+using attune::testing::runs::kOverfitting;
+using attune::testing::runs::writeFile;
+using attune::testing::runs::writeRun;
 
 RunEvaluation evaluationOf(const std::vector<int>& labels, const std::vector<int>& answers) {
   RunEvaluation e;
@@ -129,7 +81,7 @@ class TestRunReport : public QObject {
     const QString empty = m_dir.filePath(QStringLiteral("notarun"));
     QDir().mkpath(empty);
     QVERIFY(!readSavedRun(empty).ok());
-    writeFile(empty + QStringLiteral("/config.json"), "{ not json");
+    QVERIFY(writeFile(empty + QStringLiteral("/config.json"), "{ not json"));
     const auto damaged = readSavedRun(empty);
     QVERIFY(!damaged.ok());
     QVERIFY(damaged.error().message.contains(QStringLiteral("damaged")));

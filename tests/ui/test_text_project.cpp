@@ -3,8 +3,10 @@
 // and a search, the settings offer text models only, a real (tiny) word-vector run is trained with
 // the Train button, and "Try it" classifies a typed sentence with the run's model.
 
+#include "core/eval/EpochValidation.h"
 #include "core/project/ProjectFile.h"
 #include "tests/support/TinyTexts.h"
+#include "ui/ConfusionMatrixModel.h"
 #include "ui/EvaluationView.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBoxHook.h"
@@ -19,6 +21,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSlider>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QStackedWidget>
@@ -252,6 +255,36 @@ void TestTextProject::trainThenTryASentence() {
   QVERIFY(std::abs(evaluation->evaluation()->metrics.accuracy - run.bestValAccuracy) < 1e-6);
   QCOMPARE(evaluation->evaluation()->metrics.count, 10);  // a quarter of 40 reviews
   QVERIFY(child<QPushButton>(window, "evaluateButton")->isEnabled());
+
+  // The epoch slider shows the run's validation after every epoch, from the answers training saved;
+  // at the evaluated epoch they are the evaluation's own (the same model on the same texts).
+  auto* slider = child<QSlider>(window, "epochSlider");
+  QVERIFY(slider->isVisibleTo(&window));
+  QCOMPARE(slider->maximum() + 1, 8);
+  const int evaluatedEpoch = evaluation->evaluation()->epoch;
+  QCOMPARE(evaluation->shownEpoch(), evaluatedEpoch);
+  const auto epochs =
+      validationByEpoch(evaluation->evaluation()->runDirectory, evaluation->evaluation()->classes);
+  QVERIFY(epochs.ok());
+  QCOMPARE(epochs->size(), size_t(8));
+  const ClassificationMetrics& atEvaluated = (*epochs)[size_t(evaluatedEpoch - 1)].metrics;
+  QVERIFY(std::abs(atEvaluated.accuracy - evaluation->evaluation()->metrics.accuracy) < 1e-9);
+  QCOMPARE(atEvaluated.confusion, evaluation->evaluation()->metrics.confusion);
+  slider->setValue(0);
+  QCOMPARE(evaluation->shownEpoch(), 1);
+  QVERIFY(child<QLabel>(window, "epochLabel")->text().startsWith(QStringLiteral("Epoch 1 of 8")));
+  int total = 0;
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 2; ++c) {
+      const int count = evaluation->matrixModel()->index(r, c).data(ConfusionMatrixModel::CountRole).toInt();
+      QCOMPARE(count, (*epochs)[0].metrics.confusion[size_t(r)][size_t(c)]);
+      total += count;
+    }
+  QCOMPARE(total, 10);
+  // The examples behind a cell are the evaluated model's: clicking one goes back to its epoch.
+  evaluation->showCell(0, 0);
+  QCOMPARE(evaluation->shownEpoch(), evaluatedEpoch);
+  QCOMPARE(slider->value(), evaluatedEpoch - 1);
 
   // Save Report… writes the run report of what is shown, as a web page or a PDF.
   QVERIFY(child<QPushButton>(window, "saveReportButton")->isEnabled());

@@ -1,5 +1,6 @@
 #include "core/eval/Predictor.h"
 
+#include "core/training/RunWriter.h"
 #include "core/training/detail/ModelSetup.h"
 
 #include <torch/torch.h>
@@ -90,6 +91,22 @@ Result<std::unique_ptr<Predictor>> Predictor::openRun(const QString& runDirector
   const QString best = directory.filePath(QStringLiteral("best.safetensors"));
   const QString last = directory.filePath(QStringLiteral("last.safetensors"));
   impl->checkpoint = options.checkpoint == QLatin1String("last") || !QFileInfo::exists(best) ? last : best;
+  bool isEpoch = false;
+  if (const int epoch = options.checkpoint.toInt(&isEpoch); isEpoch) {
+    // An epoch's own model, or the best or last checkpoint when it is from that epoch.
+    impl->checkpoint.clear();
+    for (const QString& candidate : {directory.filePath(epochCheckpointName(epoch)), best, last})
+      if (QFileInfo::exists(candidate) && checkpointEpochOf(candidate) == epoch) {
+        impl->checkpoint = candidate;
+        break;
+      }
+    if (impl->checkpoint.isEmpty())
+      return Error(
+          ErrorCode::FileNotFound,
+          QStringLiteral("Run %1 kept no model of epoch %2.").arg(impl->runId).arg(epoch),
+          QStringLiteral("A run keeps the best and the last epoch's model; to keep every epoch's, "
+                         "turn on \"Keep every epoch's model\" (checkpoint.every_epoch) before training."));
+  }
   if (!QFileInfo::exists(impl->checkpoint))
     return Error(ErrorCode::FileNotFound,
                  QStringLiteral("Run %1 has no saved model yet: no epoch finished.").arg(impl->runId),

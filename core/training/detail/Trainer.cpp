@@ -126,6 +126,9 @@ class Trainer {
   // Feature cache (empty tensors when not in use).
   torch::Tensor m_trainFeatures, m_trainLabels, m_valFeatures, m_valLabels;
   bool m_cacheActive = false;
+  // The last validation's class probabilities (examples x classes, in validation order) and labels.
+  std::vector<float> m_valProbabilities;
+  std::vector<int> m_valAnswerLabels;
   int64_t m_batchesPerEpoch = 0;
   int64_t m_stepsPerEpoch = 0;
   TrainerProgress m_progress;
@@ -597,6 +600,8 @@ bool Trainer::validate(EpochMetrics& metrics) {
   auto lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(m_device));
   auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(m_device));
   int64_t seen = 0;
+  m_valProbabilities.clear();
+  m_valAnswerLabels.clear();
   while (auto batch = batches->next()) {
     if (m_control.stopRequested.load()) return false;
     if (batch->count == 0) continue;
@@ -605,6 +610,13 @@ bool Trainer::validate(EpochMetrics& metrics) {
                    .to(torch::kFloat64);
     correct += logits.argmax(1).eq(batch->labels).sum();
     seen += batch->count;
+    // Every example's probabilities, for the run's per-epoch validation answers.
+    const auto probabilities = torch::softmax(logits.to(torch::kFloat32), 1).cpu().contiguous();
+    const auto labels = batch->labels.to(torch::kInt64).cpu().contiguous();
+    m_valProbabilities.insert(m_valProbabilities.end(), probabilities.data_ptr<float>(),
+                              probabilities.data_ptr<float>() + probabilities.numel());
+    m_valAnswerLabels.insert(m_valAnswerLabels.end(), labels.data_ptr<int64_t>(),
+                             labels.data_ptr<int64_t>() + labels.numel());
   }
   metrics.valLoss = seen > 0 ? lossSum.item<double>() / double(seen) : 0.0;
   metrics.valAccuracy = seen > 0 ? double(correct.item<int64_t>()) / double(seen) : 0.0;
@@ -788,6 +800,13 @@ RunSummary Trainer::run() {
       return finish(RunOutcome::Failed, s.error().text());
     if (auto s = saveResumeState(); !s) return finish(RunOutcome::Failed, s.error().text());
     if (auto s = m_writer.append(metrics); !s) return finish(RunOutcome::Failed, s.error().text());
+    if (auto s = m_writer.appendValidationAnswers(epoch, m_valAnswerLabels, m_valProbabilities,
+                                                  int(m_job.classes.size()));
+        !s)
+      return finish(RunOutcome::Failed, s.error().text());
+    if (m_config.keepEveryEpoch)
+      if (auto s = saveWeights(epochCheckpointName(epoch), epoch, metrics.valAccuracy); !s)
+        return finish(RunOutcome::Failed, s.error().text());
     m_control.metrics.push(metrics);
     if (m_config.patience > 0 && m_progress.epochsSinceBest >= m_config.patience && epoch < m_config.epochs) {
       m_summary.stoppedEarly = true;
