@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
                                      QStringLiteral("3000"));
   QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Start training at once."));
   QCommandLineOption tryText(QStringLiteral("try"),
-                             QStringLiteral("Classify a text in Try it (text projects)."),
+                             QStringLiteral("Classify a text, or comma-separated image files, in Try it."),
                              QStringLiteral("TEXT"));
   QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Show this tab (its title) at start."),
                          QStringLiteral("TITLE"));
@@ -60,7 +60,13 @@ int main(int argc, char** argv) {
   const QStringList arguments = parser.positionalArguments();
   if (!arguments.isEmpty()) window.openProject(arguments.first());
   window.show();
-  if (parser.isSet(tryText)) window.tryText(parser.value(tryText));
+  if (parser.isSet(tryText)) {
+    // A text, or image files separated by commas for an image project.
+    if (window.project().task == attune::TaskKind::ImageClassification)
+      window.tryImages(parser.value(tryText).split(QLatin1Char(',')));
+    else
+      window.tryText(parser.value(tryText));
+  }
   if (auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("mainTabs")); tabs && parser.isSet(tab))
     for (int i = 0; i < tabs->count(); ++i)
       if (tabs->tabText(i).remove(QLatin1Char('&')) == parser.value(tab)) tabs->setCurrentIndex(i);

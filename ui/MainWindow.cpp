@@ -17,14 +17,17 @@
 #include "ui/TextsView.h"
 #include "ui/TrainingCharts.h"
 #include "ui/TrainingSettingsPanel.h"
-#include "ui/TryTextPanel.h"
+#include "ui/TryPanel.h"
 
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
+#include <QMimeData>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -74,8 +77,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_dataStack->addWidget(m_textDataPanel);
   m_textsView = new TextsView(this);
   m_textsView->setObjectName(QStringLiteral("textsView"));
-  m_tryPanel = new TryTextPanel(this);
-  m_tryPanel->setObjectName(QStringLiteral("tryTextPanel"));
+  m_tryPanel = new TryPanel(this);
+  m_tryPanel->setObjectName(QStringLiteral("tryPanel"));
   m_evaluationView = new EvaluationView(this);
   m_evaluationView->setObjectName(QStringLiteral("evaluationView"));
   m_historyView = new RunHistoryView(this);
@@ -121,6 +124,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   splitter->setChildrenCollapsible(false);
   setCentralWidget(splitter);
 
+  setAcceptDrops(true);
   createMenus();
   connect(m_settingsPanel, &TrainingSettingsPanel::configEdited, this, &MainWindow::onConfigEdited);
   connect(m_dataPanel, &DataPanel::folderChosen, this, &MainWindow::onFolderChosen);
@@ -186,7 +190,7 @@ void MainWindow::setProject(Project project) {
   m_textDataPanel->setSource(texts ? m_project.data : DataSource{});
   m_textsView->setDataset(m_textDataPanel->dataset());
   m_tabs->setTabVisible(m_tabs->indexOf(m_textsView), texts);
-  m_tabs->setTabVisible(m_tabs->indexOf(m_tryPanel), texts);
+  m_tryPanel->setTask(m_project.task);
   m_tabs->setCurrentWidget(m_trainingTab);
   m_evaluationView->setEvaluation(nullptr);
   m_historyView->refresh(m_project);
@@ -467,6 +471,25 @@ void MainWindow::onRunEnded(const RunSummary& summary, const QString& startedAt)
   m_historyView->refresh(m_project);
   updateTryPanel();
   updateRunState();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (m_project.task == TaskKind::ImageClassification && event->mimeData()->hasUrls() &&
+      !TryPanel::imageFilesOf(event->mimeData()->urls()).isEmpty())
+    event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  // Images dropped anywhere on the window go to "Try it".
+  const QStringList images = TryPanel::imageFilesOf(event->mimeData()->urls());
+  if (m_project.task != TaskKind::ImageClassification || images.isEmpty()) return;
+  event->acceptProposedAction();
+  tryImages(images);
+}
+
+void MainWindow::tryImages(const QStringList& paths) {
+  m_tabs->setCurrentWidget(m_tryPanel);
+  m_tryPanel->classifyImages(paths);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

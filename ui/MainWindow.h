@@ -28,7 +28,7 @@ class EvaluationView;
 class RunHistoryView;
 class TextDataPanel;
 class TextsView;
-class TryTextPanel;
+class TryPanel;
 class RecentProjects;
 class RunController;
 class RunPanel;
@@ -58,6 +58,8 @@ class MainWindow : public QMainWindow {
   void stopTraining();
   // Text projects: shows "Try it" and classifies `text` with the latest run's model.
   void tryText(const QString& text);
+  // Image projects: shows "Try it" and classifies these image files (what dropping them does).
+  void tryImages(const QStringList& paths);
   // The Evaluation tab's Evaluate: the latest run's best model on its validation split, on a worker.
   void evaluateLatestRun();
   // The model of run `runId` at `epoch` (a point picked on the Runs tab), shown on the Evaluation tab.
@@ -66,6 +68,9 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  // Image files dropped onto the window are classified in "Try it" (image projects).
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
 
  private:
   void createMenus();
@@ -99,7 +104,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* m_tabs = nullptr;  // Training; for text projects also Texts and Try it
   QWidget* m_trainingTab = nullptr;
   TextsView* m_textsView = nullptr;
-  TryTextPanel* m_tryPanel = nullptr;
+  TryPanel* m_tryPanel = nullptr;
   EvaluationView* m_evaluationView = nullptr;
   RunHistoryView* m_historyView = nullptr;
   struct EvaluationOutcome;

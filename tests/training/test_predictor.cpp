@@ -100,6 +100,15 @@ class TestPredictor : public QObject {
     }
     QCOMPARE(double(correct) / double(m_job.valSamples.size()), m_summary.bestValAccuracy);
 
+    // The same broken file given twice gets its reason twice.
+    QStringList twice;
+    auto doubled = (*predictor)->predictImages({broken, paths[0], broken}, &twice);
+    QVERIFY(doubled.ok());
+    QVERIFY((*doubled)[0].empty() && (*doubled)[2].empty() && !(*doubled)[1].empty());
+    QVERIFY(!twice[0].isEmpty());
+    QCOMPARE(twice[2], twice[0]);
+    QVERIFY(twice[1].isEmpty());
+
     // An image model does not read texts; "last" opens the last checkpoint.
     QVERIFY(!(*predictor)->predictTexts({QStringLiteral("a text")}).ok());
     auto last = Predictor::openRun(m_run, PredictorOptions{QStringLiteral("last")});

@@ -2,10 +2,12 @@
 // watched on the charts, stopped, closed mid-run, run to completion; settings edited and saved;
 // a dataset that cannot be trained on; the LR finder opened from the settings panel.
 
+#include "core/eval/Predictor.h"
 #include "core/project/ProjectFile.h"
 #include "ui/LrFinderDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBoxHook.h"
+#include "ui/TryPanel.h"
 
 #include <qcustomplot.h>
 
@@ -16,10 +18,13 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
@@ -252,6 +257,45 @@ void TestMainWindow::runToCompletion() {
   auto onDisk = ProjectFile::load(path);
   QVERIFY(onDisk);
   QCOMPARE(onDisk->runs.size(), size_t(1));
+
+  // Images dropped onto the window are answered in "Try it" by the run's best model; a file that
+  // only looks like an image gets a reason, and other files are not taken.
+  const QString images = dir.filePath(QStringLiteral("images"));
+  const QString fake = dir.filePath(QStringLiteral("notes.png"));
+  QFile fakeFile(fake);
+  QVERIFY(fakeFile.open(QIODevice::WriteOnly));
+  fakeFile.write("not an image");
+  fakeFile.close();
+  QMimeData mime;
+  mime.setUrls({QUrl::fromLocalFile(images + QStringLiteral("/blue/0.png")),
+                QUrl::fromLocalFile(images + QStringLiteral("/red/1.png")), QUrl::fromLocalFile(fake),
+                QUrl::fromLocalFile(path)});
+  QDragEnterEvent enter(QPoint(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(&window, &enter);
+  QVERIFY(enter.isAccepted());
+  auto* tryPanel = child<TryPanel>(window, "tryPanel");
+  QSignalSpy answered(tryPanel, &TryPanel::answered);
+  QDropEvent drop(QPointF(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(&window, &drop);
+  QCOMPARE(child<QTabWidget>(window, "mainTabs")->currentWidget(), tryPanel);
+  QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 1, kTrainingTimeout_ms);
+  QCOMPARE(tryPanel->shownImages().size(), 3);
+  auto predictor = Predictor::openRun(QFileInfo(window.project().runs.front().bestCheckpoint).absolutePath());
+  QVERIFY(predictor.ok());
+  QStringList failures;
+  auto expected = (*predictor)->predictImages(tryPanel->shownImages(), &failures);
+  QVERIFY(expected.ok());
+  for (int i = 0; i < 2; ++i) {
+    QCOMPARE(tryPanel->shownImageProbabilities()[size_t(i)].size(), size_t(2));
+    for (size_t c = 0; c < 2; ++c)
+      QVERIFY(std::abs(tryPanel->shownImageProbabilities()[size_t(i)][c] - (*expected)[size_t(i)][c]) < 1e-6);
+  }
+  QVERIFY(tryPanel->shownImageProbabilities()[2].empty());
+  auto* results = child<QTableWidget>(window, "tryResultsTable");
+  QCOMPARE(results->rowCount(), 3);
+  QVERIFY(results->item(2, 1)->text().startsWith(QStringLiteral("cannot be read")));
+  const int top = (*expected)[0][0] > (*expected)[0][1] ? 0 : 1;
+  QCOMPARE(results->item(0, 1)->text(), (*predictor)->classes()[top]);
 }
 
 void TestMainWindow::settingsSurviveSaveAndOpen() {

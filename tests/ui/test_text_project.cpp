@@ -11,7 +11,7 @@
 #include "ui/MainWindow.h"
 #include "ui/MessageBoxHook.h"
 #include "ui/TextsView.h"
-#include "ui/TryTextPanel.h"
+#include "ui/TryPanel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -169,7 +169,7 @@ void TestTextProject::showsTheTextsAndTheirClasses() {
   QVERIFY(!window.isWindowModified());  // looking changes nothing
 
   // No run yet: "Try it" says to train first and cannot classify.
-  auto* tryPanel = child<TryTextPanel>(window, "tryTextPanel");
+  auto* tryPanel = child<TryPanel>(window, "tryPanel");
   tryPanel->setText(QStringLiteral("great fun"));
   QVERIFY(!child<QPushButton>(window, "tryClassifyButton")->isEnabled());
   QVERIFY(child<QLabel>(window, "tryModelLabel")->text().contains(QStringLiteral("Train a model first")));
@@ -217,11 +217,11 @@ void TestTextProject::trainThenTryASentence() {
   QVERIFY(run.bestValAccuracy >= 0.9);
 
   // "Try it" now answers with the run's model.
-  auto* tryPanel = child<TryTextPanel>(window, "tryTextPanel");
+  auto* tryPanel = child<TryPanel>(window, "tryPanel");
   QCOMPARE(tryPanel->runDirectory(), QFileInfo(run.bestCheckpoint).absolutePath());
   QVERIFY(child<QLabel>(window, "tryModelLabel")->text().contains(run.id));
   child<QTabWidget>(window, "mainTabs")->setCurrentWidget(tryPanel);
-  QSignalSpy answered(tryPanel, &TryTextPanel::answered);
+  QSignalSpy answered(tryPanel, &TryPanel::answered);
   tryPanel->setText(QStringLiteral("the plot was superb and great fun"));
   auto* classify = child<QPushButton>(window, "tryClassifyButton");
   QVERIFY(classify->isEnabled());

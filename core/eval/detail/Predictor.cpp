@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QtEndian>
 
 namespace attune {
@@ -163,13 +164,16 @@ Result<std::vector<std::vector<double>>> Predictor::predictImages(const QStringL
   samples.reserve(size_t(paths.size()));
   for (const QString& path : paths) samples.push_back(ImageSample{path, 0});
   if (failures) *failures = QStringList(paths.size(), QString());
+  // Where each path is in the list (a path given twice fails twice, with the same reason).
+  QHash<QString, QList<int>> positions;
+  if (failures)
+    for (int i = 0; i < int(paths.size()); ++i) positions[paths[i]].append(i);
   auto rows = rowsOf(detail::imageProbabilities(d->prepared, samples, kPredictBatch, 0, d->device,
                                                 [&](const QStringList& failed, const QStringList& reasons) {
                                                   if (!failures) return;
-                                                  for (int i = 0; i < failed.size(); ++i) {
-                                                    const int index = int(paths.indexOf(failed[i]));
-                                                    if (index >= 0) (*failures)[index] = reasons.value(i);
-                                                  }
+                                                  for (int i = 0; i < failed.size(); ++i)
+                                                    for (int index : positions.value(failed[i]))
+                                                      (*failures)[index] = reasons.value(i);
                                                 }));
   return rows;
 }
