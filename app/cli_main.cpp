@@ -11,6 +11,13 @@ int main(int argc, char** argv) {
   // platform unless told otherwise: no display is needed on a server.
   const bool graphics = argc > 1 && std::strcmp(argv[1], "report") == 0;
   if (graphics && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  // On a server without a login session Qt notes that it made its own runtime folder: not news to
+  // the user of a command line.
+  static const QtMessageHandler defaultHandler = qInstallMessageHandler(nullptr);
+  qInstallMessageHandler([](QtMsgType type, const QMessageLogContext& context, const QString& message) {
+    if (type == QtWarningMsg && message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR"))) return;
+    defaultHandler(type, context, message);
+  });
   const std::unique_ptr<QCoreApplication> app = graphics ? std::make_unique<QGuiApplication>(argc, argv)
                                                          : std::make_unique<QCoreApplication>(argc, argv);
   QCoreApplication::setApplicationName(QStringLiteral("attune-cli"));

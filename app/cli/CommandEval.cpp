@@ -100,9 +100,7 @@ void printEvaluation(const RunEvaluation& e) {
 
 }  // namespace
 
-int commandEval(const QStringList& arguments) {
-  QCommandLineParser parser;
-  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
+void addEvaluationOptions(QCommandLineParser& parser) {
   parser.addOptions({
       {QStringLiteral("run"), QStringLiteral("Which run (default: the latest with a saved model)."),
        QStringLiteral("run")},
@@ -113,6 +111,41 @@ int commandEval(const QStringList& arguments) {
        QStringLiteral("which")},
       {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
   });
+}
+
+std::optional<EvaluationRequest> evaluationRequestOf(const QCommandLineParser& parser, const QString& usage) {
+  EvaluationRequest request;
+  request.run = parser.value(QStringLiteral("run"));
+  request.dataPath = parser.value(QStringLiteral("data"));
+  if (parser.isSet(QStringLiteral("checkpoint")))
+    request.checkpoint = parser.value(QStringLiteral("checkpoint"));
+  if (!isCheckpointChoice(request.checkpoint)) {
+    printError(QStringLiteral("--checkpoint takes best, last or an epoch number.\n") + usage);
+    return std::nullopt;
+  }
+  return request;
+}
+
+std::optional<RunEvaluation> evaluateProjectRun(const QString& projectPath, const EvaluationRequest& request,
+                                                bool asJson) {
+  auto project = ProjectFile::load(projectPath);
+  if (!project) {
+    reportFailure(asJson, project.error().text());
+    return std::nullopt;
+  }
+  auto evaluation = evaluateRun(*project, request);
+  if (!evaluation) {
+    reportFailure(asJson, evaluation.error().text());
+    return std::nullopt;
+  }
+  printNotes(asJson, evaluation->examples.notes);
+  return std::move(*evaluation);
+}
+
+int commandEval(const QStringList& arguments) {
+  QCommandLineParser parser;
+  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
+  addEvaluationOptions(parser);
   const QString usage = QStringLiteral(
       "usage: attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last|EPOCH] "
       "[--json]");
@@ -121,23 +154,11 @@ int commandEval(const QStringList& arguments) {
     printError(parser.errorText().isEmpty() ? usage : parser.errorText());
     return kExitUsage;
   }
-  EvaluationRequest request;
-  request.run = parser.value(QStringLiteral("run"));
-  request.dataPath = parser.value(QStringLiteral("data"));
-  if (parser.isSet(QStringLiteral("checkpoint"))) {
-    request.checkpoint = parser.value(QStringLiteral("checkpoint"));
-    if (!isCheckpointChoice(request.checkpoint)) {
-      printError(QStringLiteral("--checkpoint takes best, last or an epoch number.\n") + usage);
-      return kExitUsage;
-    }
-  }
+  const auto request = evaluationRequestOf(parser, usage);
+  if (!request) return kExitUsage;
   const bool asJson = parser.isSet(QStringLiteral("json"));
-  auto fail = [asJson](const QString& message) { return reportFailure(asJson, message); };
-  auto project = ProjectFile::load(parser.positionalArguments().first());
-  if (!project) return fail(project.error().text());
-  auto evaluation = evaluateRun(*project, request);
-  if (!evaluation) return fail(evaluation.error().text());
-  printNotes(asJson, evaluation->examples.notes);
+  auto evaluation = evaluateProjectRun(parser.positionalArguments().first(), *request, asJson);
+  if (!evaluation) return kExitFailure;
   if (asJson)
     printJson(evaluationJson(*evaluation));
   else

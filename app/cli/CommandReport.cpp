@@ -14,17 +14,9 @@ namespace attune::cli {
 int commandReport(const QStringList& arguments) {
   QCommandLineParser parser;
   parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
-  parser.addOptions({
-      {QStringLiteral("run"), QStringLiteral("Which run (default: the latest with a saved model)."),
-       QStringLiteral("run")},
-      {QStringLiteral("data"),
-       QStringLiteral("Evaluate on this image folder or table instead of the run's validation split."),
-       QStringLiteral("path")},
-      {QStringLiteral("checkpoint"), QStringLiteral("best (default), last, or an epoch number."),
-       QStringLiteral("which")},
-      {QStringLiteral("out"), QStringLiteral("The report file: .html or .pdf."), QStringLiteral("file")},
-      {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
-  });
+  addEvaluationOptions(parser);
+  parser.addOption(
+      {QStringLiteral("out"), QStringLiteral("The report file: .html or .pdf."), QStringLiteral("file")});
   const QString usage = QStringLiteral(
       "usage: attune-cli report PROJECT.attune --out REPORT.html|REPORT.pdf [--run RUN] [--data PATH] "
       "[--checkpoint best|last|EPOCH] [--json]");
@@ -33,15 +25,8 @@ int commandReport(const QStringList& arguments) {
     printError(parser.errorText().isEmpty() ? usage : parser.errorText());
     return kExitUsage;
   }
-  EvaluationRequest request;
-  request.run = parser.value(QStringLiteral("run"));
-  request.dataPath = parser.value(QStringLiteral("data"));
-  request.checkpoint = parser.isSet(QStringLiteral("checkpoint")) ? parser.value(QStringLiteral("checkpoint"))
-                                                                  : QStringLiteral("best");
-  if (!isCheckpointChoice(request.checkpoint)) {
-    printError(QStringLiteral("--checkpoint takes best, last or an epoch number.\n") + usage);
-    return kExitUsage;
-  }
+  const auto request = evaluationRequestOf(parser, usage);
+  if (!request) return kExitUsage;
   const QString out = QFileInfo(parser.value(QStringLiteral("out"))).absoluteFilePath();
   const QString suffix = QFileInfo(out).suffix().toLower();
   if (suffix != QLatin1String("html") && suffix != QLatin1String("htm") && suffix != QLatin1String("pdf")) {
@@ -50,11 +35,8 @@ int commandReport(const QStringList& arguments) {
   }
   const bool asJson = parser.isSet(QStringLiteral("json"));
   auto fail = [asJson](const QString& message) { return reportFailure(asJson, message); };
-  auto project = ProjectFile::load(parser.positionalArguments().first());
-  if (!project) return fail(project.error().text());
-  auto evaluation = evaluateRun(*project, request);
-  if (!evaluation) return fail(evaluation.error().text());
-  printNotes(asJson, evaluation->examples.notes);
+  auto evaluation = evaluateProjectRun(parser.positionalArguments().first(), *request, asJson);
+  if (!evaluation) return kExitFailure;
   auto run = readSavedRun(evaluation->runDirectory);
   if (!run) return fail(run.error().text());
   if (auto written = writeRunReport(*run, *evaluation, out); !written) return fail(written.error().text());

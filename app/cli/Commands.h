@@ -1,9 +1,14 @@
 #pragma once
 // One function per attune-cli command. `arguments` are those after the command name.
 
+#include "core/eval/Evaluation.h"
 #include "core/project/TrainingConfig.h"
 
+#include <QCommandLineParser>
+
 #include <QStringList>
+
+#include <optional>
 
 namespace attune::cli {
 
@@ -16,6 +21,17 @@ int commandImportWeights(const QStringList& arguments);
 int commandEval(const QStringList& arguments);
 int commandPredict(const QStringList& arguments);
 int commandReport(const QStringList& arguments);
+
+// eval and report: --run, --data, --checkpoint and --json.
+void addEvaluationOptions(QCommandLineParser& parser);
+// What those options ask to evaluate; nothing (after printing why, with `usage`) when --checkpoint
+// is not best, last or an epoch number.
+std::optional<EvaluationRequest> evaluationRequestOf(const QCommandLineParser& parser, const QString& usage);
+
+// Loads the project and evaluates what `request` names, printing the notes on left-out examples;
+// nothing (after reporting why) on failure.
+std::optional<RunEvaluation> evaluateProjectRun(const QString& projectPath, const EvaluationRequest& request,
+                                                bool asJson);
 
 // A value of --checkpoint: best, last, or an epoch number (1 or more).
 bool isCheckpointChoice(const QString& value);
