@@ -64,6 +64,7 @@ struct TryPanel::Answer {
   QStringList inputs;
   std::vector<std::vector<double>> probabilities;  // per input
   QStringList failures;                            // images: per input, why it could not be read
+  std::vector<QImage> thumbnails;                  // images: per input (null when unreadable)
   QString error;
 };
 
@@ -207,10 +208,18 @@ void TryPanel::start(QStringList inputs, bool images) {
         }
         auto rows =
             images ? predictor->predictImages(inputs, &answer->failures) : predictor->predictTexts(inputs);
-        if (!rows)
+        if (!rows) {
           answer->error = rows.error().text();
-        else
-          answer->probabilities = std::move(*rows);
+          return answer;
+        }
+        answer->probabilities = std::move(*rows);
+        // Thumbnails are decoded here too, off the window's thread.
+        if (images)
+          for (const QString& path : answer->inputs) {
+            QImageReader reader(path);
+            reader.setScaledSize(reader.size().scaled(kThumbnail_px, kThumbnail_px, Qt::KeepAspectRatio));
+            answer->thumbnails.push_back(reader.read());
+          }
         return answer;
       }));
   updateButton();
@@ -291,9 +300,7 @@ void TryPanel::showImageAnswer(const Answer& answer) {
     const QString& path = m_shownImages[row];
     auto* name = new QTableWidgetItem(QFileInfo(path).fileName());
     name->setToolTip(path);
-    QImageReader reader(path);
-    reader.setScaledSize(reader.size().scaled(kThumbnail_px, kThumbnail_px, Qt::KeepAspectRatio));
-    if (const QImage thumbnail = reader.read(); !thumbnail.isNull())
+    if (const QImage& thumbnail = answer.thumbnails[size_t(row)]; !thumbnail.isNull())
       name->setIcon(QPixmap::fromImage(thumbnail));
     m_results->setItem(row, 0, name);
     const std::vector<double>& p = m_shownRows[size_t(row)];

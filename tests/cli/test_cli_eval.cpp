@@ -262,8 +262,14 @@ class TestCliEval : public QObject {
       QVERIFY2(evaluated.exitCode == 0, evaluated.err.constData());
       const auto result = jsonLines(evaluated.out).back();
       QCOMPARE(result["epoch"].get<int>(), epoch);
-      QVERIFY(std::abs(result["accuracy"].get<double>() - (*epochs)[size_t(epoch - 1)].metrics.accuracy) <
-              1e-9);
+      const double saved = (*epochs)[size_t(epoch - 1)].metrics.accuracy;
+      QVERIFY2(std::abs(result["accuracy"].get<double>() - saved) < 1e-9,
+               qPrintable(QStringLiteral("epoch %1: eval %2, saved answers %3 (%4 examples, eval %5)")
+                              .arg(epoch)
+                              .arg(result["accuracy"].get<double>())
+                              .arg(saved)
+                              .arg((*epochs)[size_t(epoch - 1)].metrics.count)
+                              .arg(result["count"].get<int>())));
       QCOMPARE(result["confusion"].get<std::vector<std::vector<int>>>(),
                (*epochs)[size_t(epoch - 1)].metrics.confusion);
     }

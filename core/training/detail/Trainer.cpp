@@ -602,6 +602,13 @@ bool Trainer::validate(EpochMetrics& metrics) {
   int64_t seen = 0;
   m_valProbabilities.clear();
   m_valAnswerLabels.clear();
+  // Every example's probabilities for the run's per-epoch validation answers, kept on the device and
+  // copied once after the loop (a copy per batch would wait for the device each time); not at all when
+  // there would be more than RunWriter writes.
+  const int64_t valCount =
+      int64_t(m_job.task == TaskKind::TextClassification ? m_job.valTexts.size() : m_job.valSamples.size());
+  const bool keepAnswers = valCount * int64_t(m_job.classes.size()) <= kMaxValidationAnswers;
+  std::vector<torch::Tensor> probabilityBatches, labelBatches;
   while (auto batch = batches->next()) {
     if (m_control.stopRequested.load()) return false;
     if (batch->count == 0) continue;
@@ -610,13 +617,18 @@ bool Trainer::validate(EpochMetrics& metrics) {
                    .to(torch::kFloat64);
     correct += logits.argmax(1).eq(batch->labels).sum();
     seen += batch->count;
-    // Every example's probabilities, for the run's per-epoch validation answers.
-    const auto probabilities = torch::softmax(logits.to(torch::kFloat32), 1).cpu().contiguous();
-    const auto labels = batch->labels.to(torch::kInt64).cpu().contiguous();
-    m_valProbabilities.insert(m_valProbabilities.end(), probabilities.data_ptr<float>(),
+    if (keepAnswers) {
+      probabilityBatches.push_back(torch::softmax(logits.to(torch::kFloat32), 1));
+      // A copy: the loader may reuse the batch's label buffer for the next batch.
+      labelBatches.push_back(batch->labels.to(torch::kInt64).clone());
+    }
+  }
+  if (keepAnswers && !probabilityBatches.empty()) {
+    const auto probabilities = torch::cat(probabilityBatches).cpu().contiguous();
+    const auto labels = torch::cat(labelBatches).cpu().contiguous();
+    m_valProbabilities.assign(probabilities.data_ptr<float>(),
                               probabilities.data_ptr<float>() + probabilities.numel());
-    m_valAnswerLabels.insert(m_valAnswerLabels.end(), labels.data_ptr<int64_t>(),
-                             labels.data_ptr<int64_t>() + labels.numel());
+    m_valAnswerLabels.assign(labels.data_ptr<int64_t>(), labels.data_ptr<int64_t>() + labels.numel());
   }
   metrics.valLoss = seen > 0 ? lossSum.item<double>() / double(seen) : 0.0;
   metrics.valAccuracy = seen > 0 ? double(correct.item<int64_t>()) / double(seen) : 0.0;
