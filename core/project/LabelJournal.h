@@ -1,0 +1,88 @@
+#pragma once
+// The label journal (DESIGN.md "Files on disk"): every label the user makes in Attune, and every
+// change to the classes, appended as one JSON line to <project>.labels.jsonl and flushed to the disk
+// (fsync) before the call returns, so a label the window has shown as made survives a crash or a
+// kill at any moment. The user's files are never changed: labels from the data (class folders, a
+// label column) are read as they are, and the journal says what Attune changed on top of them.
+//
+// Reading replays the lines in order. A last line cut short by a crash is dropped (and cut off the
+// file before the next append); a damaged line in the middle is skipped with a note. compact() rewrites
+// the journal as the state it describes, atomically (a new file synced, then renamed over the old).
+
+#include "core/common/Result.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <map>
+#include <memory>
+
+namespace attune {
+
+// One change. Items are named by a stable key: an image's path relative to the project, or a text's
+// "<table>:<line>".
+struct LabelChange {
+  enum Kind {
+    SetLabel,     // item gets className; an empty className: the user took its label away
+    AddClass,     // className is a new class
+    RenameClass,  // className becomes newName (a merge when newName already exists)
+    DeleteClass,  // className is gone; its items lose their label
+    MapClass,     // (written by compact) the data's class className is called newName (empty: deleted)
+  } kind = SetLabel;
+  QString item;
+  QString className;
+  QString newName;
+};
+
+// What the journal says now.
+struct LabelState {
+  // Labels made in Attune, by item key (an empty class: unlabelled by the user).
+  std::map<QString, QString> itemLabels;
+  // Classes added in Attune, in the order they were added (renames follow).
+  QStringList addedClasses;
+  // What each class of the data is called now: renamed, merged, or deleted (empty).
+  std::map<QString, QString> classMap;
+
+  // The class of `item` whose label in the data is `dataLabel` (empty: none): a label made in
+  // Attune wins; otherwise the data's class as renamed, merged or deleted since.
+  QString classOf(const QString& item, const QString& dataLabel) const;
+  // `dataClass` as it is called now (empty when deleted).
+  QString currentClass(const QString& dataClass) const;
+  void apply(const LabelChange& change);
+};
+
+class LabelJournal {
+ public:
+  // The journal of the project file `projectPath` (its name with .attune replaced by .labels.jsonl).
+  static QString pathFor(const QString& projectPath);
+
+  // Opens (or creates on the first append) the journal at `path` and replays it. Errors: the file
+  // cannot be read, or it was written by a newer Attune.
+  static Result<std::unique_ptr<LabelJournal>> open(const QString& path);
+  ~LabelJournal();
+
+  const LabelState& state() const { return m_state; }
+  // Lines that were skipped while reading, and why ("line 12 is not a label change").
+  const QStringList& notes() const { return m_notes; }
+  const QString& path() const { return m_path; }
+  // Changes appended since the journal was last written whole.
+  int changesSinceCompaction() const { return m_appended; }
+
+  // Writes the change, syncs it to the disk, then applies it. On failure nothing is applied.
+  Status append(const LabelChange& change);
+  // Rewrites the journal as its present state, atomically.
+  Status compact();
+
+ private:
+  explicit LabelJournal(QString path);
+  Status openForAppend();
+
+  QString m_path;
+  LabelState m_state;
+  QStringList m_notes;
+  int m_appended = 0;
+  qint64 m_validSize = 0;  // bytes up to the end of the last complete line
+  int m_fd = -1;
+};
+
+}  // namespace attune

@@ -1,0 +1,204 @@
+// The label journal: every change survives a reopen; class renames, merges and deletions apply to
+// labels made in Attune and to the data's own labels; a last line cut by a crash is dropped and cut
+// off before the next append; a damaged line is skipped with a note; a newer journal is refused;
+// compaction keeps the state; a failed write changes nothing; and a writer killed at random moments,
+// 50 times, never loses a label it acknowledged.
+
+#include "core/project/LabelJournal.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace attune;
+
+namespace {
+
+LabelChange label(const QString& item, const QString& className) {
+  return {LabelChange::SetLabel, item, className, {}};
+}
+
+std::unique_ptr<LabelJournal> reopen(const QString& path) {
+  auto journal = LabelJournal::open(path);
+  if (!journal) qFatal("%s", qPrintable(journal.error().text()));
+  return std::move(*journal);
+}
+
+}  // namespace
+
+class TestLabelJournal : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir m_dir;
+
+ private Q_SLOTS:
+  void labelsSurviveAReopen() {
+    const QString path = m_dir.filePath(QStringLiteral("a.labels.jsonl"));
+    QCOMPARE(LabelJournal::pathFor(m_dir.filePath(QStringLiteral("a.attune"))), path);
+    auto journal = reopen(path);
+    QVERIFY(journal->append(label(QStringLiteral("img/1.png"), QStringLiteral("cat"))).ok());
+    QVERIFY(journal->append(label(QStringLiteral("img/2.png"), QStringLiteral("dog"))).ok());
+    QVERIFY(journal->append(label(QStringLiteral("img/1.png"), QStringLiteral("dog"))).ok());  // changed
+    QVERIFY(journal->append(label(QStringLiteral("img/3.png"), QString())).ok());  // label taken away
+    journal.reset();
+    auto again = reopen(path);
+    QVERIFY(again->notes().isEmpty());
+    QCOMPARE(again->state().classOf(QStringLiteral("img/1.png"), QStringLiteral("cat")),
+             QStringLiteral("dog"));
+    QCOMPARE(again->state().classOf(QStringLiteral("img/2.png"), QString()), QStringLiteral("dog"));
+    QCOMPARE(again->state().classOf(QStringLiteral("img/3.png"), QStringLiteral("cat")), QString());
+    // An item the journal does not name keeps the data's label.
+    QCOMPARE(again->state().classOf(QStringLiteral("img/4.png"), QStringLiteral("cat")),
+             QStringLiteral("cat"));
+  }
+
+  void classChangesFollowTheirLabels() {
+    LabelState state;
+    state.apply({LabelChange::AddClass, {}, QStringLiteral("bird"), {}});
+    state.apply(label(QStringLiteral("x"), QStringLiteral("bird")));
+    state.apply(label(QStringLiteral("y"), QStringLiteral("cat")));
+    // Rename a class of the data: its items in the data and in the journal follow.
+    state.apply({LabelChange::RenameClass, {}, QStringLiteral("cat"), QStringLiteral("kitten")});
+    QCOMPARE(state.classOf(QStringLiteral("y"), QString()), QStringLiteral("kitten"));
+    QCOMPARE(state.classOf(QStringLiteral("z"), QStringLiteral("cat")), QStringLiteral("kitten"));
+    // Merge: kitten into dog (an existing name).
+    state.apply({LabelChange::RenameClass, {}, QStringLiteral("kitten"), QStringLiteral("dog")});
+    QCOMPARE(state.classOf(QStringLiteral("z"), QStringLiteral("cat")), QStringLiteral("dog"));
+    QCOMPARE(state.classOf(QStringLiteral("y"), QString()), QStringLiteral("dog"));
+    QCOMPARE(state.classOf(QStringLiteral("w"), QStringLiteral("dog")), QStringLiteral("dog"));
+    // Rename an added class.
+    state.apply({LabelChange::RenameClass, {}, QStringLiteral("bird"), QStringLiteral("sparrow")});
+    QCOMPARE(state.addedClasses, QStringList{QStringLiteral("sparrow")});
+    QCOMPARE(state.classOf(QStringLiteral("x"), QString()), QStringLiteral("sparrow"));
+    // Delete: the items of dog (from the data and the journal) lose their label.
+    state.apply({LabelChange::DeleteClass, {}, QStringLiteral("dog"), {}});
+    QCOMPARE(state.classOf(QStringLiteral("z"), QStringLiteral("cat")), QString());
+    QCOMPARE(state.classOf(QStringLiteral("y"), QString()), QString());
+    QCOMPARE(state.classOf(QStringLiteral("w"), QStringLiteral("dog")), QString());
+    QCOMPARE(state.classOf(QStringLiteral("v"), QStringLiteral("owl")), QStringLiteral("owl"));
+  }
+
+  void aLineCutByACrashIsDropped() {
+    const QString path = m_dir.filePath(QStringLiteral("torn.labels.jsonl"));
+    auto journal = reopen(path);
+    QVERIFY(journal->append(label(QStringLiteral("a"), QStringLiteral("cat"))).ok());
+    journal.reset();
+    {
+      QFile file(path);
+      QVERIFY(file.open(QIODevice::Append));
+      file.write("{\"op\":\"set\",\"item\":\"b\",\"cl");  // a crash in the middle of a line
+    }
+    auto reopened = reopen(path);
+    QCOMPARE(reopened->state().itemLabels.size(), size_t(1));
+    QVERIFY(reopened->notes().isEmpty());
+    QVERIFY(reopened->append(label(QStringLiteral("c"), QStringLiteral("dog"))).ok());
+    reopened.reset();
+    // The torn bytes were cut off, not left in the middle of the file.
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(!file.readAll().contains("\"item\":\"b\""));
+    auto last = reopen(path);
+    QVERIFY(last->notes().isEmpty());
+    QCOMPARE(last->state().itemLabels.size(), size_t(2));
+    QCOMPARE(last->state().classOf(QStringLiteral("c"), QString()), QStringLiteral("dog"));
+  }
+
+  void damagedLinesAreSkippedAndNewerJournalsRefused() {
+    const QString path = m_dir.filePath(QStringLiteral("damaged.labels.jsonl"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(
+        "{\"attune_label_journal\":1}\n{\"op\":\"set\",\"item\":\"a\",\"class\":\"cat\"}\nnot json\n"
+        "{\"op\":\"fly\",\"class\":\"x\"}\n{\"op\":\"set\",\"item\":\"b\",\"class\":\"dog\"}\n");
+    file.close();
+    auto journal = reopen(path);
+    QCOMPARE(journal->state().itemLabels.size(), size_t(2));
+    QCOMPARE(journal->notes().size(), 2);
+    QVERIFY(journal->notes()[0].startsWith(QStringLiteral("Line 3 ")));
+
+    const QString newer = m_dir.filePath(QStringLiteral("newer.labels.jsonl"));
+    QFile future(newer);
+    QVERIFY(future.open(QIODevice::WriteOnly));
+    future.write("{\"attune_label_journal\":99}\n");
+    future.close();
+    const auto refused = LabelJournal::open(newer);
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().code, ErrorCode::NewerFormat);
+  }
+
+  void compactionKeepsTheState() {
+    const QString path = m_dir.filePath(QStringLiteral("compact.labels.jsonl"));
+    auto journal = reopen(path);
+    for (int i = 0; i < 40; ++i)
+      QVERIFY(journal->append(label(QStringLiteral("item-%1").arg(i % 10), QStringLiteral("c%1").arg(i % 4)))
+                  .ok());
+    QVERIFY(journal->append({LabelChange::RenameClass, {}, QStringLiteral("a"), QStringLiteral("b")}).ok());
+    QVERIFY(journal->append({LabelChange::RenameClass, {}, QStringLiteral("c"), QStringLiteral("a")}).ok());
+    QVERIFY(journal->append({LabelChange::DeleteClass, {}, QStringLiteral("c3"), {}}).ok());
+    QVERIFY(journal->append({LabelChange::AddClass, {}, QStringLiteral("new"), {}}).ok());
+    const LabelState before = journal->state();
+    const qint64 sizeBefore = QFileInfo(path).size();
+    QVERIFY(journal->compact().ok());
+    QCOMPARE(journal->changesSinceCompaction(), 0);
+    QVERIFY(QFileInfo(path).size() < sizeBefore);
+    QVERIFY(!QFileInfo::exists(path + QStringLiteral(".compacting")));
+    QVERIFY(journal->append(label(QStringLiteral("late"), QStringLiteral("new"))).ok());
+    journal.reset();
+    auto after = reopen(path);
+    QCOMPARE(after->state().classMap, before.classMap);
+    QCOMPARE(after->state().addedClasses, before.addedClasses);
+    auto expected = before.itemLabels;
+    expected[QStringLiteral("late")] = QStringLiteral("new");
+    QCOMPARE(after->state().itemLabels, expected);
+    // a -> b, then c takes the free name a: the data's c is a, the data's a is b.
+    QCOMPARE(after->state().currentClass(QStringLiteral("c")), QStringLiteral("a"));
+    QCOMPARE(after->state().currentClass(QStringLiteral("a")), QStringLiteral("b"));
+  }
+
+  void aFailedWriteChangesNothing() {
+    auto journal = reopen(m_dir.filePath(QStringLiteral("no/such/folder/x.labels.jsonl")));
+    const auto failed = journal->append(label(QStringLiteral("a"), QStringLiteral("cat")));
+    QVERIFY(!failed.ok());
+    QCOMPARE(failed.error().code, ErrorCode::FileUnwritable);
+    QVERIFY(failed.error().hint.contains(QStringLiteral("the label was not made")));
+    QVERIFY(journal->state().itemLabels.empty());
+  }
+
+  // A writer killed (SIGKILL) at a random moment, 50 times: every label it printed as made is there,
+  // and the journal always opens.
+  void killedWriterLosesNothingAcknowledged() {
+    const QString path = m_dir.filePath(QStringLiteral("killed.labels.jsonl"));
+    long next = 0;
+    long acknowledged = -1;
+    QRandomGenerator random(7);
+    for (int round = 0; round < 50; ++round) {
+      QProcess writer;
+      writer.start(QStringLiteral(LABEL_JOURNAL_WRITER), {path, QString::number(next)});
+      QVERIFY(writer.waitForStarted());
+      QTest::qWait(int(random.bounded(5, 60)));
+      ::kill(pid_t(writer.processId()), SIGKILL);
+      QVERIFY(writer.waitForFinished());
+      for (const QByteArray& line : writer.readAllStandardOutput().split('\n'))
+        if (!line.isEmpty()) acknowledged = std::max(acknowledged, line.toLong());
+      auto journal = LabelJournal::open(path);
+      QVERIFY2(journal.ok(), journal ? "" : qPrintable(journal.error().text()));
+      QVERIFY((*journal)->notes().isEmpty());
+      for (long n = 0; n <= acknowledged; ++n)
+        QCOMPARE((*journal)->state().classOf(QStringLiteral("item-%1").arg(n), QString()),
+                 QStringLiteral("class-%1").arg(n % 3));
+      next = std::max<long>(next, acknowledged + 1);
+      // The writer may have made one more label than it printed; the next round starts after it.
+      while ((*journal)->state().itemLabels.count(QStringLiteral("item-%1").arg(next))) ++next;
+      acknowledged = next - 1;
+    }
+    QVERIFY2(acknowledged > 50, qPrintable(QString::number(acknowledged)));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestLabelJournal)
+#include "test_label_journal.moc"
