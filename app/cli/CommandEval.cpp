@@ -4,6 +4,7 @@
 #include "app/cli/CliOutput.h"
 #include "app/cli/Commands.h"
 #include "core/eval/Evaluation.h"
+#include "core/eval/LabelMistakes.h"
 #include "core/project/ProjectFile.h"
 
 #include <QCommandLineParser>
@@ -98,6 +99,37 @@ void printEvaluation(const RunEvaluation& e) {
   }
 }
 
+// The examples whose given label the model strongly doubts, most doubted first: "mistake" events, or
+// a table.
+void printMistakes(const RunEvaluation& e, bool asJson) {
+  const auto suspects = likelyLabelMistakes(e.examples.labels, e.probabilities);
+  const bool texts = e.examples.task == TaskKind::TextClassification;
+  auto itemOf = [&](int example) {
+    return texts && size_t(example) < e.examples.lines.size()
+               ? QStringLiteral("line %1").arg(e.examples.lines[size_t(example)])
+               : e.examples.items.value(example);
+  };
+  if (!asJson)
+    printLine(suspects.empty()
+                  ? QStringLiteral("No likely label mistakes: the model does not strongly doubt any label.")
+                  : QStringLiteral("Likely label mistakes (%1), most doubted first: the example, its label, "
+                                   "the model's answer, and their probabilities.")
+                        .arg(suspects.size()));
+  for (const SuspectedLabel& s : suspects) {
+    if (asJson)
+      printJson({{"event", "mistake"},
+                 {"item", itemOf(s.example).toStdString()},
+                 {"label", e.classes.value(s.given).toStdString()},
+                 {"suggested", e.classes.value(s.suggested).toStdString()},
+                 {"label_probability", s.givenProbability},
+                 {"suggested_probability", s.suggestedProbability}});
+    else
+      printLine(QStringLiteral("  %1: labelled %2 (%3), the model says %4 (%5)")
+                    .arg(itemOf(s.example), e.classes.value(s.given), number(s.givenProbability),
+                         e.classes.value(s.suggested), number(s.suggestedProbability)));
+  }
+}
+
 }  // namespace
 
 void addEvaluationOptions(QCommandLineParser& parser) {
@@ -146,9 +178,11 @@ int commandEval(const QStringList& arguments) {
   QCommandLineParser parser;
   parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
   addEvaluationOptions(parser);
+  parser.addOption({QStringLiteral("mistakes"),
+                    QStringLiteral("Also list the examples whose label the model strongly doubts.")});
   const QString usage = QStringLiteral(
       "usage: attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last|EPOCH] "
-      "[--json]");
+      "[--mistakes] [--json]");
   if (!parser.parse(QStringList{QStringLiteral("eval")} + arguments) ||
       parser.positionalArguments().size() != 1) {
     printError(parser.errorText().isEmpty() ? usage : parser.errorText());
@@ -159,6 +193,7 @@ int commandEval(const QStringList& arguments) {
   const bool asJson = parser.isSet(QStringLiteral("json"));
   auto evaluation = evaluateProjectRun(parser.positionalArguments().first(), *request, asJson);
   if (!evaluation) return kExitFailure;
+  if (parser.isSet(QStringLiteral("mistakes"))) printMistakes(*evaluation, asJson);
   if (asJson)
     printJson(evaluationJson(*evaluation));
   else

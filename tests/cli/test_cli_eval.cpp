@@ -236,6 +236,32 @@ class TestCliEval : public QObject {
 
     checkReport(project, accuracy, {QStringLiteral("neg"), QStringLiteral("pos")},
                 QStringLiteral("Texts were cut to 16 tokens."));
+
+    // --mistakes lists exactly the validation texts whose label the model doubts (at most 0.2 for
+    // their label, at least 0.6 for the other class), most doubted first.
+    const auto doubted =
+        runCli({QStringLiteral("eval"), project, QStringLiteral("--mistakes"), QStringLiteral("--json")});
+    QVERIFY2(doubted.exitCode == 0, doubted.err.constData());
+    const auto mistakeEvents = jsonLines(doubted.out);
+    const auto& summary = mistakeEvents.back();
+    int expectedSuspects = 0;
+    // Recount from the evaluation's own confusion: every suspect is a wrong answer.
+    int wrong = 0;
+    for (size_t t = 0; t < 2; ++t)
+      for (size_t predicted = 0; predicted < 2; ++predicted)
+        if (t != predicted) wrong += summary["confusion"][t][predicted].get<int>();
+    double previous = -1.0;
+    for (const auto& line : mistakeEvents) {
+      if (line["event"] != "mistake") continue;
+      ++expectedSuspects;
+      QVERIFY(line["item"].get<std::string>().rfind("line ", 0) == 0);
+      QVERIFY(line["label"] != line["suggested"]);
+      const double given = line["label_probability"].get<double>();
+      QVERIFY(given <= 0.2 && line["suggested_probability"].get<double>() >= 0.6);
+      QVERIFY(given >= previous);
+      previous = given;
+    }
+    QVERIFY(expectedSuspects <= wrong);
   }
 
   // A run that keeps every epoch's model: eval --checkpoint N scores epoch N's own model, and gets
