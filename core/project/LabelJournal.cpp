@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QSet>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -146,6 +147,36 @@ void LabelState::apply(const LabelChange& change) {
       return;
     }
   }
+}
+
+RelabelledItems relabel(const LabelState& state, const QStringList& dataClasses, const QStringList& keys,
+                        const QStringList& dataLabels) {
+  QStringList effective;
+  effective.reserve(keys.size());
+  QSet<QString> used;
+  for (qsizetype i = 0; i < keys.size(); ++i) {
+    effective << state.classOf(keys[i], dataLabels.value(i));
+    if (!effective.back().isEmpty()) used.insert(effective.back());
+  }
+  RelabelledItems result;
+  auto add = [&result](const QString& name) {
+    if (!name.isEmpty() && !result.classes.contains(name)) result.classes << name;
+  };
+  for (const QString& dataClass : dataClasses) {
+    const QString now = state.currentClass(dataClass);
+    if (used.contains(now)) add(now);
+  }
+  // Classes only labels made in Attune use, in name order, then the added ones.
+  QStringList others;
+  for (const QString& name : used)
+    if (!result.classes.contains(name) && !state.addedClasses.contains(name)) others << name;
+  others.sort();
+  for (const QString& name : others) add(name);
+  for (const QString& name : state.addedClasses) add(name);
+  result.labels.reserve(size_t(keys.size()));
+  for (const QString& name : effective)
+    result.labels.push_back(name.isEmpty() ? -1 : int(result.classes.indexOf(name)));
+  return result;
 }
 
 QString LabelJournal::pathFor(const QString& projectPath) {

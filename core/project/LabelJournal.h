@@ -16,6 +16,7 @@
 
 #include <map>
 #include <memory>
+#include <vector>
 
 namespace attune {
 
@@ -50,6 +51,16 @@ struct LabelState {
   QString currentClass(const QString& dataClass) const;
   void apply(const LabelChange& change);
 };
+
+// Items (by key) with the labels their data gives them (empty: none), as the journal makes them.
+struct RelabelledItems {
+  // The classes now: those of the data in their order, renamed, merged (once) and without deleted
+  // ones, then the classes added in Attune; only classes that some item has, or that were added.
+  QStringList classes;
+  std::vector<int> labels;  // per item: an index into classes, or -1 (unlabelled)
+};
+RelabelledItems relabel(const LabelState& state, const QStringList& dataClasses, const QStringList& keys,
+                        const QStringList& dataLabels);
 
 class LabelJournal {
  public:

@@ -83,6 +83,31 @@ class TestLabelJournal : public QObject {
     QCOMPARE(state.classOf(QStringLiteral("v"), QStringLiteral("owl")), QStringLiteral("owl"));
   }
 
+  void relabelsItemsAndClasses() {
+    LabelState state;
+    state.apply({LabelChange::RenameClass, {}, QStringLiteral("cat"), QStringLiteral("dog")});  // merge
+    state.apply({LabelChange::DeleteClass, {}, QStringLiteral("owl"), {}});
+    state.apply({LabelChange::AddClass, {}, QStringLiteral("zebra"), {}});
+    state.apply(label(QStringLiteral("d.png"), QStringLiteral("bee")));  // a class no data has
+    state.apply(label(QStringLiteral("e.png"), QString()));              // unlabelled by the user
+    state.apply(label(QStringLiteral("f.png"), QStringLiteral("zebra")));
+    const QStringList dataClasses = {QStringLiteral("cat"), QStringLiteral("dog"), QStringLiteral("owl")};
+    const QStringList keys = {QStringLiteral("a.png"), QStringLiteral("b.png"), QStringLiteral("c.png"),
+                              QStringLiteral("d.png"), QStringLiteral("e.png"), QStringLiteral("f.png"),
+                              QStringLiteral("g.png")};
+    const QStringList labels = {QStringLiteral("cat"),
+                                QStringLiteral("dog"),
+                                QStringLiteral("owl"),
+                                QStringLiteral("cat"),
+                                QStringLiteral("dog"),
+                                QString(),
+                                QString()};
+    const RelabelledItems result = relabel(state, dataClasses, keys, labels);
+    QCOMPARE(result.classes,
+             (QStringList{QStringLiteral("dog"), QStringLiteral("bee"), QStringLiteral("zebra")}));
+    QCOMPARE(result.labels, (std::vector<int>{0, 0, -1, 1, -1, 2, -1}));
+  }
+
   void aLineCutByACrashIsDropped() {
     const QString path = m_dir.filePath(QStringLiteral("torn.labels.jsonl"));
     auto journal = reopen(path);
