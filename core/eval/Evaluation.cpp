@@ -3,6 +3,7 @@
 #include "core/data/ImageFolderScanner.h"
 #include "core/data/TextDataset.h"
 #include "core/data/TextTable.h"
+#include "core/training/ProjectData.h"
 #include "core/training/TrainingJob.h"
 
 #include <QDir>
@@ -49,24 +50,34 @@ LabelledExamples relabelled(const std::vector<Sample>& samples, const QStringLis
   return examples;
 }
 
+// `root`: the project's image folder when the samples are its own (their journal keys are kept).
 LabelledExamples fromImages(const std::vector<ImageSample>& samples, const QStringList& found,
-                            const QStringList& classes, const QString& source) {
+                            const QStringList& classes, const QString& source, const QString& root = {}) {
   LabelledExamples examples;
   examples.source = source;
   return relabelled(samples, found, classes, std::move(examples),
-                    [](LabelledExamples& e, const ImageSample& sample) { e.items << sample.path; });
+                    [&root](LabelledExamples& e, const ImageSample& sample) {
+                      e.items << sample.path;
+                      if (!root.isEmpty()) e.keys << imageItemKey(root, sample.path);
+                    });
 }
 
+// `table`: the project's table when the samples are its own (their journal keys are kept).
 LabelledExamples fromTexts(const std::vector<TextSample>& samples, const QStringList& found,
-                           const QStringList& classes, const QString& source) {
+                           const QStringList& classes, const QString& source, const QString& table = {}) {
   LabelledExamples examples;
   examples.task = TaskKind::TextClassification;
   examples.source = source;
   return relabelled(samples, found, classes, std::move(examples),
-                    [](LabelledExamples& e, const TextSample& sample) {
+                    [&table](LabelledExamples& e, const TextSample& sample) {
                       e.items << sample.text;
                       e.lines.push_back(sample.line);
+                      if (!table.isEmpty()) e.keys << textItemKey(table, sample.line);
                     });
+}
+
+bool samePath(const QString& a, const QString& b) {
+  return !a.isEmpty() && !b.isEmpty() && QFileInfo(a).absoluteFilePath() == QFileInfo(b).absoluteFilePath();
 }
 
 }  // namespace
@@ -96,30 +107,40 @@ Result<LabelledExamples> validationExamplesOf(const Project& project, const QStr
   const QString source =
       QStringLiteral("the validation split of run %1").arg(QFileInfo(runDirectory).fileName());
   if (job->task == TaskKind::TextClassification)
-    return fromTexts(job->valTexts, job->classes, classes, source);
-  return fromImages(job->valSamples, job->classes, classes, source);
+    return fromTexts(job->valTexts, job->classes, classes, source, project.data.table);
+  return fromImages(job->valSamples, job->classes, classes, source, project.data.folder);
 }
 
 Result<LabelledExamples> examplesFrom(const Project& project, const QString& path,
                                       const QStringList& classes) {
   if (project.task == TaskKind::TextClassification) {
-    TextTableReadOptions options;
-    if (QFileInfo(path).absoluteFilePath() == QFileInfo(project.data.table).absoluteFilePath())
-      options.format = project.data.tableFormat;
-    auto table = TextTable::read(path, options);
-    if (!table) return table.error();
-    auto dataset = TextDataset::fromTable(*table, {project.data.textColumn, project.data.labelColumn});
+    // The project's own table is read with its format and the labels made in Attune.
+    const bool own = samePath(path, project.data.table);
+    const auto readOther = [&]() -> Result<TextDataset> {
+      auto table = TextTable::read(path, {});
+      if (!table) return table.error();
+      return TextDataset::fromTable(*table, {project.data.textColumn, project.data.labelColumn});
+    };
+    auto dataset = own ? readProjectTexts(project) : readOther();
     if (!dataset) return dataset.error();
-    LabelledExamples examples = fromTexts(dataset->labelled, dataset->classes, classes, path);
+    LabelledExamples examples =
+        fromTexts(dataset->labelled, dataset->classes, classes, path, own ? project.data.table : QString());
     if (!dataset->skipped.empty())
       examples.notes << QStringLiteral("Left out %1 rows of %2 that could not be read.")
                             .arg(dataset->skipped.size())
                             .arg(QFileInfo(path).fileName());
     return examples;
   }
+  const bool own = samePath(path, project.data.folder);
   auto folder = scanImageFolder(path);
   if (!folder) return folder.error();
-  LabelledExamples examples = fromImages(folder->samples, folder->classes, classes, path);
+  if (own) {
+    auto state = projectLabelState(project);
+    if (!state) return state.error();
+    applyLabels(*state, *folder);
+  }
+  LabelledExamples examples =
+      fromImages(folder->samples, folder->classes, classes, path, own ? project.data.folder : QString());
   for (const SkippedFile& skipped : folder->report.skipped)
     examples.notes << QStringLiteral("Left out %1: %2").arg(skipped.path, skipped.reason);
   return examples;

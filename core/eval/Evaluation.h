@@ -26,6 +26,9 @@ struct LabelledExamples {
   QStringList items;        // image paths, or the texts
   std::vector<int> lines;   // texts: where each is in its file (empty for images)
   std::vector<int> labels;  // indices into the run's classes
+  // The label journal's key of each example (ProjectData.h) when they are the project's own data,
+  // so that a label can be changed from the evaluation; empty for other data.
+  QStringList keys;
   QStringList notes;        // what was left out and why (unknown classes, unreadable rows)
 };
 

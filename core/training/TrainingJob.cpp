@@ -1,6 +1,6 @@
 #include "core/training/TrainingJob.h"
 
-#include "core/data/ImageFolderScanner.h"
+#include "core/training/ProjectData.h"
 #include "core/data/StratifiedSplit.h"
 #include "core/data/TextDataset.h"
 #include "core/data/TextTable.h"
@@ -81,11 +81,7 @@ Result<TrainingJob> prepareTextJob(const Project& project, const QString& weight
   if (project.data.table.isEmpty())
     return Error(ErrorCode::NotEnoughData, QStringLiteral("The project has no table of texts yet."),
                  QStringLiteral("Choose a CSV, TSV, JSONL or JSON file with a text and a label column."));
-  TextTableReadOptions options;
-  options.format = project.data.tableFormat;
-  auto table = TextTable::read(project.data.table, options);
-  if (!table) return table.error();
-  auto dataset = TextDataset::fromTable(*table, {project.data.textColumn, project.data.labelColumn});
+  auto dataset = readProjectTexts(project);
   if (!dataset) return dataset.error();
   if (dataset->classes.size() < 2)
     return Error(ErrorCode::NotEnoughData,
@@ -148,7 +144,7 @@ Result<TrainingJob> prepareTrainingJob(const Project& project) {
     return Error(ErrorCode::NotEnoughData, QStringLiteral("The project has no image folder yet."),
                  QStringLiteral("Choose a folder with one sub-folder of images per class."));
 
-  auto folder = scanImageFolder(project.data.folder);
+  auto folder = readProjectImages(project);
   if (!folder) return folder.error();
 
   std::vector<int> labels;
