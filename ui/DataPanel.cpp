@@ -1,6 +1,7 @@
 #include "ui/DataPanel.h"
 
 #include "core/data/ImageFolderScanner.h"
+#include "core/training/ProjectData.h"
 #include "ui/ClassCountTree.h"
 
 #include <QDir>
@@ -97,7 +98,8 @@ void DataPanel::scan() {
 
   // Header-only checks: fast enough for thousands of images without a worker thread.
   QGuiApplication::setOverrideCursor(Qt::WaitCursor);
-  const auto folder = scanImageFolder(m_folder);
+  auto folder = scanImageFolder(m_folder);
+  if (folder) applyLabels(m_labels, *folder);
   QGuiApplication::restoreOverrideCursor();
   if (!folder) {
     m_statusLabel->setText(folder.error().text());

@@ -3,6 +3,8 @@
 // image counts, and what the scan had to say (warnings, skipped files, or why the folder cannot be
 // used).
 
+#include "core/project/LabelJournal.h"
+
 #include <QGroupBox>
 #include <QStringList>
 
@@ -29,6 +31,8 @@ class DataPanel : public QGroupBox {
   // The images of the last successful scan (all classes); 0 when the folder cannot be used.
   int imageCount() const { return m_imageCount; }
   void setEditable(bool editable);
+  // The labels made in Attune, applied to what the next scan finds (setFolder scans).
+  void setLabelState(LabelState state) { m_labels = std::move(state); }
 
  signals:
   // The user picked another folder (button or typed path); the panel has scanned it already.
@@ -40,6 +44,7 @@ class DataPanel : public QGroupBox {
   void scan();
 
   QString m_folder;
+  LabelState m_labels;
   QStringList m_classes;
   int m_imageCount = 0;
   QLineEdit* m_folderEdit = nullptr;

@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QImageReader>
+#include <QKeySequence>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -95,12 +96,29 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
   m_wrongButton = new QPushButton(tr("Most confidently wrong"), this);
   m_wrongButton->setObjectName(QStringLiteral("mostWrongButton"));
   m_wrongButton->setToolTip(tr("The mistakes the model was surest of: often mislabelled examples."));
+  m_mistakesButton = new QPushButton(tr("Likely label mistakes"), this);
+  m_mistakesButton->setObjectName(QStringLiteral("labelMistakesButton"));
+  m_mistakesButton->setToolTip(
+      tr("Examples whose label the model strongly doubts while it is sure of another class: check them, "
+         "and relabel the ones that are wrong with one click."));
+  m_relabelButton = new QPushButton(tr("Relabel as Suggested"), this);
+  m_relabelButton->setObjectName(QStringLiteral("relabelButton"));
+  m_relabelButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+  m_relabelButton->setToolTip(
+      tr("Give the selected examples the class the model suggests (Ctrl+R). The label is kept in the "
+         "project; your files are not changed. Train again to use it."));
+  m_keepButton = new QPushButton(tr("Label Is Right"), this);
+  m_keepButton->setObjectName(QStringLiteral("keepLabelButton"));
+  m_keepButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+  m_keepButton->setToolTip(tr("Keep the selected examples' labels and stop suggesting them (Ctrl+K)."));
   m_examplesTable = new QTableWidget(0, 4, this);
   m_examplesTable->setObjectName(QStringLiteral("examplesTable"));
   m_examplesTable->setHorizontalHeaderLabels(
       {tr("Example"), tr("True class"), tr("Predicted"), tr("Probability")});
   m_examplesTable->verticalHeader()->hide();
   m_examplesTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_examplesTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_examplesTable->setSelectionMode(QAbstractItemView::ExtendedSelection);
   m_examplesTable->setIconSize(QSize(kThumbnail_px, kThumbnail_px));
   m_examplesTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
   for (int c = 1; c < 4; ++c)
@@ -129,8 +147,14 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
   auto* examplesBar = new QHBoxLayout;
   examplesBar->addWidget(m_examplesTitle, 1);
   examplesBar->addWidget(m_wrongButton);
+  examplesBar->addWidget(m_mistakesButton);
   rightLayout->addLayout(examplesBar);
   rightLayout->addWidget(m_examplesTable, 1);
+  auto* reviewBar = new QHBoxLayout;
+  reviewBar->addStretch(1);
+  reviewBar->addWidget(m_keepButton);
+  reviewBar->addWidget(m_relabelButton);
+  rightLayout->addLayout(reviewBar);
   auto* splitter = new QSplitter(Qt::Horizontal, this);
   splitter->addWidget(left);
   splitter->addWidget(right);
@@ -144,6 +168,10 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
   connect(m_matrixView, &QTableView::clicked, this,
           [this](const QModelIndex& index) { showCell(index.row(), index.column()); });
   connect(m_wrongButton, &QPushButton::clicked, this, [this] { showMostConfidentlyWrong(); });
+  connect(m_mistakesButton, &QPushButton::clicked, this, &EvaluationView::showLikelyLabelMistakes);
+  connect(m_relabelButton, &QPushButton::clicked, this, &EvaluationView::relabelSelected);
+  connect(m_keepButton, &QPushButton::clicked, this, &EvaluationView::keepSelectedLabels);
+  connect(m_examplesTable, &QTableWidget::itemSelectionChanged, this, &EvaluationView::updateReviewButtons);
   connect(m_reportButton, &QPushButton::clicked, this, &EvaluationView::saveReportWithDialog);
   connect(m_epochSlider, &QSlider::valueChanged, this, [this](int index) {
     if (index >= 0 && size_t(index) < m_epochs.size()) showEpoch(m_epochs[size_t(index)].epoch);
@@ -190,9 +218,12 @@ void EvaluationView::setEvaluateEnabled(bool enabled) {
 void EvaluationView::setEvaluation(std::shared_ptr<const RunEvaluation> evaluation) {
   m_evaluation = std::move(evaluation);
   m_wrongButton->setEnabled(m_evaluation != nullptr);
+  m_mistakesButton->setEnabled(m_evaluation != nullptr);
+  m_suspects.clear();
   m_reportButton->setEnabled(m_evaluation != nullptr);
   m_shown.clear();
   m_examplesTable->setRowCount(0);
+  updateReviewButtons();
   m_examplesTitle->clear();
   setEpochs({});
   m_shownEpoch = m_evaluation ? m_evaluation->epoch : 0;
@@ -254,7 +285,9 @@ void EvaluationView::showEpoch(int epoch) {
       evaluated ? tr("Epoch %1 of %2 (the evaluated model)").arg(m_shownEpoch).arg(last)
                 : tr("Epoch %1 of %2: accuracy %3").arg(epoch).arg(last).arg(percent(m.accuracy)));
   m_shown.clear();
+  m_suspects.clear();
   m_examplesTable->setRowCount(0);
+  updateReviewButtons();
   m_examplesTitle->setText(
       evaluated ? tr("Click a cell of the matrix to see its examples.")
                 : tr("The examples are listed for the evaluated model (epoch %1).").arg(m_evaluation->epoch));
@@ -313,9 +346,11 @@ void EvaluationView::showMostConfidentlyWrong(int count) {
   listExamples(title, std::move(wrong));
 }
 
-void EvaluationView::listExamples(const QString& title, std::vector<int> examples) {
+void EvaluationView::listExamples(const QString& title, std::vector<int> examples,
+                                  std::vector<SuspectedLabel> suspects) {
   m_examplesTitle->setText(title);
   m_shown = std::move(examples);
+  m_suspects = std::move(suspects);
   const auto& e = *m_evaluation;
   const bool images = e.examples.task == TaskKind::ImageClassification;
   m_examplesTable->setRowCount(int(m_shown.size()));
@@ -346,9 +381,103 @@ void EvaluationView::listExamples(const QString& title, std::vector<int> example
         new QTableWidgetItem(predicted >= 0 ? percent(probabilities[size_t(predicted)]) : QString());
     probability->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     probability->setToolTip(tr("The model's probability for the class it predicted."));
+    if (size_t(row) < m_suspects.size()) {
+      const SuspectedLabel& suspect = m_suspects[size_t(row)];
+      probability->setToolTip(tr("The model gives %1 to the class it suggests, %2, and %3 to the given "
+                                 "class, %4.")
+                                  .arg(percent(suspect.suggestedProbability),
+                                       e.classes.value(suspect.suggested), percent(suspect.givenProbability),
+                                       e.classes.value(suspect.given)));
+    }
     m_examplesTable->setItem(row, 3, probability);
   }
   if (images) m_examplesTable->resizeRowsToContents();
+  updateReviewButtons();
+}
+
+void EvaluationView::showLikelyLabelMistakes() {
+  if (!m_evaluation) return;
+  if (m_shownEpoch != m_evaluation->epoch) showEpoch(m_evaluation->epoch);
+  const auto& e = *m_evaluation;
+  std::vector<SuspectedLabel> suspects;
+  for (const SuspectedLabel& suspect : likelyLabelMistakes(e.examples.labels, e.probabilities))
+    if (!m_decided.contains(e.examples.keys.value(suspect.example))) suspects.push_back(suspect);
+  std::vector<int> examples;
+  for (const SuspectedLabel& suspect : suspects) examples.push_back(suspect.example);
+  QString title =
+      suspects.empty()
+          ? tr("No likely label mistakes: the model does not strongly doubt any label it has not been told "
+               "about.")
+          : tr("%1 examples whose label the model strongly doubts, most doubted first. Select the wrong ones "
+               "and relabel them, or keep the right ones.")
+                .arg(suspects.size());
+  if (!suspects.empty() && e.examples.keys.isEmpty())
+    title += QLatin1Char(' ') + tr("They are not the project's own data: correct them in their files.");
+  listExamples(title, std::move(examples), std::move(suspects));
+}
+
+void EvaluationView::setDecidedItems(QSet<QString> keys) {
+  m_decided = std::move(keys);
+}
+
+void EvaluationView::updateReviewButtons() {
+  const bool reviewing = !m_suspects.empty() && m_evaluation && !m_evaluation->examples.keys.isEmpty();
+  const bool selected = reviewing && !m_examplesTable->selectionModel()->selectedRows().isEmpty();
+  m_relabelButton->setVisible(reviewing);
+  m_keepButton->setVisible(reviewing);
+  m_relabelButton->setEnabled(selected);
+  m_keepButton->setEnabled(selected);
+}
+
+void EvaluationView::relabelSelected() {
+  requestLabels(true);
+}
+
+void EvaluationView::keepSelectedLabels() {
+  requestLabels(false);
+}
+
+void EvaluationView::requestLabels(bool suggested) {
+  if (!m_evaluation || m_suspects.empty() || m_evaluation->examples.keys.isEmpty()) return;
+  const auto& e = *m_evaluation;
+  QStringList keys;
+  QStringList classNames;
+  for (const QModelIndex& index : m_examplesTable->selectionModel()->selectedRows()) {
+    if (size_t(index.row()) >= m_suspects.size()) continue;
+    const SuspectedLabel& suspect = m_suspects[size_t(index.row())];
+    keys << e.examples.keys.value(suspect.example);
+    classNames << e.classes.value(suggested ? suspect.suggested : suspect.given);
+  }
+  if (!keys.isEmpty()) emit labelsRequested(keys, classNames);
+}
+
+void EvaluationView::labelsMade(const QStringList& keys, const QStringList& classNames) {
+  for (const QString& key : keys) m_decided.insert(key);
+  if (!m_evaluation || m_suspects.empty()) return;
+  const auto& e = *m_evaluation;
+  int relabelled = 0;
+  for (qsizetype i = 0; i < keys.size(); ++i) {
+    const qsizetype example = e.examples.keys.indexOf(keys[i]);
+    if (example >= 0 && e.classes.value(e.examples.labels[size_t(example)]) != classNames.value(i))
+      ++relabelled;
+  }
+  const int kept = int(keys.size()) - relabelled;
+  // The rows of the decided items leave the list; the rest stay where they were.
+  std::vector<int> examples;
+  std::vector<SuspectedLabel> suspects;
+  for (size_t row = 0; row < m_suspects.size(); ++row)
+    if (!m_decided.contains(e.examples.keys.value(m_suspects[row].example))) {
+      examples.push_back(m_shown[row]);
+      suspects.push_back(m_suspects[row]);
+    }
+  QStringList done;
+  if (relabelled > 0) done << tr("Relabelled %1 examples.").arg(relabelled);
+  if (kept > 0) done << tr("Kept the labels of %1 examples.").arg(kept);
+  if (relabelled > 0) done << tr("Train again to use the new labels.");
+  const QString title = suspects.empty() ? tr("Every likely label mistake has been reviewed.")
+                                         : tr("%1 examples left to review.").arg(suspects.size());
+  listExamples(done.join(QLatin1Char(' ')) + QLatin1Char(' ') + title, std::move(examples),
+               std::move(suspects));
 }
 
 }  // namespace attune::ui

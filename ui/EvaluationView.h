@@ -9,8 +9,11 @@
 
 #include "core/eval/EpochValidation.h"
 #include "core/eval/Evaluation.h"
+#include "core/eval/LabelMistakes.h"
 
 #include <QWidget>
+
+#include <QSet>
 
 #include <memory>
 #include <vector>
@@ -50,6 +53,17 @@ class EvaluationView : public QWidget {
   void showCell(int trueClass, int predictedClass);
   // The wrong answers, most confident first.
   void showMostConfidentlyWrong(int count = 50);
+  // The examples whose given label the model strongly doubts (LabelMistakes.h), most doubted first,
+  // leaving out those whose label the user has already decided in Attune; with Relabel and Keep.
+  void showLikelyLabelMistakes();
+  // Items (journal keys) whose label the user made in Attune: not suggested as mistakes again (kept
+  // across evaluations until the next call).
+  void setDecidedItems(QSet<QString> keys);
+  // The owner made these labels (after labelsRequested): their rows leave the list of suspects.
+  void labelsMade(const QStringList& keys, const QStringList& classNames);
+  // What Relabel and "Label is right" do for the rows selected in the list of suspects.
+  void relabelSelected();
+  void keepSelectedLabels();
   // The indices (into the evaluation's examples) listed now, top to bottom.
   const std::vector<int>& shownExamples() const { return m_shown; }
   ConfusionMatrixModel* matrixModel() const { return m_matrixModel; }
@@ -58,9 +72,16 @@ class EvaluationView : public QWidget {
 
  signals:
   void evaluateRequested();
+  // The user gave these items (journal keys) these classes; the owner writes them to the journal
+  // and answers with labelsMade().
+  void labelsRequested(const QStringList& keys, const QStringList& classNames);
 
  private:
-  void listExamples(const QString& title, std::vector<int> examples);
+  // `suspects`: when listing likely label mistakes, one per example (the suggested class is shown).
+  void listExamples(const QString& title, std::vector<int> examples,
+                    std::vector<SuspectedLabel> suspects = {});
+  void requestLabels(bool suggested);
+  void updateReviewButtons();
   void fillClassTable(const ClassificationMetrics& metrics);
   void saveReportWithDialog();
 
@@ -79,6 +100,11 @@ class EvaluationView : public QWidget {
   QTableWidget* m_classTable = nullptr;
   QLabel* m_examplesTitle = nullptr;
   QPushButton* m_wrongButton = nullptr;
+  QPushButton* m_mistakesButton = nullptr;
+  QPushButton* m_relabelButton = nullptr;
+  QPushButton* m_keepButton = nullptr;
+  std::vector<SuspectedLabel> m_suspects;  // parallel to m_shown while suspects are listed
+  QSet<QString> m_decided;
   QTableWidget* m_examplesTable = nullptr;
 };
 

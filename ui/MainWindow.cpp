@@ -4,6 +4,7 @@
 #include "core/models/Architecture.h"
 #include "core/project/ProjectFile.h"
 #include "core/training/LrFinder.h"
+#include "core/training/ProjectData.h"
 #include "core/training/TrainingJob.h"
 #include "ui/DataPanel.h"
 #include "ui/EvaluationView.h"
@@ -72,6 +73,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowIcon(icon);
   m_dataPanel = new DataPanel(this);
   m_textDataPanel = new TextDataPanel(this);
+  m_textDataPanel->setObjectName(QStringLiteral("textDataPanel"));
   m_dataStack = new QStackedWidget(this);
   m_dataStack->addWidget(m_dataPanel);
   m_dataStack->addWidget(m_textDataPanel);
@@ -130,6 +132,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_dataPanel, &DataPanel::folderChosen, this, &MainWindow::onFolderChosen);
   connect(m_textDataPanel, &TextDataPanel::dataChosen, this, &MainWindow::onTextDataChosen);
   connect(m_evaluationView, &EvaluationView::evaluateRequested, this, &MainWindow::evaluateLatestRun);
+  connect(m_evaluationView, &EvaluationView::labelsRequested, this,
+          [this](const QStringList& keys, const QStringList& classNames) {
+            if (auto made = labelItems(keys, classNames); !made)
+              MessageBoxHook::warning(this, tr("Labels not saved"), made.error().text());
+          });
   connect(m_historyView, &RunHistoryView::evaluateCheckpointRequested, this, &MainWindow::evaluateCheckpoint);
   connect(&m_evaluationWatcher, &QFutureWatcher<std::shared_ptr<EvaluationOutcome>>::finished, this,
           &MainWindow::showEvaluation);
@@ -184,6 +191,13 @@ bool MainWindow::isTraining() const {
 
 void MainWindow::setProject(Project project) {
   m_project = std::move(project);
+  m_journal.reset();
+  const LabelState labels = labelState();
+  m_dataPanel->setLabelState(labels);
+  m_textDataPanel->setLabelState(labels);
+  QSet<QString> decided;
+  for (const auto& [key, className] : labels.itemLabels) decided.insert(key);
+  m_evaluationView->setDecidedItems(std::move(decided));
   const bool texts = m_project.task == TaskKind::TextClassification;
   m_dataStack->setCurrentWidget(texts ? static_cast<QWidget*>(m_textDataPanel) : m_dataPanel);
   m_dataPanel->setFolder(texts ? QString() : m_project.data.folder);
@@ -327,9 +341,22 @@ bool MainWindow::saveWithDialog() {
 bool MainWindow::saveProjectAs(const QString& path) {
   if (m_project.filePath.isEmpty() && m_project.name == tr("Untitled"))
     m_project.name = QFileInfo(path).completeBaseName();
+  const QString oldPath = m_project.filePath;
   if (auto saved = ProjectFile::save(m_project, QFileInfo(path).absoluteFilePath()); !saved) {
     MessageBoxHook::warning(this, tr("Cannot save the project"), saved.error().text());
     return false;
+  }
+  // The labels made in Attune go with the project to its new file (the old journal stays too).
+  if (!oldPath.isEmpty() && oldPath != m_project.filePath) {
+    const QString from = LabelJournal::pathFor(oldPath);
+    const QString to = LabelJournal::pathFor(m_project.filePath);
+    m_journal.reset();
+    if (QFileInfo::exists(from) && (QFile::remove(to) || !QFileInfo::exists(to)) && !QFile::copy(from, to))
+      MessageBoxHook::warning(
+          this, tr("Labels not copied"),
+          tr("The project was saved, but the labels made in Attune could not be copied from %1 to %2. Copy "
+             "that file by hand; until then the project at its new place does not have them.")
+              .arg(QDir::toNativeSeparators(from), QDir::toNativeSeparators(to)));
   }
   setModified(false);
   m_recentProjects->add(m_project.filePath);
@@ -368,6 +395,51 @@ void MainWindow::startTraining() {
     m_runPanel->addEvent({RunEventKind::Warning, tr("Skipped %1: %2").arg(skipped.path, skipped.reason)});
   m_runController->start(std::move(job.value()));
   updateRunState();
+}
+
+LabelState MainWindow::labelState() {
+  if (m_journal) return m_journal->state();
+  auto state = projectLabelState(m_project);
+  if (state) return *state;
+  statusBar()->showMessage(state.error().text());
+  return {};
+}
+
+Status MainWindow::labelItems(const QStringList& keys, const QStringList& classNames) {
+  if (m_project.filePath.isEmpty())
+    return Error(ErrorCode::BadValue, tr("The project has no file yet, and labels are kept next to it."),
+                 tr("Save the project first."));
+  if (!m_journal) {
+    auto journal = LabelJournal::open(LabelJournal::pathFor(m_project.filePath));
+    if (!journal) return journal.error();
+    m_journal = std::move(*journal);
+  }
+  QStringList madeKeys;
+  QStringList madeClasses;
+  Status status;
+  for (qsizetype i = 0; i < keys.size() && i < classNames.size(); ++i) {
+    status = m_journal->append({LabelChange::SetLabel, keys[i], classNames[i], {}});
+    if (!status) break;
+    madeKeys << keys[i];
+    madeClasses << classNames[i];
+  }
+  if (!madeKeys.isEmpty()) {
+    const LabelState& labels = m_journal->state();
+    if (m_project.task == TaskKind::TextClassification) {
+      m_textDataPanel->setLabelState(labels);
+      m_textsView->setDataset(m_textDataPanel->dataset());
+      m_project.classes = m_textDataPanel->classes();
+    } else {
+      m_dataPanel->setLabelState(labels);
+      m_dataPanel->setFolder(m_project.data.folder);
+      m_project.classes = m_dataPanel->classes();
+    }
+    updateTrainingImageCount();
+    m_evaluationView->labelsMade(madeKeys, madeClasses);
+    statusBar()->showMessage(tr("Saved %n labels in the project.", nullptr, int(madeKeys.size())),
+                             kStatusMessage_ms);
+  }
+  return status;
 }
 
 void MainWindow::findLearningRate() {

@@ -5,6 +5,7 @@
 // "Try it"; an Evaluation tab and a Runs tab (the run history); the run itself is owned by a
 // RunController.
 
+#include "core/common/Result.h"
 #include "core/project/Project.h"
 #include "core/training/RunMetrics.h"
 
@@ -19,7 +20,9 @@ class QTabWidget;
 
 namespace attune {
 struct EvaluationRequest;
-}
+class LabelJournal;
+struct LabelState;
+}  // namespace attune
 
 namespace attune::ui {
 
@@ -65,6 +68,10 @@ class MainWindow : public QMainWindow {
   // The model of run `runId` at `epoch` (a point picked on the Runs tab), shown on the Evaluation tab.
   void evaluateCheckpoint(const QString& runId, int epoch);
   bool isEvaluating() const { return m_evaluationWatcher.isRunning(); }
+  // Gives each item (a label journal key, ProjectData.h) its class in the project's label journal,
+  // synced to the disk one by one; the data panels and the Evaluation tab follow. On an error the
+  // labels made before it are kept, the rest are not made, and the user is told.
+  Status labelItems(const QStringList& keys, const QStringList& classNames);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -96,9 +103,13 @@ class MainWindow : public QMainWindow {
   // The settings panel's "Find…": the LR range test on the project as it is set now, in a dialog
   // whose suggestion goes back to the panel.
   void findLearningRate();
+  // What the project's label journal says now (the open journal, else the file); problems go to the
+  // status bar.
+  LabelState labelState();
 
   Project m_project;
-  QStackedWidget* m_dataStack = nullptr;  // the image or the text data panel, by the project's task
+  std::unique_ptr<LabelJournal> m_journal;  // opened on the first label made in Attune
+  QStackedWidget* m_dataStack = nullptr;    // the image or the text data panel, by the project's task
   DataPanel* m_dataPanel = nullptr;
   TextDataPanel* m_textDataPanel = nullptr;
   QTabWidget* m_tabs = nullptr;  // Training; for text projects also Texts and Try it

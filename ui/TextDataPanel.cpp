@@ -1,6 +1,7 @@
 #include "ui/TextDataPanel.h"
 
 #include "core/data/TextColumnGuess.h"
+#include "core/training/ProjectData.h"
 #include "ui/ClassCountTree.h"
 
 #include <QComboBox>
@@ -169,6 +170,11 @@ void TextDataPanel::fillColumnCombos(const QString& textColumn, const QString& l
   m_filling = false;
 }
 
+void TextDataPanel::setLabelState(LabelState state) {
+  m_labels = std::move(state);
+  rebuildDataset();
+}
+
 void TextDataPanel::rebuildDataset() {
   m_dataset.reset();
   m_classTree->setCounts({}, {});
@@ -188,6 +194,7 @@ void TextDataPanel::rebuildDataset() {
     m_statusLabel->setStyleSheet(QStringLiteral("color: %1").arg(kErrorColor.name()));
     return;
   }
+  applyLabels(m_labels, m_table, *dataset);
   m_dataset = std::make_shared<const TextDataset>(std::move(*dataset));
   m_statusLabel->setStyleSheet(QString());
   const std::vector<int> counts = m_dataset->classCounts();

@@ -5,6 +5,7 @@
 // numbers. The texts themselves are shown by TextsView from dataset().
 
 #include "core/data/TextDataset.h"
+#include "core/project/LabelJournal.h"
 #include "core/project/Project.h"
 
 #include <QGroupBox>
@@ -36,6 +37,8 @@ class TextDataPanel : public QGroupBox {
   QStringList classes() const;
   int labelledCount() const;
   void setEditable(bool editable);
+  // The labels made in Attune, applied to the texts from now on (the texts are mapped again).
+  void setLabelState(LabelState state);
 
  signals:
   // The user chose another table or mapping; the panel has read it already.
@@ -52,6 +55,7 @@ class TextDataPanel : public QGroupBox {
   std::optional<TextTableFormat> m_format;
   std::shared_ptr<const TextTable> m_rows;
   std::shared_ptr<const TextDataset> m_dataset;
+  LabelState m_labels;
   bool m_filling = false;
   QLineEdit* m_tableEdit = nullptr;
   QPushButton* m_chooseButton = nullptr;

@@ -29,7 +29,7 @@ struct LabelledExamples {
   // The label journal's key of each example (ProjectData.h) when they are the project's own data,
   // so that a label can be changed from the evaluation; empty for other data.
   QStringList keys;
-  QStringList notes;        // what was left out and why (unknown classes, unreadable rows)
+  QStringList notes;  // what was left out and why (unknown classes, unreadable rows)
 };
 
 // The validation examples the run was scored on: the project's data split with the run's own

@@ -80,7 +80,8 @@ void applyLabels(const LabelState& state, const QString& table, TextDataset& dat
   all.reserve(dataset.labelled.size() + dataset.unlabelled.size());
   all.insert(all.end(), dataset.labelled.begin(), dataset.labelled.end());
   all.insert(all.end(), dataset.unlabelled.begin(), dataset.unlabelled.end());
-  std::stable_sort(all.begin(), all.end(), [](const TextSample& a, const TextSample& b) { return a.line < b.line; });
+  std::stable_sort(all.begin(), all.end(),
+                   [](const TextSample& a, const TextSample& b) { return a.line < b.line; });
   QStringList keys;
   QStringList dataLabels;
   for (const TextSample& sample : all) {
@@ -105,11 +106,12 @@ Result<ImageFolder> readProjectImages(const Project& project) {
   if (!folder) return folder.error();
   applyLabels(*state, *folder);
   if (folder->classes.size() < 2)
-    return Error(ErrorCode::NotEnoughData,
-                 QStringLiteral("With the labels made in Attune, %1 has %2 classes; training needs at least two.")
-                     .arg(QDir::toNativeSeparators(project.data.folder))
-                     .arg(folder->classes.size()),
-                 QStringLiteral("Label images of at least two classes."));
+    return Error(
+        ErrorCode::NotEnoughData,
+        QStringLiteral("With the labels made in Attune, %1 has %2 classes; training needs at least two.")
+            .arg(QDir::toNativeSeparators(project.data.folder))
+            .arg(folder->classes.size()),
+        QStringLiteral("Label images of at least two classes."));
   for (qsizetype c = 0; c < folder->classes.size(); ++c)
     if (folder->report.classCounts[size_t(c)] < 2)
       return Error(ErrorCode::NotEnoughData,

@@ -48,7 +48,8 @@ class TestProjectData : public QObject {
     const QString root = m_dir.filePath(name + QStringLiteral("/images"));
     int shade = 0;
     for (const QString& cls : {QStringLiteral("ant"), QStringLiteral("bee"), QStringLiteral("cat")})
-      for (int i = 0; i < 4; ++i) writeImage(QStringLiteral("%1/%2/%3.png").arg(root, cls).arg(i), shade += 20);
+      for (int i = 0; i < 4; ++i)
+        writeImage(QStringLiteral("%1/%2/%3.png").arg(root, cls).arg(i), shade += 20);
     Project project;
     project.filePath = m_dir.filePath(name + QStringLiteral("/project.attune"));
     project.name = name;
@@ -100,7 +101,8 @@ class TestProjectData : public QObject {
     QCOMPARE(job->trainSamples.size() + job->valSamples.size(), size_t(11));
 
     // Evaluating on the project's own folder uses the same labels and keeps each example's key.
-    auto examples = examplesFrom(project, root, {QStringLiteral("ant"), QStringLiteral("cat"), QStringLiteral("wasp")});
+    auto examples =
+        examplesFrom(project, root, {QStringLiteral("ant"), QStringLiteral("cat"), QStringLiteral("wasp")});
     QVERIFY2(examples, examples ? "" : qPrintable(examples.error().text()));
     QCOMPARE(examples->keys.size(), examples->items.size());
     const qsizetype moved = examples->keys.indexOf(QStringLiteral("ant/0.png"));
@@ -122,7 +124,8 @@ class TestProjectData : public QObject {
     const Project project = imageProject(QStringLiteral("emptied"));
     const QString journal = LabelJournal::pathFor(project.filePath);
     for (int i = 0; i < 3; ++i)
-      append(journal, {LabelChange::SetLabel, QStringLiteral("ant/%1.png").arg(i), QStringLiteral("bee"), {}});
+      append(journal,
+             {LabelChange::SetLabel, QStringLiteral("ant/%1.png").arg(i), QStringLiteral("bee"), {}});
     auto folder = readProjectImages(project);
     QVERIFY(!folder);
     QVERIFY2(folder.error().message.contains(QLatin1String("'ant'")), qPrintable(folder.error().text()));
@@ -140,12 +143,13 @@ class TestProjectData : public QObject {
     QDir().mkpath(QFileInfo(table).absolutePath());
     QFile file(table);
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("text,label\n"
-               "great film,pos\n"
-               "awful film,neg\n"
-               "loved it,neg\n"
-               "no label yet,\n"
-               "fine,pos\n");
+    file.write(
+        "text,label\n"
+        "great film,pos\n"
+        "awful film,neg\n"
+        "loved it,neg\n"
+        "no label yet,\n"
+        "fine,pos\n");
     file.close();
     Project project;
     project.task = TaskKind::TextClassification;

@@ -1,15 +1,20 @@
 // A text project in the main window, driven through its widgets: the data panel reads the table and
 // shows the column mapping and per-class counts, the Texts tab lists every text with a class filter
 // and a search, the settings offer text models only, a real (tiny) word-vector run is trained with
-// the Train button, and "Try it" classifies a typed sentence with the run's model.
+// the Train button, and "Try it" classifies a typed sentence with the run's model. Likely label
+// mistakes listed on the Evaluation tab are relabelled or kept with one click, into the project's
+// label journal, and the data panel, the Texts tab and a reopened project follow.
 
 #include "core/eval/EpochValidation.h"
+#include "core/project/LabelJournal.h"
 #include "core/project/ProjectFile.h"
+#include "core/training/ProjectData.h"
 #include "tests/support/TinyTexts.h"
 #include "ui/ConfusionMatrixModel.h"
 #include "ui/EvaluationView.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBoxHook.h"
+#include "ui/TextDataPanel.h"
 #include "ui/TextsView.h"
 #include "ui/TryPanel.h"
 
@@ -59,6 +64,7 @@ class TestTextProject : public QObject {
   void showsTheTextsAndTheirClasses();
   void columnMappingChangesTheData();
   void trainThenTryASentence();
+  void relabelLikelyMistakesFromTheEvaluation();
 
  private:
   QString makeProject(const QString& name);
@@ -306,6 +312,97 @@ void TestTextProject::trainThenTryASentence() {
 
   if (const QByteArray shot = qgetenv("ATTUNE_SCREENSHOT"); !shot.isEmpty())
     window.grab().save(QString::fromLocal8Bit(shot));
+}
+
+void TestTextProject::relabelLikelyMistakesFromTheEvaluation() {
+  const QString path = makeProject(QStringLiteral("relabel"));
+  auto window = std::make_unique<MainWindow>();
+  open(*window, path);
+  auto* data = child<TextDataPanel>(*window, "textDataPanel");
+  QVERIFY(data && data->dataset());
+  const std::vector<TextSample> texts = data->dataset()->labelled;
+  const std::vector<int> countsBefore = data->dataset()->classCounts();
+  QCOMPARE(countsBefore, (std::vector<int>{kReviewsPerClass, kReviewsPerClass}));
+  // Three of the project's texts as an evaluation would give them: the first two with answers that
+  // doubt their labels (the second less), the third answered right.
+  const TextSample& neg = *std::find_if(texts.begin(), texts.end(), [](auto& t) { return t.label == 0; });
+  const TextSample& pos = *std::find_if(texts.begin(), texts.end(), [](auto& t) { return t.label == 1; });
+  const TextSample& right = *std::find_if(texts.rbegin(), texts.rend(), [](auto& t) { return t.label == 1; });
+  auto made = std::make_shared<RunEvaluation>();
+  made->runId = QStringLiteral("by-hand");
+  made->epoch = 1;
+  made->classes = {QStringLiteral("neg"), QStringLiteral("pos")};
+  made->examples.task = TaskKind::TextClassification;
+  made->examples.source = QStringLiteral("three texts");
+  made->examples.items = {pos.text, neg.text, right.text};
+  made->examples.lines = {pos.line, neg.line, right.line};
+  made->examples.labels = {1, 0, 1};
+  for (const TextSample* t : {&pos, &neg, &right}) made->examples.keys << textItemKey(m_reviews, t->line);
+  made->probabilities = {{0.85, 0.15}, {0.05, 0.95}, {0.1, 0.9}};
+  made->failures = QStringList(3, QString());
+  made->metrics = computeMetrics(made->classes, made->examples.labels, made->probabilities);
+
+  auto* evaluation = child<EvaluationView>(*window, "evaluationView");
+  child<QTabWidget>(*window, "mainTabs")->setCurrentWidget(evaluation);
+  evaluation->setEvaluation(made);
+  auto* relabel = child<QPushButton>(*window, "relabelButton");
+  auto* keep = child<QPushButton>(*window, "keepLabelButton");
+  QVERIFY(relabel->isHidden() && keep->isHidden());
+  QTest::mouseClick(child<QPushButton>(*window, "labelMistakesButton"), Qt::LeftButton);
+  QCOMPARE(evaluation->shownExamples(), (std::vector<int>{1, 0}));  // the most doubted first
+  auto* table = child<QTableWidget>(*window, "examplesTable");
+  QCOMPARE(table->item(0, 1)->text(), QStringLiteral("neg"));  // given
+  QCOMPARE(table->item(0, 2)->text(), QStringLiteral("pos"));  // suggested
+  QVERIFY(relabel->isVisible() && keep->isVisible());
+  QVERIFY(!relabel->isEnabled());  // nothing selected yet
+
+  // Relabel the first (neg → pos) with one click; keep the second's label.
+  table->selectRow(0);
+  QVERIFY(relabel->isEnabled());
+  QTest::mouseClick(relabel, Qt::LeftButton);
+  QCOMPARE(evaluation->shownExamples(), (std::vector<int>{0}));
+  QVERIFY2(child<QLabel>(*window, "examplesTitle")->text().contains(QLatin1String("Relabelled 1")),
+           qPrintable(child<QLabel>(*window, "examplesTitle")->text()));
+  table->selectRow(0);
+  QTest::mouseClick(keep, Qt::LeftButton);
+  QVERIFY(evaluation->shownExamples().empty());
+  QVERIFY(relabel->isHidden());
+  QVERIFY(m_messages.isEmpty());
+
+  // The journal has both decisions, and the data panel and the Texts tab count the new label.
+  auto journal = LabelJournal::open(LabelJournal::pathFor(path));
+  QVERIFY(journal);
+  const auto& labels = (*journal)->state().itemLabels;
+  QCOMPARE(labels.size(), size_t(2));
+  QCOMPARE(labels.at(textItemKey(m_reviews, neg.line)), QStringLiteral("pos"));
+  QCOMPARE(labels.at(textItemKey(m_reviews, pos.line)), QStringLiteral("pos"));
+  const std::vector<int> countsAfter{kReviewsPerClass - 1, kReviewsPerClass + 1};
+  QCOMPARE(data->dataset()->classCounts(), countsAfter);
+  QCOMPARE(window->project().classes, (QStringList{"neg", "pos"}));
+  auto* textsView = child<TextsView>(*window, "textsView");
+  int shownPos = 0;
+  for (int row = 0; row < textsView->model()->rowCount(); ++row)
+    shownPos +=
+        textsView->model()->index(row, 0).data(TextTableModel::ClassRole).toString() == QLatin1String("pos");
+  QCOMPARE(shownPos, kReviewsPerClass + 1);
+  QVERIFY(!window->isWindowModified());  // the labels are saved already
+
+  // Reopened, the project has the labels, and decided texts are not suggested again.
+  window.reset();
+  MainWindow reopened;
+  open(reopened, path);
+  QCOMPARE(child<TextDataPanel>(reopened, "textDataPanel")->dataset()->classCounts(), countsAfter);
+  auto* again = child<EvaluationView>(reopened, "evaluationView");
+  again->setEvaluation(made);
+  again->showLikelyLabelMistakes();
+  QVERIFY(again->shownExamples().empty());
+
+  // Save As takes the labels along.
+  const QString moved = m_dir.filePath(QStringLiteral("relabel-copy.attune"));
+  QVERIFY(reopened.saveProjectAs(moved));
+  auto copied = LabelJournal::open(LabelJournal::pathFor(moved));
+  QVERIFY(copied);
+  QCOMPARE((*copied)->state().itemLabels.size(), size_t(2));
 }
 
 QTEST_MAIN(TestTextProject)
