@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -23,6 +24,25 @@ void scheduleScreenshot(attune::ui::MainWindow& window, const ScreenshotRequest&
     window.close();
     QCoreApplication::exit(saved ? 0 : 1);
   });
+}
+
+// Presses the named buttons one after another, each as soon as it is visible and enabled (an
+// evaluation, for example, enables the buttons that show its results).
+void pressInTurn(attune::ui::MainWindow& window, QStringList names) {
+  auto* timer = new QTimer(&window);
+  timer->setInterval(200);
+  QObject::connect(timer, &QTimer::timeout, &window, [&window, timer, names]() mutable {
+    if (names.isEmpty()) {
+      timer->stop();
+      return;
+    }
+    auto* button = window.findChild<QPushButton*>(names.first());
+    if (button && button->isVisible() && button->isEnabled()) {
+      button->click();
+      names.removeFirst();
+    }
+  });
+  timer->start();
 }
 
 }  // namespace
@@ -50,7 +70,11 @@ int main(int argc, char** argv) {
                              QStringLiteral("TEXT"));
   QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Show this tab (its title) at start."),
                          QStringLiteral("TITLE"));
-  for (QCommandLineOption* option : {&screenshot, &screenshotAfter, &train, &tryText, &tab}) {
+  QCommandLineOption click(QStringLiteral("click"),
+                           QStringLiteral("Press these buttons (object names, comma-separated) in turn, each "
+                                          "as soon as it can be pressed."),
+                           QStringLiteral("NAMES"));
+  for (QCommandLineOption* option : {&screenshot, &screenshotAfter, &train, &tryText, &tab, &click}) {
     option->setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(*option);
   }
@@ -70,6 +94,7 @@ int main(int argc, char** argv) {
   if (auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("mainTabs")); tabs && parser.isSet(tab))
     for (int i = 0; i < tabs->count(); ++i)
       if (tabs->tabText(i).remove(QLatin1Char('&')) == parser.value(tab)) tabs->setCurrentIndex(i);
+  if (parser.isSet(click)) pressInTurn(window, parser.value(click).split(QLatin1Char(',')));
   if (parser.isSet(screenshot))
     scheduleScreenshot(
         window, {parser.value(screenshot), parser.value(screenshotAfter).toInt(), parser.isSet(train)});

@@ -351,6 +351,9 @@ void EvaluationView::listExamples(const QString& title, std::vector<int> example
   m_examplesTitle->setText(title);
   m_shown = std::move(examples);
   m_suspects = std::move(suspects);
+  m_examplesTable->setHorizontalHeaderLabels(
+      m_suspects.empty() ? QStringList{tr("Example"), tr("True class"), tr("Predicted"), tr("Probability")}
+                         : QStringList{tr("Example"), tr("Given label"), tr("Suggested"), tr("Probability")});
   const auto& e = *m_evaluation;
   const bool images = e.examples.task == TaskKind::ImageClassification;
   m_examplesTable->setRowCount(int(m_shown.size()));

@@ -353,6 +353,7 @@ void TestTextProject::relabelLikelyMistakesFromTheEvaluation() {
   auto* table = child<QTableWidget>(*window, "examplesTable");
   QCOMPARE(table->item(0, 1)->text(), QStringLiteral("neg"));  // given
   QCOMPARE(table->item(0, 2)->text(), QStringLiteral("pos"));  // suggested
+  QCOMPARE(table->horizontalHeaderItem(2)->text(), QStringLiteral("Suggested"));
   QVERIFY(relabel->isVisible() && keep->isVisible());
   QVERIFY(!relabel->isEnabled());  // nothing selected yet
 
