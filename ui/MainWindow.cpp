@@ -138,6 +138,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
               MessageBoxHook::warning(this, tr("Labels not saved"), made.error().text());
           });
   connect(m_historyView, &RunHistoryView::evaluateCheckpointRequested, this, &MainWindow::evaluateCheckpoint);
+  connect(m_historyView, &RunHistoryView::continueFromRequested, this, &MainWindow::continueTrainingFrom);
   connect(&m_evaluationWatcher, &QFutureWatcher<std::shared_ptr<EvaluationOutcome>>::finished, this,
           &MainWindow::showEvaluation);
   connect(m_runPanel, &RunPanel::trainClicked, this, &MainWindow::startTraining);
@@ -375,6 +376,14 @@ bool MainWindow::maybeSave() {
 }
 
 void MainWindow::startTraining() {
+  startRun({}, 0);
+}
+
+void MainWindow::continueTrainingFrom(const QString& runId, int epoch) {
+  startRun(runId, epoch);
+}
+
+void MainWindow::startRun(const QString& fromRun, int fromEpoch) {
   if (isTraining()) return;
   if (m_project.filePath.isEmpty()) {
     MessageBoxHook::information(this, tr("Save the project first"),
@@ -382,7 +391,8 @@ void MainWindow::startTraining() {
                                    "project needs a file first."));
     if (!saveWithDialog()) return;
   }
-  auto job = prepareTrainingJob(m_project);
+  auto job = fromRun.isEmpty() ? prepareTrainingJob(m_project)
+                               : prepareContinuedJob(m_project, fromRun, QString::number(fromEpoch));
   if (!job) {
     MessageBoxHook::warning(this, tr("Cannot start training"), job.error().text());
     return;
@@ -394,6 +404,7 @@ void MainWindow::startTraining() {
   for (const SkippedFile& skipped : job->dataReport.skipped)
     m_runPanel->addEvent({RunEventKind::Warning, tr("Skipped %1: %2").arg(skipped.path, skipped.reason)});
   m_runController->start(std::move(job.value()));
+  if (!fromRun.isEmpty()) m_tabs->setCurrentWidget(m_trainingTab);
   updateRunState();
 }
 

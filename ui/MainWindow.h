@@ -58,6 +58,9 @@ class MainWindow : public QMainWindow {
 
   // What the Train and Stop buttons do.
   void startTraining();
+  // A new run with the project's settings whose model starts from run `runId`'s model at `epoch` (what
+  // the Runs tab's "Continue Training From Here" does).
+  void continueTrainingFrom(const QString& runId, int epoch);
   void stopTraining();
   // Text projects: shows "Try it" and classifies `text` with the latest run's model.
   void tryText(const QString& text);
@@ -103,6 +106,7 @@ class MainWindow : public QMainWindow {
   // The settings panel's "Find…": the LR range test on the project as it is set now, in a dialog
   // whose suggestion goes back to the panel.
   void findLearningRate();
+  void startRun(const QString& fromRun, int fromEpoch);
   // What the project's label journal says now (the open journal, else the file); problems go to the
   // status bar.
   LabelState labelState();

@@ -80,6 +80,12 @@ RunHistoryView::RunHistoryView(QWidget* parent) : QWidget(parent) {
   m_evaluateButton = new QPushButton(tr("Evaluate This Epoch"), this);
   m_evaluateButton->setObjectName(QStringLiteral("evaluateEpochButton"));
   m_evaluateButton->setEnabled(false);
+  m_continueButton = new QPushButton(tr("Continue Training From Here"), this);
+  m_continueButton->setObjectName(QStringLiteral("continueFromButton"));
+  m_continueButton->setEnabled(false);
+  m_continueButton->setToolTip(
+      tr("Train a new run that starts from this epoch's model, with the settings on the Training tab (for "
+         "example a lower learning rate, or after relabelling). The earlier run is not changed."));
 
   m_differencesTitle = new QLabel(tr("Select two runs in the table to see what differs between them."), this);
   m_differencesTitle->setObjectName(QStringLiteral("differencesTitle"));
@@ -97,6 +103,7 @@ RunHistoryView::RunHistoryView(QWidget* parent) : QWidget(parent) {
   auto* pickBar = new QHBoxLayout;
   pickBar->addWidget(m_pickedLabel, 1);
   pickBar->addWidget(m_evaluateButton);
+  pickBar->addWidget(m_continueButton);
 
   auto* top = new QWidget(this);
   auto* topLayout = new QVBoxLayout(top);
@@ -138,6 +145,8 @@ RunHistoryView::RunHistoryView(QWidget* parent) : QWidget(parent) {
           });
   connect(m_evaluateButton, &QPushButton::clicked, this,
           [this] { emit evaluateCheckpointRequested(m_pickedRun, m_pickedEpoch); });
+  connect(m_continueButton, &QPushButton::clicked, this,
+          [this] { emit continueFromRequested(m_pickedRun, m_pickedEpoch); });
   redraw();
 }
 
@@ -153,6 +162,7 @@ void RunHistoryView::setRuns(std::vector<SavedRun> runs) {
   m_pickedRun.clear();
   m_pickedEpoch = 0;
   m_evaluateButton->setEnabled(false);
+  m_continueButton->setEnabled(false);
   m_pickedLabel->setText(tr("Click a point of a curve to pick that epoch's model."));
   m_messageLabel->setText(
       runs.empty() ? tr("No runs yet: press Train, and each run will be listed here.")
@@ -262,6 +272,7 @@ void RunHistoryView::pickPoint(int row, int epoch) {
   m_pickedEpoch = epoch;
   const bool kept = keptModelOf(run, epoch);
   m_evaluateButton->setEnabled(kept);
+  m_continueButton->setEnabled(kept);
   QString text = tr("Run %1, epoch %2: validation accuracy %3 %, validation loss %4.")
                      .arg(run.id)
                      .arg(epoch)

@@ -53,6 +53,8 @@ class RunHistoryView : public QWidget {
  signals:
   // Evaluate the model of run `runId` at `epoch`.
   void evaluateCheckpointRequested(const QString& runId, int epoch);
+  // Train a new run, with the project's settings, starting from the model of run `runId` at `epoch`.
+  void continueFromRequested(const QString& runId, int epoch);
 
  private:
   void redraw();
@@ -66,6 +68,7 @@ class RunHistoryView : public QWidget {
   QLabel* m_messageLabel = nullptr;
   QLabel* m_pickedLabel = nullptr;
   QPushButton* m_evaluateButton = nullptr;
+  QPushButton* m_continueButton = nullptr;
   QLabel* m_differencesTitle = nullptr;
   QTableWidget* m_differences = nullptr;
   Curve m_curve = Curve::ValAccuracy;

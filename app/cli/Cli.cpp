@@ -15,7 +15,7 @@ const char kUsage[] =
     "FILE|catalog:ID]\n"
     "                                [--text-column C --label-column C] [--table-format csv|tsv|jsonl|json]\n"
     "                                [--val-fraction F] [--seed N] [--set key=value]... [--force]\n"
-    "  attune-cli train PROJECT.attune [--set key=value]... [--json] [--resume RUN]\n"
+    "  attune-cli train PROJECT.attune [--set key=value]... [--json] [--resume RUN | --from RUN[:EPOCH]]\n"
     "  attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last|EPOCH] [--mistakes]\n"
     "                                 [--json]\n"
     "  attune-cli predict PROJECT.attune INPUT... [--run RUN] [--text] [--out FILE.csv] [--json]\n"

@@ -36,9 +36,14 @@ int commandTrain(const QStringList& arguments) {
       {QStringLiteral("json"), QStringLiteral("One JSON event per line on stdout.")},
       {QStringLiteral("resume"), QStringLiteral("Continue a stopped run exactly where it stopped."),
        QStringLiteral("run")},
+      {QStringLiteral("from"),
+       QStringLiteral("Start a new run from an earlier run's model: RUN (its best), or RUN:best, RUN:last "
+                      "or RUN:EPOCH."),
+       QStringLiteral("run[:checkpoint]")},
   });
-  const QString usage =
-      QStringLiteral("usage: attune-cli train PROJECT.attune [--set key=value]... [--json] [--resume RUN]");
+  const QString usage = QStringLiteral(
+      "usage: attune-cli train PROJECT.attune [--set key=value]... [--json] [--resume RUN | --from "
+      "RUN[:best|last|EPOCH]]");
   if (!parser.parse(QStringList{QStringLiteral("train")} + arguments) ||
       parser.positionalArguments().size() != 1) {
     printError(parser.errorText().isEmpty() ? usage : parser.errorText());
@@ -49,6 +54,22 @@ int commandTrain(const QStringList& arguments) {
     printError(QStringLiteral("--resume continues a run with its own settings; --set cannot change them.\n") +
                usage);
     return kExitUsage;
+  }
+  // --from RUN[:CHECKPOINT]; the run id itself has no ':' (a folder path might: the last ':' splits).
+  QString fromRun = parser.value(QStringLiteral("from"));
+  QString fromCheckpoint = QStringLiteral("best");
+  if (!fromRun.isEmpty() && !resumeRun.isEmpty()) {
+    printError(QStringLiteral("--resume and --from cannot be used together.\n") + usage);
+    return kExitUsage;
+  }
+  if (const qsizetype colon = fromRun.lastIndexOf(QLatin1Char(':')); colon > 0) {
+    fromCheckpoint = fromRun.mid(colon + 1);
+    fromRun.truncate(colon);
+    if (!isCheckpointChoice(fromCheckpoint)) {
+      printError(QStringLiteral("--from takes RUN, RUN:best, RUN:last or RUN:EPOCH (an epoch number).\n") +
+                 usage);
+      return kExitUsage;
+    }
   }
   const bool asJson = parser.isSet(QStringLiteral("json"));
   auto fail = [asJson](const QString& message) { return reportFailure(asJson, message); };
@@ -65,7 +86,9 @@ int commandTrain(const QStringList& arguments) {
 
   if (auto fetched = ensureCatalogWeights(runProject.config.weightsPath, asJson); !fetched)
     return fail(fetched.error().text());
-  auto job = resumeRun.isEmpty() ? prepareTrainingJob(runProject) : prepareResumedJob(runProject, resumeRun);
+  auto job = !resumeRun.isEmpty() ? prepareResumedJob(runProject, resumeRun)
+             : !fromRun.isEmpty() ? prepareContinuedJob(runProject, fromRun, fromCheckpoint)
+                                  : prepareTrainingJob(runProject);
   if (!job) return fail(job.error().text());
 
   const ConsoleMode mode = asJson ? ConsoleMode::JsonLines

@@ -183,6 +183,10 @@ Status RunWriter::writeConfig(const TrainingJob& job, const QString& device, int
   document["val_class_counts"] =
       texts ? classCounts(job.valTexts, job.classes.size()) : classCounts(job.valSamples, job.classes.size());
   document["data_version"] = dataVersion(job).toStdString();
+  if (job.startFrom)
+    document["started_from"] = {{"run", job.startFrom->runId.toStdString()},
+                                {"epoch", job.startFrom->epoch},
+                                {"checkpoint", job.startFrom->checkpoint.toStdString()}};
   document["started_at"] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
 
   QSaveFile file(filePath(QStringLiteral("config.json")));

@@ -1,11 +1,12 @@
 #include "core/training/TrainingJob.h"
 
-#include "core/training/ProjectData.h"
 #include "core/data/StratifiedSplit.h"
 #include "core/data/TextDataset.h"
 #include "core/data/TextTable.h"
 #include "core/models/Architecture.h"
 #include "core/project/Project.h"
+#include "core/training/ProjectData.h"
+#include "core/training/RunCheckpoints.h"
 #include "core/training/RunMetrics.h"
 #include "core/weights/CatalogWeights.h"
 
@@ -188,6 +189,46 @@ Result<TrainingJob> prepareResumedJob(const Project& project, const QString& run
   auto job = prepareTrainingJob(copy);
   if (!job) return job.error();
   job->resumeRunDir = directory;
+  return job;
+}
+
+Result<TrainingJob> prepareContinuedJob(const Project& project, const QString& run,
+                                        const QString& checkpoint) {
+  QDir runsDir(project.runsDirectory());
+  const QString directory =
+      QFileInfo(run).isDir() ? QFileInfo(run).absoluteFilePath() : runsDir.filePath(run);
+  QFile configFile(QDir(directory).filePath(QStringLiteral("config.json")));
+  if (!configFile.open(QIODevice::ReadOnly))
+    return Error(ErrorCode::FileNotFound, QStringLiteral("There is no run %1 in this project.").arg(run),
+                 QStringLiteral("Give a run id from the project's runs folder (%1).").arg(runsDir.path()));
+  const auto document = nlohmann::json::parse(configFile.readAll().toStdString(), nullptr, false);
+  if (!document.is_object() || !document.contains("config") || !document["config"].is_object() ||
+      !document.contains("classes") || !document["classes"].is_array())
+    return Error(ErrorCode::BadFormat, QStringLiteral("The settings of run %1 are damaged.").arg(run),
+                 QStringLiteral("Start a new run instead."));
+  StartPoint start;
+  start.runId =
+      QString::fromStdString(document.value("run_id", QFileInfo(directory).fileName().toStdString()));
+  for (const auto& name : document["classes"])
+    if (name.is_string()) start.classes << QString::fromStdString(name.get<std::string>());
+  auto config = TrainingConfig::fromJson(document["config"], QStringLiteral("config"));
+  if (!config) return config.error();
+  if (config->architecture != project.config.architecture) {
+    const ArchitectureInfo* theirs = findArchitecture(config->architecture);
+    const ArchitectureInfo* ours = findArchitecture(project.config.architecture);
+    return Error(ErrorCode::BadValue,
+                 QStringLiteral("Run %1 trained a %2 model; the project is set to %3.")
+                     .arg(start.runId, theirs ? theirs->displayName : config->architecture,
+                          ours ? ours->displayName : project.config.architecture),
+                 QStringLiteral("Choose the run's model in the settings to continue from it."));
+  }
+  auto file = runCheckpointFile(directory, start.runId, checkpoint);
+  if (!file) return file.error();
+  start.checkpoint = QFileInfo(*file).absoluteFilePath();
+  start.epoch = checkpointEpochOf(start.checkpoint);
+  auto job = prepareTrainingJob(project);
+  if (!job) return job.error();
+  job->startFrom = std::move(start);
   return job;
 }
 

@@ -13,9 +13,18 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <vector>
 
 namespace attune {
+
+// An earlier run's model that a new run starts from (continue training from a picked epoch).
+struct StartPoint {
+  QString runId;
+  int epoch = 0;
+  QString checkpoint;   // absolute
+  QStringList classes;  // the classes of that model: the head is kept only when they are the job's
+};
 
 struct TrainingJob {
   QString projectName;
@@ -32,6 +41,9 @@ struct TrainingJob {
   // Set: continue the run in this folder (its state.json) instead of starting a new one.
   QString resumeRunDir;
   int fold = 0;  // k-fold: which fold this job trains (1-based; its metrics carry it); 0: a plain run
+  // Set: the model starts from this earlier run's model (all of it when the classes are the same,
+  // else all but the new layer) instead of from the pre-trained weights alone.
+  std::optional<StartPoint> startFrom;
 };
 
 // The local file of a "catalog:<id>" weights reference for `architecture`. Errors: unknown id, weights
@@ -47,6 +59,12 @@ Result<TrainingJob> prepareTrainingJob(const Project& project);
 // The job that continues run `run` (its id, or its folder) of the project: the run's own config.json
 // settings on the project's images (the run refuses to continue if they changed).
 Result<TrainingJob> prepareResumedJob(const Project& project, const QString& run);
+
+// A new run with the project's settings and data whose model starts from run `run`'s model of
+// `checkpoint` ("best", "last" or an epoch number): training continues from a picked epoch, as a
+// new run. Errors: no such run or kept model, or the project's model is of another architecture.
+Result<TrainingJob> prepareContinuedJob(const Project& project, const QString& run,
+                                        const QString& checkpoint);
 
 }  // namespace attune
 

@@ -307,6 +307,80 @@ class TestCliEval : public QObject {
         {QStringLiteral("eval"), m_imageProject, QStringLiteral("--checkpoint"), QStringLiteral("first")});
     QCOMPARE(bad.exitCode, 2);
   }
+
+  // train --from RUN:EPOCH starts a new run from that epoch's model: with rates too small to move the
+  // weights, its first validation is the picked epoch's (and a fresh run's is not); config.json says
+  // where it started; a model that was not kept, or a bad choice, is refused clearly.
+  void trainFromAPickedEpoch() {
+    using namespace attune::testing::texts;
+    const QString reviews = writeReviews(m_dir.filePath(QStringLiteral("continued.csv")), 20);
+    const QString vectors = writeTinyVectors(m_dir.filePath(QStringLiteral("continued.safetensors")));
+    const QString project = m_dir.filePath(QStringLiteral("continued.attune"));
+    const auto created =
+        runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("text"),
+                QStringLiteral("--data"), reviews, QStringLiteral("--model"), QStringLiteral("word_vectors"),
+                QStringLiteral("--weights"), vectors});
+    QVERIFY2(created.exitCode == 0, created.err.constData());
+    const QStringList common = {QStringLiteral("batch_size=8"), QStringLiteral("model.max_tokens=16"),
+                                QStringLiteral("loss.label_smoothing=0")};
+    const auto runOf = [&](const QStringList& extra, const QStringList& settings) {
+      QStringList arguments = {QStringLiteral("train"), project, QStringLiteral("--json")};
+      arguments << extra;
+      for (const QString& setting : common + settings) arguments << QStringLiteral("--set") << setting;
+      return runCli(arguments);
+    };
+    const auto first =
+        runOf({}, {QStringLiteral("epochs=3"), QStringLiteral("optim.lr_head=2e-2"),
+                   QStringLiteral("optim.lr_backbone=2e-3"), QStringLiteral("checkpoint.every_epoch=true")});
+    QVERIFY2(first.exitCode == 0, first.err.constData());
+    const QString firstId = QString::fromStdString(jsonLines(first.out).back()["run_id"].get<std::string>());
+    const QString firstDir =
+        QString::fromStdString(jsonLines(first.out).back()["run_dir"].get<std::string>());
+    const QStringList classes = {QStringLiteral("neg"), QStringLiteral("pos")};
+    const auto firstEpochs = validationByEpoch(firstDir, classes);
+    QVERIFY(firstEpochs.ok() && firstEpochs->size() == 3);
+    const double atEpoch2 = (*firstEpochs)[1].metrics.logLoss;
+
+    const QStringList still = {QStringLiteral("epochs=1"), QStringLiteral("optim.lr_head=1e-9"),
+                               QStringLiteral("optim.lr_backbone=1e-9")};
+    const auto continued = runOf({QStringLiteral("--from"), firstId + QStringLiteral(":2")}, still);
+    QVERIFY2(continued.exitCode == 0, continued.err.constData());
+    QVERIFY2(continued.out.contains(
+                 QStringLiteral("Started from the model of run %1 at epoch 2.").arg(firstId).toUtf8()),
+             continued.out.constData());
+    const QString continuedDir =
+        QString::fromStdString(jsonLines(continued.out).back()["run_dir"].get<std::string>());
+    QVERIFY(continuedDir != firstDir);
+    const auto continuedEpochs = validationByEpoch(continuedDir, classes);
+    QVERIFY(continuedEpochs.ok() && continuedEpochs->size() == 1);
+    QVERIFY2(std::abs(continuedEpochs->front().metrics.logLoss - atEpoch2) < 1e-4,
+             qPrintable(QStringLiteral("continued %1, epoch 2 %2")
+                            .arg(continuedEpochs->front().metrics.logLoss)
+                            .arg(atEpoch2)));
+    QFile config(continuedDir + QStringLiteral("/config.json"));
+    QVERIFY(config.open(QIODevice::ReadOnly));
+    const auto document = nlohmann::json::parse(config.readAll().toStdString());
+    QCOMPARE(document["started_from"]["run"].get<std::string>(), firstId.toStdString());
+    QCOMPARE(document["started_from"]["epoch"].get<int>(), 2);
+
+    // The control: the same still rates from the pre-trained vectors alone answer differently.
+    const auto fresh = runOf({}, still);
+    QVERIFY2(fresh.exitCode == 0, fresh.err.constData());
+    const auto freshEpochs = validationByEpoch(
+        QString::fromStdString(jsonLines(fresh.out).back()["run_dir"].get<std::string>()), classes);
+    QVERIFY(freshEpochs.ok());
+    QVERIFY2(std::abs(freshEpochs->front().metrics.logLoss - atEpoch2) > 1e-3,
+             qPrintable(QString::number(freshEpochs->front().metrics.logLoss)));
+
+    const auto notKept = runOf({QStringLiteral("--from"), firstId + QStringLiteral(":7")}, still);
+    QCOMPARE(notKept.exitCode, 1);
+    QVERIFY2(notKept.err.contains("kept no model of epoch 7"), notKept.err.constData());
+    const auto badChoice = runOf({QStringLiteral("--from"), firstId + QStringLiteral(":first")}, still);
+    QCOMPARE(badChoice.exitCode, 2);
+    const auto both = runCli({QStringLiteral("train"), project, QStringLiteral("--from"), firstId,
+                              QStringLiteral("--resume"), firstId});
+    QCOMPARE(both.exitCode, 2);
+  }
 };
 
 QTEST_GUILESS_MAIN(TestCliEval)

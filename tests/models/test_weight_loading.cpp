@@ -56,6 +56,7 @@ class TestWeightLoading : public QObject {
   void unexpectedKeyIsReported();
   void wrongArchitectureIsAnError();
   void loadAllRejectsOtherHead();
+  void keepHeadLoadsAllButTheHead();
   void missingBatchCounterIsTolerated();
   void halfPrecisionWeightsConvert();
   void loadWeightsFile();
@@ -284,6 +285,27 @@ void TestWeightLoading::loadAllRejectsOtherHead() {
   QCOMPARE(result.error().code, ErrorCode::ShapeMismatch);
   QVERIFY2(result.error().message.contains(u"fc.weight: file [10,512], model [3,512]"),
            qPrintable(result.error().message));
+}
+
+void TestWeightLoading::keepHeadLoadsAllButTheHead() {
+  // A run's model for other classes: the backbone is loaded, the head stays as initialised, even when
+  // its shape is the same (the same number of other classes must not inherit their rows).
+  auto source = makeModel("resnet18", 3);
+  const TensorMap weights = md::stateDictOf(*source);
+  for (const int classes : {3, 4}) {
+    auto model = makeModel("resnet18", classes);
+    const torch::Tensor headBefore = model->named_parameters()["fc.weight"].clone();
+    const auto report = md::loadStateDict(*model, weights, "fc.", HeadPolicy::KeepHead);
+    QVERIFY2(report.ok(), qPrintable(errorText(report)));
+    QCOMPARE(report->freshHead, (QStringList{QStringLiteral("fc.weight"), QStringLiteral("fc.bias")}));
+    QVERIFY(report->unexpected.isEmpty());
+    QVERIFY(torch::equal(model->named_parameters()["fc.weight"], headBefore));
+    QVERIFY(torch::equal(model->named_parameters()["layer4.1.conv2.weight"],
+                         source->named_parameters()["layer4.1.conv2.weight"]));
+  }
+  // Outside the head everything must still fit.
+  const TensorMap other = md::stateDictOf(*makeModel("resnet50", 3));
+  QVERIFY(!md::loadStateDict(*makeModel("resnet34", 3), other, "fc.", HeadPolicy::KeepHead).ok());
 }
 
 void TestWeightLoading::missingBatchCounterIsTolerated() {

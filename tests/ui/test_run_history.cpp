@@ -138,6 +138,7 @@ class TestRunHistory : public QObject {
       view.pickPoint(0, epoch);
       QCOMPARE(view.pickedEpoch(), epoch);
       QCOMPARE(evaluate->isEnabled(), kept);
+      QCOMPARE(child<QPushButton>(view, "continueFromButton")->isEnabled(), kept);
       QVERIFY(child<QLabel>(view, "pickedPoint")
                   ->text()
                   .contains(kept ? QStringLiteral("was kept") : QStringLiteral("was not kept")));
@@ -152,6 +153,12 @@ class TestRunHistory : public QObject {
     QCOMPARE(requested.count(), 1);
     QCOMPARE(requested[0][0].toString(), QStringLiteral("20261130-3"));
     QCOMPARE(requested[0][1].toInt(), 3);
+    // "Continue Training From Here" asks for a new run from the same picked model.
+    QSignalSpy continueFrom(&view, &RunHistoryView::continueFromRequested);
+    QTest::mouseClick(child<QPushButton>(view, "continueFromButton"), Qt::LeftButton);
+    QCOMPARE(continueFrom.count(), 1);
+    QCOMPARE(continueFrom[0][0].toString(), QStringLiteral("20261130-3"));
+    QCOMPARE(continueFrom[0][1].toInt(), 3);
   }
 
   void clickingACurvePicksItsPoint() {

@@ -1,5 +1,6 @@
 #include "core/eval/Predictor.h"
 
+#include "core/training/RunCheckpoints.h"
 #include "core/training/RunWriter.h"
 #include "core/training/detail/ModelSetup.h"
 
@@ -17,22 +18,6 @@ namespace attune {
 namespace {
 
 constexpr int kPredictBatch = 32;
-
-// The "attune.epoch" entry of a safetensors file's metadata, read from its header alone.
-int checkpointEpochOf(const QString& path) {
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) return 0;
-  const QByteArray size = file.read(8);
-  if (size.size() != 8) return 0;
-  const quint64 length = qFromLittleEndian<quint64>(size.constData());
-  if (length == 0 || length > 100'000'000) return 0;
-  const auto header = nlohmann::json::parse(file.read(qint64(length)).toStdString(), nullptr, false);
-  if (!header.is_object() || !header.contains("__metadata__")) return 0;
-  const auto& metadata = header["__metadata__"];
-  if (!metadata.is_object() || !metadata.contains("attune.epoch") || !metadata["attune.epoch"].is_string())
-    return 0;
-  return QString::fromStdString(metadata["attune.epoch"].get<std::string>()).toInt();
-}
 
 std::vector<std::vector<double>> rowsOf(const torch::Tensor& probabilities) {
   const torch::Tensor values = probabilities.to(torch::kDouble).contiguous();
@@ -89,29 +74,9 @@ Result<std::unique_ptr<Predictor>> Predictor::openRun(const QString& runDirector
                  QStringLiteral("Train the model again."));
   impl->runId =
       QString::fromStdString(document.value("run_id", QFileInfo(runDirectory).fileName().toStdString()));
-  const QString best = directory.filePath(QStringLiteral("best.safetensors"));
-  const QString last = directory.filePath(QStringLiteral("last.safetensors"));
-  impl->checkpoint = options.checkpoint == QLatin1String("last") || !QFileInfo::exists(best) ? last : best;
-  bool isEpoch = false;
-  if (const int epoch = options.checkpoint.toInt(&isEpoch); isEpoch) {
-    // An epoch's own model, or the best or last checkpoint when it is from that epoch.
-    impl->checkpoint.clear();
-    for (const QString& candidate : {directory.filePath(epochCheckpointName(epoch)), best, last})
-      if (QFileInfo::exists(candidate) && checkpointEpochOf(candidate) == epoch) {
-        impl->checkpoint = candidate;
-        break;
-      }
-    if (impl->checkpoint.isEmpty())
-      return Error(
-          ErrorCode::FileNotFound,
-          QStringLiteral("Run %1 kept no model of epoch %2.").arg(impl->runId).arg(epoch),
-          QStringLiteral("A run keeps the best and the last epoch's model; to keep every epoch's, "
-                         "turn on \"Keep every epoch's model\" (checkpoint.every_epoch) before training."));
-  }
-  if (!QFileInfo::exists(impl->checkpoint))
-    return Error(ErrorCode::FileNotFound,
-                 QStringLiteral("Run %1 has no saved model yet: no epoch finished.").arg(impl->runId),
-                 QStringLiteral("Train for at least one epoch, or choose another run."));
+  auto checkpoint = runCheckpointFile(runDirectory, impl->runId, options.checkpoint);
+  if (!checkpoint) return checkpoint.error();
+  impl->checkpoint = *checkpoint;
   if (!config->weightsPath.isEmpty() && !QFileInfo::exists(config->weightsPath))
     return Error(ErrorCode::FileNotFound,
                  QStringLiteral("The model of run %1 was built from %2, which is no longer there.")

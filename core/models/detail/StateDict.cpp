@@ -162,6 +162,10 @@ Result<WeightLoadReport> loadStateDict(torch::nn::Module& module, const TensorMa
   std::set<std::string> modelNames;
   for (const auto& [name, target] : targets) {
     modelNames.insert(name);
+    if (policy == HeadPolicy::KeepHead && isHeadName(name)) {
+      report.freshHead << QString::fromStdString(name);
+      continue;
+    }
     const bool freshHeadAllowed = policy == HeadPolicy::ReplaceHead && isHeadName(name);
     const auto found = tensors.find(name);
     if (found == tensors.end()) {
@@ -184,7 +188,8 @@ Result<WeightLoadReport> loadStateDict(torch::nn::Module& module, const TensorMa
     copies.emplace_back(target, &found->second);
   }
   for (const auto& item : tensors)
-    if (!modelNames.contains(item.first)) report.unexpected << QString::fromStdString(item.first);
+    if (!modelNames.contains(item.first) && !(policy == HeadPolicy::KeepHead && isHeadName(item.first)))
+      report.unexpected << QString::fromStdString(item.first);
 
   if (!report.backboneComplete()) return mismatchError(report, policy);
 

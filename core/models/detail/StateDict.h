@@ -24,6 +24,7 @@ TensorMap stateDictOf(const torch::nn::Module& module);
 enum class HeadPolicy {
   ReplaceHead,  // head tensors that are absent or of another shape are kept as initialised (fresh head)
   LoadAll,      // every tensor must be in the file with the model's shape (checkpoints of a run)
+  KeepHead,     // as LoadAll outside the head; the head is not loaded (a run's model for other classes)
 };
 
 // Copies the file's tensors into the module. Missing or mismatched tensors outside the head (or

@@ -177,6 +177,24 @@ Status Trainer::setUp() {
   m_inputSize = prepared->inputSize;
   for (const QString& note : prepared->notes) event(RunEventKind::Info, note);
   for (const QString& warning : prepared->warnings) event(RunEventKind::Warning, warning);
+  if (m_job.startFrom) {
+    // Continue from an earlier run's model: all of it for the same classes, else all but the head.
+    const StartPoint& start = *m_job.startFrom;
+    const bool sameClasses = start.classes == m_job.classes;
+    auto loaded = loadWeightsFile(*m_model, start.checkpoint, m_model->headPrefix(),
+                                  sameClasses ? HeadPolicy::LoadAll : HeadPolicy::KeepHead);
+    if (!loaded) return loaded.error();
+    event(RunEventKind::Info,
+          sameClasses
+              ? QStringLiteral("Started from the model of run %1 at epoch %2.")
+                    .arg(start.runId)
+                    .arg(start.epoch)
+              : QStringLiteral("Started from the model of run %1 at epoch %2. Its classes were %3 and are %4 "
+                               "now, so the new layer starts afresh.")
+                    .arg(start.runId)
+                    .arg(start.epoch)
+                    .arg(start.classes.join(QStringLiteral(", ")), m_job.classes.join(QStringLiteral(", "))));
+  }
   m_model->to(m_device);
   m_data = runDataFor(m_job, m_config, *prepared, m_device,
                       [this](const QStringList& p, const QStringList& r) { reportFailedImages(p, r); });
