@@ -166,20 +166,46 @@ Result<TrainingJob> prepareTrainingJob(const Project& project) {
   return job;
 }
 
-Result<TrainingJob> prepareResumedJob(const Project& project, const QString& run) {
+namespace {
+
+// A run of the project (its id, or its folder) and its config.json, read.
+struct SavedRunSettings {
+  QString directory;
+  QString runId;
+  TrainingConfig config;
+  QStringList classes;
+};
+
+Result<SavedRunSettings> readRunSettings(const Project& project, const QString& run) {
   QDir runsDir(project.runsDirectory());
-  const QString directory =
-      QFileInfo(run).isDir() ? QFileInfo(run).absoluteFilePath() : runsDir.filePath(run);
-  QFile configFile(QDir(directory).filePath(QStringLiteral("config.json")));
+  SavedRunSettings saved;
+  saved.directory = QFileInfo(run).isDir() ? QFileInfo(run).absoluteFilePath() : runsDir.filePath(run);
+  QFile configFile(QDir(saved.directory).filePath(QStringLiteral("config.json")));
   if (!configFile.open(QIODevice::ReadOnly))
     return Error(ErrorCode::FileNotFound, QStringLiteral("There is no run %1 in this project.").arg(run),
                  QStringLiteral("Give a run id from the project's runs folder (%1).").arg(runsDir.path()));
   const auto document = nlohmann::json::parse(configFile.readAll().toStdString(), nullptr, false);
-  if (!document.is_object() || !document.contains("config"))
+  if (!document.is_object() || !document.contains("config") ||
+      (document.contains("classes") && !document["classes"].is_array()))
     return Error(ErrorCode::BadFormat, QStringLiteral("The settings of run %1 are damaged.").arg(run),
                  QStringLiteral("Start a new run instead."));
   auto config = TrainingConfig::fromJson(document["config"], QStringLiteral("config"));
   if (!config) return config.error();
+  saved.config = std::move(*config);
+  saved.runId =
+      QString::fromStdString(document.value("run_id", QFileInfo(saved.directory).fileName().toStdString()));
+  for (const auto& name : document.value("classes", nlohmann::json::array()))
+    if (name.is_string()) saved.classes << QString::fromStdString(name.get<std::string>());
+  return saved;
+}
+
+}  // namespace
+
+Result<TrainingJob> prepareResumedJob(const Project& project, const QString& run) {
+  auto saved = readRunSettings(project, run);
+  if (!saved) return saved.error();
+  const TrainingConfig* config = &saved->config;
+  const QString& directory = saved->directory;
   if (config->folds > 1)
     return Error(ErrorCode::BadValue,
                  QStringLiteral("Run %1 is a cross-validation run; those cannot be resumed.").arg(run),
@@ -194,25 +220,13 @@ Result<TrainingJob> prepareResumedJob(const Project& project, const QString& run
 
 Result<TrainingJob> prepareContinuedJob(const Project& project, const QString& run,
                                         const QString& checkpoint) {
-  QDir runsDir(project.runsDirectory());
-  const QString directory =
-      QFileInfo(run).isDir() ? QFileInfo(run).absoluteFilePath() : runsDir.filePath(run);
-  QFile configFile(QDir(directory).filePath(QStringLiteral("config.json")));
-  if (!configFile.open(QIODevice::ReadOnly))
-    return Error(ErrorCode::FileNotFound, QStringLiteral("There is no run %1 in this project.").arg(run),
-                 QStringLiteral("Give a run id from the project's runs folder (%1).").arg(runsDir.path()));
-  const auto document = nlohmann::json::parse(configFile.readAll().toStdString(), nullptr, false);
-  if (!document.is_object() || !document.contains("config") || !document["config"].is_object() ||
-      !document.contains("classes") || !document["classes"].is_array())
-    return Error(ErrorCode::BadFormat, QStringLiteral("The settings of run %1 are damaged.").arg(run),
-                 QStringLiteral("Start a new run instead."));
+  auto saved = readRunSettings(project, run);
+  if (!saved) return saved.error();
+  const TrainingConfig* config = &saved->config;
+  const QString& directory = saved->directory;
   StartPoint start;
-  start.runId =
-      QString::fromStdString(document.value("run_id", QFileInfo(directory).fileName().toStdString()));
-  for (const auto& name : document["classes"])
-    if (name.is_string()) start.classes << QString::fromStdString(name.get<std::string>());
-  auto config = TrainingConfig::fromJson(document["config"], QStringLiteral("config"));
-  if (!config) return config.error();
+  start.runId = saved->runId;
+  start.classes = saved->classes;
   if (config->architecture != project.config.architecture) {
     const ArchitectureInfo* theirs = findArchitecture(config->architecture);
     const ArchitectureInfo* ours = findArchitecture(project.config.architecture);
