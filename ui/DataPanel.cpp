@@ -3,6 +3,7 @@
 #include "core/data/ImageFolderScanner.h"
 #include "core/training/ProjectData.h"
 #include "ui/ClassCountTree.h"
+#include "ui/Colors.h"
 
 #include <QDir>
 #include <QFileDialog>
@@ -16,11 +17,6 @@
 #include <algorithm>
 
 namespace attune::ui {
-namespace {
-
-const QColor kErrorColor(0xc0, 0x1c, 0x28);
-
-}  // namespace
 
 DataPanel::DataPanel(QWidget* parent) : QGroupBox(tr("Data"), parent) {
   m_folderEdit = new QLineEdit(this);
@@ -84,7 +80,28 @@ void DataPanel::commitTypedFolder() {
   emit folderChosen(m_folder);
 }
 
+void DataPanel::setLabelState(LabelState state) {
+  m_labels = std::move(state);
+  showImages();
+}
+
 void DataPanel::scan() {
+  m_scanned.reset();
+  m_scanError.clear();
+  if (!m_folder.isEmpty()) {
+    // Header-only checks: fast enough for thousands of images without a worker thread.
+    QGuiApplication::setOverrideCursor(Qt::WaitCursor);
+    auto folder = scanImagePool(m_folder);
+    QGuiApplication::restoreOverrideCursor();
+    if (folder)
+      m_scanned = std::make_shared<const ImageFolder>(std::move(*folder));
+    else
+      m_scanError = folder.error().text();
+  }
+  showImages();
+}
+
+void DataPanel::showImages() {
   m_classes.clear();
   m_imageCount = 0;
   m_classTree->setCounts({}, {});
@@ -95,24 +112,28 @@ void DataPanel::scan() {
     m_findingsList->hide();
     return;
   }
-
-  // Header-only checks: fast enough for thousands of images without a worker thread.
-  QGuiApplication::setOverrideCursor(Qt::WaitCursor);
-  auto folder = scanImageFolder(m_folder);
-  if (folder) applyLabels(m_labels, *folder);
-  QGuiApplication::restoreOverrideCursor();
-  if (!folder) {
-    m_statusLabel->setText(folder.error().text());
+  if (!m_scanned) {
+    m_statusLabel->setText(m_scanError);
     m_statusLabel->setStyleSheet(QStringLiteral("color: %1").arg(kErrorColor.name()));
     m_findingsList->hide();
     return;
   }
-
-  const DataReport& report = folder->report;
-  m_classes = folder->classes;
-  m_imageCount = report.imageCount();
-  m_statusLabel->setText(tr("%1 images in %2 classes.").arg(report.imageCount()).arg(report.classes.size()));
+  ImageFolder folder = *m_scanned;
+  applyLabels(m_labels, folder);
+  const DataReport& report = folder.report;
+  QString status = tr("%1 images in %2 classes.").arg(report.imageCount()).arg(report.classes.size());
+  if (report.unlabelled > 0)
+    status += QLatin1Char(' ') + tr("%1 images have no class yet.").arg(report.unlabelled);
   m_classTree->setCounts(report.classes, report.classCounts);
+  // Classes that cannot be trained on are said plainly; the counts stay for the user to see.
+  if (auto trainable = checkTrainableImages(m_labels, folder); !trainable) {
+    status += QLatin1Char(' ') + trainable.error().text();
+    m_statusLabel->setStyleSheet(QStringLiteral("color: %1").arg(kErrorColor.name()));
+  } else {
+    m_classes = folder.classes;
+    m_imageCount = report.imageCount();
+  }
+  m_statusLabel->setText(status);
   for (const QString& warning : report.warnings) m_findingsList->addWarning(warning);
   for (const SkippedFile& skipped : report.skipped)
     m_findingsList->addNote(

@@ -3,10 +3,13 @@
 // image counts, and what the scan had to say (warnings, skipped files, or why the folder cannot be
 // used).
 
+#include "core/data/ImageFolderScanner.h"
 #include "core/project/LabelJournal.h"
 
 #include <QGroupBox>
 #include <QStringList>
+
+#include <memory>
 
 class QLabel;
 class QLineEdit;
@@ -31,8 +34,11 @@ class DataPanel : public QGroupBox {
   // The images of the last successful scan (all classes); 0 when the folder cannot be used.
   int imageCount() const { return m_imageCount; }
   void setEditable(bool editable);
-  // The labels made in Attune, applied to what the next scan finds (setFolder scans).
-  void setLabelState(LabelState state) { m_labels = std::move(state); }
+  // The labels made in Attune, applied to the images the last scan found (no new scan).
+  void setLabelState(LabelState state);
+  // Every image the last scan found (class folders and the unlabelled pool) as the folder gives them,
+  // before the labels made in Attune; null when the folder could not be read.
+  std::shared_ptr<const ImageFolder> scannedImages() const { return m_scanned; }
 
  signals:
   // The user picked another folder (button or typed path); the panel has scanned it already.
@@ -42,9 +48,13 @@ class DataPanel : public QGroupBox {
   void chooseFolder();
   void commitTypedFolder();
   void scan();
+  // Shows the scanned images with the labels made in Attune applied.
+  void showImages();
 
   QString m_folder;
   LabelState m_labels;
+  std::shared_ptr<const ImageFolder> m_scanned;
+  QString m_scanError;
   QStringList m_classes;
   int m_imageCount = 0;
   QLineEdit* m_folderEdit = nullptr;

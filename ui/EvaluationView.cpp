@@ -1,6 +1,7 @@
 #include "ui/EvaluationView.h"
 
 #include "core/eval/RunReport.h"
+#include "ui/Colors.h"
 #include "ui/ConfusionMatrixModel.h"
 
 #include <QCheckBox>
@@ -26,7 +27,6 @@
 namespace attune::ui {
 namespace {
 
-const QColor kErrorColor(0xc0, 0x1c, 0x28);
 constexpr int kThumbnail_px = 64;
 constexpr int kShownCharacters = 300;
 
@@ -234,15 +234,13 @@ void EvaluationView::setEvaluation(std::shared_ptr<const RunEvaluation> evaluati
     return;
   }
   const ClassificationMetrics& m = m_evaluation->metrics;
-  QString summary =
-      tr("Run %1 (epoch %2) on %3: %4 of %5 examples right (accuracy %6); on average %7 of each "
-         "class (balanced accuracy).")
-          .arg(m_evaluation->runId)
-          .arg(m_evaluation->epoch)
-          .arg(m_evaluation->examples.source)
-          .arg(int(std::lround(m.accuracy * m.count)))
-          .arg(m.count)
-          .arg(percent(m.accuracy), percent(m.balancedAccuracy));
+  QString summary = tr("Run %1 (%2) on %3: %4 of %5 examples right (accuracy %6); on average %7 of each "
+                       "class (balanced accuracy).")
+                        .arg(m_evaluation->runId, answeredBy(*m_evaluation))
+                        .arg(m_evaluation->examples.source)
+                        .arg(int(std::lround(m.accuracy * m.count)))
+                        .arg(m.count)
+                        .arg(percent(m.accuracy), percent(m.balancedAccuracy));
   if (m.skipped > 0) summary += QLatin1Char(' ') + tr("%1 examples could not be read.").arg(m.skipped);
   setMessage(summary);
   m_matrixModel->setMatrix(m_evaluation->classes, m.confusion);

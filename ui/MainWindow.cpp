@@ -1,13 +1,21 @@
 #include "ui/MainWindow.h"
 
 #include "core/eval/Evaluation.h"
+#include "core/eval/Suggestions.h"
 #include "core/models/Architecture.h"
 #include "core/project/ProjectFile.h"
+#include "core/training/DatasetHealth.h"
+#include "core/training/LabelExchange.h"
 #include "core/training/LrFinder.h"
 #include "core/training/ProjectData.h"
 #include "core/training/TrainingJob.h"
+#include "ui/Colors.h"
+#include "ui/DataHealthView.h"
 #include "ui/DataPanel.h"
 #include "ui/EvaluationView.h"
+#include "ui/LabelItemsModel.h"
+#include "ui/LabelStore.h"
+#include "ui/LabelView.h"
 #include "ui/LrFinderDialog.h"
 #include "ui/MessageBoxHook.h"
 #include "ui/RecentProjects.h"
@@ -16,6 +24,7 @@
 #include "ui/RunPanel.h"
 #include "ui/TextDataPanel.h"
 #include "ui/TextsView.h"
+#include "ui/ThumbnailCache.h"
 #include "ui/TrainingCharts.h"
 #include "ui/TrainingSettingsPanel.h"
 #include "ui/TryPanel.h"
@@ -27,6 +36,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLabel>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QScrollArea>
@@ -34,12 +44,14 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QUndoStack>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
 
 // Resources of a static library must be registered by hand (outside any namespace).
 static void initAttuneResources() {
@@ -56,12 +68,30 @@ struct MainWindow::EvaluationOutcome {
   QString error;
 };
 
+// A data health check, made on a worker.
+struct MainWindow::HealthOutcome {
+  QString projectPath;
+  std::vector<HealthFinding> findings;
+  QString error;
+};
+
+// The latest model's suggestions for the unlabelled items, made on a worker.
+struct MainWindow::SuggestionOutcome {
+  QString projectPath;
+  std::optional<LabelSuggestions> suggestions;
+  QString error;
+};
+
 namespace {
 
 constexpr int kSettingsWidth_px = 560;
 constexpr int kChartsHeight_px = 700;
 constexpr int kRunPanelHeight_px = 170;
 constexpr int kStatusMessage_ms = 4000;
+// The longer side of a thumbnail in the Label tab's grid.
+constexpr int kThumbnail_px = 112;
+// After a run, the model is asked about at most this many unlabelled items without the user asking.
+constexpr int kSuggestAfterRunItems = 5000;
 const QString kProjectFilter = QStringLiteral("Attune projects (*.attune)");
 
 }  // namespace
@@ -79,6 +109,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_dataStack->addWidget(m_textDataPanel);
   m_textsView = new TextsView(this);
   m_textsView->setObjectName(QStringLiteral("textsView"));
+  m_labels = new LabelStore(this);
+  m_thumbnails = new ThumbnailCache(ThumbnailCache::defaultDirectory(), kThumbnail_px, this);
+  m_labelView = new LabelView(m_labels, m_thumbnails, this);
+  m_labelView->setObjectName(QStringLiteral("labelView"));
+  m_healthView = new DataHealthView(this);
+  m_healthView->setObjectName(QStringLiteral("dataHealthView"));
   m_tryPanel = new TryPanel(this);
   m_tryPanel->setObjectName(QStringLiteral("tryPanel"));
   m_evaluationView = new EvaluationView(this);
@@ -113,6 +149,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_tabs = new QTabWidget(this);
   m_tabs->setObjectName(QStringLiteral("mainTabs"));
   m_tabs->addTab(runSplitter, tr("Training"));
+  m_tabs->addTab(m_labelView, tr("Label"));
+  m_tabs->addTab(m_healthView, tr("Data Health"));
   m_tabs->addTab(m_textsView, tr("Texts"));
   m_tabs->addTab(m_tryPanel, tr("Try it"));
   m_tabs->addTab(m_evaluationView, tr("Evaluation"));
@@ -127,6 +165,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setCentralWidget(splitter);
 
   setAcceptDrops(true);
+  m_labelsSavedLabel = new QLabel(this);
+  m_labelsSavedLabel->setObjectName(QStringLiteral("labelsSavedLabel"));
+  statusBar()->addPermanentWidget(m_labelsSavedLabel);
+  connect(m_labels, &LabelStore::labelsChanged, this, &MainWindow::onLabelsChanged);
+  connect(m_labels, &LabelStore::labelsChanged, m_labelView, &LabelView::labelsChanged);
+  connect(m_labels, &LabelStore::writeFailed, this, [this](const QString& message) {
+    showLabelsSaved(false, message);
+    MessageBoxHook::warning(this, tr("Labels not saved"), message);
+  });
   createMenus();
   connect(m_settingsPanel, &TrainingSettingsPanel::configEdited, this, &MainWindow::onConfigEdited);
   connect(m_dataPanel, &DataPanel::folderChosen, this, &MainWindow::onFolderChosen);
@@ -139,6 +186,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           });
   connect(m_historyView, &RunHistoryView::evaluateCheckpointRequested, this, &MainWindow::evaluateCheckpoint);
   connect(m_historyView, &RunHistoryView::continueFromRequested, this, &MainWindow::continueTrainingFrom);
+  connect(m_labelView, &LabelView::suggestionsRequested, this, &MainWindow::requestSuggestions);
+  connect(m_healthView, &DataHealthView::checkRequested, this, &MainWindow::checkDataHealth);
+  connect(m_healthView, &DataHealthView::fixRequested, this, &MainWindow::fixHealthFinding);
+  connect(m_healthView, &DataHealthView::showRequested, this,
+          [this](const QStringList& keys, const QString& title) {
+            m_tabs->setCurrentWidget(m_labelView);
+            m_labelView->showItems(keys, title);
+          });
+  connect(&m_healthWatcher, &QFutureWatcher<std::shared_ptr<HealthOutcome>>::finished, this,
+          &MainWindow::showDataHealth);
+  connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+    if (m_tabs->currentWidget() == m_healthView && !m_healthView->hasChecked()) checkDataHealth();
+  });
+  connect(m_labelView, &LabelView::quickRetrainRequested, this, [this] { startRun({}, 0, true); });
+  connect(&m_suggestionWatcher, &QFutureWatcher<std::shared_ptr<SuggestionOutcome>>::finished, this,
+          &MainWindow::showSuggestions);
   connect(&m_evaluationWatcher, &QFutureWatcher<std::shared_ptr<EvaluationOutcome>>::finished, this,
           &MainWindow::showEvaluation);
   connect(m_runPanel, &RunPanel::trainClicked, this, &MainWindow::startTraining);
@@ -160,6 +223,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
 MainWindow::~MainWindow() {
   m_evaluationWatcher.waitForFinished();
+  m_suggestionWatcher.waitForFinished();
+  m_healthWatcher.waitForFinished();
 }
 
 void MainWindow::createMenus() {
@@ -183,6 +248,49 @@ void MainWindow::createMenus() {
   file->addSeparator();
   QAction* quitAction = file->addAction(tr("&Quit"), this, &QWidget::close);
   quitAction->setShortcut(QKeySequence::Quit);
+
+  // Undo and redo of every labelling action (the labels are the user's work; settings are not
+  // steps here).
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* undoAction = m_labels->undoStack()->createUndoAction(this, tr("&Undo"));
+  undoAction->setShortcut(QKeySequence::Undo);
+  undoAction->setObjectName(QStringLiteral("actionUndo"));
+  QAction* redoAction = m_labels->undoStack()->createRedoAction(this, tr("&Redo"));
+  redoAction->setShortcut(QKeySequence::Redo);
+  redoAction->setObjectName(QStringLiteral("actionRedo"));
+  edit->addAction(undoAction);
+  edit->addAction(redoAction);
+
+  QMenu* labels = menuBar()->addMenu(tr("&Labels"));
+  labels->addAction(tr("&Import Labels…"), this, [this] {
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Import Labels"), QFileInfo(m_project.filePath).absolutePath(),
+                                     tr("Labels (*.csv *.tsv *.json);;CSV of file or text and label (*.csv "
+                                        "*.tsv);;Label Studio export (*.json)"));
+    if (path.isEmpty()) return;
+    if (auto imported = importLabels(path); !imported)
+      MessageBoxHook::warning(this, tr("Labels not imported"), imported.error().text());
+  });
+  labels->addAction(tr("&Export Labels…"), this, [this] {
+    QString filter = tr("CSV of file or text and label (*.csv)");
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Labels"), QFileInfo(m_project.filePath).absolutePath(),
+        tr("CSV of file or text and label (*.csv);;Label Studio tasks (*.json)"), &filter);
+    if (path.isEmpty()) return;
+    QString target = path;
+    if (QFileInfo(path).suffix().isEmpty())
+      target += filter.contains(QLatin1String("json")) ? QStringLiteral(".json") : QStringLiteral(".csv");
+    if (auto exported = exportLabels(target); !exported)
+      MessageBoxHook::warning(this, tr("Labels not exported"), exported.error().text());
+  });
+  QAction* foldersAction = labels->addAction(tr("Export as &Class Folders…"), this, [this] {
+    const QString directory =
+        QFileDialog::getExistingDirectory(this, tr("Export as Class Folders (an empty folder)"));
+    if (directory.isEmpty()) return;
+    if (auto exported = exportClassFolders(directory); !exported)
+      MessageBoxHook::warning(this, tr("Images not exported"), exported.error().text());
+  });
+  foldersAction->setObjectName(QStringLiteral("actionExportClassFolders"));
   m_idleOnlyActions = {newAction, newTextAction, openAction, recentMenu->menuAction()};
 }
 
@@ -192,8 +300,13 @@ bool MainWindow::isTraining() const {
 
 void MainWindow::setProject(Project project) {
   m_project = std::move(project);
-  m_journal.reset();
-  const LabelState labels = labelState();
+  if (auto opened = m_labels->setProjectPath(m_project.filePath); !opened) {
+    statusBar()->showMessage(opened.error().text());
+    showLabelsSaved(false, opened.error().text());
+  } else {
+    showLabelsSaved(true);
+  }
+  const LabelState& labels = m_labels->state();
   m_dataPanel->setLabelState(labels);
   m_textDataPanel->setLabelState(labels);
   QSet<QString> decided;
@@ -204,6 +317,8 @@ void MainWindow::setProject(Project project) {
   m_dataPanel->setFolder(texts ? QString() : m_project.data.folder);
   m_textDataPanel->setSource(texts ? m_project.data : DataSource{});
   m_textsView->setDataset(m_textDataPanel->dataset());
+  updateLabelView();
+  m_healthView->clear();
   m_tabs->setTabVisible(m_tabs->indexOf(m_textsView), texts);
   m_tryPanel->setTask(m_project.task);
   m_tabs->setCurrentWidget(m_trainingTab);
@@ -235,6 +350,7 @@ void MainWindow::updateRunState() {
   m_evaluationView->setEvaluateEnabled(!running && !isEvaluating());
   m_settingsPanel->setEnabled(!running);
   for (QAction* action : m_idleOnlyActions) action->setEnabled(!running);
+  updateLabelModelState();
 }
 
 void MainWindow::onConfigEdited() {
@@ -245,6 +361,7 @@ void MainWindow::onConfigEdited() {
 void MainWindow::onFolderChosen(const QString& folder) {
   m_project.data.folder = folder;
   m_project.classes = m_dataPanel->classes();
+  updateLabelView();
   updateTrainingImageCount();
   setModified(true);
 }
@@ -253,8 +370,16 @@ void MainWindow::onTextDataChosen() {
   m_textDataPanel->applyTo(m_project.data);
   m_project.classes = m_textDataPanel->classes();
   m_textsView->setDataset(m_textDataPanel->dataset());
+  updateLabelView();
   updateTrainingImageCount();
   setModified(true);
+}
+
+void MainWindow::updateLabelView() {
+  if (m_project.task == TaskKind::TextClassification)
+    m_labelView->setTexts(m_textDataPanel->tableDataset(), m_project.data.table);
+  else
+    m_labelView->setImages(m_dataPanel->scannedImages());
 }
 
 void MainWindow::updateTrainingImageCount() {
@@ -351,13 +476,17 @@ bool MainWindow::saveProjectAs(const QString& path) {
   if (!oldPath.isEmpty() && oldPath != m_project.filePath) {
     const QString from = LabelJournal::pathFor(oldPath);
     const QString to = LabelJournal::pathFor(m_project.filePath);
-    m_journal.reset();
     if (QFileInfo::exists(from) && (QFile::remove(to) || !QFileInfo::exists(to)) && !QFile::copy(from, to))
       MessageBoxHook::warning(
           this, tr("Labels not copied"),
           tr("The project was saved, but the labels made in Attune could not be copied from %1 to %2. Copy "
              "that file by hand; until then the project at its new place does not have them.")
               .arg(QDir::toNativeSeparators(from), QDir::toNativeSeparators(to)));
+  }
+  // Labelling goes on in the journal next to the saved file (a first save gives labels a place).
+  if (m_project.filePath != m_labels->projectPath()) {
+    if (auto moved = m_labels->moveTo(m_project.filePath); !moved)
+      showLabelsSaved(false, moved.error().text());
   }
   setModified(false);
   m_recentProjects->add(m_project.filePath);
@@ -383,7 +512,7 @@ void MainWindow::continueTrainingFrom(const QString& runId, int epoch) {
   startRun(runId, epoch);
 }
 
-void MainWindow::startRun(const QString& fromRun, int fromEpoch) {
+void MainWindow::startRun(const QString& fromRun, int fromEpoch, bool quick) {
   if (isTraining()) return;
   if (m_project.filePath.isEmpty()) {
     MessageBoxHook::information(this, tr("Save the project first"),
@@ -391,8 +520,12 @@ void MainWindow::startRun(const QString& fromRun, int fromEpoch) {
                                    "project needs a file first."));
     if (!saveWithDialog()) return;
   }
-  auto job = fromRun.isEmpty() ? prepareTrainingJob(m_project)
-                               : prepareContinuedJob(m_project, fromRun, QString::number(fromEpoch));
+  // A quick run (the labelling loop) trains the head alone on cached features; the project's own
+  // settings stay as they are.
+  Project settings = m_project;
+  if (quick) applyPreset(settings.config, Preset::Quick);
+  auto job = fromRun.isEmpty() ? prepareTrainingJob(settings)
+                               : prepareContinuedJob(settings, fromRun, QString::number(fromEpoch));
   if (!job) {
     MessageBoxHook::warning(this, tr("Cannot start training"), job.error().text());
     return;
@@ -404,53 +537,149 @@ void MainWindow::startRun(const QString& fromRun, int fromEpoch) {
   for (const SkippedFile& skipped : job->dataReport.skipped)
     m_runPanel->addEvent({RunEventKind::Warning, tr("Skipped %1: %2").arg(skipped.path, skipped.reason)});
   m_runController->start(std::move(job.value()));
+  m_labelView->startCountingForRun();
   if (!fromRun.isEmpty()) m_tabs->setCurrentWidget(m_trainingTab);
   updateRunState();
 }
 
-LabelState MainWindow::labelState() {
-  if (m_journal) return m_journal->state();
-  auto state = projectLabelState(m_project);
-  if (state) return *state;
-  statusBar()->showMessage(state.error().text());
-  return {};
+Status MainWindow::labelItems(const QStringList& keys, const QStringList& classNames) {
+  const bool oneClass = !classNames.isEmpty() && classNames.count(classNames.first()) == classNames.size();
+  const QString step = oneClass
+                           ? tr("Label %n examples '%1'", nullptr, int(keys.size())).arg(classNames.first())
+                           : tr("Label %n examples", nullptr, int(keys.size()));
+  auto made = m_labels->setLabels(keys, classNames, step);
+  if (made) {
+    m_evaluationView->labelsMade(keys, classNames);
+    statusBar()->showMessage(tr("Saved %n labels in the project.", nullptr, int(keys.size())),
+                             kStatusMessage_ms);
+  }
+  return made;
 }
 
-Status MainWindow::labelItems(const QStringList& keys, const QStringList& classNames) {
+Status MainWindow::importLabels(const QString& path) {
   if (m_project.filePath.isEmpty())
     return Error(ErrorCode::BadValue, tr("The project has no file yet, and labels are kept next to it."),
                  tr("Save the project first."));
-  if (!m_journal) {
-    auto journal = LabelJournal::open(LabelJournal::pathFor(m_project.filePath));
-    if (!journal) return journal.error();
-    m_journal = std::move(*journal);
+  const bool labelStudio = QFileInfo(path).suffix().toLower() == QLatin1String("json");
+  auto imported = labelStudio ? importLabelStudio(m_project, path) : importLabelsCsv(m_project, path);
+  if (!imported) return imported.error();
+  if (imported->keys.isEmpty())
+    return Error(ErrorCode::NotEnoughData,
+                 tr("No label in %1 belongs to an item of this project.").arg(QDir::toNativeSeparators(path)),
+                 imported->notes.join(QStringLiteral("; ")));
+  if (auto made = m_labels->setLabels(imported->keys, imported->classNames,
+                                      tr("Import %n labels from %1", nullptr, int(imported->keys.size()))
+                                          .arg(QFileInfo(path).fileName()));
+      !made)
+    return made;
+  QString message =
+      tr("Imported %n labels from %1.", nullptr, int(imported->keys.size())).arg(QFileInfo(path).fileName());
+  if (!imported->notes.isEmpty()) {
+    message += QLatin1Char(' ') + imported->notes.join(QStringLiteral("; ")) + QLatin1Char('.');
+    MessageBoxHook::information(this, tr("Labels imported"), message);
   }
-  QStringList madeKeys;
-  QStringList madeClasses;
-  Status status;
-  for (qsizetype i = 0; i < keys.size() && i < classNames.size(); ++i) {
-    status = m_journal->append({LabelChange::SetLabel, keys[i], classNames[i], {}});
-    if (!status) break;
-    madeKeys << keys[i];
-    madeClasses << classNames[i];
-  }
-  if (!madeKeys.isEmpty()) {
-    const LabelState& labels = m_journal->state();
-    if (m_project.task == TaskKind::TextClassification) {
-      m_textDataPanel->setLabelState(labels);
-      m_textsView->setDataset(m_textDataPanel->dataset());
-      m_project.classes = m_textDataPanel->classes();
-    } else {
-      m_dataPanel->setLabelState(labels);
-      m_dataPanel->setFolder(m_project.data.folder);
-      m_project.classes = m_dataPanel->classes();
+  statusBar()->showMessage(message, kStatusMessage_ms);
+  return {};
+}
+
+Status MainWindow::exportLabels(const QString& path) {
+  Status written;
+  if (QFileInfo(path).suffix().toLower() == QLatin1String("json")) {
+    // The model's suggestions shown in the Label tab go along as Label Studio's pre-annotations.
+    QHash<QString, ItemPrediction> predictions;
+    const LabelItemsModel* model = m_labelView->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+      double confidence = -1.0;
+      const QString suggested = model->suggestionOf(row, &confidence);
+      if (!suggested.isEmpty()) predictions.insert(model->items()[size_t(row)].key, {suggested, confidence});
     }
-    updateTrainingImageCount();
-    m_evaluationView->labelsMade(madeKeys, madeClasses);
-    statusBar()->showMessage(tr("Saved %n labels in the project.", nullptr, int(madeKeys.size())),
-                             kStatusMessage_ms);
+    written =
+        exportLabelStudio(m_project, path, predictions,
+                          predictions.isEmpty() ? QString() : tr("attune run %1").arg(m_suggestionsRunId));
+  } else {
+    written = exportLabelsCsv(m_project, path);
   }
-  return status;
+  if (written)
+    statusBar()->showMessage(tr("Wrote %1.").arg(QDir::toNativeSeparators(path)), kStatusMessage_ms);
+  return written;
+}
+
+Status MainWindow::exportClassFolders(const QString& directory) {
+  auto copied = attune::exportClassFolders(m_project, directory);
+  if (!copied) return copied.error();
+  statusBar()->showMessage(tr("Copied %n labelled images into class folders under %1.", nullptr, *copied)
+                               .arg(QDir::toNativeSeparators(directory)),
+                           kStatusMessage_ms);
+  return {};
+}
+
+void MainWindow::checkDataHealth() {
+  if (m_healthWatcher.isRunning()) return;
+  m_healthView->setChecking(true);
+  m_healthWatcher.setFuture(QtConcurrent::run([project = m_project]() {
+    auto outcome = std::make_shared<HealthOutcome>();
+    outcome->projectPath = project.filePath;
+    auto findings = checkDatasetHealth(project);
+    if (findings)
+      outcome->findings = std::move(*findings);
+    else
+      outcome->error = findings.error().text();
+    return outcome;
+  }));
+}
+
+void MainWindow::showDataHealth() {
+  const auto outcome = m_healthWatcher.result();
+  m_healthView->setChecking(false);
+  if (outcome->projectPath != m_project.filePath) return;
+  if (!outcome->error.isEmpty())
+    m_healthView->clear(tr("The data could not be checked: %1").arg(outcome->error));
+  else
+    m_healthView->setFindings(outcome->findings, m_project.filePath);
+}
+
+void MainWindow::fixHealthFinding(const HealthFinding& finding) {
+  if (finding.fix == HealthFix::WeightClasses) {
+    m_project.config.classBalance = ClassBalance::WeightedLoss;
+    m_settingsPanel->setConfig(m_project.config);
+    setModified(true);
+    statusBar()->showMessage(tr("The classes are weighted in the loss from the next run on."),
+                             kStatusMessage_ms);
+  } else {
+    QStringList keys;
+    QStringList classNames;
+    healthFixLabels(finding, keys, classNames);
+    if (keys.isEmpty()) return;
+    if (auto made = m_labels->setLabels(keys, classNames, finding.fixLabel); !made) {
+      MessageBoxHook::warning(this, tr("Not fixed"), made.error().text());
+      return;
+    }
+  }
+  checkDataHealth();
+}
+
+void MainWindow::onLabelsChanged(const QStringList& keys) {
+  Q_UNUSED(keys);
+  const LabelState& labels = m_labels->state();
+  if (m_project.task == TaskKind::TextClassification) {
+    m_textDataPanel->setLabelState(labels);
+    m_textsView->setDataset(m_textDataPanel->dataset());
+    m_project.classes = m_textDataPanel->classes();
+  } else {
+    m_dataPanel->setLabelState(labels);
+    m_project.classes = m_dataPanel->classes();
+  }
+  QSet<QString> decided;
+  for (const auto& [key, className] : labels.itemLabels) decided.insert(key);
+  m_evaluationView->setDecidedItems(std::move(decided));
+  updateTrainingImageCount();
+  showLabelsSaved(true);
+}
+
+void MainWindow::showLabelsSaved(bool saved, const QString& problem) {
+  m_labelsSavedLabel->setText(saved ? tr("All labels saved") : tr("Labels not saved"));
+  m_labelsSavedLabel->setToolTip(saved ? tr("Every label made in Attune is on the disk.") : problem);
+  m_labelsSavedLabel->setStyleSheet(saved ? QString() : QStringLiteral("color: %1").arg(kErrorColor.name()));
 }
 
 void MainWindow::findLearningRate() {
@@ -554,6 +783,60 @@ void MainWindow::onRunEnded(const RunSummary& summary, const QString& startedAt)
   m_historyView->refresh(m_project);
   updateTryPanel();
   updateRunState();
+  // The labelling loop: a finished run's suggestions for the pool, when the pool is small enough to
+  // answer in moments (a large one is answered when the user asks).
+  if (summary.outcome == RunOutcome::Finished && m_labelView->model()->rowCount() > 0) {
+    int unlabelled = 0;
+    for (int row = 0; row < m_labelView->model()->rowCount(); ++row)
+      if (m_labelView->model()->classOf(row).isEmpty()) ++unlabelled;
+    if (unlabelled > 0 && unlabelled <= kSuggestAfterRunItems) requestSuggestions();
+  }
+}
+
+bool MainWindow::hasTrainedModel() const {
+  for (const RunRecord& run : m_project.runs)
+    if (!run.bestCheckpoint.isEmpty() && QFileInfo::exists(run.bestCheckpoint)) return true;
+  return false;
+}
+
+void MainWindow::updateLabelModelState(const QString& status) {
+  const bool busy = isTraining() || m_suggestionWatcher.isRunning();
+  m_labelView->setModelState(!busy && hasTrainedModel(), !busy && !m_project.filePath.isEmpty(), status);
+}
+
+void MainWindow::requestSuggestions() {
+  if (isTraining() || m_suggestionWatcher.isRunning() || !hasTrainedModel()) return;
+  m_suggestionWatcher.setFuture(QtConcurrent::run([project = m_project]() {
+    auto outcome = std::make_shared<SuggestionOutcome>();
+    outcome->projectPath = project.filePath;
+    auto suggestions = suggestLabels(project);
+    if (suggestions)
+      outcome->suggestions = std::move(*suggestions);
+    else
+      outcome->error = suggestions.error().text();
+    return outcome;
+  }));
+  updateLabelModelState(tr("Asking the model about the unlabelled items…"));
+}
+
+void MainWindow::showSuggestions() {
+  const auto outcome = m_suggestionWatcher.result();
+  QString status;
+  if (outcome->projectPath != m_project.filePath) {
+    status.clear();  // another project was opened meanwhile
+  } else if (!outcome->suggestions) {
+    status = tr("The model could not be asked: %1").arg(outcome->error);
+  } else {
+    const LabelSuggestions& s = *outcome->suggestions;
+    QHash<QString, std::vector<float>> byKey;
+    for (qsizetype i = 0; i < s.keys.size(); ++i) byKey.insert(s.keys[i], s.probabilities[size_t(i)]);
+    m_labelView->setSuggestions(s.classes, std::move(byKey));
+    m_suggestionsRunId = s.runId;
+    status =
+        tr("Suggestions from run %1 for %n unlabelled items: Enter accepts one.", nullptr, int(s.keys.size()))
+            .arg(s.runId);
+  }
+  updateLabelModelState(status);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

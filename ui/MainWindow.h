@@ -15,19 +15,23 @@
 #include <memory>
 
 class QAction;
+class QLabel;
 class QStackedWidget;
 class QTabWidget;
 
 namespace attune {
 struct EvaluationRequest;
-class LabelJournal;
-struct LabelState;
+struct HealthFinding;
 }  // namespace attune
 
 namespace attune::ui {
 
+class DataHealthView;
 class DataPanel;
 class EvaluationView;
+class LabelStore;
+class LabelView;
+class ThumbnailCache;
 class RunHistoryView;
 class TextDataPanel;
 class TextsView;
@@ -72,9 +76,19 @@ class MainWindow : public QMainWindow {
   void evaluateCheckpoint(const QString& runId, int epoch);
   bool isEvaluating() const { return m_evaluationWatcher.isRunning(); }
   // Gives each item (a label journal key, ProjectData.h) its class in the project's label journal,
-  // synced to the disk one by one; the data panels and the Evaluation tab follow. On an error the
-  // labels made before it are kept, the rest are not made, and the user is told.
+  // as one step that Edit > Undo takes back; the data panels and the Evaluation tab follow. On an
+  // error no label is made, and the error says why.
   Status labelItems(const QStringList& keys, const QStringList& classNames);
+  // The labels made in Attune for the open project, with their undo history.
+  LabelStore* labelStore() const { return m_labels; }
+  // The Labels menu. importLabels: a CSV (file or text, label) or a Label Studio JSON export into the
+  // project's labels, as one step that Undo takes back. exportLabels: every item and its label as
+  // CSV, or (.json) as Label Studio tasks with the model's suggestions as predictions.
+  // exportClassFolders: the labelled images copied into one folder per class. Errors are returned
+  // (the menu shows them); what was done is said in the status bar.
+  Status importLabels(const QString& path);
+  Status exportLabels(const QString& path);
+  Status exportClassFolders(const QString& directory);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -100,20 +114,41 @@ class MainWindow : public QMainWindow {
   // Points "Try it" at the latest run with a saved model.
   void updateTryPanel();
   void updateTrainingImageCount();
+  // The Label tab follows the project's data (a new folder or table, another project).
+  void updateLabelView();
   void onRunEnded(const RunSummary& summary, const QString& startedAt);
   void showEvaluation();
   void startEvaluation(const EvaluationRequest& request);
   // The settings panel's "Find…": the LR range test on the project as it is set now, in a dialog
   // whose suggestion goes back to the panel.
   void findLearningRate();
-  void startRun(const QString& fromRun, int fromEpoch);
-  // What the project's label journal says now (the open journal, else the file); problems go to the
-  // status bar.
-  LabelState labelState();
+  // `quick`: the Quick preset on a copy of the settings (the labelling loop's Retrain Quickly).
+  void startRun(const QString& fromRun, int fromEpoch, bool quick = false);
+  bool hasTrainedModel() const;
+  // The Label tab's model buttons follow training and the suggestion worker; `status` says what is
+  // going on.
+  void updateLabelModelState(const QString& status = {});
+  // The latest model's suggestions for the unlabelled items, on a worker; showSuggestions hands
+  // them to the Label tab.
+  void requestSuggestions();
+  void showSuggestions();
+  // The Data Health tab: the check runs on a worker; a fix changes labels (one undoable step) or the
+  // class balance setting, then the data is checked again.
+  void checkDataHealth();
+  void showDataHealth();
+  void fixHealthFinding(const HealthFinding& finding);
+  // The labels changed (an action, an undo or a redo): the data panels, the Texts tab and the
+  // Evaluation tab follow; `keys` are the items whose label changed (empty: the classes changed).
+  void onLabelsChanged(const QStringList& keys);
+  // The status bar's sign that every label is on the disk (or that the last one could not be saved).
+  void showLabelsSaved(bool saved, const QString& problem = {});
 
   Project m_project;
-  std::unique_ptr<LabelJournal> m_journal;  // opened on the first label made in Attune
-  QStackedWidget* m_dataStack = nullptr;    // the image or the text data panel, by the project's task
+  LabelStore* m_labels = nullptr;
+  ThumbnailCache* m_thumbnails = nullptr;
+  LabelView* m_labelView = nullptr;
+  QLabel* m_labelsSavedLabel = nullptr;   // permanent in the status bar
+  QStackedWidget* m_dataStack = nullptr;  // the image or the text data panel, by the project's task
   DataPanel* m_dataPanel = nullptr;
   TextDataPanel* m_textDataPanel = nullptr;
   QTabWidget* m_tabs = nullptr;  // Training; for text projects also Texts and Try it
@@ -124,6 +159,12 @@ class MainWindow : public QMainWindow {
   RunHistoryView* m_historyView = nullptr;
   struct EvaluationOutcome;
   QFutureWatcher<std::shared_ptr<EvaluationOutcome>> m_evaluationWatcher;
+  struct SuggestionOutcome;
+  QFutureWatcher<std::shared_ptr<SuggestionOutcome>> m_suggestionWatcher;
+  QString m_suggestionsRunId;  // the run whose suggestions the Label tab shows
+  DataHealthView* m_healthView = nullptr;
+  struct HealthOutcome;
+  QFutureWatcher<std::shared_ptr<HealthOutcome>> m_healthWatcher;
   TrainingSettingsPanel* m_settingsPanel = nullptr;
   TrainingCharts* m_charts = nullptr;
   RunPanel* m_runPanel = nullptr;

@@ -100,10 +100,14 @@ RunHistoryView::RunHistoryView(QWidget* parent) : QWidget(parent) {
   chartBar->addWidget(new QLabel(tr("Curve:"), this));
   chartBar->addWidget(m_curveCombo);
   chartBar->addStretch(1);
-  auto* pickBar = new QHBoxLayout;
-  pickBar->addWidget(m_pickedLabel, 1);
-  pickBar->addWidget(m_evaluateButton);
-  pickBar->addWidget(m_continueButton);
+  // The picked point's sentence gets the chart's whole width; its buttons sit on their own row.
+  auto* pickButtons = new QHBoxLayout;
+  pickButtons->addStretch(1);
+  pickButtons->addWidget(m_evaluateButton);
+  pickButtons->addWidget(m_continueButton);
+  auto* pickBar = new QVBoxLayout;
+  pickBar->addWidget(m_pickedLabel);
+  pickBar->addLayout(pickButtons);
 
   auto* top = new QWidget(this);
   auto* topLayout = new QVBoxLayout(top);

@@ -9,12 +9,12 @@
 #include <QScrollBar>
 #include <QStyle>
 #include <QVBoxLayout>
+#include "ui/Colors.h"
 
 namespace attune::ui {
 namespace {
 
 const QColor kWarningColor(0xb3, 0x5c, 0x00);
-const QColor kErrorColor(0xc0, 0x1c, 0x28);
 constexpr int kLogMinHeight_px = 100;
 constexpr int kLogIconSize_px = 16;
 

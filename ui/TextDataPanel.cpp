@@ -3,6 +3,7 @@
 #include "core/data/TextColumnGuess.h"
 #include "core/training/ProjectData.h"
 #include "ui/ClassCountTree.h"
+#include "ui/Colors.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -20,7 +21,6 @@
 namespace attune::ui {
 namespace {
 
-const QColor kErrorColor(0xc0, 0x1c, 0x28);
 constexpr int kMaxListedSkippedRows = 200;
 
 }  // namespace
@@ -177,6 +177,7 @@ void TextDataPanel::setLabelState(LabelState state) {
 
 void TextDataPanel::rebuildDataset() {
   m_dataset.reset();
+  m_tableDataset.reset();
   m_classTree->setCounts({}, {});
   m_findingsList->clear();
   m_findingsList->updateVisibility();
@@ -194,6 +195,7 @@ void TextDataPanel::rebuildDataset() {
     m_statusLabel->setStyleSheet(QStringLiteral("color: %1").arg(kErrorColor.name()));
     return;
   }
+  m_tableDataset = std::make_shared<const TextDataset>(*dataset);
   applyLabels(m_labels, m_table, *dataset);
   m_dataset = std::make_shared<const TextDataset>(std::move(*dataset));
   m_statusLabel->setStyleSheet(QString());

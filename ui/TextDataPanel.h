@@ -34,6 +34,9 @@ class TextDataPanel : public QGroupBox {
   void applyTo(DataSource& source) const;
   // The texts as mapped now; null when no table is chosen or it cannot be used.
   std::shared_ptr<const TextDataset> dataset() const { return m_dataset; }
+  // The same texts with the labels the table gives them, before the labels made in Attune (what
+  // the Label tab starts from); null when the table cannot be used.
+  std::shared_ptr<const TextDataset> tableDataset() const { return m_tableDataset; }
   QStringList classes() const;
   int labelledCount() const;
   void setEditable(bool editable);
@@ -55,6 +58,7 @@ class TextDataPanel : public QGroupBox {
   std::optional<TextTableFormat> m_format;
   std::shared_ptr<const TextTable> m_rows;
   std::shared_ptr<const TextDataset> m_dataset;
+  std::shared_ptr<const TextDataset> m_tableDataset;
   LabelState m_labels;
   bool m_filling = false;
   QLineEdit* m_tableEdit = nullptr;

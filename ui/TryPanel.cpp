@@ -2,6 +2,7 @@
 
 #include "core/data/ImageFolderScanner.h"
 #include "core/eval/Predictor.h"
+#include "ui/Colors.h"
 
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -26,7 +27,6 @@
 namespace attune::ui {
 namespace {
 
-const QColor kErrorColor(0xc0, 0x1c, 0x28);
 constexpr int kBarSteps = 1000;
 constexpr int kInputHeight_px = 180;
 constexpr int kThumbnail_px = 64;

@@ -21,6 +21,12 @@ const char kUsage[] =
     "  attune-cli predict PROJECT.attune INPUT... [--run RUN] [--text] [--out FILE.csv] [--json]\n"
     "  attune-cli report PROJECT.attune --out REPORT.html|REPORT.pdf [--run RUN] [--data PATH]\n"
     "                                   [--checkpoint best|last|EPOCH] [--json]\n"
+    "  attune-cli suggest PROJECT.attune [--run RUN] [--order least_confident|margin|entropy|file] [--limit "
+    "N]\n"
+    "                                    [--json]\n"
+    "  attune-cli labels PROJECT.attune (--import FILE | --export FILE [--predictions] | --export-folders "
+    "DIR)\n"
+    "                                   [--format csv|label-studio] [--json]\n"
     "  attune-cli lr-find PROJECT.attune [--set key=value]... [--steps N] [--apply] [--json]\n"
     "  attune-cli inspect FILE.safetensors|FILE.pth|TFJS_FOLDER [--json]\n"
     "  attune-cli import-weights FILE.pth|FILE.safetensors|TFJS_FOLDER --out FILE.safetensors [--json]\n"
@@ -74,6 +80,8 @@ int run(const QStringList& arguments) {
   if (command == QLatin1String("eval")) return commandEval(rest);
   if (command == QLatin1String("predict")) return commandPredict(rest);
   if (command == QLatin1String("report")) return commandReport(rest);
+  if (command == QLatin1String("suggest")) return commandSuggest(rest);
+  if (command == QLatin1String("labels")) return commandLabels(rest);
   if (command == QLatin1String("inspect")) return commandInspect(rest);
   if (command == QLatin1String("models")) return commandModels(rest);
   if (command == QLatin1String("import-weights")) return commandImportWeights(rest);

@@ -39,6 +39,7 @@ nlohmann::json evaluationJson(const RunEvaluation& e) {
           {"run", e.runId.toStdString()},
           {"checkpoint", e.checkpoint.toStdString()},
           {"epoch", e.epoch},
+          {"out_of_fold_folds", e.folds},
           {"data", e.examples.source.toStdString()},
           {"count", m.count},
           {"skipped", m.skipped},
@@ -64,9 +65,8 @@ QString number(double value) {
 
 void printEvaluation(const RunEvaluation& e) {
   const ClassificationMetrics& m = e.metrics;
-  printLine(QStringLiteral("Run %1, checkpoint of epoch %2, on %3: %4 examples%5.")
-                .arg(e.runId)
-                .arg(e.epoch)
+  printLine(QStringLiteral("Run %1, %2, on %3: %4 examples%5.")
+                .arg(e.runId, answeredBy(e))
                 .arg(e.examples.source)
                 .arg(m.count)
                 .arg(m.skipped > 0 ? QStringLiteral(" (%1 could not be read)").arg(m.skipped) : QString()));

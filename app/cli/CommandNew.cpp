@@ -210,13 +210,23 @@ int commandNew(const QStringList& arguments) {
   if (textTask) {
     if (auto failed = readTextData(parser, project, summary)) return *failed;
   } else {
-    auto folder = scanImageFolder(project.data.folder);
+    auto folder = scanImagePool(project.data.folder);
     if (!folder) {
       printError(folder.error().text());
       return kExitFailure;
     }
+    // A folder whose images still need labelling makes a project to label in; one that cannot be
+    // labelled either (no images without a class) is refused as before.
+    auto trainable = checkImageClasses(*folder);
+    if (!trainable && folder->unlabelled.empty()) {
+      printError(trainable.error().text());
+      return kExitFailure;
+    }
     project.classes = folder->classes;
     summary = folder->report.summary();
+    if (!trainable)
+      summary += QStringLiteral("\nNot ready to train yet: %1 Label its images in Attune first.")
+                     .arg(trainable.error().message);
   }
   if (auto saved = ProjectFile::save(project, projectPath); !saved) {
     printError(saved.error().text());

@@ -103,7 +103,7 @@ int commandPredict(const QStringList& arguments) {
   if (!project) return fail(project.error().text());
   auto runDirectory = runDirectoryOf(*project, parser.value(QStringLiteral("run")));
   if (!runDirectory) return fail(runDirectory.error().text());
-  auto predictor = Predictor::openRun(*runDirectory);
+  auto predictor = Predictor::openRun(modelDirectoryOf(*project, *runDirectory));
   if (!predictor) return fail(predictor.error().text());
   const bool texts = (*predictor)->task() == TaskKind::TextClassification;
   if (parser.isSet(QStringLiteral("text")) && !texts)

@@ -21,6 +21,8 @@ int commandImportWeights(const QStringList& arguments);
 int commandEval(const QStringList& arguments);
 int commandPredict(const QStringList& arguments);
 int commandReport(const QStringList& arguments);
+int commandSuggest(const QStringList& arguments);
+int commandLabels(const QStringList& arguments);
 
 // eval and report: --run, --data, --checkpoint and --json.
 void addEvaluationOptions(QCommandLineParser& parser);

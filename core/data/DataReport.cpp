@@ -28,6 +28,8 @@ QString DataReport::summary() const {
   lines << QStringLiteral("%1 in %2: %3")
                .arg(plural(imageCount(), "image", "images"), plural(int(classes.size()), "class", "classes"))
                .arg(perClass.join(QStringLiteral(", ")));
+  if (unlabelled > 0)
+    lines << plural(unlabelled, "image", "images") + QStringLiteral(" without a class yet (unlabelled).");
   if (!skipped.empty()) {
     lines << plural(int(skipped.size()), "file", "files") + QStringLiteral(" skipped:");
     const int shown = std::min(int(skipped.size()), kSkippedFilesShown);

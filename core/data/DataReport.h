@@ -17,6 +17,7 @@ struct DataReport {
   QStringList classes;
   std::vector<int> classCounts;      // images per class, same order as classes
   std::vector<SkippedFile> skipped;  // unreadable or non-image files
+  int unlabelled = 0;                // usable images without a class yet (the unlabelled pool)
   QStringList warnings;              // plain-language findings ("Class 'cat' has only 3 images ...")
 
   int imageCount() const;

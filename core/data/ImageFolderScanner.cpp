@@ -35,7 +35,10 @@ QString unusableReason(const QString& path) {
   return {};
 }
 
-void addWarnings(DataReport& report) {
+}  // namespace
+
+void addClassWarnings(DataReport& report) {
+  if (report.classes.isEmpty() || report.classCounts.size() != size_t(report.classes.size())) return;
   const auto [smallest, largest] = std::minmax_element(report.classCounts.begin(), report.classCounts.end());
   for (int i = 0; i < report.classes.size(); ++i) {
     const int count = report.classCounts[size_t(i)];
@@ -56,8 +59,6 @@ void addWarnings(DataReport& report) {
   }
 }
 
-}  // namespace
-
 bool hasImageExtension(const QFileInfo& info) {
   static const QSet<QString> kExtensions = {QStringLiteral("jpg"), QStringLiteral("jpeg"),
                                             QStringLiteral("png"), QStringLiteral("bmp"),
@@ -65,7 +66,13 @@ bool hasImageExtension(const QFileInfo& info) {
   return kExtensions.contains(info.suffix().toLower());
 }
 
-Result<ImageFolder> scanImageFolder(const QString& root) {
+bool isUnsortedFolderName(const QString& name) {
+  const QString lower = name.toLower();
+  return lower == QLatin1String("unsorted") || lower == QLatin1String("unlabelled") ||
+         lower == QLatin1String("unlabeled");
+}
+
+Result<ImageFolder> scanImagePool(const QString& root) {
   const QFileInfo rootInfo(root);
   if (!rootInfo.exists())
     return Error(ErrorCode::FileNotFound, QStringLiteral("The folder '%1' does not exist.").arg(root),
@@ -81,44 +88,40 @@ Result<ImageFolder> scanImageFolder(const QString& root) {
 
   // QDir's own sorting can be locale-aware; a plain code-point sort keeps class indices identical on
   // every machine, which a saved model's label order depends on.
-  QStringList classes = rootDir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::NoSort);
+  QStringList classes;
+  QStringList pools;
+  for (const QString& name : rootDir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::NoSort))
+    (isUnsortedFolderName(name) ? pools : classes) << name;
   std::sort(classes.begin(), classes.end());
-
-  // Hidden files such as .DS_Store are listed too, so the report accounts for every file.
-  const QDir::Filters fileFilter = QDir::Files | QDir::Hidden | QDir::System;
-  for (const QFileInfo& stray : rootDir.entryInfoList(fileFilter, QDir::Name))
-    report.skipped.push_back({stray.absoluteFilePath(), QStringLiteral("not in a class folder")});
-
-  if (classes.size() < kMinClasses)
-    return Error(
-        ErrorCode::NotEnoughData,
-        QStringLiteral("'%1' has %2.")
-            .arg(folder.root, plural(int(classes.size()), "class folder", "class folders")),
-        QStringLiteral("Attune needs at least two classes: put each class's images in its own sub-folder "
-                       "of '%1' (for example '%1/cat' and '%1/dog').")
-            .arg(folder.root));
+  std::sort(pools.begin(), pools.end());
 
   struct Candidate {
     QString path;
-    int label;
+    int label;       // -1: no class yet
     QString reason;  // filled by the header check
   };
   std::vector<Candidate> candidates;
-  for (int label = 0; label < classes.size(); ++label) {
-    const QDir classDir(rootDir.filePath(classes[label]));
-    QStringList names = classDir.entryList(fileFilter, QDir::NoSort);
+  // Hidden files such as .DS_Store are listed too, so the report accounts for every file.
+  const QDir::Filters fileFilter = QDir::Files | QDir::Hidden | QDir::System;
+  const auto addFolder = [&](const QDir& dir, int label, bool searchNested) {
+    QStringList names = dir.entryList(fileFilter, QDir::NoSort);
     std::sort(names.begin(), names.end());
     for (const QString& name : names) {
-      const QFileInfo info(classDir.filePath(name));
+      const QFileInfo info(dir.filePath(name));
       if (hasImageExtension(info))
         candidates.push_back({info.absoluteFilePath(), label, {}});
       else
         report.skipped.push_back({info.absoluteFilePath(), QStringLiteral("not an image")});
     }
-    for (const QString& nested : classDir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
+    if (!searchNested) return;
+    for (const QString& nested : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
       report.skipped.push_back(
-          {classDir.absoluteFilePath(nested), QStringLiteral("folder inside a class folder (not searched)")});
-  }
+          {dir.absoluteFilePath(nested), QStringLiteral("folder inside a class folder (not searched)")});
+  };
+  addFolder(rootDir, -1, false);  // images at the top have no class yet
+  for (const QString& pool : pools) addFolder(QDir(rootDir.filePath(pool)), -1, true);
+  for (int label = 0; label < classes.size(); ++label)
+    addFolder(QDir(rootDir.filePath(classes[label])), label, true);
 
   // Header checks are mostly waiting on the disk, so they run in parallel on large folders.
   QtConcurrent::blockingMap(candidates,
@@ -126,25 +129,54 @@ Result<ImageFolder> scanImageFolder(const QString& root) {
 
   report.classes = classes;
   report.classCounts.assign(size_t(classes.size()), 0);
-  std::vector<int> skippedPerClass(size_t(classes.size()), 0);
   for (Candidate& candidate : candidates) {
-    if (candidate.reason.isEmpty()) {
+    if (!candidate.reason.isEmpty())
+      report.skipped.push_back({candidate.path, candidate.reason});
+    else if (candidate.label < 0)
+      folder.unlabelled.push_back(candidate.path);
+    else {
       folder.samples.push_back({candidate.path, candidate.label});
       ++report.classCounts[size_t(candidate.label)];
-    } else {
-      report.skipped.push_back({candidate.path, candidate.reason});
-      ++skippedPerClass[size_t(candidate.label)];
     }
   }
+  std::sort(folder.unlabelled.begin(), folder.unlabelled.end());
+  report.unlabelled = int(folder.unlabelled.size());
+  std::sort(report.skipped.begin(), report.skipped.end(),
+            [](const SkippedFile& a, const SkippedFile& b) { return a.path < b.path; });
+  folder.classes = classes;
+  addClassWarnings(report);
+  return folder;
+}
+
+Status checkImageClasses(const ImageFolder& folder) {
+  const QStringList& classes = folder.classes;
+  const DataReport& report = folder.report;
+  if (classes.size() < kMinClasses)
+    return Error(
+        ErrorCode::NotEnoughData,
+        QStringLiteral("'%1' has %2.")
+            .arg(folder.root, plural(int(classes.size()), "class folder", "class folders")),
+        QStringLiteral("Attune needs at least two classes: put each class's images in its own sub-folder "
+                       "of '%1' (for example '%1/cat' and '%1/dog')%2.")
+            .arg(folder.root, folder.unlabelled.empty()
+                                  ? QString()
+                                  : QStringLiteral(", or label its %1 in Attune's Label tab")
+                                        .arg(plural(int(folder.unlabelled.size()), "unlabelled image",
+                                                    "unlabelled images"))));
 
   QStringList tooSmall;
   for (int label = 0; label < classes.size(); ++label) {
-    if (report.classCounts[size_t(label)] >= kMinImagesPerClass) continue;
+    const int count = label < int(report.classCounts.size()) ? report.classCounts[size_t(label)] : 0;
+    if (count >= kMinImagesPerClass) continue;
+    const QString classDir = QDir(folder.root).filePath(classes[label]);
+    const auto unreadable =
+        std::count_if(report.skipped.begin(), report.skipped.end(), [&](const SkippedFile& f) {
+          return f.reason.startsWith(QLatin1String("cannot be decoded")) &&
+                 QFileInfo(f.path).absolutePath() == classDir;
+        });
     QString line =
-        QStringLiteral("'%1' has %2")
-            .arg(classes[label], plural(report.classCounts[size_t(label)], "usable image", "usable images"));
-    if (skippedPerClass[size_t(label)] > 0)
-      line += QStringLiteral(" (%1 could not be read)").arg(skippedPerClass[size_t(label)]);
+        QStringLiteral("'%1' has %2").arg(classes[label], plural(count, "usable image", "usable images"));
+    if (unreadable > 0) line += QStringLiteral(" (%1 could not be read)").arg(unreadable);
     tooSmall << line;
   }
   if (!tooSmall.isEmpty())
@@ -156,11 +188,13 @@ Result<ImageFolder> scanImageFolder(const QString& root) {
         QStringLiteral("Add images to %1 in '%2', or remove %3.")
             .arg(QLatin1String(tooSmall.size() == 1 ? "that class's folder" : "those classes' folders"),
                  folder.root, QLatin1String(tooSmall.size() == 1 ? "the folder" : "them")));
+  return {};
+}
 
-  std::sort(report.skipped.begin(), report.skipped.end(),
-            [](const SkippedFile& a, const SkippedFile& b) { return a.path < b.path; });
-  folder.classes = classes;
-  addWarnings(report);
+Result<ImageFolder> scanImageFolder(const QString& root) {
+  auto folder = scanImagePool(root);
+  if (!folder) return folder.error();
+  if (auto checked = checkImageClasses(*folder); !checked) return checked.error();
   return folder;
 }
 

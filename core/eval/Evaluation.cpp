@@ -3,11 +3,16 @@
 #include "core/data/ImageFolderScanner.h"
 #include "core/data/TextDataset.h"
 #include "core/data/TextTable.h"
+#include "core/eval/LabelMistakes.h"
+#include "core/eval/SavedRun.h"
 #include "core/training/ProjectData.h"
+#include "core/training/RunWriter.h"
 #include "core/training/TrainingJob.h"
 
 #include <QDir>
 #include <QFileInfo>
+
+#include <unordered_map>
 
 namespace attune {
 namespace {
@@ -76,6 +81,16 @@ LabelledExamples fromTexts(const std::vector<TextSample>& samples, const QString
                     });
 }
 
+// A note when the data the project reads today (`job`, with the run's settings) is not the data the
+// run in `runDirectory` trained on (its config.json's data version): labels made or files changed.
+void noteChangedData(const TrainingJob& job, const QString& runDirectory, const QString& consequence,
+                     LabelledExamples& examples) {
+  auto run = readSavedRun(runDirectory);
+  if (!run || run->dataVersion.isEmpty() || run->dataVersion == dataVersion(job)) return;
+  examples.notes << QStringLiteral("The project's data changed since run %1 trained (labels or files): %2")
+                        .arg(run->id, consequence);
+}
+
 bool samePath(const QString& a, const QString& b) {
   return !a.isEmpty() && !b.isEmpty() && QFileInfo(a).absoluteFilePath() == QFileInfo(b).absoluteFilePath();
 }
@@ -106,9 +121,16 @@ Result<LabelledExamples> validationExamplesOf(const Project& project, const QStr
   if (!job) return job.error();
   const QString source =
       QStringLiteral("the validation split of run %1").arg(QFileInfo(runDirectory).fileName());
-  if (job->task == TaskKind::TextClassification)
-    return fromTexts(job->valTexts, job->classes, classes, source, project.data.table);
-  return fromImages(job->valSamples, job->classes, classes, source, project.data.folder);
+  LabelledExamples examples =
+      job->task == TaskKind::TextClassification
+          ? fromTexts(job->valTexts, job->classes, classes, source, project.data.table)
+          : fromImages(job->valSamples, job->classes, classes, source, project.data.folder);
+  noteChangedData(*job, runDirectory,
+                  QStringLiteral("this is today's validation split, which may hold examples the run trained "
+                                 "on, so its scores can read too well. Train again to score a model on the "
+                                 "data as it is now."),
+                  examples);
+  return examples;
 }
 
 Result<LabelledExamples> examplesFrom(const Project& project, const QString& path,
@@ -177,10 +199,115 @@ Result<RunEvaluation> evaluate(Predictor& predictor, LabelledExamples examples) 
   return evaluation;
 }
 
+QString crossValidationRunOf(const QString& runDirectory) {
+  auto run = readSavedRun(runDirectory);
+  if (!run || run->config.folds < 2) return {};
+  QDir directory(run->directory);
+  if (directory.dirName().startsWith(QLatin1String("fold-")) && directory.cdUp() &&
+      QFileInfo(directory.filePath(QStringLiteral("config.json"))).isFile())
+    return directory.absolutePath();
+  return run->directory;
+}
+
+Result<RunEvaluation> evaluateOutOfFold(const Project& project, const QString& crossValidationDirectory) {
+  auto run = readSavedRun(crossValidationDirectory);
+  if (!run) return run.error();
+  if (!QFileInfo::exists(QDir(run->directory).filePath(QStringLiteral("oof.csv"))))
+    return Error(
+        ErrorCode::FileNotFound,
+        QStringLiteral("Run %1 stopped before its cross-validation finished, so not every example "
+                       "has an answer from a model that did not train on it.")
+            .arg(run->id),
+        QStringLiteral("Run the cross-validation again, or evaluate the run on other labelled data."));
+  auto answers = readOutOfFold(run->directory, run->classes);
+  if (!answers) return answers.error();
+
+  RunEvaluation evaluation;
+  evaluation.runId = run->id;
+  evaluation.runDirectory = run->directory;
+  evaluation.folds = run->config.folds;
+  evaluation.classes = run->classes;
+  LabelledExamples& examples = evaluation.examples;
+  examples.task = run->task;
+  examples.source =
+      QStringLiteral("every labelled example, each answered by the fold that did not train on it");
+  const bool texts = run->task == TaskKind::TextClassification;
+
+  // The texts themselves (oof.csv names them by line) as the project reads them with the run's settings.
+  Project settings = project;
+  settings.config = run->config;
+  auto job = prepareTrainingJob(settings);
+  std::unordered_map<int, QString> textOfLine;
+  if (job) {
+    for (const auto* split : {&job->trainTexts, &job->valTexts})
+      for (const TextSample& sample : *split) textOfLine.emplace(sample.line, sample.text);
+    noteChangedData(*job, run->directory,
+                    QStringLiteral("the answers are for the examples and labels as they were then."),
+                    examples);
+  } else if (texts) {
+    examples.notes
+        << QStringLiteral("The texts cannot be shown (%1); they are named by line.").arg(job.error().message);
+  }
+  const QString& root = project.data.folder;
+  const QString& table = project.data.table;
+  for (qsizetype i = 0; i < answers->items.size(); ++i) {
+    const QString& item = answers->items[i];
+    if (texts) {
+      bool ok = false;
+      const int line = item.toInt(&ok);
+      if (!ok) continue;
+      const auto text = textOfLine.find(line);
+      examples.items << (text != textOfLine.end() ? text->second : QString());
+      examples.lines.push_back(line);
+      if (!table.isEmpty()) examples.keys << textItemKey(table, line);
+    } else {
+      examples.items << item;
+      if (!root.isEmpty()) examples.keys << imageItemKey(root, item);
+    }
+    examples.labels.push_back(answers->labels[size_t(i)]);
+    evaluation.probabilities.push_back(answers->probabilities[size_t(i)]);
+    evaluation.failures << (evaluation.probabilities.back().empty()
+                                ? QStringLiteral("The image could not be read.")
+                                : QString());
+  }
+  if (examples.items.isEmpty())
+    return Error(ErrorCode::NotEnoughData,
+                 QStringLiteral("Run %1's out-of-fold answers hold no example of its classes.").arg(run->id),
+                 QStringLiteral("Run the cross-validation again."));
+  evaluation.metrics = computeMetrics(evaluation.classes, examples.labels, evaluation.probabilities);
+  return evaluation;
+}
+
+QString modelDirectoryOf(const Project& project, const QString& runDirectory) {
+  const QString crossValidation = crossValidationRunOf(runDirectory);
+  if (crossValidation.isEmpty() || QDir(crossValidation) != QDir(runDirectory)) return runDirectory;
+  const QString id = QFileInfo(crossValidation).fileName();
+  for (const RunRecord& record : project.runs)
+    if (record.id == id && !record.bestCheckpoint.isEmpty())
+      return QFileInfo(record.bestCheckpoint).absolutePath();
+  return runDirectory;
+}
+
+QString answeredBy(const RunEvaluation& evaluation) {
+  if (evaluation.folds > 0)
+    return QStringLiteral("the best models of its %1 folds (out-of-fold)").arg(evaluation.folds);
+  return QStringLiteral("the model of epoch %1").arg(evaluation.epoch);
+}
+
 Result<RunEvaluation> evaluateRun(const Project& project, const EvaluationRequest& request) {
   auto runDirectory = runDirectoryOf(project, request.run);
   if (!runDirectory) return runDirectory.error();
-  auto predictor = Predictor::openRun(*runDirectory, {request.checkpoint});
+  const QString crossValidation = crossValidationRunOf(*runDirectory);
+  if (!crossValidation.isEmpty() && request.dataPath.isEmpty()) {
+    auto evaluation = evaluateOutOfFold(project, crossValidation);
+    if (evaluation && request.checkpoint != QLatin1String("best"))
+      evaluation->examples.notes << QStringLiteral(
+          "Out-of-fold answers come from each fold's best model; a chosen checkpoint applies to one "
+          "fold's model on other data.");
+    return evaluation;
+  }
+  // Other data and the whole k-fold run: the best fold's model.
+  auto predictor = Predictor::openRun(modelDirectoryOf(project, *runDirectory), {request.checkpoint});
   if (!predictor) return predictor.error();
   auto examples = request.dataPath.isEmpty()
                       ? validationExamplesOf(project, *runDirectory, (*predictor)->classes())

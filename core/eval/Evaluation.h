@@ -48,6 +48,9 @@ struct RunEvaluation {
   QString runDirectory;  // absolute
   QString checkpoint;
   int epoch = 0;
+  // A k-fold run's out-of-fold answers (oof.csv): the number of folds whose best models answered
+  // (each example by the one that did not train on it); 0 for one model's answers (`checkpoint`).
+  int folds = 0;
   QStringList classes;
   LabelledExamples examples;
   std::vector<std::vector<double>> probabilities;  // per example; empty when it could not be read
@@ -64,8 +67,26 @@ struct EvaluationRequest {
   QString checkpoint = QStringLiteral("best");  // or "last"
 };
 
+// Whose answers were scored, in words: "the model of epoch 3", or for out-of-fold answers "the best
+// models of its 5 folds (out-of-fold)".
+QString answeredBy(const RunEvaluation& evaluation);
+
+// The k-fold cross-validation run that `runDirectory` is or belongs to (its folder, absolute): the
+// run itself, or the run whose fold it is; empty for a plain run.
+QString crossValidationRunOf(const QString& runDirectory);
+
+// The folder of the model that answers for run folder `runDirectory`: itself, or for a k-fold run's
+// own folder (which keeps no model) its best fold's, as the project's run list names it.
+QString modelDirectoryOf(const Project& project, const QString& runDirectory);
+
+// A k-fold run's evaluation by its out-of-fold answers (oof.csv): every labelled example of the
+// project once, answered by the fold's model that did not train on it; examples of the project's own
+// data keep their journal keys. Errors: the run did not finish (no oof.csv), or oof.csv is damaged.
+Result<RunEvaluation> evaluateOutOfFold(const Project& project, const QString& crossValidationDirectory);
+
 // The whole evaluation of a project's run: its model, its examples (notes on what was left out are in
-// `examples.notes` of the result), the predictions and the metrics.
+// `examples.notes` of the result), the predictions and the metrics. A k-fold run without `dataPath`
+// is evaluated by its out-of-fold answers (evaluateOutOfFold).
 Result<RunEvaluation> evaluateRun(const Project& project, const EvaluationRequest& request);
 
 }  // namespace attune

@@ -214,14 +214,14 @@ RunReportDocument runReport(const SavedRun& run, const RunEvaluation& e, ReportC
               "%1, run %2</title>\n<style>\n%3\n</style>\n</head>\n<body>\n")
               .arg(escaped(project), escaped(run.id), QLatin1String(kStyle));
   html += QStringLiteral("<h1>Run report: %1</h1>\n").arg(escaped(project));
-  html += QStringLiteral(
-              "<p class=\"small\">Run %1, started %2 on %3. Evaluated with the %4 checkpoint (epoch %5) "
-              "on %6.</p>\n")
+  html += QStringLiteral("<p class=\"small\">Run %1, started %2 on %3. Evaluated with %4 on %5.</p>\n")
               .arg(escaped(run.id), escaped(run.startedAt),
                    escaped(run.device.isEmpty() ? QStringLiteral("cpu") : run.device),
-                   escaped(QFileInfo(e.checkpoint).completeBaseName()))
-              .arg(e.epoch)
-              .arg(escaped(e.examples.source));
+                   escaped(e.folds > 0 ? answeredBy(e)
+                                       : QStringLiteral("the %1 checkpoint (epoch %2)")
+                                             .arg(QFileInfo(e.checkpoint).completeBaseName())
+                                             .arg(e.epoch)),
+                   escaped(e.examples.source));
   html += QStringLiteral(
               "<p class=\"headline\"><b>Accuracy %1</b> on %2 %3 (balanced accuracy %4, average F1 "
               "%5).</p>\n")

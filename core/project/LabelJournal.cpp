@@ -31,13 +31,16 @@ const char* kindName(LabelChange::Kind kind) {
       return "delete_class";
     case LabelChange::MapClass:
       return "map_class";
+    case LabelChange::ResetLabel:
+      return "unset";
   }
   return "set";
 }
 
 QByteArray lineOf(const LabelChange& change) {
   nlohmann::json line = {{"op", kindName(change.kind)}};
-  if (change.kind == LabelChange::SetLabel) line["item"] = change.item.toStdString();
+  if (change.kind == LabelChange::SetLabel || change.kind == LabelChange::ResetLabel)
+    line["item"] = change.item.toStdString();
   line["class"] = change.className.toStdString();
   if (change.kind == LabelChange::RenameClass || change.kind == LabelChange::MapClass)
     line["to"] = change.newName.toStdString();
@@ -60,6 +63,11 @@ std::optional<LabelChange> changeOf(const nlohmann::json& line) {
     const auto item = text("item");
     if (!item || item->isEmpty()) return std::nullopt;
     change.kind = LabelChange::SetLabel;
+    change.item = *item;
+  } else if (*op == QLatin1String("unset")) {
+    const auto item = text("item");
+    if (!item || item->isEmpty()) return std::nullopt;
+    change.kind = LabelChange::ResetLabel;
     change.item = *item;
   } else if (*op == QLatin1String("add_class") && !className->isEmpty()) {
     change.kind = LabelChange::AddClass;
@@ -118,6 +126,9 @@ void LabelState::apply(const LabelChange& change) {
   switch (change.kind) {
     case LabelChange::SetLabel:
       itemLabels[change.item] = change.className;
+      return;
+    case LabelChange::ResetLabel:
+      itemLabels.erase(change.item);
       return;
     case LabelChange::AddClass:
       if (!addedClasses.contains(change.className)) addedClasses << change.className;
@@ -258,29 +269,45 @@ Status LabelJournal::openForAppend() {
 }
 
 Status LabelJournal::append(const LabelChange& change) {
+  return append(std::vector<LabelChange>{change});
+}
+
+Status LabelJournal::append(const std::vector<LabelChange>& changes) {
+  if (changes.empty()) return {};
   if (auto opened = openForAppend(); !opened) return opened;
-  const QByteArray line = lineOf(change);
-  if (!writeAndSync(m_fd, line)) {
+  QByteArray lines;
+  for (const LabelChange& change : changes) lines += lineOf(change);
+  if (!writeAndSync(m_fd, lines)) {
     const QString why = QString::fromLocal8Bit(strerror(errno));
     // Whatever part reached the file is cut off again, so the journal stays what the state says.
     if (::ftruncate(m_fd, m_validSize) == 0) ::lseek(m_fd, m_validSize, SEEK_SET);
     return writeError(m_path, why);
   }
-  m_validSize += line.size();
-  m_state.apply(change);
-  ++m_appended;
+  m_validSize += lines.size();
+  for (const LabelChange& change : changes) m_state.apply(change);
+  m_appended += int(changes.size());
+  return {};
+}
+
+Status LabelJournal::restore(const LabelState& state) {
+  if (auto written = writeWhole(state); !written) return written;
+  m_state = state;
   return {};
 }
 
 Status LabelJournal::compact() {
-  // The present state as changes: classes of the data renamed or deleted, classes added, labels.
+  return writeWhole(m_state);
+}
+
+Status LabelJournal::writeWhole(const LabelState& state) {
+  // The state as changes: classes of the data renamed or deleted, classes added, labels.
   QByteArray bytes =
       QByteArray::fromStdString(nlohmann::json{{"attune_label_journal", kJournalVersion}}.dump()) + '\n';
-  for (const auto& [from, to] : m_state.classMap) {
+  for (const auto& [from, to] : state.classMap) {
     if (from != to) bytes += lineOf({LabelChange::MapClass, {}, from, to});
   }
-  for (const QString& added : m_state.addedClasses) bytes += lineOf({LabelChange::AddClass, {}, added, {}});
-  for (const auto& [item, label] : m_state.itemLabels)
+  for (const QString& added : state.addedClasses) bytes += lineOf({LabelChange::AddClass, {}, added, {}});
+  for (const auto& [item, label] : state.itemLabels)
     bytes += lineOf({LabelChange::SetLabel, item, label, {}});
 
   const QString temporary = m_path + QStringLiteral(".compacting");

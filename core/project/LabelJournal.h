@@ -29,6 +29,7 @@ struct LabelChange {
     RenameClass,  // className becomes newName (a merge when newName already exists)
     DeleteClass,  // className is gone; its items lose their label
     MapClass,     // (written by compact) the data's class className is called newName (empty: deleted)
+    ResetLabel,   // item has the label its data gives it again (undoes SetLabel)
   } kind = SetLabel;
   QString item;
   QString className;
@@ -50,6 +51,7 @@ struct LabelState {
   // `dataClass` as it is called now (empty when deleted).
   QString currentClass(const QString& dataClass) const;
   void apply(const LabelChange& change);
+  bool operator==(const LabelState&) const = default;
 };
 
 // Items (by key) with the labels their data gives them (empty: none), as the journal makes them.
@@ -81,12 +83,19 @@ class LabelJournal {
 
   // Writes the change, syncs it to the disk, then applies it. On failure nothing is applied.
   Status append(const LabelChange& change);
+  // The same for several changes with one write and one sync (labelling many items at once). A crash
+  // during the call may keep a first part of them, each one whole; on failure nothing is applied.
+  Status append(const std::vector<LabelChange>& changes);
   // Rewrites the journal as its present state, atomically.
   Status compact();
+  // Rewrites the journal, atomically, as `state` (undoing a change of the classes); on failure the
+  // journal and its state stay as they were.
+  Status restore(const LabelState& state);
 
  private:
   explicit LabelJournal(QString path);
   Status openForAppend();
+  Status writeWhole(const LabelState& state);
 
   QString m_path;
   LabelState m_state;

@@ -45,37 +45,60 @@ Result<LabelState> projectLabelState(const Project& project) {
   return (*journal)->state();
 }
 
+namespace {
+bool hasChanges(const LabelState& state) {
+  return !state.itemLabels.empty() || !state.classMap.empty() || !state.addedClasses.isEmpty();
+}
+}  // namespace
+
 void applyLabels(const LabelState& state, ImageFolder& folder) {
-  if (state.itemLabels.empty() && state.classMap.empty() && state.addedClasses.isEmpty()) return;
+  if (!hasChanges(state)) return;
   QStringList keys;
   QStringList dataLabels;
-  keys.reserve(qsizetype(folder.samples.size()));
-  dataLabels.reserve(qsizetype(folder.samples.size()));
+  std::vector<QString> paths;
+  paths.reserve(folder.samples.size() + folder.unlabelled.size());
   for (const ImageSample& sample : folder.samples) {
-    keys << imageItemKey(folder.root, sample.path);
+    paths.push_back(sample.path);
     dataLabels << folder.classes.value(sample.label);
   }
+  for (const QString& path : folder.unlabelled) {
+    paths.push_back(path);
+    dataLabels << QString();
+  }
+  keys.reserve(qsizetype(paths.size()));
+  for (const QString& path : paths) keys << imageItemKey(folder.root, path);
   const RelabelledItems items = withoutEmptyClasses(relabel(state, folder.classes, keys, dataLabels));
   std::vector<ImageSample> samples;
-  samples.reserve(folder.samples.size());
+  std::vector<QString> unlabelled;
+  samples.reserve(paths.size());
   std::vector<int> counts(size_t(items.classes.size()), 0);
-  for (size_t i = 0; i < folder.samples.size(); ++i) {
+  for (size_t i = 0; i < paths.size(); ++i) {
     const int label = items.labels[i];
-    if (label < 0) continue;
-    samples.push_back({folder.samples[i].path, label});
+    if (label < 0) {
+      unlabelled.push_back(paths[i]);
+      continue;
+    }
+    samples.push_back({paths[i], label});
     ++counts[size_t(label)];
   }
   // Sorted by class, then path, as the scanner gives them.
-  std::stable_sort(samples.begin(), samples.end(),
-                   [](const ImageSample& a, const ImageSample& b) { return a.label < b.label; });
+  std::sort(samples.begin(), samples.end(), [](const ImageSample& a, const ImageSample& b) {
+    return a.label != b.label ? a.label < b.label : a.path < b.path;
+  });
+  std::sort(unlabelled.begin(), unlabelled.end());
   folder.classes = items.classes;
   folder.samples = std::move(samples);
+  folder.unlabelled = std::move(unlabelled);
   folder.report.classes = items.classes;
   folder.report.classCounts = std::move(counts);
+  folder.report.unlabelled = int(folder.unlabelled.size());
+  // The findings about the classes are the relabelled classes' own.
+  folder.report.warnings.clear();
+  addClassWarnings(folder.report);
 }
 
 void applyLabels(const LabelState& state, const QString& table, TextDataset& dataset) {
-  if (state.itemLabels.empty() && state.classMap.empty() && state.addedClasses.isEmpty()) return;
+  if (!hasChanges(state)) return;
   std::vector<TextSample> all;
   all.reserve(dataset.labelled.size() + dataset.unlabelled.size());
   all.insert(all.end(), dataset.labelled.begin(), dataset.labelled.end());
@@ -99,26 +122,42 @@ void applyLabels(const LabelState& state, const QString& table, TextDataset& dat
   dataset.classes = items.classes;
 }
 
-Result<ImageFolder> readProjectImages(const Project& project) {
-  auto state = projectLabelState(project);
-  if (!state) return state.error();
-  auto folder = scanImageFolder(project.data.folder);
-  if (!folder) return folder.error();
-  applyLabels(*state, *folder);
-  if (folder->classes.size() < 2)
+Status checkTrainableImages(const LabelState& state, const ImageFolder& folder) {
+  // Without labels made in Attune, the folder's own classes are checked, with what to do about them.
+  if (!hasChanges(state)) return checkImageClasses(folder);
+  if (folder.classes.size() < 2)
     return Error(
         ErrorCode::NotEnoughData,
         QStringLiteral("With the labels made in Attune, %1 has %2 classes; training needs at least two.")
-            .arg(QDir::toNativeSeparators(project.data.folder))
-            .arg(folder->classes.size()),
+            .arg(QDir::toNativeSeparators(folder.root))
+            .arg(folder.classes.size()),
         QStringLiteral("Label images of at least two classes."));
-  for (qsizetype c = 0; c < folder->classes.size(); ++c)
-    if (folder->report.classCounts[size_t(c)] < 2)
+  for (qsizetype c = 0; c < folder.classes.size(); ++c)
+    if (folder.report.classCounts[size_t(c)] < 2)
       return Error(ErrorCode::NotEnoughData,
                    QStringLiteral("With the labels made in Attune, class '%1' has only %2 image.")
-                       .arg(folder->classes[c])
-                       .arg(folder->report.classCounts[size_t(c)]),
+                       .arg(folder.classes[c])
+                       .arg(folder.report.classCounts[size_t(c)]),
                    QStringLiteral("Label at least two images of each class, or delete the class."));
+  return {};
+}
+
+Result<ImageFolder> readProjectImages(const Project& project) {
+  auto state = projectLabelState(project);
+  if (!state) return state.error();
+  auto folder = scanImagePool(project.data.folder);
+  if (!folder) return folder.error();
+  applyLabels(*state, *folder);
+  if (auto checked = checkTrainableImages(*state, *folder); !checked) return checked.error();
+  return folder;
+}
+
+Result<ImageFolder> readProjectImagePool(const Project& project) {
+  auto state = projectLabelState(project);
+  if (!state) return state.error();
+  auto folder = scanImagePool(project.data.folder);
+  if (!folder) return folder.error();
+  applyLabels(*state, *folder);
   return folder;
 }
 

@@ -24,15 +24,23 @@ QString textItemKey(const QString& table, int line);
 Result<LabelState> projectLabelState(const Project& project);
 
 // The folder's images with their classes after the journal: renamed, merged, deleted or relabelled
-// classes; images whose class was deleted (or whose label was taken away) are left out. Classes
-// that no image has any more are dropped; the report's classes and counts follow.
+// classes; unlabelled images labelled in Attune join their class, and images whose class was deleted
+// (or whose label was taken away) join the unlabelled pool. Classes that no image has any more are
+// dropped; the report's classes and counts follow.
 void applyLabels(const LabelState& state, ImageFolder& folder);
 // The same for texts: a text labelled in Attune moves from `unlabelled` to `labelled` (and back).
 void applyLabels(const LabelState& state, const QString& table, TextDataset& dataset);
 
+// Whether the images (with `state` applied) can be trained on: at least two classes of two images.
+// Errors say what to do (checkImageClasses' when no label was made in Attune).
+Status checkTrainableImages(const LabelState& state, const ImageFolder& folder);
+
 // The project's image folder (scanImageFolder) or table of texts (with the project's column mapping
 // and table format), with its journal applied. Errors: those of reading the data or the journal.
+// readProjectImages also checks that the classes can be trained on (two classes, two images each);
+// readProjectImagePool does not (for labelling).
 Result<ImageFolder> readProjectImages(const Project& project);
+Result<ImageFolder> readProjectImagePool(const Project& project);
 Result<TextDataset> readProjectTexts(const Project& project);
 
 }  // namespace attune

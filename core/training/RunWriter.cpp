@@ -44,8 +44,8 @@ void addSplit(QCryptographicHash& hash, const char* split, const std::vector<Sam
   }
 }
 
-// The data version: a SHA-256 over every example of both splits (its path or text, and its class
-// name), in order. Two runs with the same data version saw the same examples with the same labels.
+}  // namespace
+
 QString dataVersion(const TrainingJob& job) {
   QCryptographicHash hash(QCryptographicHash::Sha256);
   addSplit(hash, "train\t", job.trainSamples, job.classes);
@@ -54,8 +54,6 @@ QString dataVersion(const TrainingJob& job) {
   addSplit(hash, "val\t", job.valTexts, job.classes);
   return QString::fromLatin1(hash.result().toHex());
 }
-
-}  // namespace
 
 RunWriter::RunWriter(QString runId, QString directory)
     : m_runId(std::move(runId)), m_directory(std::move(directory)) {}

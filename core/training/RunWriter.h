@@ -26,6 +26,10 @@ inline constexpr char kValidationAnswersFile[] = "val_probabilities.csv";
 // Above this many numbers per epoch (examples x classes) the answers are not written.
 inline constexpr int64_t kMaxValidationAnswers = 4'000'000;
 
+// The data version: a SHA-256 over every example of both splits (its path or text, and its class
+// name), in order. Two runs with the same data version saw the same examples with the same labels.
+QString dataVersion(const TrainingJob& job);
+
 class RunWriter {
  public:
   // Creates runsDir/<id>/ with a fresh id from the current time ("20261129-214503", "-2" on clashes).

@@ -5,6 +5,7 @@
 #include "../training/TinyDataset.h"
 #include "CliRunner.h"
 #include "core/eval/EpochValidation.h"
+#include "core/project/LabelJournal.h"
 #include "tests/support/TinyTexts.h"
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <map>
 
 using namespace attune;
 using testing::jsonLines;
@@ -39,6 +41,21 @@ class TestCliEval : public QObject {
     const auto events = jsonLines(result.out);
     if (events.empty() || events.back()["event"] != "done") return -1.0;
     return events.back()["best_val_accuracy"].get<double>();
+  }
+
+  // A text project `name`.attune on 20 reviews per class and tiny word vectors, made with `attune-cli
+  // new`; its table is `name`.csv.
+  QString newTextProject(const QString& name) {
+    using namespace attune::testing::texts;
+    const QString reviews = writeReviews(m_dir.filePath(name + QStringLiteral(".csv")), 20);
+    const QString vectors = writeTinyVectors(m_dir.filePath(name + QStringLiteral(".safetensors")));
+    const QString project = m_dir.filePath(name + QStringLiteral(".attune"));
+    const auto created =
+        runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("text"),
+                QStringLiteral("--data"), reviews, QStringLiteral("--model"), QStringLiteral("word_vectors"),
+                QStringLiteral("--weights"), vectors});
+    if (created.exitCode != 0) qWarning("%s", created.err.constData());
+    return created.exitCode == 0 ? project : QString();
   }
 
   // `attune-cli report` as HTML and as PDF for the latest run of `project`, whose accuracy is
@@ -200,15 +217,9 @@ class TestCliEval : public QObject {
   }
 
   void textProjectEvalAndPredict() {
-    using namespace attune::testing::texts;
-    const QString reviews = writeReviews(m_dir.filePath(QStringLiteral("reviews.csv")), 20);
-    const QString vectors = writeTinyVectors(m_dir.filePath(QStringLiteral("vectors.safetensors")));
-    const QString project = m_dir.filePath(QStringLiteral("reviews.attune"));
-    const auto created =
-        runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("text"),
-                QStringLiteral("--data"), reviews, QStringLiteral("--model"), QStringLiteral("word_vectors"),
-                QStringLiteral("--weights"), vectors});
-    QVERIFY2(created.exitCode == 0, created.err.constData());
+    const QString project = newTextProject(QStringLiteral("reviews"));
+    QVERIFY(!project.isEmpty());
+    const QString reviews = m_dir.filePath(QStringLiteral("reviews.csv"));
     const double accuracy =
         train(project, {QStringLiteral("epochs=8"), QStringLiteral("batch_size=8"),
                         QStringLiteral("optim.lr_head=2e-2"), QStringLiteral("optim.lr_backbone=2e-3"),
@@ -312,15 +323,8 @@ class TestCliEval : public QObject {
   // weights, its first validation is the picked epoch's (and a fresh run's is not); config.json says
   // where it started; a model that was not kept, or a bad choice, is refused clearly.
   void trainFromAPickedEpoch() {
-    using namespace attune::testing::texts;
-    const QString reviews = writeReviews(m_dir.filePath(QStringLiteral("continued.csv")), 20);
-    const QString vectors = writeTinyVectors(m_dir.filePath(QStringLiteral("continued.safetensors")));
-    const QString project = m_dir.filePath(QStringLiteral("continued.attune"));
-    const auto created =
-        runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("text"),
-                QStringLiteral("--data"), reviews, QStringLiteral("--model"), QStringLiteral("word_vectors"),
-                QStringLiteral("--weights"), vectors});
-    QVERIFY2(created.exitCode == 0, created.err.constData());
+    const QString project = newTextProject(QStringLiteral("continued"));
+    QVERIFY(!project.isEmpty());
     const QStringList common = {QStringLiteral("batch_size=8"), QStringLiteral("model.max_tokens=16"),
                                 QStringLiteral("loss.label_smoothing=0")};
     const auto runOf = [&](const QStringList& extra, const QStringList& settings) {
@@ -380,6 +384,174 @@ class TestCliEval : public QObject {
     const auto both = runCli({QStringLiteral("train"), project, QStringLiteral("--from"), firstId,
                               QStringLiteral("--resume"), firstId});
     QCOMPARE(both.exitCode, 2);
+  }
+
+  // A k-fold run is evaluated by its out-of-fold answers: every labelled text once, each answered by
+  // the fold that did not train on it, so the accuracy is oof.csv's own; its likely label mistakes
+  // are named by line and carry the texts; other data is scored by the best fold's model.
+  void kFoldRunIsEvaluatedOutOfFold() {
+    const QString project = newTextProject(QStringLiteral("folds"));
+    QVERIFY(!project.isEmpty());
+    QStringList arguments = {QStringLiteral("train"), project, QStringLiteral("--json")};
+    for (const char* setting : {"epochs=3", "batch_size=8", "kfold.folds=3", "optim.lr_head=2e-2",
+                                "optim.lr_backbone=2e-3", "model.max_tokens=16"})
+      arguments << QStringLiteral("--set") << QString::fromLatin1(setting);
+    const auto trained = runCli(arguments);
+    QVERIFY2(trained.exitCode == 0, trained.err.constData());
+    const auto summary = jsonLines(trained.out).back();
+    const QString runId = QString::fromStdString(summary["run_id"].get<std::string>());
+    const QString runDir = QString::fromStdString(summary["run_dir"].get<std::string>());
+    QFile oof(runDir + QStringLiteral("/oof.csv"));
+    QVERIFY(oof.open(QIODevice::ReadOnly));
+    const QList<QByteArray> rows = oof.readAll().trimmed().split('\n');
+    int right = 0;
+    for (qsizetype i = 1; i < rows.size(); ++i) {
+      const QList<QByteArray> cells = rows[i].split(',');
+      if (cells[1] == cells[3]) ++right;
+    }
+    QCOMPARE(rows.size() - 1, 40);
+
+    const auto evaluated = runCli({QStringLiteral("eval"), project, QStringLiteral("--json")});
+    QVERIFY2(evaluated.exitCode == 0, evaluated.err.constData());
+    const auto done = jsonLines(evaluated.out).back();
+    QCOMPARE(done["count"].get<int>(), 40);
+    QCOMPARE(done["out_of_fold_folds"].get<int>(), 3);
+    QCOMPARE(done["run"].get<std::string>(), runId.toStdString());
+    QVERIFY(std::abs(done["accuracy"].get<double>() - right / 40.0) < 1e-9);
+
+    const auto doubted =
+        runCli({QStringLiteral("eval"), project, QStringLiteral("--mistakes"), QStringLiteral("--json")});
+    QVERIFY2(doubted.exitCode == 0, doubted.err.constData());
+    for (const auto& line : jsonLines(doubted.out))
+      if (line["event"] == "mistake") QVERIFY(line["item"].get<std::string>().rfind("line ", 0) == 0);
+    const auto plain = runCli({QStringLiteral("eval"), project});
+    QVERIFY2(plain.out.contains("best models of its 3 folds (out-of-fold)"), plain.out.constData());
+
+    // On other data, the run's best fold's model answers (named by run id or by default).
+    for (const QStringList& run : {QStringList{}, QStringList{QStringLiteral("--run"), runId}}) {
+      const auto other =
+          runCli(QStringList{QStringLiteral("eval"), project, QStringLiteral("--data"),
+                             m_dir.filePath(QStringLiteral("folds.csv")), QStringLiteral("--json")} +
+                 run);
+      QVERIFY2(other.exitCode == 0, other.err.constData());
+      const auto scored = jsonLines(other.out).back();
+      QCOMPARE(scored["count"].get<int>(), 40);
+      QCOMPARE(scored["out_of_fold_folds"].get<int>(), 0);
+      QVERIFY(scored["epoch"].get<int>() >= 1);
+    }
+  }
+
+  // suggest: the latest run's answers for the unlabelled texts only, the least sure first; a text
+  // labelled in Attune is no longer asked about; bad options are refused.
+  void suggestOrdersTheUnlabelledTexts() {
+    const QString project = newTextProject(QStringLiteral("pool"));
+    QVERIFY(!project.isEmpty());
+    QFile table(m_dir.filePath(QStringLiteral("pool.csv")));
+    QVERIFY(table.open(QIODevice::ReadWrite | QIODevice::Append));
+    table.seek(0);
+    const int first = int(table.readAll().count('\n')) + 1;  // the line of the first text added
+    table.write(
+        "superb great fun lovely,\n"     // first: clearly positive
+        "awful dull boring terrible,\n"  // + 1: clearly negative
+        "good bad great awful,\n"        // + 2: a close call
+        "great superb enjoyable good,\n"
+        "poor awful bad dull,\n");
+    table.close();
+    const auto key = [first](int n) { return QStringLiteral("pool.csv:%1").arg(first + n).toStdString(); };
+    QVERIFY(train(project,
+                  {QStringLiteral("epochs=8"), QStringLiteral("batch_size=8"),
+                   QStringLiteral("optim.lr_head=2e-2"), QStringLiteral("optim.lr_backbone=2e-3"),
+                   QStringLiteral("loss.label_smoothing=0"), QStringLiteral("model.max_tokens=16")}) >= 0.75);
+    const auto suggested = runCli({QStringLiteral("suggest"), project, QStringLiteral("--json")});
+    QVERIFY2(suggested.exitCode == 0, suggested.err.constData());
+    const auto events = jsonLines(suggested.out);
+    QCOMPARE(events.back()["unlabelled"].get<int>(), 5);
+    QCOMPARE(events.size(), size_t(6));
+    std::map<std::string, std::string> byKey;
+    double previous = 2.0;
+    for (size_t i = 0; i + 1 < events.size(); ++i) {
+      byKey[events[i]["key"].get<std::string>()] = events[i]["suggested"].get<std::string>();
+      const double uncertainty = events[i]["uncertainty"].get<double>();
+      QVERIFY(uncertainty <= previous);
+      previous = uncertainty;
+    }
+    QCOMPARE(events.front()["key"].get<std::string>(), key(2));
+    QCOMPARE(byKey[key(0)], std::string("pos"));
+    QCOMPARE(byKey[key(1)], std::string("neg"));
+    QCOMPARE(byKey[key(3)], std::string("pos"));
+    QCOMPARE(byKey[key(4)], std::string("neg"));
+
+    // In file order, limited; a text labelled in Attune leaves the pool.
+    auto journal = LabelJournal::open(LabelJournal::pathFor(project));
+    QVERIFY(journal.ok());
+    QVERIFY((*journal)->append(
+        {LabelChange::SetLabel, QString::fromStdString(key(0)), QStringLiteral("pos"), {}}));
+    const auto ordered = runCli({QStringLiteral("suggest"), project, QStringLiteral("--order"),
+                                 QStringLiteral("file"), QStringLiteral("--limit"), QStringLiteral("2")});
+    QVERIFY2(ordered.exitCode == 0, ordered.err.constData());
+    const QList<QByteArray> lines = ordered.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 3);
+    QVERIFY2(lines[1].startsWith(("awful dull boring terrible," + key(1) + ",neg,").c_str()),
+             lines[1].constData());
+    QVERIFY2(lines[2].startsWith(("good bad great awful," + key(2) + ",").c_str()), lines[2].constData());
+    QCOMPARE(runCli({QStringLiteral("suggest"), project, QStringLiteral("--order"), QStringLiteral("random")})
+                 .exitCode,
+             2);
+    QCOMPARE(
+        runCli({QStringLiteral("suggest"), project, QStringLiteral("--limit"), QStringLiteral("0")}).exitCode,
+        2);
+  }
+
+  // labels: a project's labels out as CSV and Label Studio tasks (with the model's predictions for the
+  // unlabelled texts), a CSV of labels in (into the journal: the pool shrinks), and the image
+  // project's labelled images copied into class folders.
+  void labelsInAndOut() {
+    const QString project =
+        m_dir.filePath(QStringLiteral("pool.attune"));  // from suggestOrdersTheUnlabelledTexts
+    QVERIFY(QFileInfo::exists(project));
+    const QString tasks = m_dir.filePath(QStringLiteral("pool-tasks.json"));
+    const auto exported = runCli({QStringLiteral("labels"), project, QStringLiteral("--export"), tasks,
+                                  QStringLiteral("--predictions"), QStringLiteral("--json")});
+    QVERIFY2(exported.exitCode == 0, exported.err.constData());
+    QCOMPARE(jsonLines(exported.out).back()["predictions"].get<int>(), 4);  // the unlabelled texts
+    QFile file(tasks);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const auto document = nlohmann::json::parse(file.readAll().toStdString());
+    QCOMPARE(document.size(), size_t(45));
+    int predicted = 0;
+    for (const auto& task : document)
+      if (!task["predictions"].empty()) {
+        ++predicted;
+        QVERIFY(task["annotations"].empty());
+        QVERIFY(task["predictions"][0]["model_version"].get<std::string>().rfind("attune run ", 0) == 0);
+      }
+    QCOMPARE(predicted, 4);
+
+    const QString csv = m_dir.filePath(QStringLiteral("pool-in.csv"));
+    QFile in(csv);
+    QVERIFY(in.open(QIODevice::WriteOnly));
+    in.write("text,label\ngood bad great awful,neg\npoor awful bad dull,neg\nnot in the table,pos\n");
+    in.close();
+    const auto imported = runCli({QStringLiteral("labels"), project, QStringLiteral("--import"), csv});
+    QVERIFY2(imported.exitCode == 0, imported.err.constData());
+    QVERIFY2(imported.out.contains("Imported 2 labels"), imported.out.constData());
+    QVERIFY2(imported.out.contains("1 rows hold a text the project does not have"), imported.out.constData());
+    const auto left = runCli({QStringLiteral("suggest"), project, QStringLiteral("--json")});
+    QCOMPARE(jsonLines(left.out).back()["unlabelled"].get<int>(), 2);
+
+    const QString folders = m_dir.filePath(QStringLiteral("image-classes"));
+    const auto copied = runCli({QStringLiteral("labels"), m_imageProject, QStringLiteral("--export-folders"),
+                                folders, QStringLiteral("--json")});
+    QVERIFY2(copied.exitCode == 0, copied.err.constData());
+    const int count = jsonLines(copied.out).back()["copied"].get<int>();
+    QCOMPARE(count, int(QDir(folders + QStringLiteral("/class_0")).entryList(QDir::Files).size() +
+                        QDir(folders + QStringLiteral("/class_1")).entryList(QDir::Files).size()));
+    QVERIFY(count > 0);
+    QCOMPARE(runCli({QStringLiteral("labels"), project}).exitCode, 2);
+    QCOMPARE(runCli({QStringLiteral("labels"), project, QStringLiteral("--export"), csv,
+                     QStringLiteral("--format"), QStringLiteral("xml")})
+                 .exitCode,
+             2);
   }
 };
 

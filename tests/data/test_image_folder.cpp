@@ -6,6 +6,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace attune;
 using namespace attune::test;
 
@@ -69,16 +71,51 @@ class TestImageFolder : public QObject {
     QCOMPARE(QFileInfo(folder->samples[2].path).fileName(), QStringLiteral("SHOUTING.JPG"));
 
     const DataReport& report = folder->report;
-    QCOMPARE(int(report.skipped.size()), 5);
+    QCOMPARE(int(report.skipped.size()), 4);
     QVERIFY(findSkipped(report, QStringLiteral("corrupt.jpg")));
     QVERIFY(findSkipped(report, QStringLiteral("corrupt.jpg"))
                 ->reason.startsWith(QStringLiteral("cannot be decoded")));
     QCOMPARE(findSkipped(report, QStringLiteral("notes.txt"))->reason, QStringLiteral("not an image"));
     QCOMPARE(findSkipped(report, QStringLiteral(".DS_Store"))->reason, QStringLiteral("not an image"));
-    QCOMPARE(findSkipped(report, QStringLiteral("stray.png"))->reason,
-             QStringLiteral("not in a class folder"));
+    // An image at the top of the folder has no class yet: it is in the unlabelled pool.
+    QVERIFY(!findSkipped(report, QStringLiteral("stray.png")));
+    QCOMPARE(folder->unlabelled.size(), size_t(1));
+    QCOMPARE(QFileInfo(folder->unlabelled.front()).fileName(), QStringLiteral("stray.png"));
+    QCOMPARE(report.unlabelled, 1);
     QVERIFY(findSkipped(report, QStringLiteral("nested")));
     QCOMPARE(report.imageCount(), 9);
+  }
+
+  // Images without a class, at the top of the folder or in an "unsorted" folder, are the unlabelled
+  // pool: listed for labelling, not classes, and not enough to train on alone.
+  void unlabelledImagesFormAPool() {
+    QTemporaryDir dir;
+    const QString root = dir.path();
+    addImages(root, QStringLiteral("Unsorted"), 3);
+    addImages(root, QStringLiteral("cat"), 2);
+    QVERIFY(saveImage(solidImage(8, 8, Qt::red), root + QStringLiteral("/loose.png"), "PNG"));
+    const Result<ImageFolder> pool = scanImagePool(root);
+    QVERIFY2(pool.ok(), pool.ok() ? "" : qPrintable(pool.error().text()));
+    QCOMPARE(pool->classes, QStringList{QStringLiteral("cat")});
+    QCOMPARE(pool->samples.size(), size_t(2));
+    QCOMPARE(pool->unlabelled.size(), size_t(4));
+    QCOMPARE(pool->report.unlabelled, 4);
+    QVERIFY(std::is_sorted(pool->unlabelled.begin(), pool->unlabelled.end()));
+    QVERIFY(pool->report.summary().contains(QStringLiteral("4 images without a class yet")));
+
+    const Result<ImageFolder> strict = scanImageFolder(root);
+    QVERIFY(!strict.ok());
+    QVERIFY2(strict.error().hint.contains(QStringLiteral("label its 4 unlabelled images")),
+             qPrintable(strict.error().text()));
+
+    // A folder of images and no class folder at all is one pool.
+    QTemporaryDir flat;
+    for (int i = 0; i < 3; ++i)
+      QVERIFY(saveImage(solidImage(8, 8, Qt::blue), flat.filePath(QStringLiteral("%1.png").arg(i)), "PNG"));
+    const Result<ImageFolder> all = scanImagePool(flat.path());
+    QVERIFY(all.ok());
+    QVERIFY(all->classes.isEmpty());
+    QCOMPARE(all->unlabelled.size(), size_t(3));
   }
 
   void acceptsWebp() {

@@ -1,12 +1,16 @@
 // Likely label mistakes on hand-made answers: only examples whose given class the model doubts and
 // whose other class it is sure of, the most doubted first; and the out-of-fold predictions of a
-// k-fold run read back from its oof.csv (quoted names, an unreadable image, classes by name).
+// k-fold run read back from its oof.csv (quoted names, an unreadable image, classes by name); and the
+// uncertainty measures that put the items most useful to label first, on hand-computed cases.
 
 #include "core/eval/LabelMistakes.h"
+#include "core/eval/Uncertainty.h"
 
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 using namespace attune;
 
@@ -68,6 +72,36 @@ class TestLabelMistakes : public QObject {
     const auto missing = readOutOfFold(empty.path(), classes);
     QVERIFY(!missing.ok());
     QVERIFY(missing.error().hint.contains(QStringLiteral("kfold.folds")));
+  }
+
+  void uncertaintyMeasuresByHand() {
+    const std::vector<float> sure = {0.9f, 0.05f, 0.05f};
+    const std::vector<float> close = {0.45f, 0.44f, 0.11f};
+    const std::vector<float> flat = {1.0f / 3, 1.0f / 3, 1.0f / 3};
+    QVERIFY(std::abs(uncertaintyOf(sure, Uncertainty::LeastConfident) - 0.1) < 1e-6);
+    QVERIFY(std::abs(uncertaintyOf(close, Uncertainty::LeastConfident) - 0.55) < 1e-6);
+    QVERIFY(std::abs(uncertaintyOf(sure, Uncertainty::Margin) - (1.0 - 0.85)) < 1e-6);
+    QVERIFY(std::abs(uncertaintyOf(close, Uncertainty::Margin) - 0.99) < 1e-6);
+    // Entropy: 0.9 ln 0.9 + 2 * 0.05 ln 0.05, over ln 3; a flat answer is 1.
+    const double expected = -(0.9 * std::log(0.9) + 2 * 0.05 * std::log(0.05)) / std::log(3.0);
+    QVERIFY(std::abs(uncertaintyOf(sure, Uncertainty::Entropy) - expected) < 1e-6);
+    QVERIFY(std::abs(uncertaintyOf(flat, Uncertainty::Entropy) - 1.0) < 1e-6);
+    QCOMPARE(uncertaintyOf({}, Uncertainty::Entropy), -1.0);
+    QCOMPARE(uncertaintyOf({1.0f}, Uncertainty::Margin), -1.0);
+  }
+
+  void mostUncertainFirstOrdersItems() {
+    const std::vector<std::vector<float>> p = {
+        {0.9f, 0.1f}, {}, {0.5f, 0.5f}, {0.7f, 0.3f}, {0.5f, 0.5f},
+    };
+    // The two coin flips (in index order), then 0.7, then 0.9, then the item without an answer.
+    QCOMPARE(mostUncertainFirst(p, Uncertainty::LeastConfident), (std::vector<int>{2, 4, 3, 0, 1}));
+    QCOMPARE(mostUncertainFirst(p, Uncertainty::Margin), (std::vector<int>{2, 4, 3, 0, 1}));
+    // Margin and least-confident disagree with three classes: a close call between two classes
+    // beats a confident-but-low top answer spread over three.
+    const std::vector<std::vector<float>> three = {{0.4f, 0.3f, 0.3f}, {0.48f, 0.47f, 0.05f}};
+    QCOMPARE(mostUncertainFirst(three, Uncertainty::LeastConfident), (std::vector<int>{0, 1}));
+    QCOMPARE(mostUncertainFirst(three, Uncertainty::Margin), (std::vector<int>{1, 0}));
   }
 };
 

@@ -185,6 +185,32 @@ class TestLabelJournal : public QObject {
     QCOMPARE(after->state().currentClass(QStringLiteral("a")), QStringLiteral("b"));
   }
 
+  // The steps undo uses: a label reset to the data's, several labels in one write, and the whole
+  // journal restored to an earlier state (a merge undone), each as it reads back after a reopen.
+  void resetBatchAndRestoreSurviveAReopen() {
+    const QString path = m_dir.filePath(QStringLiteral("undo.labels.jsonl"));
+    auto journal = reopen(path);
+    QVERIFY(journal->append(label(QStringLiteral("a.png"), QStringLiteral("cat"))));
+    QVERIFY(journal->append(std::vector<LabelChange>{label(QStringLiteral("b.png"), QStringLiteral("dog")),
+                                                     label(QStringLiteral("c.png"), QStringLiteral("cat"))}));
+    QCOMPARE(journal->changesSinceCompaction(), 3);
+    QVERIFY(journal->append({LabelChange::ResetLabel, QStringLiteral("a.png"), {}, {}}));
+    QVERIFY(!journal->state().itemLabels.count(QStringLiteral("a.png")));
+    QCOMPARE(journal->state().classOf(QStringLiteral("a.png"), QStringLiteral("bird")),
+             QStringLiteral("bird"));
+    const LabelState beforeMerge = journal->state();
+    QVERIFY(journal->append({LabelChange::RenameClass, {}, QStringLiteral("dog"), QStringLiteral("cat")}));
+    QCOMPARE(journal->state().itemLabels.at(QStringLiteral("b.png")), QStringLiteral("cat"));
+    QVERIFY(reopen(path)->state() == journal->state());
+
+    QVERIFY(journal->restore(beforeMerge));
+    QVERIFY(journal->state() == beforeMerge);
+    QVERIFY(reopen(path)->state() == beforeMerge);
+    // Appends after a restore go on from the restored state.
+    QVERIFY(journal->append(label(QStringLiteral("d.png"), QStringLiteral("dog"))));
+    QCOMPARE(reopen(path)->state().itemLabels.size(), size_t(3));
+  }
+
   void aFailedWriteChangesNothing() {
     auto journal = reopen(m_dir.filePath(QStringLiteral("no/such/folder/x.labels.jsonl")));
     const auto failed = journal->append(label(QStringLiteral("a"), QStringLiteral("cat")));

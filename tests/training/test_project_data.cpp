@@ -5,6 +5,7 @@
 #include "core/eval/Evaluation.h"
 #include "core/project/LabelJournal.h"
 #include "core/training/ProjectData.h"
+#include "core/training/RunWriter.h"
 #include "core/training/TrainingJob.h"
 
 #include <QDir>
@@ -118,6 +119,61 @@ class TestProjectData : public QObject {
     QVERIFY(others);
     QVERIFY(others->keys.isEmpty());
     QCOMPARE(others->items.size(), qsizetype(4));
+  }
+
+  // Evaluating an older run on its validation split says so when the project's data changed since it
+  // trained (here a label made in Attune), because the split is then today's, not the run's.
+  void evaluatingAfterTheDataChangedSaysSo() {
+    const Project project = imageProject(QStringLiteral("versioned"));
+    auto job = prepareTrainingJob(project);
+    QVERIFY2(job, job ? "" : qPrintable(job.error().text()));
+    auto writer = RunWriter::create(project.runsDirectory());
+    QVERIFY(writer);
+    QVERIFY((*writer)->writeConfig(*job, QStringLiteral("cpu"), 1));
+    const QString run = (*writer)->directory();
+    const auto changedNote = [](const LabelledExamples& examples) {
+      return examples.notes.filter(QStringLiteral("data changed since run")).size();
+    };
+    auto before = validationExamplesOf(project, run, job->classes);
+    QVERIFY2(before, before ? "" : qPrintable(before.error().text()));
+    QCOMPARE(changedNote(*before), 0);
+
+    append(LabelJournal::pathFor(project.filePath),
+           {LabelChange::SetLabel, QStringLiteral("ant/0.png"), QStringLiteral("cat"), {}});
+    auto after = validationExamplesOf(project, run, job->classes);
+    QVERIFY2(after, after ? "" : qPrintable(after.error().text()));
+    QCOMPARE(changedNote(*after), 1);
+    QVERIFY(after->notes.filter(QStringLiteral("Train again")).size() == 1);
+  }
+
+  // Images without a class (an "unsorted" folder, the top of the folder) are labelled in Attune and
+  // then train with their class; an image whose label is taken away joins them.
+  void unlabelledImagesLabelledInAttuneJoinTraining() {
+    const Project project = imageProject(QStringLiteral("pooled"));
+    const QString root = project.data.folder;
+    for (int i = 0; i < 3; ++i) writeImage(QStringLiteral("%1/unsorted/u%2.png").arg(root).arg(i), 7 * i);
+    writeImage(root + QStringLiteral("/loose.png"), 99);
+    auto pool = readProjectImagePool(project);
+    QVERIFY2(pool, pool ? "" : qPrintable(pool.error().text()));
+    QCOMPARE(pool->unlabelled.size(), size_t(4));
+    QCOMPARE(pool->samples.size(), size_t(12));
+
+    const QString journal = LabelJournal::pathFor(project.filePath);
+    append(journal, {LabelChange::SetLabel, QStringLiteral("unsorted/u0.png"), QStringLiteral("bee"), {}});
+    append(journal, {LabelChange::SetLabel, QStringLiteral("loose.png"), QStringLiteral("ant"), {}});
+    append(journal, {LabelChange::SetLabel, QStringLiteral("cat/0.png"), QString(), {}});
+    auto folder = readProjectImages(project);
+    QVERIFY2(folder, folder ? "" : qPrintable(folder.error().text()));
+    QCOMPARE(folder->samples.size(), size_t(13));
+    QCOMPARE(labelOf(*folder, root + QStringLiteral("/unsorted/u0.png")), 1);
+    QCOMPARE(labelOf(*folder, root + QStringLiteral("/loose.png")), 0);
+    QCOMPARE(labelOf(*folder, root + QStringLiteral("/cat/0.png")), -2);
+    QCOMPARE(folder->unlabelled.size(), size_t(3));
+    QCOMPARE(folder->report.unlabelled, 3);
+    QCOMPARE(folder->report.classCounts, (std::vector<int>{5, 5, 3}));
+    auto job = prepareTrainingJob(project);
+    QVERIFY2(job, job ? "" : qPrintable(job.error().text()));
+    QCOMPARE(job->trainSamples.size() + job->valSamples.size(), size_t(13));
   }
 
   void aClassLeftWithOneImageIsAClearError() {
