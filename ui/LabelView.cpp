@@ -14,6 +14,7 @@
 #include <QListView>
 #include <QMenu>
 #include <QPushButton>
+#include <QSet>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -267,10 +268,16 @@ QStringList LabelView::selectedKeys() const {
   std::sort(rows.begin(), rows.end(),
             [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
   QStringList keys;
+  QSet<QString> seen;
   for (const QModelIndex& index : rows) {
     const QString key = index.data(LabelItemsModel::KeyRole).toString();
-    if (!keys.contains(key)) keys << key;
+    if (!seen.contains(key)) {
+      seen.insert(key);
+      keys << key;
+    }
   }
+  // Nothing selected (a filter took the selection away): the current item is what the keys act on.
+  if (keys.isEmpty() && view->currentIndex().isValid()) keys << currentKey();
   return keys;
 }
 
@@ -449,8 +456,13 @@ void LabelView::applyShow() {
   const auto show = LabelFilterModel::Show(m_showCombo->currentData(Qt::UserRole).toInt());
   m_filter->setShow(show, m_showCombo->currentData(Qt::UserRole + 1).toString());
   updateCount();
-  if (m_filter->rowCount() > 0 && !itemView()->currentIndex().isValid())
-    itemView()->setCurrentIndex(m_filter->index(0, LabelItemsModel::ItemColumn));
+  QAbstractItemView* view = itemView();
+  if (m_filter->rowCount() > 0 && !view->currentIndex().isValid())
+    view->setCurrentIndex(m_filter->index(0, LabelItemsModel::ItemColumn));
+  // The item the filter left current is the one selected (the keys act on the selection).
+  if (view->currentIndex().isValid() && view->selectionModel()->selectedIndexes().isEmpty())
+    view->selectionModel()->select(view->currentIndex(),
+                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
   showCurrent();
 }
 
