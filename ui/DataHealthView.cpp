@@ -110,10 +110,11 @@ void DataHealthView::setFindings(std::vector<HealthFinding> findings, const QStr
                                                                    : QStyle::SP_MessageBoxInformation));
     item->setToolTip(0, finding.advice);
   }
-  QString summary = m_findings.empty()
-                        ? tr("Nothing to worry about in the data.")
-                        : tr("%n findings, the most serious first.", nullptr, int(m_findings.size()));
-  if (hidden > 0) summary += QLatin1Char(' ') + tr("(%n ignored.)", nullptr, hidden);
+  QString summary = m_findings.empty() ? tr("Nothing to worry about in the data.")
+                    : m_findings.size() == 1
+                        ? tr("One finding.")
+                        : tr("%1 findings, the most serious first.").arg(m_findings.size());
+  if (hidden > 0) summary += QLatin1Char(' ') + tr("(%1 ignored.)").arg(hidden);
   m_summary->setText(summary);
   if (!m_findings.empty()) m_list->setCurrentItem(m_list->topLevelItem(0));
   updateButtons();

@@ -4,6 +4,7 @@
 #include "ui/LabelStore.h"
 #include "ui/ThumbnailCache.h"
 
+#include <QColor>
 #include <QFileInfo>
 #include <QPixmap>
 
@@ -180,12 +181,22 @@ QVariant LabelItemsModel::data(const QModelIndex& index, int role) const {
   switch (index.column()) {
     case ItemColumn:
       if (role == Qt::DisplayRole) {
-        if (!m_texts) return QFileInfo(item.source).fileName();
+        // Under a thumbnail: its class, else the model's suggestion with a question mark.
+        if (!m_texts) {
+          const QString now = classOf(row);
+          if (!now.isEmpty()) return now;
+          double confidence = -1.0;
+          const QString suggested = suggestionOf(row, &confidence);
+          return suggested.isEmpty()
+                     ? tr("(unlabelled)")
+                     : tr("%1? %2 %").arg(suggested).arg(int(std::lround(100.0 * confidence)));
+        }
         const QString firstLine = item.source.section(QLatin1Char('\n'), 0, 0);
         return firstLine.size() > kTextCellChars ? firstLine.left(kTextCellChars) + QStringLiteral("…")
                                                  : firstLine;
       }
       if (role == Qt::ToolTipRole) return m_texts ? item.source.left(2000) : item.key;
+      if (role == Qt::ForegroundRole && !m_texts && classOf(row).isEmpty()) return QColor(Qt::darkGray);
       if (role == Qt::DecorationRole && !m_texts && m_thumbnails) {
         const QImage thumbnail = m_thumbnails->thumbnail(item.source);
         if (!thumbnail.isNull()) return QPixmap::fromImage(thumbnail);

@@ -20,6 +20,7 @@
 #include <QStackedWidget>
 #include <QTableView>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -208,10 +209,11 @@ LabelView::LabelView(LabelStore* store, ThumbnailCache* thumbnails, QWidget* par
   for (QAbstractItemView* view :
        {static_cast<QAbstractItemView*>(m_grid), static_cast<QAbstractItemView*>(m_table)})
     connect(view->selectionModel(), &QItemSelectionModel::currentChanged, this, &LabelView::showCurrent);
-  connect(m_filter, &QAbstractItemModel::rowsInserted, this, &LabelView::updateCount);
-  connect(m_filter, &QAbstractItemModel::rowsRemoved, this, &LabelView::updateCount);
-  connect(m_filter, &QAbstractItemModel::modelReset, this, &LabelView::updateCount);
-  connect(m_filter, &QAbstractItemModel::layoutChanged, this, &LabelView::updateCount);
+  // A filter change may remove rows in many pieces: the count is made once, after them all.
+  for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+    connect(m_filter, signal, this, &LabelView::scheduleCount);
+  connect(m_filter, &QAbstractItemModel::modelReset, this, &LabelView::scheduleCount);
+  connect(m_filter, &QAbstractItemModel::layoutChanged, this, &LabelView::scheduleCount);
   rebuildShowCombo();
   clearItems();
 }
@@ -314,7 +316,9 @@ void LabelView::setModelState(bool canAsk, bool canRetrain, const QString& statu
   m_retrainButton->setEnabled(canRetrain);
   QString text = status;
   if (text.isEmpty() && m_labelledSinceRun > 0)
-    text = tr("%n items labelled since the last run began.", nullptr, m_labelledSinceRun);
+    text = m_labelledSinceRun == 1
+               ? tr("1 item labelled since the last run began.")
+               : tr("%1 items labelled since the last run began.").arg(m_labelledSinceRun);
   if (text.isEmpty() && !canAsk) text = tr("Train a model to get its suggestions here.");
   m_modelLabel->setText(text);
 }
@@ -366,6 +370,7 @@ void LabelView::labelsChanged(const QStringList& keys) {
 
 void LabelView::setSuggestions(const QStringList& classes, QHash<QString, std::vector<float>> probabilities) {
   m_model->setSuggestions(classes, std::move(probabilities));
+  m_acceptButton->setEnabled(m_model->rowCount() > 0 && m_model->hasSuggestions());
   rebuildShowCombo();
   applyOrder();
   showCurrent();
@@ -475,7 +480,14 @@ void LabelView::applyOrder() {
   showCurrent();
 }
 
+void LabelView::scheduleCount() {
+  if (m_countScheduled) return;
+  m_countScheduled = true;
+  QTimer::singleShot(0, this, &LabelView::updateCount);
+}
+
 void LabelView::updateCount() {
+  m_countScheduled = false;
   const int total = m_model->rowCount();
   int unlabelled = 0;
   for (int row = 0; row < total; ++row)
@@ -510,17 +522,21 @@ void LabelView::showCurrent() {
     m_textReader->setPlainText(item.source);
     return;
   }
+  // The image fills the preview: large ones are decoded at that size, small ones scaled up.
   QImageReader reader(item.source);
   reader.setAutoTransform(true);
   const QSize area = m_imagePreview->size().expandedTo({kPreviewMinWidth_px, kPreviewMinWidth_px});
   const QSize full = reader.size();
   if (full.isValid() && (full.width() > area.width() || full.height() > area.height()))
     reader.setScaledSize(full.scaled(area, Qt::KeepAspectRatio));
-  const QImage image = reader.read();
-  if (image.isNull())
+  QImage image = reader.read();
+  if (image.isNull()) {
     m_imagePreview->setText(tr("This image cannot be shown: %1").arg(reader.errorString()));
-  else
-    m_imagePreview->setPixmap(QPixmap::fromImage(image));
+    return;
+  }
+  if (image.width() < area.width() && image.height() < area.height())
+    image = image.scaled(area, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+  m_imagePreview->setPixmap(QPixmap::fromImage(image));
 }
 
 Status LabelView::reportIfFailed(Status status, const QString& title) {

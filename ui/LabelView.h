@@ -93,6 +93,7 @@ class LabelView : public QWidget {
   void applyOrder();
   void showCurrent();
   void updateCount();
+  void scheduleCount();
   bool labelKeys(const QStringList& keys, const QStringList& classNames, const QString& description);
   // After labelling: the item after the last labelled one, or the one that took its place.
   void moveOn(int proxyRow, const QString& lastKey);
@@ -125,6 +126,7 @@ class LabelView : public QWidget {
   QPushButton* m_retrainButton = nullptr;
   QLabel* m_modelLabel = nullptr;
   int m_labelledSinceRun = 0;
+  bool m_countScheduled = false;
   QLabel* m_emptyLabel = nullptr;
   QString m_itemsTitle;  // the Show list's entry for showItems (empty: none)
 };

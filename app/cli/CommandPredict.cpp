@@ -67,13 +67,6 @@ Result<Inputs> textInputs(const Project& project, const QStringList& arguments) 
   return inputs;
 }
 
-QByteArray csvField(const QString& text) {
-  QByteArray bytes = text.toUtf8();
-  if (bytes.contains(',') || bytes.contains('"') || bytes.contains('\n') || bytes.contains('\r'))
-    bytes = '"' + bytes.replace('"', "\"\"") + '"';
-  return bytes;
-}
-
 }  // namespace
 
 int commandPredict(const QStringList& arguments) {
@@ -123,7 +116,7 @@ int commandPredict(const QStringList& arguments) {
   if (!rows) return fail(rows.error().text());
   const QStringList& classes = (*predictor)->classes();
   QByteArray csv = "item,predicted,probability";
-  for (const QString& name : classes) csv += ',' + csvField(name);
+  for (const QString& name : classes) csv += ',' + csvField(name).toUtf8();
   csv += '\n';
   for (qsizetype i = 0; i < inputs->items.size(); ++i) {
     const std::vector<double>& row = (*rows)[size_t(i)];
@@ -142,12 +135,12 @@ int commandPredict(const QStringList& arguments) {
       printJson(event);
       continue;
     }
-    csv += csvField(inputs->labels[i]) + ',';
+    csv += csvField(inputs->labels[i]).toUtf8() + ',';
     if (best < 0) {
       csv += ",\n";
       continue;
     }
-    csv += csvField(classes[best]) + ',' + QByteArray::number(row[size_t(best)], 'g', 6);
+    csv += csvField(classes[best]).toUtf8() + ',' + QByteArray::number(row[size_t(best)], 'g', 6);
     for (double p : row) csv += ',' + QByteArray::number(p, 'g', 6);
     csv += '\n';
   }

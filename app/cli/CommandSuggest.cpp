@@ -3,6 +3,7 @@
 // model would call them. CSV (item,key,suggested,probability,uncertainty) or JSON lines.
 #include "app/cli/CliOutput.h"
 #include "app/cli/Commands.h"
+#include "core/data/TextTable.h"
 #include "core/eval/Suggestions.h"
 #include "core/project/ProjectFile.h"
 
@@ -20,13 +21,6 @@ std::optional<Uncertainty> measureOf(const QString& order) {
   if (order == QLatin1String("margin")) return Uncertainty::Margin;
   if (order == QLatin1String("entropy")) return Uncertainty::Entropy;
   return std::nullopt;
-}
-
-QString csvField(QString text) {
-  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
-      !text.contains(QLatin1Char('\n')))
-    return text;
-  return QLatin1Char('"') + text.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
 }
 
 }  // namespace

@@ -144,4 +144,12 @@ Result<TextTable> TextTable::preview(const QString& path, int rowCount,
   return parse(bytes, *resolved, QFileInfo(path).fileName(), options, input);
 }
 
+QString csvField(const QString& text) {
+  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+      !text.contains(QLatin1Char('\n')) && !text.contains(QLatin1Char('\r')))
+    return text;
+  return QLatin1Char('"') + QString(text).replace(QLatin1Char('"'), QStringLiteral("\"\"")) +
+         QLatin1Char('"');
+}
+
 }  // namespace attune

@@ -89,4 +89,8 @@ struct TextTable {
                                  const TextTableReadOptions& options = {}, Input input = Input::Complete);
 };
 
+// `text` as one CSV cell for writing (RFC 4180): quoted when it holds a comma, a quote or a line
+// break, with quotes doubled; as it is otherwise.
+QString csvField(const QString& text);
+
 }  // namespace attune

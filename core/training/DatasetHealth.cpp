@@ -62,6 +62,17 @@ HealthFinding findingOf(HealthKind kind) {
   return finding;
 }
 
+// Adds `finding` when it is about any item or file, with its words and its fix.
+void add(std::vector<HealthFinding>& findings, HealthFinding& finding, const QString& title,
+         const QString& advice, HealthFix fix = HealthFix::None, const QString& fixLabel = {}) {
+  if (finding.keys.isEmpty() && finding.files.isEmpty()) return;
+  finding.title = title;
+  finding.advice = advice;
+  finding.fix = fix;
+  finding.fixLabel = fixLabel;
+  findings.push_back(std::move(finding));
+}
+
 QString noun(bool texts, int count) {
   if (texts) return count == 1 ? QStringLiteral("text") : QStringLiteral("texts");
   return count == 1 ? QStringLiteral("image") : QStringLiteral("images");
@@ -111,40 +122,24 @@ Result<std::vector<HealthFinding>> checkDatasetHealth(const Project& project, co
     finding.keys << keys;
     finding.groups.push_back(keys);
   }
-  if (!acrossClasses.keys.isEmpty()) {
-    const int n = int(acrossClasses.keys.size());
-    acrossClasses.title =
-        QStringLiteral("%1 %2 are copies of each other with different labels.").arg(n).arg(noun(texts, n));
-    acrossClasses.advice = QStringLiteral(
-        "The model is told one example is two things at once. Decide which label is right: the fix takes "
-        "their "
-        "labels away so that you can label them again (Undo brings them back).");
-    acrossClasses.fix = HealthFix::RemoveLabels;
-    acrossClasses.fixLabel = QStringLiteral("Take Their Labels Away");
-    findings.push_back(std::move(acrossClasses));
-  }
-  if (!acrossSplit.keys.isEmpty()) {
-    const int n = int(acrossSplit.keys.size());
-    acrossSplit.title = QStringLiteral("%1 %2 are in both training and validation (exact copies).")
-                            .arg(n)
-                            .arg(noun(texts, n));
-    acrossSplit.advice = QStringLiteral(
-        "The model is checked on examples it learned from, so the validation figures read better than the "
-        "model "
-        "is. The fix keeps one copy of each and leaves the others out of training.");
-    acrossSplit.fix = HealthFix::KeepOneCopy;
-    acrossSplit.fixLabel = QStringLiteral("Leave the Copies Out");
-    findings.push_back(std::move(acrossSplit));
-  }
-  if (!inClass.keys.isEmpty()) {
-    const int n = int(inClass.keys.size());
-    inClass.title = QStringLiteral("%1 %2 are exact copies within their class.").arg(n).arg(noun(texts, n));
-    inClass.advice =
-        QStringLiteral("Copies count twice in training and add nothing new. The fix keeps one of each.");
-    inClass.fix = HealthFix::KeepOneCopy;
-    inClass.fixLabel = QStringLiteral("Leave the Copies Out");
-    findings.push_back(std::move(inClass));
-  }
+  const auto copiesOf = [texts](const HealthFinding& finding) {
+    return QStringLiteral("%1 %2").arg(finding.keys.size()).arg(noun(texts, int(finding.keys.size())));
+  };
+  add(findings, acrossClasses,
+      copiesOf(acrossClasses) + QStringLiteral(" are copies of each other with different labels."),
+      QStringLiteral(
+          "The model is told one example is two things at once. Decide which label is right: the fix "
+          "takes their labels away so that you can label them again (Undo brings them back)."),
+      HealthFix::RemoveLabels, QStringLiteral("Take Their Labels Away"));
+  add(findings, acrossSplit,
+      copiesOf(acrossSplit) + QStringLiteral(" are in both training and validation (exact copies)."),
+      QStringLiteral(
+          "The model is checked on examples it learned from, so the validation figures read better than "
+          "the model is. The fix keeps one copy of each and leaves the others out of training."),
+      HealthFix::KeepOneCopy, QStringLiteral("Leave the Copies Out"));
+  add(findings, inClass, copiesOf(inClass) + QStringLiteral(" are exact copies within their class."),
+      QStringLiteral("Copies count twice in training and add nothing new. The fix keeps one of each."),
+      HealthFix::KeepOneCopy, QStringLiteral("Leave the Copies Out"));
 
   // Classes: small ones, and the balance between them.
   std::map<QString, QStringList> byClass;
@@ -210,6 +205,7 @@ Result<std::vector<HealthFinding>> checkDatasetHealth(const Project& project, co
   HealthFinding unreadable = findingOf(HealthKind::Unreadable);
   HealthFinding tiny = findingOf(HealthKind::TinyImage);
   HealthFinding shortTexts = findingOf(HealthKind::ShortText);
+  int tinyBelow = options.minImageSide;
   if (texts) {
     auto dataset = readProjectTexts(project);
     if (dataset)
@@ -225,50 +221,48 @@ Result<std::vector<HealthFinding>> checkDatasetHealth(const Project& project, co
           unreadable.files << QStringLiteral("%1: %2").arg(imageItemKey(pool->root, file.path), file.reason);
     std::vector<int> all(size_t(items->keys.size()));
     std::iota(all.begin(), all.end(), 0);
-    const std::vector<char> small = QtConcurrent::blockingMapped<std::vector<char>>(all, [&](int i) {
-      const QSize size = QImageReader(items->items[i]).size();
-      return char(size.isValid() &&
-                  (size.width() < options.minImageSide || size.height() < options.minImageSide));
-    });
-    for (size_t i = 0; i < small.size(); ++i)
-      if (small[i]) tiny.keys << items->keys[qsizetype(i)];
+    const std::vector<QSize> sizes = QtConcurrent::blockingMapped<std::vector<QSize>>(
+        all, [&](int i) { return QImageReader(items->items[i]).size(); });
+    // Small against the data's own images: a set of 28-pixel digits is not "tiny", a 20-pixel
+    // thumbnail among photos is.
+    std::vector<int> sides;
+    for (const QSize& size : sizes)
+      if (size.isValid()) sides.push_back(std::min(size.width(), size.height()));
+    if (!sides.empty()) {
+      std::nth_element(sides.begin(), sides.begin() + long(sides.size() / 2), sides.end());
+      const int threshold = std::min(options.minImageSide, sides[sides.size() / 2] / 2);
+      for (size_t i = 0; i < sizes.size(); ++i)
+        if (sizes[i].isValid() && std::min(sizes[i].width(), sizes[i].height()) < threshold)
+          tiny.keys << items->keys[qsizetype(i)];
+      tinyBelow = threshold;
+    }
   }
-  if (!unreadable.files.isEmpty()) {
-    const int n = int(unreadable.files.size());
-    unreadable.title = texts ? QStringLiteral("%1 rows of the table cannot be used.").arg(n)
-                             : QStringLiteral("%1 files cannot be read as images.").arg(n);
-    unreadable.advice =
-        texts ? QStringLiteral("They are left out of training. Mend them in the table if they matter.")
-              : QStringLiteral(
-                    "They are left out of training. Open them in another program to see "
-                    "what is wrong, or remove them from the folder.");
-    findings.push_back(std::move(unreadable));
-  }
-  if (!tiny.keys.isEmpty()) {
-    const int n = int(tiny.keys.size());
-    tiny.title = QStringLiteral("%1 %2 are smaller than %3 pixels on a side.")
-                     .arg(n)
-                     .arg(noun(false, n))
-                     .arg(options.minImageSide);
-    tiny.advice = QStringLiteral(
-        "Scaled up to the model's input they are mostly blur. The fix leaves them out of "
-        "training (they keep no label).");
-    tiny.fix = HealthFix::RemoveLabels;
-    tiny.fixLabel = QStringLiteral("Leave Them Out");
-    findings.push_back(std::move(tiny));
-  }
-  if (!shortTexts.keys.isEmpty()) {
-    const int n = int(shortTexts.keys.size());
-    shortTexts.title = QStringLiteral("%1 %2 have fewer than %3 characters.")
-                           .arg(n)
-                           .arg(noun(true, n))
-                           .arg(options.minTextChars);
-    shortTexts.advice =
-        QStringLiteral("They say too little to learn from. The fix leaves them out of training.");
-    shortTexts.fix = HealthFix::RemoveLabels;
-    shortTexts.fixLabel = QStringLiteral("Leave Them Out");
-    findings.push_back(std::move(shortTexts));
-  }
+  const int unusable = int(unreadable.files.size());
+  add(findings, unreadable,
+      texts ? QStringLiteral("%1 rows of the table cannot be used.").arg(unusable)
+            : QStringLiteral("%1 files cannot be read as images.").arg(unusable),
+      texts ? QStringLiteral("They are left out of training. Mend them in the table if they matter.")
+            : QStringLiteral(
+                  "They are left out of training. Open them in another program to see what is wrong, "
+                  "or remove them from the folder."));
+  add(findings, tiny,
+      QStringLiteral("%1 %2 smaller than %3 pixels on a side.")
+          .arg(QStringLiteral("%1 %2").arg(tiny.keys.size()).arg(noun(false, int(tiny.keys.size()))),
+               tiny.keys.size() == 1 ? QStringLiteral("is") : QStringLiteral("are"))
+          .arg(tinyBelow),
+      QStringLiteral(
+          "Scaled up to the model's input they are mostly blur. The fix leaves them out of training "
+          "(they keep no label)."),
+      HealthFix::RemoveLabels, QStringLiteral("Leave Them Out"));
+  add(findings, shortTexts,
+      QStringLiteral("%1 %2 fewer than %3 characters.")
+          .arg(QStringLiteral("%1 %2")
+                   .arg(shortTexts.keys.size())
+                   .arg(noun(true, int(shortTexts.keys.size()))),
+               shortTexts.keys.size() == 1 ? QStringLiteral("has") : QStringLiteral("have"))
+          .arg(options.minTextChars),
+      QStringLiteral("They say too little to learn from. The fix leaves them out of training."),
+      HealthFix::RemoveLabels, QStringLiteral("Leave Them Out"));
   for (HealthFinding& finding : findings)
     finding.id = idOf(finding.kind, finding.keys.isEmpty() ? finding.files : finding.keys, finding.className);
   return findings;

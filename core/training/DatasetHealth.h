@@ -49,8 +49,10 @@ struct HealthFinding {
 struct HealthOptions {
   int fewPerClass = 10;       // a class with fewer examples is small
   double imbalanceRatio = 3;  // largest / smallest at or above this is imbalanced
-  int minImageSide = 32;      // pixels: a smaller side is tiny
-  int minTextChars = 3;       // a shorter text (trimmed) is too short
+  // Pixels: a smaller side is tiny, or half the data's median side when that is less (a set of small
+  // images, such as 28-pixel digits, is not tiny as a whole).
+  int minImageSide = 32;
+  int minTextChars = 3;  // a shorter text (trimmed) is too short
 };
 
 // Every finding, the most serious first. Errors: the project's data cannot be read at all.

@@ -29,6 +29,11 @@ RelabelledItems withoutEmptyClasses(RelabelledItems items) {
 }  // namespace
 
 QString imageItemKey(const QString& root, const QString& path) {
+  // The common case, fast (every image of a large folder gets its key on each relabelling): a path
+  // the scanner made under the root.
+  if (!root.isEmpty() && path.size() > root.size() + 1 && path.startsWith(root) &&
+      path[root.size()] == QLatin1Char('/') && !root.endsWith(QLatin1Char('/')))
+    return path.mid(root.size() + 1);
   return QDir(root).relativeFilePath(path);
 }
 

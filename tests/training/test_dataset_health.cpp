@@ -5,6 +5,7 @@
 
 #include "core/project/LabelJournal.h"
 #include "core/training/DatasetHealth.h"
+#include "tests/support/ImageFiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -17,10 +18,8 @@ using namespace attune;
 namespace {
 
 void writeImage(const QString& path, int shade, int side = 40) {
-  QDir().mkpath(QFileInfo(path).absolutePath());
-  QImage image(side, side, QImage::Format_RGB32);
-  image.fill(QColor(shade % 256, (shade * 3) % 256, (shade * 7) % 256));
-  if (!image.save(path)) qFatal("cannot write %s", qPrintable(path));
+  attune::testing::writeImageFile(path, QColor(shade % 256, (shade * 3) % 256, (shade * 7) % 256), side,
+                                  side);
 }
 
 const HealthFinding* find(const std::vector<HealthFinding>& findings, HealthKind kind) {
@@ -105,6 +104,29 @@ class TestDatasetHealth : public QObject {
     QVERIFY(!find(*fixed, HealthKind::DuplicateAcrossClasses));
     project.config.classBalance = ClassBalance::Auto;
     QCOMPARE(find(*checkDatasetHealth(project), HealthKind::Imbalance)->fix, HealthFix::None);
+  }
+
+  // Images small as a whole (28-pixel digits) are the data, not a problem; one far smaller than the
+  // rest is.
+  void tinyIsAgainstTheDatasOwnImages() {
+    const QString root = m_dir.filePath(QStringLiteral("digits"));
+    for (int i = 0; i < 6; ++i) {
+      writeImage(QStringLiteral("%1/one/%2.png").arg(root).arg(i), 9 * i, 28);
+      writeImage(QStringLiteral("%1/two/%2.png").arg(root).arg(i), 100 + 9 * i, 28);
+    }
+    Project project;
+    project.filePath = m_dir.filePath(QStringLiteral("digits.attune"));
+    project.data.folder = root;
+    auto findings = checkDatasetHealth(project);
+    QVERIFY(findings);
+    QVERIFY(!find(*findings, HealthKind::TinyImage));
+    writeImage(root + QStringLiteral("/two/speck.png"), 250, 6);
+    findings = checkDatasetHealth(project);
+    QVERIFY(findings);
+    QVERIFY(find(*findings, HealthKind::TinyImage));
+    QCOMPARE(find(*findings, HealthKind::TinyImage)->keys, QStringList{"two/speck.png"});
+    QVERIFY(find(*findings, HealthKind::TinyImage)
+                ->title.contains(QStringLiteral("1 image is smaller than 14 pixels")));
   }
 
   void textFindings() {

@@ -7,6 +7,7 @@
 #include "core/project/LabelJournal.h"
 #include "core/training/LabelExchange.h"
 #include "core/training/ProjectData.h"
+#include "tests/support/ImageFiles.h"
 
 #include <nlohmann/json.hpp>
 
@@ -21,10 +22,7 @@ using namespace attune;
 namespace {
 
 void writeImage(const QString& path, int shade) {
-  QDir().mkpath(QFileInfo(path).absolutePath());
-  QImage image(8, 8, QImage::Format_RGB32);
-  image.fill(QColor(shade, 255 - shade, 90));
-  if (!image.save(path)) qFatal("cannot write %s", qPrintable(path));
+  attune::testing::writeImageFile(path, QColor(shade, 255 - shade, 90));
 }
 
 void writeText(const QString& path, const QByteArray& bytes) {

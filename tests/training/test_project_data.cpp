@@ -7,6 +7,7 @@
 #include "core/training/ProjectData.h"
 #include "core/training/RunWriter.h"
 #include "core/training/TrainingJob.h"
+#include "tests/support/ImageFiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -19,10 +20,7 @@ using namespace attune;
 namespace {
 
 void writeImage(const QString& path, int shade) {
-  QDir().mkpath(QFileInfo(path).absolutePath());
-  QImage image(8, 8, QImage::Format_RGB32);
-  image.fill(QColor(shade, 255 - shade, 40));
-  if (!image.save(path)) qFatal("cannot write %s", qPrintable(path));
+  attune::testing::writeImageFile(path, QColor(shade, 255 - shade, 40));
 }
 
 void append(const QString& journalPath, const LabelChange& change) {

@@ -9,6 +9,7 @@
 #include "core/eval/SavedRun.h"
 #include "core/project/LabelJournal.h"
 #include "core/project/ProjectFile.h"
+#include "tests/support/ImageFiles.h"
 #include "tests/support/TinyTexts.h"
 #include "ui/DataHealthView.h"
 #include "ui/DataPanel.h"
@@ -48,10 +49,7 @@ using namespace attune::ui;
 namespace {
 
 void writeImage(const QString& path, int shade) {
-  QDir().mkpath(QFileInfo(path).absolutePath());
-  QImage image(16, 12, QImage::Format_RGB32);
-  image.fill(QColor(shade % 256, (shade * 7) % 256, (shade * 13) % 256));
-  if (!image.save(path)) qFatal("cannot write %s", qPrintable(path));
+  attune::testing::writeImageFile(path, QColor(shade % 256, (shade * 7) % 256, (shade * 13) % 256), 16, 12);
 }
 
 // How many items of the model have class `name` now (empty: unlabelled).

@@ -1,4 +1,5 @@
 #include "core/data/StratifiedSplit.h"
+#include "core/data/TextTable.h"
 #include "core/models/detail/StateDict.h"
 #include "core/training/Runtime.h"
 #include "core/training/detail/EpochBatches.h"
@@ -42,14 +43,6 @@ double standardDeviation(const std::vector<double>& values) {
   double sum = 0.0;
   for (double v : values) sum += (v - m) * (v - m);
   return std::sqrt(sum / double(values.size() - 1));
-}
-
-QString csvField(const QString& text) {
-  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
-      !text.contains(QLatin1Char('\n')))
-    return text;
-  return QLatin1Char('"') + QString(text).replace(QLatin1Char('"'), QStringLiteral("\"\"")) +
-         QLatin1Char('"');
 }
 
 Status writeFile(const QString& path, const QByteArray& bytes) {
