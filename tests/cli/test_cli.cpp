@@ -78,6 +78,24 @@ class TestCli : public QObject {
     QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("one.attune"))));
   }
 
+  // Images still to be labelled (at the top of the folder, no class folder at all) make a project to
+  // label in, with a note that it cannot be trained on yet.
+  void newTakesAFolderStillToBeLabelled() {
+    const QString data = m_dir.filePath(QStringLiteral("to-label"));
+    testing::writeTinyDataset(data, 1, 3);
+    const QDir classFolder(data + QStringLiteral("/class_0"));
+    for (const QString& name : classFolder.entryList(QDir::Files))
+      QVERIFY(QFile::rename(classFolder.filePath(name), data + QLatin1Char('/') + name));
+    QVERIFY(QDir(data).rmdir(QStringLiteral("class_0")));
+    const QString project = m_dir.filePath(QStringLiteral("to-label.attune"));
+    const auto result = runCli({QStringLiteral("new"), project, QStringLiteral("--task"),
+                                QStringLiteral("image"), QStringLiteral("--data"), data});
+    QVERIFY2(result.exitCode == 0, result.err.constData());
+    QVERIFY2(result.out.contains("3 images without a class yet"), result.out.constData());
+    QVERIFY2(result.out.contains("Not ready to train yet"), result.out.constData());
+    QVERIFY(QFile::exists(project));
+  }
+
   // A small CSV: quoted cells with commas and line breaks, an empty text, a row without a label.
   QString writeReviewsCsv() {
     const QString path = m_dir.filePath(QStringLiteral("reviews.csv"));

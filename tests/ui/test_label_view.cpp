@@ -2,13 +2,16 @@
 // and an "unsorted" pool are labelled by class keys (20 of them), five undone and two redone with the
 // Edit menu's keys, filtered, and the project reopened: the journal, the grid and the data panel
 // agree at every step. Texts are labelled one at a time in the reader. Classes are added, renamed,
-// merged and deleted with their labels following, and undone. The model's suggestions order the
-// pool (least sure first) and are accepted with Enter. The item models pass QAbstractItemModelTester.
+// merged and deleted with their labels following, and undone; a folder without classes starts from
+// nothing; Shift+arrows and one key label many. The model's suggestions order the pool (least sure
+// first) and are accepted with Enter; Ctrl+T retrains quickly. Data Health's fix, Show Me and Ignore;
+// the Labels menu's import and exports. The item models pass QAbstractItemModelTester.
 // A labelling process killed at random moments 50 times loses nothing it had shown as made.
 
 #include "core/eval/SavedRun.h"
 #include "core/project/LabelJournal.h"
 #include "core/project/ProjectFile.h"
+#include "core/training/TrainingJob.h"
 #include "tests/support/ImageFiles.h"
 #include "tests/support/TinyTexts.h"
 #include "ui/DataHealthView.h"
@@ -19,6 +22,8 @@
 #include "ui/MainWindow.h"
 #include "ui/MessageBoxHook.h"
 #include "ui/TextDataPanel.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -95,6 +100,9 @@ class TestLabelView : public QObject {
   void suggestionsOrderThePoolAndEnterAccepts();
   void modelInTheLoopSuggestsAndRetrainsQuickly();
   void dataHealthFixShowAndIgnore();
+  void aFolderWithoutClassesStartsFromNothing();
+  void selectManyAndLabelThemAtOnce();
+  void labelsMenuImportsAndExports();
   void killedWhileLabellingLosesNothingShown();
 
  private:
@@ -503,6 +511,114 @@ void TestLabelView::dataHealthFixShowAndIgnore() {
               .contains(QStringLiteral("1 ignored")));
   // The fix was one step: undo gives both labels back.
   window.labelStore()->undoStack()->undo();
+  QVERIFY(journalState(path).itemLabels.empty());
+}
+
+// A folder of images and no class folder: classes are made in Attune and every image is labelled from
+// the keyboard; the project can then be trained on.
+void TestLabelView::aFolderWithoutClassesStartsFromNothing() {
+  const QString root = m_dir.filePath(QStringLiteral("flat/images"));
+  for (int i = 0; i < 6; ++i) writeImage(QStringLiteral("%1/%2.png").arg(root).arg(i), 40 * i);
+  Project project;
+  project.name = QStringLiteral("flat");
+  project.data.folder = root;
+  project.config.architecture = QStringLiteral("resnet18");
+  const QString path = m_dir.filePath(QStringLiteral("flat/flat.attune"));
+  QVERIFY(ProjectFile::save(project, path));
+  MainWindow window;
+  open(window, path);
+  LabelView* view = labelView(window);
+  QCOMPARE(view->model()->rowCount(), 6);
+  QVERIFY(view->model()->classes().isEmpty());
+  QVERIFY(window.findChild<QLabel*>(QStringLiteral("dataStatusLabel"))
+              ->text()
+              .contains(QStringLiteral("6 images have no class yet")));
+  QVERIFY(view->addClass(QStringLiteral("round")));
+  QVERIFY(view->addClass(QStringLiteral("square")));
+  view->itemView()->setFocus();
+  for (int key : {Qt::Key_1, Qt::Key_1, Qt::Key_1, Qt::Key_2, Qt::Key_2, Qt::Key_2}) press(key);
+  const LabelState state = journalState(path);
+  QCOMPARE(state.itemLabels.size(), size_t(6));
+  QCOMPARE(state.itemLabels.at(QStringLiteral("0.png")), QStringLiteral("round"));
+  QCOMPARE(state.itemLabels.at(QStringLiteral("5.png")), QStringLiteral("square"));
+  QCOMPARE(window.findChild<DataPanel*>()->imageCount(), 6);
+  auto job = prepareTrainingJob(window.project());
+  QVERIFY2(job, job ? "" : qPrintable(job.error().text()));
+  QCOMPARE(job->classes, (QStringList{"round", "square"}));
+}
+
+// Shift+arrows select several images; one key labels them all, as one step that one undo takes back.
+void TestLabelView::selectManyAndLabelThemAtOnce() {
+  const QString path = makeImageProject(QStringLiteral("many"), 6);
+  MainWindow window;
+  open(window, path);
+  LabelView* view = labelView(window);
+  view->itemView()->setFocus();
+  QCOMPARE(view->currentKey(), QStringLiteral("cat/0.png"));
+  for (int i = 0; i < 3; ++i) press(Qt::Key_Right, Qt::ShiftModifier);
+  QCOMPARE(view->selectedKeys(), (QStringList{"cat/0.png", "cat/1.png", "dog/0.png", "dog/1.png"}));
+  press(Qt::Key_2);
+  LabelState state = journalState(path);
+  QCOMPARE(state.itemLabels.size(), size_t(4));
+  for (const char* key : {"cat/0.png", "cat/1.png", "dog/0.png", "dog/1.png"})
+    QCOMPARE(state.itemLabels.at(QString::fromLatin1(key)), QStringLiteral("dog"));
+  QCOMPARE(window.labelStore()->undoStack()->count(), 1);
+  pressSequence(QKeySequence::Undo);
+  QVERIFY(journalState(path).itemLabels.empty());
+}
+
+// The Labels menu's work: a CSV of labels in (one undoable step; what did not match is said), the
+// labels out as CSV and as Label Studio tasks with the model's suggestions, and class folders.
+void TestLabelView::labelsMenuImportsAndExports() {
+  const QString path = makeImageProject(QStringLiteral("menu"), 4);
+  MainWindow window;
+  open(window, path);
+  const QString in = m_dir.filePath(QStringLiteral("menu/in.csv"));
+  QFile file(in);
+  QVERIFY(file.open(QIODevice::WriteOnly));
+  file.write("file,label\nunsorted/u00.png,cat\nu01.png,dog\nmissing.png,cat\n");
+  file.close();
+  QVERIFY(window.importLabels(in));
+  LabelState state = journalState(path);
+  QCOMPARE(state.itemLabels.size(), size_t(2));
+  QCOMPARE(state.itemLabels.at(QStringLiteral("unsorted/u01.png")), QStringLiteral("dog"));
+  QCOMPARE(m_messages.size(), 1);  // what did not match is said
+  QVERIFY(m_messages.first().text.contains(QStringLiteral("missing.png")));
+  QCOMPARE(window.labelStore()->undoStack()->count(), 1);
+
+  const QString csv = m_dir.filePath(QStringLiteral("menu/out.csv"));
+  QVERIFY(window.exportLabels(csv));
+  QFile written(csv);
+  QVERIFY(written.open(QIODevice::ReadOnly));
+  QCOMPARE(written.readAll(),
+           QByteArray("file,label\ncat/0.png,cat\ncat/1.png,cat\ndog/0.png,dog\ndog/1.png,dog\n"
+                      "unsorted/u00.png,cat\nunsorted/u01.png,dog\nunsorted/u02.png,\n"
+                      "unsorted/u03.png,\n"));
+  QHash<QString, std::vector<float>> p;
+  p.insert(QStringLiteral("unsorted/u02.png"), {0.25f, 0.75f});
+  labelView(window)->setSuggestions({QStringLiteral("cat"), QStringLiteral("dog")}, p);
+  const QString json = m_dir.filePath(QStringLiteral("menu/tasks.json"));
+  QVERIFY(window.exportLabels(json));
+  QFile tasks(json);
+  QVERIFY(tasks.open(QIODevice::ReadOnly));
+  const auto document = nlohmann::json::parse(tasks.readAll().toStdString());
+  int predicted = 0;
+  for (const auto& task : document)
+    if (!task["predictions"].empty()) {
+      ++predicted;
+      QCOMPARE(task["meta"]["attune_key"].get<std::string>(), std::string("unsorted/u02.png"));
+      QCOMPARE(task["predictions"][0]["score"].get<double>(), 0.75);
+    }
+  QCOMPARE(predicted, 1);
+
+  const QString folders = m_dir.filePath(QStringLiteral("menu-folders"));
+  QVERIFY(window.exportClassFolders(folders));
+  QCOMPARE(QDir(folders + QStringLiteral("/cat")).entryList(QDir::Files).size(), qsizetype(3));
+  QCOMPARE(QDir(folders + QStringLiteral("/dog")).entryList(QDir::Files).size(), qsizetype(3));
+  QVERIFY(!window.exportClassFolders(folders));  // not into a folder with things in it
+
+  labelView(window)->itemView()->setFocus();
+  pressSequence(QKeySequence::Undo);
   QVERIFY(journalState(path).itemLabels.empty());
 }
 
