@@ -185,6 +185,8 @@ void TestLabelView::labelImagesFromTheKeyboard() {
   QCOMPARE(view->filterModel()->rowCount(), 24);
   grid->setFocus();
   QCOMPARE(view->currentKey(), QStringLiteral("unsorted/u00.png"));
+  // The large preview shows the current image.
+  QTRY_VERIFY(!view->findChild<QLabel*>(QStringLiteral("labelImagePreview"))->pixmap().isNull());
 
   // Ten cats, ten dogs: each key labels the current image and the next one comes up.
   std::vector<QString> labelled;
@@ -390,6 +392,15 @@ void TestLabelView::suggestionsOrderThePoolAndEnterAccepts() {
     press(Qt::Key_Down);
   }
   QCOMPARE(view->filterModel()->rowCount(), 2);  // u01 and u03, both labelled now but still unsure
+  // By the model's suggested class: u02 and u04 (dog), whatever they were labelled since.
+  while (show->currentText() != QStringLiteral("Model suggests: dog")) {
+    show->setFocus();
+    press(Qt::Key_Up);
+  }
+  QStringList suggestedDog;
+  for (int row = 0; row < view->filterModel()->rowCount(); ++row)
+    suggestedDog << view->filterModel()->index(row, 0).data(LabelItemsModel::KeyRole).toString();
+  QCOMPARE(suggestedDog, (QStringList{"unsorted/u04.png", "unsorted/u02.png"}));  // least sure first
 }
 
 // After a run the model's suggestions for the unlabelled texts arrive by themselves; Enter accepts
