@@ -9,7 +9,10 @@
 #include "core/training/RunWriter.h"
 #include "core/training/TrainingJob.h"
 
+#include <nlohmann/json.hpp>
+
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 #include <unordered_map>
@@ -200,13 +203,19 @@ Result<RunEvaluation> evaluate(Predictor& predictor, LabelledExamples examples) 
 }
 
 QString crossValidationRunOf(const QString& runDirectory) {
-  auto run = readSavedRun(runDirectory);
-  if (!run || run->config.folds < 2) return {};
-  QDir directory(run->directory);
+  // Only the settings are needed: config.json, not the run's curves.
+  QFile file(QDir(runDirectory).filePath(QStringLiteral("config.json")));
+  if (!file.open(QIODevice::ReadOnly)) return {};
+  const auto document = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
+  if (!document.is_object() || !document.contains("config")) return {};
+  auto config = TrainingConfig::fromJson(document["config"]);
+  if (!config || config->folds < 2) return {};
+  QDir directory(QFileInfo(runDirectory).absoluteFilePath());
+  const QString own = directory.absolutePath();
   if (directory.dirName().startsWith(QLatin1String("fold-")) && directory.cdUp() &&
       QFileInfo(directory.filePath(QStringLiteral("config.json"))).isFile())
     return directory.absolutePath();
-  return run->directory;
+  return own;
 }
 
 Result<RunEvaluation> evaluateOutOfFold(const Project& project, const QString& crossValidationDirectory) {
@@ -278,14 +287,23 @@ Result<RunEvaluation> evaluateOutOfFold(const Project& project, const QString& c
   return evaluation;
 }
 
-QString modelDirectoryOf(const Project& project, const QString& runDirectory) {
-  const QString crossValidation = crossValidationRunOf(runDirectory);
+namespace {
+
+// modelDirectoryOf, given the k-fold run `crossValidation` that `runDirectory` belongs to (or none).
+QString modelDirectoryIn(const Project& project, const QString& runDirectory,
+                         const QString& crossValidation) {
   if (crossValidation.isEmpty() || QDir(crossValidation) != QDir(runDirectory)) return runDirectory;
   const QString id = QFileInfo(crossValidation).fileName();
   for (const RunRecord& record : project.runs)
     if (record.id == id && !record.bestCheckpoint.isEmpty())
       return QFileInfo(record.bestCheckpoint).absolutePath();
   return runDirectory;
+}
+
+}  // namespace
+
+QString modelDirectoryOf(const Project& project, const QString& runDirectory) {
+  return modelDirectoryIn(project, runDirectory, crossValidationRunOf(runDirectory));
 }
 
 QString answeredBy(const RunEvaluation& evaluation) {
@@ -307,7 +325,8 @@ Result<RunEvaluation> evaluateRun(const Project& project, const EvaluationReques
     return evaluation;
   }
   // Other data and the whole k-fold run: the best fold's model.
-  auto predictor = Predictor::openRun(modelDirectoryOf(project, *runDirectory), {request.checkpoint});
+  auto predictor =
+      Predictor::openRun(modelDirectoryIn(project, *runDirectory, crossValidation), {request.checkpoint});
   if (!predictor) return predictor.error();
   auto examples = request.dataPath.isEmpty()
                       ? validationExamplesOf(project, *runDirectory, (*predictor)->classes())
