@@ -18,7 +18,10 @@ const char kUsage[] =
     "  attune-cli train PROJECT.attune [--set key=value]... [--json] [--resume RUN | --from RUN[:EPOCH]]\n"
     "  attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last|EPOCH] [--mistakes]\n"
     "                                 [--json]\n"
-    "  attune-cli predict PROJECT.attune INPUT... [--run RUN] [--text] [--out FILE.csv] [--json]\n"
+    "  attune-cli predict PROJECT.attune|EXPORT_DIR INPUT... [--run RUN] [--text] [--out FILE.csv] [--json]\n"
+    "  attune-cli export PROJECT.attune --out DIR [--run RUN] [--checkpoint best|last|EPOCH] [--format "
+    "safetensors]\n"
+    "                                   [--json]\n"
     "  attune-cli report PROJECT.attune --out REPORT.html|REPORT.pdf [--run RUN] [--data PATH]\n"
     "                                   [--checkpoint best|last|EPOCH] [--json]\n"
     "  attune-cli suggest PROJECT.attune [--run RUN] [--order least_confident|margin|entropy|file] [--limit "
@@ -82,6 +85,7 @@ int run(const QStringList& arguments) {
   if (command == QLatin1String("report")) return commandReport(rest);
   if (command == QLatin1String("suggest")) return commandSuggest(rest);
   if (command == QLatin1String("labels")) return commandLabels(rest);
+  if (command == QLatin1String("export")) return commandExport(rest);
   if (command == QLatin1String("inspect")) return commandInspect(rest);
   if (command == QLatin1String("models")) return commandModels(rest);
   if (command == QLatin1String("import-weights")) return commandImportWeights(rest);

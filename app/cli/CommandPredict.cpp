@@ -7,10 +7,13 @@
 #include "core/data/TextColumnGuess.h"
 #include "core/data/TextTable.h"
 #include "core/eval/Evaluation.h"
+#include "core/export/ModelExport.h"
 #include "core/project/ProjectFile.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <QDirIterator>
+#include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
 
@@ -48,16 +51,17 @@ Result<Inputs> imageInputs(const QStringList& arguments) {
   return inputs;
 }
 
-Result<Inputs> textInputs(const Project& project, const QStringList& arguments) {
+// `textColumn`: the project's (or the export's) text column, else the guessed one.
+Result<Inputs> textInputs(const QString& textColumn, const QStringList& arguments) {
   Inputs inputs;
   for (const QString& argument : arguments) {
     auto table = TextTable::read(argument);
     if (!table) return table.error();
-    int column = table->columnIndex(project.data.textColumn);
+    int column = table->columnIndex(textColumn);
     if (column < 0) column = guessTextColumns(*table).textColumn;
     if (column < 0)
       return Error(ErrorCode::BadFormat, QStringLiteral("%1 has no column of texts.").arg(argument),
-                   QStringLiteral("Name it '%1' as in the project.").arg(project.data.textColumn));
+                   QStringLiteral("Name it '%1' as in the project.").arg(textColumn));
     for (const TextTableRow& row : table->rows) {
       if (row.cells[column].trimmed().isEmpty()) continue;
       inputs.items << row.cells[column];
@@ -67,11 +71,22 @@ Result<Inputs> textInputs(const Project& project, const QStringList& arguments) 
   return inputs;
 }
 
+// The text column an export was trained on (empty when it names none).
+QString exportTextColumn(const QString& exportDirectory) {
+  QFile file(QDir(exportDirectory).filePath(QLatin1String(kModelExportManifest)));
+  if (!file.open(QIODevice::ReadOnly)) return {};
+  const auto manifest = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
+  if (!manifest.is_object() || !manifest.contains("text_column") || !manifest["text_column"].is_string())
+    return {};
+  return QString::fromStdString(manifest["text_column"].get<std::string>());
+}
+
 }  // namespace
 
 int commandPredict(const QStringList& arguments) {
   QCommandLineParser parser;
-  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
+  parser.addPositionalArgument(QStringLiteral("project"),
+                               QStringLiteral("The .attune project, or a folder of an exported model."));
   parser.addPositionalArgument(QStringLiteral("input"),
                                QStringLiteral("Images, folders or tables of texts."));
   parser.addOptions({
@@ -83,7 +98,8 @@ int commandPredict(const QStringList& arguments) {
       {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
   });
   const QString usage = QStringLiteral(
-      "usage: attune-cli predict PROJECT.attune INPUT... [--run RUN] [--text] [--out FILE.csv] [--json]");
+      "usage: attune-cli predict PROJECT.attune|EXPORT_DIR INPUT... [--run RUN] [--text] [--out FILE.csv] "
+      "[--json]");
   if (!parser.parse(QStringList{QStringLiteral("predict")} + arguments) ||
       parser.positionalArguments().size() < 2) {
     printError(parser.errorText().isEmpty() ? usage : parser.errorText());
@@ -92,11 +108,23 @@ int commandPredict(const QStringList& arguments) {
   const bool asJson = parser.isSet(QStringLiteral("json"));
   auto fail = [asJson](const QString& message) { return reportFailure(asJson, message); };
   const QStringList positional = parser.positionalArguments();
-  auto project = ProjectFile::load(positional.first());
-  if (!project) return fail(project.error().text());
-  auto runDirectory = runDirectoryOf(*project, parser.value(QStringLiteral("run")));
-  if (!runDirectory) return fail(runDirectory.error().text());
-  auto predictor = Predictor::openRun(modelDirectoryOf(*project, *runDirectory));
+  // An exported model answers by itself; a project by one of its runs.
+  Result<std::unique_ptr<Predictor>> predictor = Error(ErrorCode::Internal, QString());
+  QString textColumn;
+  if (isModelExport(positional.first())) {
+    if (parser.isSet(QStringLiteral("run")))
+      return fail(
+          QStringLiteral("--run names a run of a project; %1 is an exported model.").arg(positional.first()));
+    predictor = Predictor::openExport(positional.first());
+    textColumn = exportTextColumn(positional.first());
+  } else {
+    auto project = ProjectFile::load(positional.first());
+    if (!project) return fail(project.error().text());
+    auto runDirectory = runDirectoryOf(*project, parser.value(QStringLiteral("run")));
+    if (!runDirectory) return fail(runDirectory.error().text());
+    predictor = Predictor::openRun(modelDirectoryOf(*project, *runDirectory));
+    textColumn = project->data.textColumn;
+  }
   if (!predictor) return fail(predictor.error().text());
   const bool texts = (*predictor)->task() == TaskKind::TextClassification;
   if (parser.isSet(QStringLiteral("text")) && !texts)
@@ -105,7 +133,7 @@ int commandPredict(const QStringList& arguments) {
   if (parser.isSet(QStringLiteral("text")))
     inputs = Inputs{positional.mid(1), positional.mid(1)};
   else
-    inputs = texts ? textInputs(*project, positional.mid(1)) : imageInputs(positional.mid(1));
+    inputs = texts ? textInputs(textColumn, positional.mid(1)) : imageInputs(positional.mid(1));
   if (!inputs) return fail(inputs.error().text());
   if (inputs->items.isEmpty())
     return fail(QStringLiteral("There is nothing to classify in the inputs given."));

@@ -23,6 +23,7 @@ int commandPredict(const QStringList& arguments);
 int commandReport(const QStringList& arguments);
 int commandSuggest(const QStringList& arguments);
 int commandLabels(const QStringList& arguments);
+int commandExport(const QStringList& arguments);
 
 // eval and report: --run, --data, --checkpoint and --json.
 void addEvaluationOptions(QCommandLineParser& parser);

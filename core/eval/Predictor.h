@@ -11,6 +11,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -29,6 +32,9 @@ class Predictor {
   // built from are gone (word vectors, a BERT folder: its tokenizer is needed), a damaged checkpoint.
   static Result<std::unique_ptr<Predictor>> openRun(const QString& runDirectory,
                                                     const PredictorOptions& options = {});
+  // Opens a folder written by exportModel (its attune-export.json and model.safetensors). Errors: not
+  // an export, a damaged or newer manifest, its weights or base files gone, a damaged checkpoint.
+  static Result<std::unique_ptr<Predictor>> openExport(const QString& exportDirectory);
   ~Predictor();
   Predictor(const Predictor&) = delete;
   Predictor& operator=(const Predictor&) = delete;
@@ -48,6 +54,9 @@ class Predictor {
 
  private:
   struct Impl;
+  static Result<std::unique_ptr<Predictor>> open(
+      const nlohmann::json& document, const QString& origin,
+      const std::function<Result<QString>(const QString&)>& checkpointOf, const QString& weightsBase);
   explicit Predictor(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> d;
 };

@@ -1,5 +1,7 @@
 #include "core/eval/Predictor.h"
 
+#include "core/export/ModelExport.h"
+
 #include "core/training/RunCheckpoints.h"
 #include "core/training/RunWriter.h"
 #include "core/training/detail/ModelSetup.h"
@@ -44,37 +46,32 @@ struct Predictor::Impl {
 Predictor::Predictor(std::unique_ptr<Impl> impl) : d(std::move(impl)) {}
 Predictor::~Predictor() = default;
 
-Result<std::unique_ptr<Predictor>> Predictor::openRun(const QString& runDirectory,
-                                                      const PredictorOptions& options) {
-  const QDir directory(runDirectory);
-  QFile configFile(directory.filePath(QStringLiteral("config.json")));
-  if (!configFile.open(QIODevice::ReadOnly))
-    return Error(ErrorCode::FileNotFound,
-                 QStringLiteral("%1 is not a training run (it has no config.json).").arg(runDirectory),
-                 QStringLiteral("Choose a run of the project's runs folder."));
-  const auto document = nlohmann::json::parse(configFile.readAll().toStdString(), nullptr, false);
+Result<std::unique_ptr<Predictor>> Predictor::open(
+    const nlohmann::json& document, const QString& origin,
+    const std::function<Result<QString>(const QString&)>& checkpointOf, const QString& weightsBase) {
+  const QString damaged = QStringLiteral("The settings of the model in %1 are damaged.").arg(origin);
   if (!document.is_object() || !document.contains("config") || !document.contains("classes") ||
       !document["classes"].is_array())
-    return Error(ErrorCode::BadFormat,
-                 QStringLiteral("The settings of the run in %1 are damaged.").arg(runDirectory),
-                 QStringLiteral("Train the model again."));
+    return Error(ErrorCode::BadFormat, damaged, QStringLiteral("Train the model again."));
   auto config = TrainingConfig::fromJson(document["config"], QStringLiteral("config"));
   if (!config) return config.error();
+  // An export names its base files relative to its own folder.
+  if (!weightsBase.isEmpty() && !config->weightsPath.isEmpty() && QFileInfo(config->weightsPath).isRelative())
+    config->weightsPath = QDir(weightsBase).filePath(config->weightsPath);
   auto impl = std::make_unique<Impl>();
   for (const auto& name : document["classes"]) {
     if (!name.is_string())
       return Error(ErrorCode::BadFormat,
-                   QStringLiteral("The class list of the run in %1 is damaged.").arg(runDirectory),
+                   QStringLiteral("The class list of the model in %1 is damaged.").arg(origin),
                    QStringLiteral("Train the model again."));
     impl->classes << QString::fromStdString(name.get<std::string>());
   }
   if (impl->classes.size() < 2)
     return Error(ErrorCode::BadFormat,
-                 QStringLiteral("The run in %1 has fewer than two classes.").arg(runDirectory),
+                 QStringLiteral("The model in %1 has fewer than two classes.").arg(origin),
                  QStringLiteral("Train the model again."));
-  impl->runId =
-      QString::fromStdString(document.value("run_id", QFileInfo(runDirectory).fileName().toStdString()));
-  auto checkpoint = runCheckpointFile(runDirectory, impl->runId, options.checkpoint);
+  impl->runId = QString::fromStdString(document.value("run_id", QFileInfo(origin).fileName().toStdString()));
+  auto checkpoint = checkpointOf(impl->runId);
   if (!checkpoint) return checkpoint.error();
   impl->checkpoint = *checkpoint;
   if (!config->weightsPath.isEmpty() && !QFileInfo::exists(config->weightsPath))
@@ -92,6 +89,56 @@ Result<std::unique_ptr<Predictor>> Predictor::openRun(const QString& runDirector
                    : TaskKind::ImageClassification;
   impl->epoch = checkpointEpochOf(impl->checkpoint);
   return std::unique_ptr<Predictor>(new Predictor(std::move(impl)));
+}
+
+Result<std::unique_ptr<Predictor>> Predictor::openRun(const QString& runDirectory,
+                                                      const PredictorOptions& options) {
+  QFile configFile(QDir(runDirectory).filePath(QStringLiteral("config.json")));
+  if (!configFile.open(QIODevice::ReadOnly))
+    return Error(ErrorCode::FileNotFound,
+                 QStringLiteral("%1 is not a training run (it has no config.json).").arg(runDirectory),
+                 QStringLiteral("Choose a run of the project's runs folder."));
+  const auto document = nlohmann::json::parse(configFile.readAll().toStdString(), nullptr, false);
+  return open(
+      document, runDirectory,
+      [&](const QString& runId) { return runCheckpointFile(runDirectory, runId, options.checkpoint); }, {});
+}
+
+Result<std::unique_ptr<Predictor>> Predictor::openExport(const QString& exportDirectory) {
+  const QDir directory(exportDirectory);
+  QFile manifestFile(directory.filePath(QLatin1String(kModelExportManifest)));
+  if (!manifestFile.open(QIODevice::ReadOnly))
+    return Error(ErrorCode::FileNotFound,
+                 QStringLiteral("%1 is not an exported Attune model (it has no %2).")
+                     .arg(exportDirectory, QLatin1String(kModelExportManifest)),
+                 QStringLiteral("Choose the folder Attune exported the model to."));
+  auto document = nlohmann::json::parse(manifestFile.readAll().toStdString(), nullptr, false);
+  if (!document.is_object() || document.value("format", std::string()) != "attune-export" ||
+      !document.contains("format_version") || !document["format_version"].is_number_integer())
+    return Error(
+        ErrorCode::BadFormat,
+        QStringLiteral("%1 in %2 is damaged.").arg(QLatin1String(kModelExportManifest), exportDirectory),
+        QStringLiteral("Export the model again."));
+  if (document["format_version"].get<int>() > kModelExportFormatVersion)
+    return Error(ErrorCode::NewerFormat,
+                 QStringLiteral("The model in %1 was exported by a newer Attune.").arg(exportDirectory),
+                 QStringLiteral("Update Attune to use it."));
+  if (document.contains("source") && document["source"].is_object())
+    document["run_id"] = document["source"].value("run_id", std::string());
+  const QString weights = QString::fromStdString(document.value("weights", std::string(kModelExportWeights)));
+  return open(
+      document, exportDirectory,
+      [&](const QString&) -> Result<QString> {
+        const QString path = directory.filePath(weights);
+        if (QFileInfo(weights).isAbsolute() || weights.contains(QStringLiteral("..")) ||
+            !QFileInfo::exists(path))
+          return Error(ErrorCode::FileNotFound,
+                       QStringLiteral("The exported model in %1 has lost its weights (%2).")
+                           .arg(exportDirectory, weights),
+                       QStringLiteral("Export the model again."));
+        return path;
+      },
+      directory.absolutePath());
 }
 
 TaskKind Predictor::task() const {

@@ -1,0 +1,269 @@
+#include "core/export/ModelExport.h"
+
+#include "core/common/Version.h"
+#include "core/data/ImageTransform.h"
+#include "core/eval/Evaluation.h"
+#include "core/eval/SavedRun.h"
+#include "core/models/Architecture.h"
+#include "core/training/RunCheckpoints.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QStorageInfo>
+
+#include <algorithm>
+
+namespace attune {
+namespace {
+
+constexpr char kBaseFolder[] = "base";
+
+Error writeFailed(const QString& path, const QString& reason) {
+  const QStorageInfo storage(QFileInfo(path).absolutePath());
+  const bool nearlyFull = storage.isValid() && storage.bytesAvailable() < 64LL * 1024 * 1024;
+  return Error(ErrorCode::FileUnwritable,
+               QStringLiteral("Could not write %1 (%2).").arg(QDir::toNativeSeparators(path), reason),
+               nearlyFull
+                   ? QStringLiteral("The disk is full: free some space or export to another disk.")
+                   : QStringLiteral("Check that the folder can be written to and the disk is not full."));
+}
+
+// Copies `from` to `to` (which must not exist), adding its size to `bytes`.
+Status copyFile(const QString& from, const QString& to, qint64& bytes) {
+  QFile source(from);
+  if (!source.exists())
+    return Error(ErrorCode::FileNotFound,
+                 QStringLiteral("%1 is no longer there.").arg(QDir::toNativeSeparators(from)),
+                 QStringLiteral("Put it back, or train the model again."));
+  if (!source.copy(to)) return writeFailed(to, source.errorString());
+  bytes += QFileInfo(to).size();
+  return {};
+}
+
+Status writeBytes(const QString& path, const QByteArray& content, qint64& bytes) {
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() || !file.commit())
+    return writeFailed(path, file.errorString());
+  bytes += content.size();
+  return {};
+}
+
+// The files a text or Keras model is built from, copied under base/: `weightsPath` rewritten to where
+// the copy is, relative to the export folder. The catalog's image models need none (the checkpoint
+// holds every tensor): their weights path becomes empty.
+Result<QString> copyBaseFiles(const QString& architecture, const QString& weightsPath, const QString& into,
+                              ModelExport& exported) {
+  const bool needsBase = architecture == QLatin1String(kWordVectorArchitecture) ||
+                         architecture == QLatin1String(kTfjsArchitecture) ||
+                         architecture == QLatin1String(kBertArchitecture) ||
+                         architecture == QLatin1String(kDistilBertArchitecture);
+  if (!needsBase || weightsPath.isEmpty()) return QString();
+  const QFileInfo info(weightsPath);
+  if (!info.exists())
+    return Error(ErrorCode::FileNotFound,
+                 QStringLiteral("The model was built from %1, which is no longer there.")
+                     .arg(QDir::toNativeSeparators(weightsPath)),
+                 QStringLiteral("Put the pre-trained files back where they were, then export again."));
+  QDir base(into);
+  if (!base.mkpath(QLatin1String(kBaseFolder)))
+    return writeFailed(base.filePath(QLatin1String(kBaseFolder)), {});
+  base.cd(QLatin1String(kBaseFolder));
+  if (architecture == QLatin1String(kWordVectorArchitecture)) {
+    const QString name = info.fileName();
+    if (auto copied = copyFile(info.absoluteFilePath(), base.filePath(name), exported.bytes); !copied)
+      return copied.error();
+    exported.files << QStringLiteral("%1/%2").arg(QLatin1String(kBaseFolder), name);
+    return QStringLiteral("%1/%2").arg(QLatin1String(kBaseFolder), name);
+  }
+  // A model folder (BERT, DistilBERT, TF.js), or a TF.js model file with its shards beside it.
+  const QDir folder(info.isDir() ? info.absoluteFilePath() : info.absolutePath());
+  const QString folderName = folder.dirName();
+  if (!base.mkpath(folderName)) return writeFailed(base.filePath(folderName), {});
+  for (const QFileInfo& file : folder.entryInfoList(QDir::Files | QDir::NoDotAndDotDot, QDir::Name)) {
+    if (auto copied = copyFile(file.absoluteFilePath(), base.filePath(folderName + '/' + file.fileName()),
+                               exported.bytes);
+        !copied)
+      return copied.error();
+    exported.files << QStringLiteral("%1/%2/%3").arg(QLatin1String(kBaseFolder), folderName, file.fileName());
+  }
+  const QString relative = QStringLiteral("%1/%2").arg(QLatin1String(kBaseFolder), folderName);
+  return info.isDir() ? relative : relative + '/' + info.fileName();
+}
+
+nlohmann::json inputOf(const SavedRun& run) {
+  nlohmann::json input;
+  if (run.task == TaskKind::TextClassification) {
+    input["kind"] = "text";
+    input["max_tokens"] = run.config.maxTokens;
+    return input;
+  }
+  const ArchitectureInfo* architecture = findArchitecture(run.config.architecture);
+  const int size = run.config.inputSize.value_or(architecture ? architecture->inputSize : 224);
+  const Normalization normalization = architecture ? architecture->normalization : Normalization{};
+  input["kind"] = "image";
+  input["size"] = size;
+  input["resize_shorter_side_to"] = evaluationResizeSide(size);
+  input["crop"] = "center";
+  input["channels"] = "RGB";
+  input["layout"] = "NCHW";
+  input["scale"] = "pixel / 255";
+  input["mean"] = {normalization.mean[0], normalization.mean[1], normalization.mean[2]};
+  input["std"] = {normalization.std[0], normalization.std[1], normalization.std[2]};
+  return input;
+}
+
+QByteArray readmeOf(const SavedRun& run, const ModelExport& exported) {
+  const bool texts = run.task == TaskKind::TextClassification;
+  QString text = QStringLiteral(
+                     "This folder is a model trained with Attune %1: it tells %2 apart (%3).\n\n"
+                     "It came from run %4 of the project \"%5\", as it was after epoch %6.\n\n"
+                     "Files:\n"
+                     "  model.safetensors   the model's numbers (safetensors format)\n"
+                     "  attune-export.json  what the model is, how it reads its input, where it came from\n"
+                     "  labels.txt          the classes, in the order of the model's outputs\n")
+                     .arg(attuneVersion(), texts ? QStringLiteral("texts") : QStringLiteral("images"),
+                          exported.classes.join(QStringLiteral(", ")), exported.runId, run.projectName)
+                     .arg(exported.epoch);
+  if (std::any_of(exported.files.begin(), exported.files.end(),
+                  [](const QString& f) { return f.startsWith(QStringLiteral("base/")); }))
+    text += QStringLiteral("  base/               the files the model is built from (its vocabulary)\n");
+  text += QStringLiteral(
+      "\nTo use it:\n"
+      "  attune-cli predict THIS_FOLDER INPUT...\n");
+  return text.toUtf8();
+}
+
+// A fresh sibling of `destination` to write into.
+QString stagingFolderFor(const QString& destination) {
+  const QFileInfo info(destination);
+  return info.absolutePath() +
+         QStringLiteral("/.%1.partial-%2").arg(info.fileName()).arg(QCoreApplication::applicationPid());
+}
+
+Status checkDestination(const QString& destination) {
+  const QFileInfo info(destination);
+  if (destination.isEmpty())
+    return Error(ErrorCode::BadValue, QStringLiteral("No folder was given to export the model to."),
+                 QStringLiteral("Choose a new folder."));
+  if (info.exists() && !info.isDir())
+    return Error(ErrorCode::BadValue,
+                 QStringLiteral("%1 is a file, not a folder.").arg(QDir::toNativeSeparators(destination)),
+                 QStringLiteral("Choose a new folder to export the model to."));
+  if (info.isDir() && !QDir(destination).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))
+    return Error(ErrorCode::BadValue,
+                 QStringLiteral("%1 already has files in it.").arg(QDir::toNativeSeparators(destination)),
+                 QStringLiteral("Choose an empty or a new folder, so that nothing in it is overwritten."));
+  if (!QDir().mkpath(info.absolutePath()))
+    return writeFailed(info.absolutePath(), QStringLiteral("cannot create the folder"));
+  return {};
+}
+
+Result<ModelExport> writeExport(const QString& staging, const SavedRun& run, const QString& runId,
+                                const QString& checkpoint, const Project& project) {
+  ModelExport exported;
+  exported.runId = runId;
+  exported.classes = run.classes;
+  exported.epoch = checkpointEpochOf(checkpoint);
+  if (!QDir().mkpath(staging)) return writeFailed(staging, QStringLiteral("cannot create the folder"));
+  const QDir into(staging);
+
+  if (auto copied = copyFile(checkpoint, into.filePath(QLatin1String(kModelExportWeights)), exported.bytes);
+      !copied)
+    return copied.error();
+  exported.files << QLatin1String(kModelExportWeights);
+  auto base = copyBaseFiles(run.config.architecture, run.config.weightsPath, staging, exported);
+  if (!base) return base.error();
+
+  TrainingConfig config = run.config;
+  config.weightsPath = *base;
+  nlohmann::json manifest;
+  manifest["format"] = "attune-export";
+  manifest["format_version"] = kModelExportFormatVersion;
+  manifest["task"] = run.task == TaskKind::TextClassification ? "text" : "image";
+  manifest["architecture"] = config.architecture.toStdString();
+  manifest["classes"] = nlohmann::json::array();
+  for (const QString& name : run.classes) manifest["classes"].push_back(name.toStdString());
+  manifest["weights"] = kModelExportWeights;
+  manifest["epoch"] = exported.epoch;
+  manifest["input"] = inputOf(run);
+  if (run.task == TaskKind::TextClassification)
+    manifest["text_column"] = project.data.textColumn.toStdString();
+  manifest["config"] = config.toJson();
+  nlohmann::json source;
+  source["project"] = run.projectName.toStdString();
+  source["run_id"] = runId.toStdString();
+  source["checkpoint"] = QFileInfo(checkpoint).fileName().toStdString();
+  source["data_version"] = run.dataVersion.toStdString();
+  source["device"] = run.device.toStdString();
+  source["started_at"] = run.startedAt.toStdString();
+  source["exported_at"] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+  source["attune_version"] = attuneVersion().toStdString();
+  manifest["source"] = source;
+  if (const EpochRecord* record = run.epoch(exported.epoch))
+    manifest["validation"] = {{"epoch", record->epoch},
+                              {"accuracy", record->valAccuracy},
+                              {"loss", record->valLoss},
+                              {"examples", run.valCount}};
+
+  if (auto written = writeBytes(into.filePath(QLatin1String(kModelExportManifest)),
+                                QByteArray::fromStdString(manifest.dump(2)) + '\n', exported.bytes);
+      !written)
+    return written.error();
+  exported.files << QLatin1String(kModelExportManifest);
+  if (auto written = writeBytes(into.filePath(QStringLiteral("labels.txt")),
+                                run.classes.join('\n').toUtf8() + '\n', exported.bytes);
+      !written)
+    return written.error();
+  exported.files << QStringLiteral("labels.txt");
+  if (auto written =
+          writeBytes(into.filePath(QStringLiteral("README.txt")), readmeOf(run, exported), exported.bytes);
+      !written)
+    return written.error();
+  exported.files << QStringLiteral("README.txt");
+  return exported;
+}
+
+}  // namespace
+
+bool isModelExport(const QString& directory) {
+  return QFileInfo(QDir(directory).filePath(QLatin1String(kModelExportManifest))).isFile();
+}
+
+Result<ModelExport> exportModel(const Project& project, const ModelExportRequest& request) {
+  if (auto destination = checkDestination(request.outDirectory); !destination) return destination.error();
+  auto runDirectory = runDirectoryOf(project, request.run);
+  if (!runDirectory) return runDirectory.error();
+  const QString modelDirectory = modelDirectoryOf(project, *runDirectory);
+  QString runId = QFileInfo(*runDirectory).fileName();
+  if (QDir::cleanPath(modelDirectory) != QDir::cleanPath(*runDirectory))
+    runId += '/' + QFileInfo(modelDirectory).fileName();  // a k-fold run's best fold
+  auto run = readSavedRun(modelDirectory);
+  if (!run) return run.error();
+  auto checkpoint = runCheckpointFile(modelDirectory, runId, request.checkpoint);
+  if (!checkpoint) return checkpoint.error();
+
+  const QString destination = QFileInfo(request.outDirectory).absoluteFilePath();
+  const QString staging = stagingFolderFor(destination);
+  QDir(staging).removeRecursively();
+  auto exported = writeExport(staging, *run, runId, *checkpoint, project);
+  if (!exported) {
+    QDir(staging).removeRecursively();
+    return exported.error();
+  }
+  // An empty destination folder is replaced by the finished export in one rename.
+  if (QFileInfo(destination).isDir()) QDir().rmdir(destination);
+  if (!QDir().rename(staging, destination)) {
+    QDir(staging).removeRecursively();
+    return writeFailed(destination, QStringLiteral("cannot rename the finished export into place"));
+  }
+  exported->directory = destination;
+  return exported;
+}
+
+}  // namespace attune
