@@ -2,6 +2,7 @@
 
 #include "core/eval/Evaluation.h"
 #include "core/eval/Suggestions.h"
+#include "core/export/ModelExport.h"
 #include "core/models/Architecture.h"
 #include "core/project/ProjectFile.h"
 #include "core/training/DatasetHealth.h"
@@ -13,6 +14,7 @@
 #include "ui/DataHealthView.h"
 #include "ui/DataPanel.h"
 #include "ui/EvaluationView.h"
+#include "ui/FileDialogHook.h"
 #include "ui/LabelItemsModel.h"
 #include "ui/LabelStore.h"
 #include "ui/LabelView.h"
@@ -39,6 +41,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -204,6 +207,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           &MainWindow::showSuggestions);
   connect(&m_evaluationWatcher, &QFutureWatcher<std::shared_ptr<EvaluationOutcome>>::finished, this,
           &MainWindow::showEvaluation);
+  connect(m_historyView, &RunHistoryView::exportCheckpointRequested, this, &MainWindow::exportModelWithDialog);
+  connect(&m_exportWatcher, &QFutureWatcher<std::shared_ptr<ExportOutcome>>::finished, this,
+          &MainWindow::showExported);
   connect(m_runPanel, &RunPanel::trainClicked, this, &MainWindow::startTraining);
   connect(m_runPanel, &RunPanel::stopClicked, this, &MainWindow::stopTraining);
   connect(m_runPanel, &RunPanel::pauseToggled, m_runController, &RunController::setPaused);
@@ -225,6 +231,7 @@ MainWindow::~MainWindow() {
   m_evaluationWatcher.waitForFinished();
   m_suggestionWatcher.waitForFinished();
   m_healthWatcher.waitForFinished();
+  m_exportWatcher.waitForFinished();
 }
 
 void MainWindow::createMenus() {
@@ -245,6 +252,11 @@ void MainWindow::createMenus() {
   saveAction->setObjectName(QStringLiteral("actionSave"));
   QAction* saveAsAction = file->addAction(tr("Save &As…"), this, [this] { saveWithDialog(); });
   saveAsAction->setShortcut(QKeySequence::SaveAs);
+  file->addSeparator();
+  QAction* exportModelAction =
+      file->addAction(tr("&Export Model…"), this, [this] { exportModelWithDialog({}, 0); });
+  exportModelAction->setObjectName(QStringLiteral("actionExportModel"));
+  exportModelAction->setToolTip(tr("Save the latest run's best model as a folder other tools can load."));
   file->addSeparator();
   QAction* quitAction = file->addAction(tr("&Quit"), this, &QWidget::close);
   quitAction->setShortcut(QKeySequence::Quit);
@@ -611,6 +623,75 @@ Status MainWindow::exportClassFolders(const QString& directory) {
                                .arg(QDir::toNativeSeparators(directory)),
                            kStatusMessage_ms);
   return {};
+}
+
+struct MainWindow::ExportOutcome {
+  QString runId;
+  int epoch = 0;
+  QString directory;
+  QString error;
+};
+
+void MainWindow::exportModelWithDialog(const QString& runId, int epoch) {
+  if (isExporting()) return;
+  if (!hasTrainedModel()) {
+    MessageBoxHook::information(this, tr("No model to export yet"),
+                                tr("Train a model first: each run keeps its best and last epoch's model."));
+    return;
+  }
+  const QString directory = FileDialogHook::existingDirectory(
+      this, tr("Export the Model Into (a new folder is made inside)"), m_project.directory());
+  if (!directory.isEmpty()) exportModel(runId, epoch, directory);
+}
+
+bool MainWindow::exportModel(const QString& runId, int epoch, const QString& parentDirectory) {
+  if (isExporting()) return false;
+  statusBar()->showMessage(tr("Exporting the model…"));
+  m_exportWatcher.setFuture(QtConcurrent::run([project = m_project, runId, epoch, parentDirectory]() {
+    auto outcome = std::make_shared<ExportOutcome>();
+    // A new folder: the project, the run and the epoch in its name, numbered when it exists.
+    QString base = project.name.isEmpty() ? QStringLiteral("model") : project.name;
+    base.replace(QRegularExpression(QStringLiteral("[^\\w.-]+")), QStringLiteral("-"));
+    const QString name = QStringLiteral("%1-%2-%3")
+                             .arg(base, runId.isEmpty() ? QStringLiteral("latest") : runId,
+                                  epoch > 0 ? QStringLiteral("epoch-%1").arg(epoch) : QStringLiteral("best"));
+    QString destination = QDir(parentDirectory).filePath(name);
+    for (int n = 2; QFileInfo::exists(destination); ++n)
+      destination = QDir(parentDirectory).filePath(QStringLiteral("%1 (%2)").arg(name).arg(n));
+    ModelExportRequest request;
+    request.run = runId;
+    request.checkpoint = epoch > 0 ? QString::number(epoch) : QStringLiteral("best");
+    request.outDirectory = destination;
+    auto exported = attune::exportModel(project, request);
+    if (!exported) {
+      outcome->error = exported.error().text();
+      return outcome;
+    }
+    outcome->runId = exported->runId;
+    outcome->epoch = exported->epoch;
+    outcome->directory = exported->directory;
+    return outcome;
+  }));
+  return true;
+}
+
+void MainWindow::showExported() {
+  const auto outcome = m_exportWatcher.result();
+  statusBar()->clearMessage();
+  if (!outcome->error.isEmpty()) {
+    MessageBoxHook::warning(this, tr("Model not exported"), outcome->error);
+    return;
+  }
+  statusBar()->showMessage(tr("Exported the model to %1.").arg(QDir::toNativeSeparators(outcome->directory)),
+                           kStatusMessage_ms);
+  MessageBoxHook::information(
+      this, tr("Model exported"),
+      tr("The model of run %1 after epoch %2 is in %3.\n\nIt holds the model (model.safetensors), its "
+         "classes and how it reads its input. Use it without the project with:\n  attune-cli predict "
+         "\"%3\" IMAGES_OR_TEXTS")
+          .arg(outcome->runId)
+          .arg(outcome->epoch)
+          .arg(QDir::toNativeSeparators(outcome->directory)));
 }
 
 void MainWindow::checkDataHealth() {

@@ -89,6 +89,13 @@ class MainWindow : public QMainWindow {
   Status importLabels(const QString& path);
   Status exportLabels(const QString& path);
   Status exportClassFolders(const QString& directory);
+  // The Runs tab's "Export This Epoch's Model" and File > Export Model (an empty `runId` and epoch 0:
+  // the latest run's best model): asks for a folder (FileDialogHook), then exportModel.
+  void exportModelWithDialog(const QString& runId, int epoch);
+  // Exports on a worker into a new folder inside `parentDirectory` named after the project, run and
+  // epoch; a message box says where it went, or why not. False when an export is under way.
+  bool exportModel(const QString& runId, int epoch, const QString& parentDirectory);
+  bool isExporting() const { return m_exportWatcher.isRunning(); }
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -136,6 +143,7 @@ class MainWindow : public QMainWindow {
   // class balance setting, then the data is checked again.
   void checkDataHealth();
   void showDataHealth();
+  void showExported();
   void fixHealthFinding(const HealthFinding& finding);
   // The labels changed (an action, an undo or a redo): the data panels, the Texts tab and the
   // Evaluation tab follow; `keys` are the items whose label changed (empty: the classes changed).
@@ -162,6 +170,8 @@ class MainWindow : public QMainWindow {
   struct SuggestionOutcome;
   QFutureWatcher<std::shared_ptr<SuggestionOutcome>> m_suggestionWatcher;
   QString m_suggestionsRunId;  // the run whose suggestions the Label tab shows
+  struct ExportOutcome;
+  QFutureWatcher<std::shared_ptr<ExportOutcome>> m_exportWatcher;
   DataHealthView* m_healthView = nullptr;
   struct HealthOutcome;
   QFutureWatcher<std::shared_ptr<HealthOutcome>> m_healthWatcher;

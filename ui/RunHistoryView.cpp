@@ -87,6 +87,13 @@ RunHistoryView::RunHistoryView(QWidget* parent) : QWidget(parent) {
       tr("Train a new run that starts from this epoch's model, with the settings on the Training tab (for "
          "example a lower learning rate, or after relabelling). The earlier run is not changed."));
 
+  m_exportButton = new QPushButton(tr("Export This Epoch's Model..."), this);
+  m_exportButton->setObjectName(QStringLiteral("exportEpochButton"));
+  m_exportButton->setEnabled(false);
+  m_exportButton->setToolTip(
+      tr("Save this epoch's model as a folder that Attune, attune-cli predict and PyTorch tools can load "
+         "without the project."));
+
   m_differencesTitle = new QLabel(tr("Select two runs in the table to see what differs between them."), this);
   m_differencesTitle->setObjectName(QStringLiteral("differencesTitle"));
   m_differences = new QTableWidget(0, 3, this);
@@ -105,6 +112,7 @@ RunHistoryView::RunHistoryView(QWidget* parent) : QWidget(parent) {
   pickButtons->addStretch(1);
   pickButtons->addWidget(m_evaluateButton);
   pickButtons->addWidget(m_continueButton);
+  pickButtons->addWidget(m_exportButton);
   auto* pickBar = new QVBoxLayout;
   pickBar->addWidget(m_pickedLabel);
   pickBar->addLayout(pickButtons);
@@ -151,6 +159,8 @@ RunHistoryView::RunHistoryView(QWidget* parent) : QWidget(parent) {
           [this] { emit evaluateCheckpointRequested(m_pickedRun, m_pickedEpoch); });
   connect(m_continueButton, &QPushButton::clicked, this,
           [this] { emit continueFromRequested(m_pickedRun, m_pickedEpoch); });
+  connect(m_exportButton, &QPushButton::clicked, this,
+          [this] { emit exportCheckpointRequested(m_pickedRun, m_pickedEpoch); });
   redraw();
 }
 
@@ -167,6 +177,7 @@ void RunHistoryView::setRuns(std::vector<SavedRun> runs) {
   m_pickedEpoch = 0;
   m_evaluateButton->setEnabled(false);
   m_continueButton->setEnabled(false);
+  m_exportButton->setEnabled(false);
   m_pickedLabel->setText(tr("Click a point of a curve to pick that epoch's model."));
   m_messageLabel->setText(
       runs.empty() ? tr("No runs yet: press Train, and each run will be listed here.")
@@ -277,6 +288,7 @@ void RunHistoryView::pickPoint(int row, int epoch) {
   const bool kept = keptModelOf(run, epoch);
   m_evaluateButton->setEnabled(kept);
   m_continueButton->setEnabled(kept);
+  m_exportButton->setEnabled(kept);
   QString text = tr("Run %1, epoch %2: validation accuracy %3 %, validation loss %4.")
                      .arg(run.id)
                      .arg(epoch)

@@ -2,8 +2,8 @@
 // The history of a project's runs: a table of every run with its key settings and best figures; the
 // curves of the runs ticked in it on one chart (validation accuracy or loss, training loss or
 // accuracy); what differs between two selected runs' settings (and data); and a point picked on a
-// curve, whose model can be evaluated when the run kept it (the best and last epochs always, every
-// epoch when checkpoint.every_epoch was on).
+// curve, whose model can be evaluated, trained on from or exported when the run kept it (the best and
+// last epochs always, every epoch when checkpoint.every_epoch was on).
 
 #include "core/eval/SavedRun.h"
 
@@ -55,6 +55,8 @@ class RunHistoryView : public QWidget {
   void evaluateCheckpointRequested(const QString& runId, int epoch);
   // Train a new run, with the project's settings, starting from the model of run `runId` at `epoch`.
   void continueFromRequested(const QString& runId, int epoch);
+  // Export the model of run `runId` at `epoch` (MainWindow asks where).
+  void exportCheckpointRequested(const QString& runId, int epoch);
 
  private:
   void redraw();
@@ -69,6 +71,7 @@ class RunHistoryView : public QWidget {
   QLabel* m_pickedLabel = nullptr;
   QPushButton* m_evaluateButton = nullptr;
   QPushButton* m_continueButton = nullptr;
+  QPushButton* m_exportButton = nullptr;
   QLabel* m_differencesTitle = nullptr;
   QTableWidget* m_differences = nullptr;
   Curve m_curve = Curve::ValAccuracy;

@@ -4,9 +4,11 @@
 
 #include "core/eval/Predictor.h"
 #include "core/project/ProjectFile.h"
+#include "ui/FileDialogHook.h"
 #include "ui/LrFinderDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBoxHook.h"
+#include "ui/RunHistoryView.h"
 #include "ui/TryPanel.h"
 
 #include <qcustomplot.h>
@@ -296,6 +298,49 @@ void TestMainWindow::runToCompletion() {
   QVERIFY(results->item(2, 1)->text().startsWith(QStringLiteral("cannot be read")));
   const int top = (*expected)[0][0] > (*expected)[0][1] ? 0 : 1;
   QCOMPARE(results->item(0, 1)->text(), (*predictor)->classes()[top]);
+
+  // The Runs tab: the best epoch's point picked, "Export This Epoch's Model" asks where, and a new
+  // folder there holds that epoch's model; a second export goes beside it, not over it.
+  const RunRecord& run = window.project().runs.front();
+  auto* history = child<RunHistoryView>(window, "runHistoryView");
+  history->refresh(window.project());
+  history->pickPoint(0, run.bestEpoch);
+  auto* exportButton = child<QPushButton>(window, "exportEpochButton");
+  QVERIFY(exportButton->isEnabled());
+  const QString exports = dir.filePath(QStringLiteral("exports"));
+  QVERIFY(QDir().mkpath(exports));
+  QStringList captions;
+  FileDialogHook::setTestHandler([&](const QString& caption) {
+    captions << caption;
+    return exports;
+  });
+  m_messages.clear();
+  for (int round = 0; round < 2; ++round) {
+    QTest::mouseClick(exportButton, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.isExporting() && m_messages.size() == round + 1, kTrainingTimeout_ms);
+    QCOMPARE(m_messages.last().title, QStringLiteral("Model exported"));
+  }
+  FileDialogHook::setTestHandler({});
+  QCOMPARE(captions.size(), 2);
+  const QString name = QStringLiteral("Colours-%1-epoch-%2").arg(run.id).arg(run.bestEpoch);
+  QCOMPARE(QDir(exports).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name),
+           (QStringList{name, name + QStringLiteral(" (2)")}));
+  const QString exported = QDir(exports).filePath(name);
+  QVERIFY2(m_messages.first().text.contains(QDir::toNativeSeparators(exported)), qPrintable(m_messages.first().text));
+  QFile weights(exported + QStringLiteral("/model.safetensors"));
+  QFile best(run.bestCheckpoint);
+  QVERIFY(weights.open(QIODevice::ReadOnly) && best.open(QIODevice::ReadOnly));
+  QCOMPARE(weights.readAll(), best.readAll());
+  auto fromExport = Predictor::openExport(exported);
+  QVERIFY(fromExport.ok());
+  QCOMPARE((*fromExport)->checkpointEpoch(), run.bestEpoch);
+  QCOMPARE((*fromExport)->classes(), (*predictor)->classes());
+
+  // An export that cannot be written says why.
+  m_messages.clear();
+  QVERIFY(window.exportModel(run.id, run.bestEpoch, QStringLiteral("/proc/attune-cannot-write-here")));
+  QTRY_VERIFY_WITH_TIMEOUT(!window.isExporting() && !m_messages.isEmpty(), kTrainingTimeout_ms);
+  QCOMPARE(m_messages.last().title, QStringLiteral("Model not exported"));
 }
 
 void TestMainWindow::settingsSurviveSaveAndOpen() {

@@ -139,6 +139,7 @@ class TestRunHistory : public QObject {
       QCOMPARE(view.pickedEpoch(), epoch);
       QCOMPARE(evaluate->isEnabled(), kept);
       QCOMPARE(child<QPushButton>(view, "continueFromButton")->isEnabled(), kept);
+      QCOMPARE(child<QPushButton>(view, "exportEpochButton")->isEnabled(), kept);
       QVERIFY(child<QLabel>(view, "pickedPoint")
                   ->text()
                   .contains(kept ? QStringLiteral("was kept") : QStringLiteral("was not kept")));
@@ -159,6 +160,12 @@ class TestRunHistory : public QObject {
     QCOMPARE(continueFrom.count(), 1);
     QCOMPARE(continueFrom[0][0].toString(), QStringLiteral("20261130-3"));
     QCOMPARE(continueFrom[0][1].toInt(), 3);
+    // "Export This Epoch's Model" asks to export the same picked model.
+    QSignalSpy exportRequested(&view, &RunHistoryView::exportCheckpointRequested);
+    QTest::mouseClick(child<QPushButton>(view, "exportEpochButton"), Qt::LeftButton);
+    QCOMPARE(exportRequested.count(), 1);
+    QCOMPARE(exportRequested[0][0].toString(), QStringLiteral("20261130-3"));
+    QCOMPARE(exportRequested[0][1].toInt(), 3);
   }
 
   void clickingACurvePicksItsPoint() {

@@ -1,0 +1,24 @@
+#include "ui/FileDialogHook.h"
+
+#include <QFileDialog>
+
+namespace attune::ui {
+namespace {
+
+FileDialogHook::Handler& testHandler() {
+  static FileDialogHook::Handler handler;
+  return handler;
+}
+
+}  // namespace
+
+QString FileDialogHook::existingDirectory(QWidget* parent, const QString& caption, const QString& startDirectory) {
+  if (testHandler()) return testHandler()(caption);
+  return QFileDialog::getExistingDirectory(parent, caption, startDirectory);
+}
+
+void FileDialogHook::setTestHandler(Handler handler) {
+  testHandler() = std::move(handler);
+}
+
+}  // namespace attune::ui

@@ -1,0 +1,25 @@
+#pragma once
+// The file dialogs that tests must answer go through here (as MessageBoxHook does for message
+// boxes): with a test handler installed, no dialog is shown and the handler's answer is returned.
+
+#include <QString>
+
+#include <functional>
+
+class QWidget;
+
+namespace attune::ui {
+
+class FileDialogHook {
+ public:
+  // Gets the dialog's caption; returns the chosen path, or empty for Cancel.
+  using Handler = std::function<QString(const QString& caption)>;
+
+  // QFileDialog::getExistingDirectory, or the test handler's answer.
+  static QString existingDirectory(QWidget* parent, const QString& caption, const QString& startDirectory);
+
+  // For tests: answer every dialog with `handler`; an empty handler shows real dialogs again.
+  static void setTestHandler(Handler handler);
+};
+
+}  // namespace attune::ui
