@@ -12,7 +12,8 @@ FileDialogHook::Handler& testHandler() {
 
 }  // namespace
 
-QString FileDialogHook::existingDirectory(QWidget* parent, const QString& caption, const QString& startDirectory) {
+QString FileDialogHook::existingDirectory(QWidget* parent, const QString& caption,
+                                          const QString& startDirectory) {
   if (testHandler()) return testHandler()(caption);
   return QFileDialog::getExistingDirectory(parent, caption, startDirectory);
 }

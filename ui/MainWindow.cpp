@@ -207,7 +207,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           &MainWindow::showSuggestions);
   connect(&m_evaluationWatcher, &QFutureWatcher<std::shared_ptr<EvaluationOutcome>>::finished, this,
           &MainWindow::showEvaluation);
-  connect(m_historyView, &RunHistoryView::exportCheckpointRequested, this, &MainWindow::exportModelWithDialog);
+  connect(m_historyView, &RunHistoryView::exportCheckpointRequested, this,
+          &MainWindow::exportModelWithDialog);
   connect(&m_exportWatcher, &QFutureWatcher<std::shared_ptr<ExportOutcome>>::finished, this,
           &MainWindow::showExported);
   connect(m_runPanel, &RunPanel::trainClicked, this, &MainWindow::startTraining);

@@ -240,9 +240,11 @@ Result<ModelExport> exportModel(const Project& project, const ModelExportRequest
   auto runDirectory = runDirectoryOf(project, request.run);
   if (!runDirectory) return runDirectory.error();
   const QString modelDirectory = modelDirectoryOf(project, *runDirectory);
-  QString runId = QFileInfo(*runDirectory).fileName();
-  if (QDir::cleanPath(modelDirectory) != QDir::cleanPath(*runDirectory))
-    runId += '/' + QFileInfo(modelDirectory).fileName();  // a k-fold run's best fold
+  // A k-fold run's model is its best fold's: "<run>/fold-N".
+  const QString crossValidation = crossValidationRunOf(*runDirectory);
+  QString runId = QFileInfo(crossValidation.isEmpty() ? *runDirectory : crossValidation).fileName();
+  if (!crossValidation.isEmpty() && QDir::cleanPath(modelDirectory) != QDir::cleanPath(crossValidation))
+    runId += '/' + QFileInfo(modelDirectory).fileName();
   auto run = readSavedRun(modelDirectory);
   if (!run) return run.error();
   auto checkpoint = runCheckpointFile(modelDirectory, runId, request.checkpoint);

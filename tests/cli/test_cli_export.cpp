@@ -208,6 +208,38 @@ class TestCliExport : public QObject {
     QCOMPARE(manifestOf(best)["epoch"].get<int>(), run->bestEpoch());
   }
 
+  // A k-fold run keeps no model of its own: its best fold's is exported, and named so.
+  void kFoldRunExportsItsBestFold() {
+    using namespace attune::testing::texts;
+    const QString reviews = writeReviews(m_dir.filePath(QStringLiteral("folds.csv")), 20);
+    const QString vectors = writeTinyVectors(m_dir.filePath(QStringLiteral("folds.safetensors")));
+    const QString project = m_dir.filePath(QStringLiteral("folds.attune"));
+    QCOMPARE(runCli({QStringLiteral("new"), project, QStringLiteral("--task"), QStringLiteral("text"),
+                     QStringLiteral("--data"), reviews, QStringLiteral("--model"),
+                     QStringLiteral("word_vectors"), QStringLiteral("--weights"), vectors})
+                 .exitCode,
+             0);
+    const auto done =
+        train(project, {QStringLiteral("epochs=2"), QStringLiteral("batch_size=8"),
+                        QStringLiteral("kfold.folds=3"), QStringLiteral("model.max_tokens=16")});
+    QCOMPARE(done.value("event", std::string()), std::string("done"));
+    const QString runId = QString::fromStdString(done["run_id"].get<std::string>());
+    const QString out = m_dir.filePath(QStringLiteral("folds-model"));
+    const auto exported =
+        runCli({QStringLiteral("export"), project, QStringLiteral("--out"), out, QStringLiteral("--json")});
+    QVERIFY2(exported.exitCode == 0, exported.err.constData());
+    const QString exportedRun =
+        QString::fromStdString(jsonLines(exported.out).back()["run"].get<std::string>());
+    QVERIFY2(exportedRun.startsWith(runId + QStringLiteral("/fold-")), qPrintable(exportedRun));
+    const QString fold = exportedRun.section('/', 1);
+    const QString runDir = QString::fromStdString(done["run_dir"].get<std::string>());
+    QCOMPARE(contentOf(out + QStringLiteral("/model.safetensors")),
+             contentOf(runDir + '/' + fold + QStringLiteral("/best.safetensors")));
+    const auto predicted =
+        runCli({QStringLiteral("predict"), out, QStringLiteral("--text"), QStringLiteral("great fun")});
+    QVERIFY2(predicted.exitCode == 0, predicted.err.constData());
+  }
+
   // A word-vector text model carries its word list: it still answers after the vectors file and the
   // project are gone, reads tables by the project's text column, and a newer or damaged export is
   // refused.

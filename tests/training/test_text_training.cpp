@@ -5,6 +5,7 @@
 
 #include "TinyDataset.h"
 #include "core/eval/Predictor.h"
+#include "core/export/ModelExport.h"
 #include "core/models/TextModelConfig.h"
 #include "core/models/detail/StateDict.h"
 #include "core/models/detail/TextClassifier.h"
@@ -163,6 +164,32 @@ class TestTextTraining : public QObject {
     QVERIFY2((*fresh)[0][1] > 0.5 && (*fresh)[1][0] > 0.5,
              qPrintable(QStringLiteral("%1 %2").arg((*fresh)[0][1]).arg((*fresh)[1][0])));
     QVERIFY(!(*predictor)->predictImages({m_reviews}).ok());
+
+    // Exported, the model carries what it is built from (the tokenizer's or the word list's files)
+    // and answers as the run does after the pre-trained files are gone.
+    ModelExportRequest request;
+    request.run = QFileInfo(summary.bestCheckpoint).absolutePath();
+    request.outDirectory = m_dir.filePath(architecture + QStringLiteral("-export"));
+    auto exported = exportModel(project, request);
+    QVERIFY2(exported.ok(), exported.ok() ? "" : qPrintable(exported.error().text()));
+    QCOMPARE(exported->epoch, summary.bestEpoch);
+    const QString base = QDir(request.outDirectory).filePath(QStringLiteral("base"));
+    if (architecture == QLatin1String("word_vectors")) {
+      QVERIFY(QFileInfo::exists(base + QStringLiteral("/vectors.safetensors")));
+    } else {
+      for (const char* file : {"config.json", "vocab.txt", "model.safetensors"})
+        QVERIFY2(QFileInfo::exists(base + '/' + architecture + '/' + QLatin1String(file)), file);
+    }
+    const QString moved = weights + QStringLiteral(".moved");
+    QVERIFY(QDir().rename(weights, moved));
+    auto fromExport = Predictor::openExport(request.outDirectory);
+    QVERIFY2(fromExport.ok(), fromExport.ok() ? "" : qPrintable(fromExport.error().text()));
+    QCOMPARE((*fromExport)->classes(), job->classes);
+    auto exportedRows = (*fromExport)->predictTexts(texts);
+    QVERIFY(exportedRows.ok());
+    for (size_t i = 0; i < rows->size(); ++i)
+      for (size_t c = 0; c < 2; ++c) QVERIFY(std::abs((*exportedRows)[i][c] - (*rows)[i][c]) < 1e-9);
+    QVERIFY(QDir().rename(moved, weights));
   }
 
   // With the pre-trained part frozen (the word vectors here), the head trains on features computed

@@ -326,7 +326,8 @@ void TestMainWindow::runToCompletion() {
   QCOMPARE(QDir(exports).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name),
            (QStringList{name, name + QStringLiteral(" (2)")}));
   const QString exported = QDir(exports).filePath(name);
-  QVERIFY2(m_messages.first().text.contains(QDir::toNativeSeparators(exported)), qPrintable(m_messages.first().text));
+  QVERIFY2(m_messages.first().text.contains(QDir::toNativeSeparators(exported)),
+           qPrintable(m_messages.first().text));
   QFile weights(exported + QStringLiteral("/model.safetensors"));
   QFile best(run.bestCheckpoint);
   QVERIFY(weights.open(QIODevice::ReadOnly) && best.open(QIODevice::ReadOnly));
