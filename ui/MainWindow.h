@@ -18,6 +18,7 @@ class QAction;
 class QLabel;
 class QStackedWidget;
 class QTabWidget;
+class QTimer;
 
 namespace attune {
 struct EvaluationRequest;
@@ -148,6 +149,10 @@ class MainWindow : public QMainWindow {
   // The labels changed (an action, an undo or a redo): the data panels, the Texts tab and the
   // Evaluation tab follow; `keys` are the items whose label changed (empty: the classes changed).
   void onLabelsChanged(const QStringList& keys);
+  // The data panels, the Texts tab, the Evaluation tab and the rate preview after labels changed;
+  // flushLabelRefresh does a refresh still pending at once (before saving or training).
+  void refreshAfterLabels();
+  void flushLabelRefresh();
   // The status bar's sign that every label is on the disk (or that the last one could not be saved).
   void showLabelsSaved(bool saved, const QString& problem = {});
 
@@ -180,7 +185,8 @@ class MainWindow : public QMainWindow {
   RunPanel* m_runPanel = nullptr;
   RunController* m_runController = nullptr;
   RecentProjects* m_recentProjects = nullptr;
-  QList<QAction*> m_idleOnlyActions;  // New, Open, Open Recent: not while a run writes into the project
+  QTimer* m_labelRefreshTimer = nullptr;  // a refresh after labels, pending while labelling fast
+  QList<QAction*> m_idleOnlyActions;      // New, Open, Open Recent: not while a run writes into the project
 };
 
 }  // namespace attune::ui
