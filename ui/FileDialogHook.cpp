@@ -18,6 +18,18 @@ QString FileDialogHook::existingDirectory(QWidget* parent, const QString& captio
   return QFileDialog::getExistingDirectory(parent, caption, startDirectory);
 }
 
+QString FileDialogHook::openFileName(QWidget* parent, const QString& caption, const QString& startDirectory,
+                                     const QString& filter) {
+  if (testHandler()) return testHandler()(caption);
+  return QFileDialog::getOpenFileName(parent, caption, startDirectory, filter);
+}
+
+QString FileDialogHook::saveFileName(QWidget* parent, const QString& caption, const QString& startPath,
+                                     const QString& filter) {
+  if (testHandler()) return testHandler()(caption);
+  return QFileDialog::getSaveFileName(parent, caption, startPath, filter);
+}
+
 void FileDialogHook::setTestHandler(Handler handler) {
   testHandler() = std::move(handler);
 }

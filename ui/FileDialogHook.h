@@ -17,6 +17,11 @@ class FileDialogHook {
 
   // QFileDialog::getExistingDirectory, or the test handler's answer.
   static QString existingDirectory(QWidget* parent, const QString& caption, const QString& startDirectory);
+  // QFileDialog::getOpenFileName and getSaveFileName, or the test handler's answer.
+  static QString openFileName(QWidget* parent, const QString& caption, const QString& startDirectory,
+                              const QString& filter);
+  static QString saveFileName(QWidget* parent, const QString& caption, const QString& startPath,
+                              const QString& filter);
 
   // For tests: answer every dialog with `handler`; an empty handler shows real dialogs again.
   static void setTestHandler(Handler handler);

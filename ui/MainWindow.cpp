@@ -340,6 +340,7 @@ void MainWindow::setProject(Project project) {
   m_healthView->clear();
   m_tabs->setTabVisible(m_tabs->indexOf(m_textsView), texts);
   m_tryPanel->setTask(m_project.task);
+  m_tryPanel->setTextColumn(m_project.data.textColumn);
   m_tabs->setCurrentWidget(m_trainingTab);
   m_evaluationView->setEvaluation(nullptr);
   m_historyView->refresh(m_project);
@@ -387,6 +388,7 @@ void MainWindow::onFolderChosen(const QString& folder) {
 
 void MainWindow::onTextDataChosen() {
   m_textDataPanel->applyTo(m_project.data);
+  m_tryPanel->setTextColumn(m_project.data.textColumn);
   m_project.classes = m_textDataPanel->classes();
   m_textsView->setDataset(m_textDataPanel->dataset());
   updateLabelView();

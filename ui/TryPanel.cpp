@@ -1,9 +1,12 @@
 #include "ui/TryPanel.h"
 
 #include "core/data/ImageFolderScanner.h"
+#include "core/eval/BatchPrediction.h"
 #include "core/eval/Predictor.h"
 #include "ui/Colors.h"
+#include "ui/FileDialogHook.h"
 
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -65,6 +68,8 @@ struct TryPanel::Answer {
   std::vector<std::vector<double>> probabilities;  // per input
   QStringList failures;                            // images: per input, why it could not be read
   std::vector<QImage> thumbnails;                  // images: per input (null when unreadable)
+  QString csvPath;                                 // a batch into a CSV file: where it went
+  BatchPrediction batch;
   QString error;
 };
 
@@ -88,6 +93,8 @@ TryPanel::TryPanel(QWidget* parent) : QWidget(parent) {
   m_dropLabel->setFrameShadow(QFrame::Sunken);
   m_chooseButton = new QPushButton(tr("Choose Images…"), this);
   m_chooseButton->setObjectName(QStringLiteral("tryChooseButton"));
+  m_batchButton = new QPushButton(this);
+  m_batchButton->setObjectName(QStringLiteral("tryBatchButton"));
   m_messageLabel = new QLabel(this);
   m_messageLabel->setObjectName(QStringLiteral("tryMessageLabel"));
   m_messageLabel->setWordWrap(true);
@@ -118,11 +125,13 @@ TryPanel::TryPanel(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(m_modelLabel);
   layout->addWidget(m_inputStack);
+  layout->addWidget(m_batchButton, 0, Qt::AlignLeft);
   layout->addWidget(m_messageLabel);
   layout->addWidget(m_results, 1);
 
   connect(m_classifyButton, &QPushButton::clicked, this, &TryPanel::classify);
   connect(m_chooseButton, &QPushButton::clicked, this, &TryPanel::chooseImages);
+  connect(m_batchButton, &QPushButton::clicked, this, &TryPanel::chooseBatch);
   setAcceptDrops(true);
   for (const QKeySequence& keys :
        {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)})
@@ -156,11 +165,23 @@ void TryPanel::updateButton() {
   m_classifyButton->setEnabled(!m_runDirectory.isEmpty() && !isBusy() &&
                                !m_input->toPlainText().trimmed().isEmpty());
   m_chooseButton->setEnabled(!m_runDirectory.isEmpty() && !isBusy());
+  m_batchButton->setEnabled(!m_runDirectory.isEmpty() && !isBusy());
+}
+
+QString TryPanel::message() const {
+  return m_messageLabel->text();
 }
 
 void TryPanel::setTask(TaskKind task) {
   m_task = task;
   m_inputStack->setCurrentIndex(task == TaskKind::ImageClassification ? 1 : 0);
+  const bool images = task == TaskKind::ImageClassification;
+  m_batchButton->setText(images ? tr("Predict a Folder into a CSV…") : tr("Predict a Table into a CSV…"));
+  m_batchButton->setToolTip(
+      images ? tr("Classify every image in a folder (and its sub-folders) and save the answers as a "
+                  "spreadsheet (CSV): each image's most likely class and every class's probability.")
+             : tr("Classify every text of a table (CSV, TSV, JSON Lines) and save the answers as a "
+                  "spreadsheet (CSV): each text's most likely class and every class's probability."));
   m_results->setRowCount(0);
   m_shown.clear();
   m_shownImages.clear();
@@ -180,48 +201,77 @@ void TryPanel::classifyImages(const QStringList& paths) {
   start(paths, true);
 }
 
-void TryPanel::start(QStringList inputs, bool images) {
+void TryPanel::predictIntoCsv(const QStringList& inputs, const QString& csvPath) {
+  if (inputs.isEmpty() || csvPath.isEmpty()) return;
+  start(inputs, m_task == TaskKind::ImageClassification, csvPath);
+}
+
+void TryPanel::chooseBatch() {
+  const bool images = m_task == TaskKind::ImageClassification;
+  const QString input =
+      images ? FileDialogHook::existingDirectory(this, tr("Predict the Images of a Folder"), QString())
+             : FileDialogHook::openFileName(this, tr("Predict the Texts of a Table"), QString(),
+                                            tr("Tables of texts (*.csv *.tsv *.txt *.jsonl *.json)"));
+  if (input.isEmpty()) return;
+  const QString csv = FileDialogHook::saveFileName(
+      this, tr("Save the Predictions As"),
+      QFileInfo(input).absolutePath() + QStringLiteral("/predictions.csv"), tr("Spreadsheet (*.csv)"));
+  if (csv.isEmpty()) return;
+  predictIntoCsv(
+      {input}, csv.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive) ? csv : csv + QStringLiteral(".csv"));
+}
+
+void TryPanel::start(QStringList inputs, bool images, const QString& csvPath) {
   if (m_runDirectory.isEmpty() || isBusy()) return;
   auto predictor = m_predictorRun == m_runDirectory ? m_predictor : nullptr;
   const QString runDirectory = m_runDirectory;
   m_messageLabel->setStyleSheet(QString());
   m_messageLabel->setText(predictor ? tr("Classifying…") : tr("Loading the model…"));
-  m_watcher.setFuture(
-      QtConcurrent::run([predictor, runDirectory, inputs = std::move(inputs), images]() mutable {
-        auto answer = std::make_shared<Answer>();
-        answer->runDirectory = runDirectory;
-        answer->images = images;
-        answer->inputs = inputs;
-        if (!predictor) {
-          auto opened = Predictor::openRun(runDirectory);
-          if (!opened) {
-            answer->error = opened.error().text();
-            return answer;
-          }
-          predictor = std::shared_ptr<Predictor>(std::move(*opened));
-        }
-        answer->predictor = predictor;
-        if (images != (predictor->task() == TaskKind::ImageClassification)) {
-          answer->error = images ? tr("This model classifies texts, not images.")
-                                 : tr("This model classifies images, not texts.");
-          return answer;
-        }
-        auto rows =
-            images ? predictor->predictImages(inputs, &answer->failures) : predictor->predictTexts(inputs);
-        if (!rows) {
-          answer->error = rows.error().text();
-          return answer;
-        }
-        answer->probabilities = std::move(*rows);
-        // Thumbnails are decoded here too, off the window's thread.
-        if (images)
-          for (const QString& path : answer->inputs) {
-            QImageReader reader(path);
-            reader.setScaledSize(reader.size().scaled(kThumbnail_px, kThumbnail_px, Qt::KeepAspectRatio));
-            answer->thumbnails.push_back(reader.read());
-          }
+  m_watcher.setFuture(QtConcurrent::run([predictor, runDirectory, inputs = std::move(inputs), images, csvPath,
+                                         textColumn = m_textColumn]() mutable {
+    auto answer = std::make_shared<Answer>();
+    answer->runDirectory = runDirectory;
+    answer->images = images;
+    answer->inputs = inputs;
+    answer->csvPath = csvPath;
+    if (!predictor) {
+      auto opened = Predictor::openRun(runDirectory);
+      if (!opened) {
+        answer->error = opened.error().text();
         return answer;
-      }));
+      }
+      predictor = std::shared_ptr<Predictor>(std::move(*opened));
+    }
+    answer->predictor = predictor;
+    if (images != (predictor->task() == TaskKind::ImageClassification)) {
+      answer->error = images ? tr("This model classifies texts, not images.")
+                             : tr("This model classifies images, not texts.");
+      return answer;
+    }
+    if (!csvPath.isEmpty()) {
+      auto batch = attune::predictIntoCsv(*predictor, inputs, textColumn, csvPath);
+      if (batch)
+        answer->batch = *batch;
+      else
+        answer->error = batch.error().text();
+      return answer;
+    }
+    auto rows =
+        images ? predictor->predictImages(inputs, &answer->failures) : predictor->predictTexts(inputs);
+    if (!rows) {
+      answer->error = rows.error().text();
+      return answer;
+    }
+    answer->probabilities = std::move(*rows);
+    // Thumbnails are decoded here too, off the window's thread.
+    if (images)
+      for (const QString& path : answer->inputs) {
+        QImageReader reader(path);
+        reader.setScaledSize(reader.size().scaled(kThumbnail_px, kThumbnail_px, Qt::KeepAspectRatio));
+        answer->thumbnails.push_back(reader.read());
+      }
+    return answer;
+  }));
   updateButton();
 }
 
@@ -264,6 +314,15 @@ void TryPanel::showAnswer() {
   if (!answer->error.isEmpty()) {
     m_messageLabel->setText(answer->error);
     m_messageLabel->setStyleSheet(QStringLiteral("color: %1").arg(kErrorColor.name()));
+  } else if (!answer->csvPath.isEmpty()) {
+    m_messageLabel->setText(
+        answer->batch.unreadable == 0
+            ? tr("Wrote %n predictions to %1.", nullptr, answer->batch.predicted)
+                  .arg(QDir::toNativeSeparators(answer->csvPath))
+            : tr("Wrote %n predictions to %1; %2 images could not be read (their rows are empty).", nullptr,
+                 answer->batch.predicted)
+                  .arg(QDir::toNativeSeparators(answer->csvPath))
+                  .arg(answer->batch.unreadable));
   } else {
     m_classes = m_predictor->classes();
     if (answer->images)

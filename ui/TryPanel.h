@@ -46,7 +46,14 @@ class TryPanel : public QWidget {
   void classify();
   // Image projects: the answers for these image files (what dropping them does).
   void classifyImages(const QStringList& paths);
+  // Every image under these folders (image models) or every text of these tables (text models, by
+  // the project's text column, see setTextColumn) classified into a CSV file at `csvPath`
+  // (item,predicted,probability,<one column per class>), on the worker; the message line says how
+  // many, or why not. What "Predict a Folder into a CSV…" does after asking where.
+  void predictIntoCsv(const QStringList& inputs, const QString& csvPath);
+  void setTextColumn(const QString& column) { m_textColumn = column; }
   bool isBusy() const { return m_watcher.isRunning(); }
+  QString message() const;
   // Texts: the probabilities shown, in the model's class order (empty before the first answer).
   const std::vector<double>& shownProbabilities() const { return m_shown; }
   QStringList shownClasses() const { return m_classes; }
@@ -67,11 +74,12 @@ class TryPanel : public QWidget {
 
  private:
   struct Answer;
-  void start(QStringList inputs, bool images);
+  void start(QStringList inputs, bool images, const QString& csvPath = {});
   void showAnswer();
   void showTextAnswer(const Answer& answer);
   void showImageAnswer(const Answer& answer);
   void chooseImages();
+  void chooseBatch();
   void updateButton();
 
   TaskKind m_task = TaskKind::TextClassification;
@@ -89,6 +97,8 @@ class TryPanel : public QWidget {
   QPushButton* m_classifyButton = nullptr;
   QLabel* m_dropLabel = nullptr;
   QPushButton* m_chooseButton = nullptr;
+  QPushButton* m_batchButton = nullptr;
+  QString m_textColumn;
   QLabel* m_messageLabel = nullptr;
   QTableWidget* m_results = nullptr;
 };

@@ -3,16 +3,13 @@
 // project's text column, else the guessed one), or texts given on the command line with --text.
 #include "app/cli/CliOutput.h"
 #include "app/cli/Commands.h"
-#include "core/data/ImageFolderScanner.h"
-#include "core/data/TextColumnGuess.h"
-#include "core/data/TextTable.h"
+#include "core/eval/BatchPrediction.h"
 #include "core/eval/Evaluation.h"
 #include "core/export/ModelExport.h"
 #include "core/project/ProjectFile.h"
 
 #include <QCommandLineParser>
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
@@ -21,55 +18,6 @@
 
 namespace attune::cli {
 namespace {
-
-struct Inputs {
-  QStringList items;   // image paths or texts
-  QStringList labels;  // how each is named in the output: the path, or "file:line" for a table row
-};
-
-Result<Inputs> imageInputs(const QStringList& arguments) {
-  Inputs inputs;
-  for (const QString& argument : arguments) {
-    const QFileInfo info(argument);
-    if (info.isDir()) {
-      QStringList found;
-      QDirIterator it(info.absoluteFilePath(), QDir::Files, QDirIterator::Subdirectories);
-      while (it.hasNext()) {
-        const QString path = it.next();
-        if (hasImageExtension(QFileInfo(path))) found << path;
-      }
-      found.sort();
-      inputs.items << found;
-    } else if (info.isFile()) {
-      inputs.items << info.absoluteFilePath();
-    } else {
-      return Error(ErrorCode::FileNotFound, QStringLiteral("%1 does not exist.").arg(argument),
-                   QStringLiteral("Give image files or folders."));
-    }
-  }
-  inputs.labels = inputs.items;
-  return inputs;
-}
-
-// `textColumn`: the project's (or the export's) text column, else the guessed one.
-Result<Inputs> textInputs(const QString& textColumn, const QStringList& arguments) {
-  Inputs inputs;
-  for (const QString& argument : arguments) {
-    auto table = TextTable::read(argument);
-    if (!table) return table.error();
-    int column = table->columnIndex(textColumn);
-    if (column < 0) column = guessTextColumns(*table).textColumn;
-    if (column < 0)
-      return Error(ErrorCode::BadFormat, QStringLiteral("%1 has no column of texts.").arg(argument),
-                   QStringLiteral("Name it '%1' as in the project.").arg(textColumn));
-    for (const TextTableRow& row : table->rows) {
-      if (row.cells[column].trimmed().isEmpty()) continue;
-      inputs.items << row.cells[column];
-      inputs.labels << QStringLiteral("%1:%2").arg(QFileInfo(argument).fileName()).arg(row.line);
-    }
-  }
-  return inputs;
-}
 
 // The text column an export was trained on (empty when it names none).
 QString exportTextColumn(const QString& exportDirectory) {
@@ -129,11 +77,12 @@ int commandPredict(const QStringList& arguments) {
   const bool texts = (*predictor)->task() == TaskKind::TextClassification;
   if (parser.isSet(QStringLiteral("text")) && !texts)
     return fail(QStringLiteral("This project's model classifies images; give image files or folders."));
-  Result<Inputs> inputs = Inputs{};
+  Result<PredictionInputs> inputs = PredictionInputs{};
   if (parser.isSet(QStringLiteral("text")))
-    inputs = Inputs{positional.mid(1), positional.mid(1)};
+    inputs = PredictionInputs{positional.mid(1), positional.mid(1)};
   else
-    inputs = texts ? textInputs(textColumn, positional.mid(1)) : imageInputs(positional.mid(1));
+    inputs = texts ? textPredictionInputs(positional.mid(1), textColumn)
+                   : imagePredictionInputs(positional.mid(1));
   if (!inputs) return fail(inputs.error().text());
   if (inputs->items.isEmpty())
     return fail(QStringLiteral("There is nothing to classify in the inputs given."));
@@ -143,38 +92,25 @@ int commandPredict(const QStringList& arguments) {
                     : (*predictor)->predictImages(inputs->items, &failures);
   if (!rows) return fail(rows.error().text());
   const QStringList& classes = (*predictor)->classes();
-  QByteArray csv = "item,predicted,probability";
-  for (const QString& name : classes) csv += ',' + csvField(name).toUtf8();
-  csv += '\n';
-  for (qsizetype i = 0; i < inputs->items.size(); ++i) {
-    const std::vector<double>& row = (*rows)[size_t(i)];
-    const int best = row.empty() ? -1 : int(std::max_element(row.begin(), row.end()) - row.begin());
-    if (asJson) {
-      nlohmann::json event{{"event", "prediction"}, {"item", inputs->labels[i].toStdString()}};
-      if (best < 0) {
+  if (asJson)
+    for (qsizetype i = 0; i < inputs->items.size(); ++i) {
+      const std::vector<double>& row = (*rows)[size_t(i)];
+      nlohmann::json event{{"event", "prediction"}, {"item", inputs->names[i].toStdString()}};
+      if (row.empty()) {
         event["error"] = failures.value(i).toStdString();
       } else {
-        event["predicted"] = classes[best].toStdString();
+        event["predicted"] = classes[std::max_element(row.begin(), row.end()) - row.begin()].toStdString();
         nlohmann::json probabilities = nlohmann::json::object();
         for (qsizetype c = 0; c < classes.size(); ++c)
           probabilities[classes[c].toStdString()] = row[size_t(c)];
         event["probabilities"] = probabilities;
       }
       printJson(event);
-      continue;
     }
-    csv += csvField(inputs->labels[i]).toUtf8() + ',';
-    if (best < 0) {
-      csv += ",\n";
-      continue;
-    }
-    csv += csvField(classes[best]).toUtf8() + ',' + QByteArray::number(row[size_t(best)], 'g', 6);
-    for (double p : row) csv += ',' + QByteArray::number(p, 'g', 6);
-    csv += '\n';
-  }
+  const QByteArray csv = asJson ? QByteArray() : predictionsCsv(inputs->names, classes, *rows);
   for (qsizetype i = 0; i < failures.size(); ++i)
     if (!failures[i].isEmpty() && !asJson)
-      printError(QStringLiteral("%1: %2").arg(inputs->labels[i], failures[i]));
+      printError(QStringLiteral("%1: %2").arg(inputs->names[i], failures[i]));
   if (asJson) {
     printJson(
         {{"event", "done"}, {"run", (*predictor)->runId().toStdString()}, {"count", inputs->items.size()}});

@@ -4,6 +4,7 @@
 // models, k-fold keeps out-of-fold predictions by line, and a resumed text run is bit-identical.
 
 #include "TinyDataset.h"
+#include "core/eval/BatchPrediction.h"
 #include "core/eval/Predictor.h"
 #include "core/export/ModelExport.h"
 #include "core/models/TextModelConfig.h"
@@ -164,6 +165,23 @@ class TestTextTraining : public QObject {
     QVERIFY2((*fresh)[0][1] > 0.5 && (*fresh)[1][0] > 0.5,
              qPrintable(QStringLiteral("%1 %2").arg((*fresh)[0][1]).arg((*fresh)[1][0])));
     QVERIFY(!(*predictor)->predictImages({m_reviews}).ok());
+
+    // A whole table into a CSV of predictions (what Try it's "Predict a Table into a CSV" does), read
+    // by the project's text column: one row per text, answered as above.
+    const QString csvPath = m_dir.filePath(architecture + QStringLiteral("-predictions.csv"));
+    auto batch = predictIntoCsv(**predictor, {m_reviews}, project.data.textColumn, csvPath);
+    QVERIFY2(batch.ok(), batch.ok() ? "" : qPrintable(batch.error().text()));
+    QCOMPARE(batch->predicted, 40);
+    QCOMPARE(batch->unreadable, 0);
+    QFile csvFile(csvPath);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly));
+    const QList<QByteArray> csvLines = csvFile.readAll().trimmed().split('\n');
+    QCOMPARE(csvLines.size(), 41);
+    QCOMPARE(csvLines[0], QByteArray("item,predicted,probability,neg,pos"));
+    QVERIFY2(csvLines[1].startsWith("reviews.csv:2,"), csvLines[1].constData());
+    QVERIFY(!predictIntoCsv(**predictor, {m_dir.filePath(QStringLiteral("missing.csv"))},
+                            project.data.textColumn, csvPath)
+                 .ok());
 
     // Exported, the model carries what it is built from (the tokenizer's or the word list's files)
     // and answers as the run does after the pre-trained files are gone.

@@ -299,6 +299,34 @@ void TestMainWindow::runToCompletion() {
   const int top = (*expected)[0][0] > (*expected)[0][1] ? 0 : 1;
   QCOMPARE(results->item(0, 1)->text(), (*predictor)->classes()[top]);
 
+  // "Predict a Folder into a CSV…": asked for the folder and the file, it writes one row per image
+  // (the unreadable one with empty cells) with the best model's probabilities.
+  QStringList asked;
+  const QString csvPath = dir.filePath(QStringLiteral("predictions.csv"));
+  FileDialogHook::setTestHandler([&](const QString& caption) {
+    asked << caption;
+    return asked.size() == 1 ? images : csvPath;
+  });
+  QTest::mouseClick(child<QPushButton>(window, "tryBatchButton"), Qt::LeftButton);
+  FileDialogHook::setTestHandler({});
+  QCOMPARE(asked.size(), 2);
+  QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 2, kTrainingTimeout_ms);
+  QVERIFY2(tryPanel->message().startsWith(QStringLiteral("Wrote 12 predictions to")),
+           qPrintable(tryPanel->message()));
+  QFile csvFile(csvPath);
+  QVERIFY(csvFile.open(QIODevice::ReadOnly));
+  const QList<QByteArray> csvLines = csvFile.readAll().trimmed().split('\n');
+  QCOMPARE(csvLines.size(), 1 + 12);
+  QCOMPARE(csvLines[0], QByteArray("item,predicted,probability,blue,red"));
+  const QString firstImage = images + QStringLiteral("/blue/0.png");
+  QVERIFY(csvLines[1].startsWith(QByteArray(firstImage.toUtf8() + ',')));
+  auto firstExpected = (*predictor)->predictImages({firstImage});
+  QVERIFY(firstExpected.ok());
+  const QList<QByteArray> cells = csvLines[1].split(',');
+  QCOMPARE(cells.size(), 5);
+  for (int c = 0; c < 2; ++c)
+    QVERIFY(std::abs(cells[3 + c].toDouble() - (*firstExpected)[0][size_t(c)]) < 1e-5);
+
   // The Runs tab: the best epoch's point picked, "Export This Epoch's Model" asks where, and a new
   // folder there holds that epoch's model; a second export goes beside it, not over it.
   const RunRecord& run = window.project().runs.front();
