@@ -59,11 +59,7 @@ Status writeBytes(const QString& path, const QByteArray& content, qint64& bytes)
 // holds every tensor): their weights path becomes empty.
 Result<QString> copyBaseFiles(const QString& architecture, const QString& weightsPath, const QString& into,
                               ModelExport& exported) {
-  const bool needsBase = architecture == QLatin1String(kWordVectorArchitecture) ||
-                         architecture == QLatin1String(kTfjsArchitecture) ||
-                         architecture == QLatin1String(kBertArchitecture) ||
-                         architecture == QLatin1String(kDistilBertArchitecture);
-  if (!needsBase || weightsPath.isEmpty()) return QString();
+  if (!needsItsPretrainedFiles(architecture) || weightsPath.isEmpty()) return QString();
   const QFileInfo info(weightsPath);
   if (!info.exists())
     return Error(ErrorCode::FileNotFound,
@@ -85,7 +81,15 @@ Result<QString> copyBaseFiles(const QString& architecture, const QString& weight
   const QDir folder(info.isDir() ? info.absoluteFilePath() : info.absolutePath());
   const QString folderName = folder.dirName();
   if (!base.mkpath(folderName)) return writeFailed(base.filePath(folderName), {});
+  // BERT and DistilBERT: the configuration and the tokenizer, not the pre-trained weights (the
+  // checkpoint replaces every one of them).
+  const bool transformer = architecture == QLatin1String(kBertArchitecture) ||
+                           architecture == QLatin1String(kDistilBertArchitecture);
+  const QStringList transformerFiles = {
+      QStringLiteral("config.json"), QStringLiteral("vocab.txt"), QStringLiteral("tokenizer.json"),
+      QStringLiteral("tokenizer_config.json"), QStringLiteral("special_tokens_map.json")};
   for (const QFileInfo& file : folder.entryInfoList(QDir::Files | QDir::NoDotAndDotDot, QDir::Name)) {
+    if (transformer && !transformerFiles.contains(file.fileName())) continue;
     if (auto copied = copyFile(file.absoluteFilePath(), base.filePath(folderName + '/' + file.fileName()),
                                exported.bytes);
         !copied)

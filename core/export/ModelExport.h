@@ -7,8 +7,9 @@
 //   attune-export.json    what the model is: format and version, task, classes, the run's exact
 //                         settings, preprocessing, where it came from and how it scored
 //   labels.txt            the classes, one per line, in the model's output order
-//   base/                 the files a text or Keras model is built from (its tokenizer, word list or
-//                         topology); absent for the catalog's image models
+//   base/                 the files a text or Keras model is built from (BERT's configuration and
+//                         tokenizer, the word list, the Keras topology); absent for the catalog's
+//                         image models
 //   README.txt            the above in plain words
 //
 // The folder is written under a temporary name next to the destination and renamed into place, so a

@@ -66,6 +66,13 @@ const std::vector<ArchitectureInfo>& architectures() {
   return kArchitectures;
 }
 
+bool needsItsPretrainedFiles(const QString& architecture) {
+  return architecture == QLatin1String(kWordVectorArchitecture) ||
+         architecture == QLatin1String(kTfjsArchitecture) ||
+         architecture == QLatin1String(kBertArchitecture) ||
+         architecture == QLatin1String(kDistilBertArchitecture);
+}
+
 const ArchitectureInfo* findArchitecture(const QString& id) {
   const auto& all = architectures();
   const auto it =

@@ -30,6 +30,11 @@ inline constexpr char kWordVectorArchitecture[] = "word_vectors";
 // The id of a model read from a Keras/TF.js export (its folder is the config's weights).
 inline constexpr char kTfjsArchitecture[] = "tfjs";
 
+// Whether a trained model of `architecture` still needs the files it was built from: its word list
+// (word vectors), tokenizer and configuration (BERT, DistilBERT) or topology (Keras/TF.js). The
+// catalog's image models need none once trained: a checkpoint holds every tensor.
+bool needsItsPretrainedFiles(const QString& architecture);
+
 const std::vector<ArchitectureInfo>& architectures();
 // nullptr when the id is unknown.
 const ArchitectureInfo* findArchitecture(const QString& id);

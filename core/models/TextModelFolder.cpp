@@ -14,7 +14,7 @@ QString existingFile(const QDir& dir, const char* name) {
 
 }  // namespace
 
-Result<TextModelFolder> describeTextModelFolder(const QString& folder) {
+Result<TextModelFolder> describeTextModelFolder(const QString& folder, TextFolderWeights weights) {
   const QFileInfo info(folder);
   if (!info.isDir())
     return Error(ErrorCode::FileNotFound, QStringLiteral("The model folder %1 does not exist.").arg(folder),
@@ -31,7 +31,9 @@ Result<TextModelFolder> describeTextModelFolder(const QString& folder) {
     result.weightsFile = existingFile(dir, "pytorch_model.bin");
     result.weightsFormat = TextWeightsFormat::PyTorch;
   }
-  if (result.weightsFile.isEmpty()) {
+  if (result.weightsFile.isEmpty() && weights == TextFolderWeights::Optional) {
+    result.weightsFormat = TextWeightsFormat::Safetensors;
+  } else if (result.weightsFile.isEmpty()) {
     if (!existingFile(dir, "model.safetensors.index.json").isEmpty() ||
         !existingFile(dir, "pytorch_model.bin.index.json").isEmpty())
       return Error(

@@ -25,8 +25,14 @@ struct TextModelFolder {
   bool hasTokenizer() const { return !vocabFile.isEmpty() || !tokenizerFile.isEmpty(); }
 };
 
+// Whether the folder must hold the pre-trained weights: not when a run's checkpoint will supply every
+// tensor (an exported model's base folder holds the configuration and the tokenizer only).
+enum class TextFolderWeights { Required, Optional };
+
 // Reads and checks config.json and finds the other files. Refused: no folder, no or a bad config.json,
-// no weights file, weights split into several files (not supported).
-Result<TextModelFolder> describeTextModelFolder(const QString& folder);
+// no weights file (when required; else weightsFile stays empty), weights split into several files
+// (not supported).
+Result<TextModelFolder> describeTextModelFolder(const QString& folder,
+                                                TextFolderWeights weights = TextFolderWeights::Required);
 
 }  // namespace attune

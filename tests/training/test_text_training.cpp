@@ -195,11 +195,18 @@ class TestTextTraining : public QObject {
     if (architecture == QLatin1String("word_vectors")) {
       QVERIFY(QFileInfo::exists(base + QStringLiteral("/vectors.safetensors")));
     } else {
-      for (const char* file : {"config.json", "vocab.txt", "model.safetensors"})
+      for (const char* file : {"config.json", "vocab.txt"})
         QVERIFY2(QFileInfo::exists(base + '/' + architecture + '/' + QLatin1String(file)), file);
+      // Not the pre-trained weights: the exported model.safetensors replaces all of them.
+      QVERIFY(!QFileInfo::exists(base + '/' + architecture + QStringLiteral("/model.safetensors")));
     }
     const QString moved = weights + QStringLiteral(".moved");
     QVERIFY(QDir().rename(weights, moved));
+    // The run itself needs them (its tokenizer or word list); the export carries its own.
+    const auto withoutBase = Predictor::openRun(QFileInfo(summary.bestCheckpoint).absolutePath());
+    QVERIFY(!withoutBase.ok());
+    QVERIFY2(withoutBase.error().text().contains(QStringLiteral("no longer there")),
+             qPrintable(withoutBase.error().text()));
     auto fromExport = Predictor::openExport(request.outDirectory);
     QVERIFY2(fromExport.ok(), fromExport.ok() ? "" : qPrintable(fromExport.error().text()));
     QCOMPARE((*fromExport)->classes(), job->classes);

@@ -74,7 +74,8 @@ Result<std::unique_ptr<Predictor>> Predictor::open(
   auto checkpoint = checkpointOf(impl->runId);
   if (!checkpoint) return checkpoint.error();
   impl->checkpoint = *checkpoint;
-  if (!config->weightsPath.isEmpty() && !QFileInfo::exists(config->weightsPath))
+  if (needsItsPretrainedFiles(config->architecture) && !config->weightsPath.isEmpty() &&
+      !QFileInfo::exists(config->weightsPath))
     return Error(ErrorCode::FileNotFound,
                  QStringLiteral("The model of run %1 was built from %2, which is no longer there.")
                      .arg(impl->runId, config->weightsPath),

@@ -15,6 +15,10 @@
 
 namespace attune::detail {
 
+// Whether a model is built with its pre-trained weights, or without them because a run's checkpoint
+// (loaded with HeadPolicy::LoadAll, which requires every tensor) replaces all of them right after.
+enum class PretrainedWeights { Load, Skip };
+
 torch::Tensor toTensor(const TensorData& data);  // a copy, on CPU
 TensorData toTensorData(const torch::Tensor& tensor);
 

@@ -179,18 +179,23 @@ Result<WeightLoadReport> loadTextModelFolder(TextClassifierImpl& model, const Te
   return loadTextCheckpoint(model, std::move(content->tensors));
 }
 
-Result<LoadedTextClassifier> loadTextClassifier(const QString& folder, int numClasses) {
-  auto described = describeTextModelFolder(folder);
+Result<LoadedTextClassifier> loadTextClassifier(const QString& folder, int numClasses,
+                                                PretrainedWeights pretrained) {
+  auto described =
+      describeTextModelFolder(folder, pretrained == PretrainedWeights::Skip ? TextFolderWeights::Optional
+                                                                            : TextFolderWeights::Required);
   if (!described) return described.error();
   if (numClasses < 1)
     return Error(ErrorCode::NotEnoughData, QStringLiteral("A text classifier needs at least one class."),
                  QStringLiteral("Label some texts first."));
   LoadedTextClassifier loaded;
   loaded.model = makeTextClassifier(described->config, numClasses);
-  auto report = loadTextModelFolder(*loaded.model, *described);
-  if (!report) return report.error();
+  if (pretrained == PretrainedWeights::Load) {
+    auto report = loadTextModelFolder(*loaded.model, *described);
+    if (!report) return report.error();
+    loaded.report = std::move(*report);
+  }
   loaded.folder = std::move(*described);
-  loaded.report = std::move(*report);
   return loaded;
 }
 

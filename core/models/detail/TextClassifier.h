@@ -13,6 +13,7 @@
 #include "core/models/TextModelFolder.h"
 #include "core/models/WeightLoadReport.h"
 #include "core/models/detail/ImageClassifier.h"
+#include "core/models/detail/StateDict.h"
 #include "core/weights/TensorData.h"
 
 #include <memory>
@@ -99,6 +100,8 @@ struct LoadedTextClassifier {
   TextModelFolder folder;
   WeightLoadReport report;
 };
-Result<LoadedTextClassifier> loadTextClassifier(const QString& folder, int numClasses);
+// With PretrainedWeights::Skip the folder's weights are neither needed nor read (the report is empty).
+Result<LoadedTextClassifier> loadTextClassifier(const QString& folder, int numClasses,
+                                                PretrainedWeights pretrained = PretrainedWeights::Load);
 
 }  // namespace attune::detail

@@ -83,7 +83,8 @@ Result<PreparedModel> prepareWordVectorModel(const TrainingConfig& config, int n
   return prepared;
 }
 
-Result<PreparedModel> prepareTransformerModel(const TrainingConfig& config, int numClasses) {
+Result<PreparedModel> prepareTransformerModel(const TrainingConfig& config, int numClasses,
+                                              PretrainedWeights pretrained) {
   const ArchitectureInfo* architecture = findArchitecture(config.architecture);
   if (config.weightsPath.isEmpty() || !QFileInfo(config.weightsPath).isDir())
     return Error(
@@ -92,7 +93,7 @@ Result<PreparedModel> prepareTransformerModel(const TrainingConfig& config, int 
                        "tokenizer's vocabulary).")
             .arg(architecture->displayName),
         QStringLiteral("Choose the model's folder as its weights, or download it from the catalog."));
-  auto loaded = loadTextClassifier(config.weightsPath, numClasses);
+  auto loaded = loadTextClassifier(config.weightsPath, numClasses, pretrained);
   if (!loaded) return loaded.error();
   const TextModelConfig& modelConfig = loaded->folder.config;
   const bool isBert = modelConfig.kind == TextModelKind::Bert;
@@ -137,14 +138,15 @@ Result<PreparedModel> prepareTransformerModel(const TrainingConfig& config, int 
 
 }  // namespace
 
-Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses) {
+Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses,
+                                   PretrainedWeights pretrained) {
   Result<PreparedModel> result = [&]() -> Result<PreparedModel> {
     if (config.architecture == QLatin1String(kTfjsArchitecture)) return prepareKerasModel(config, numClasses);
     if (config.architecture == QLatin1String(kWordVectorArchitecture))
       return prepareWordVectorModel(config, numClasses);
     if (config.architecture == QLatin1String(kBertArchitecture) ||
         config.architecture == QLatin1String(kDistilBertArchitecture))
-      return prepareTransformerModel(config, numClasses);
+      return prepareTransformerModel(config, numClasses, pretrained);
     PreparedModel prepared;
     prepared.layerGroups = layerGroupsOf(config.architecture);
     prepared.architecture = findArchitecture(config.architecture);
@@ -155,6 +157,7 @@ Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses)
     prepared.model = makeImageClassifier(config.architecture, numClasses);
     if (!prepared.model)
       return Error(ErrorCode::BadValue, QStringLiteral("Unknown architecture %1.").arg(config.architecture));
+    if (pretrained == PretrainedWeights::Skip) return prepared;
     if (config.weightsPath.isEmpty()) {
       prepared.warnings << QStringLiteral(
           "No pre-trained weights chosen: the model starts from random weights, which needs much more "
@@ -176,7 +179,7 @@ Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses)
 
 Result<PreparedModel> loadTrainedModel(const TrainingConfig& config, int numClasses,
                                        const QString& checkpoint, const torch::Device& device) {
-  auto prepared = prepareModel(config, numClasses);
+  auto prepared = prepareModel(config, numClasses, PretrainedWeights::Skip);
   if (!prepared) return prepared.error();
   {
     torch::NoGradGuard noGrad;

@@ -6,6 +6,7 @@
 #include "core/common/Result.h"
 #include "core/models/Architecture.h"
 #include "core/models/detail/ImageClassifier.h"
+#include "core/models/detail/StateDict.h"
 #include "core/project/TrainingConfig.h"
 #include "core/training/LayerGroupPlan.h"
 #include "core/training/TrainingJob.h"
@@ -35,11 +36,16 @@ struct PreparedModel {
   std::vector<LayerGroupSpec> layerGroups;
 };
 
-// Builds the model on the CPU; the caller seeds torch first (the new head's initial weights).
-Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses);
+// Builds the model on the CPU; the caller seeds torch first (the new head's initial weights). With
+// PretrainedWeights::Skip the pre-trained weights are not read (a checkpoint replaces every tensor):
+// the catalog's image models and BERT/DistilBERT then need no weights file; word vectors and Keras
+// models still read theirs (their word list and topology are in it).
+Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses,
+                                   PretrainedWeights pretrained = PretrainedWeights::Load);
 
-// The model of a finished run: prepareModel, then every tensor (the head included) from `checkpoint`,
-// in evaluation mode on `device`. Errors: the checkpoint is missing, damaged or of another model.
+// The model of a finished run: prepareModel (skipping the pre-trained weights), then every tensor (the head
+// included) from `checkpoint`, in evaluation mode on `device`. Errors: the checkpoint is missing, damaged or
+// of another model.
 Result<PreparedModel> loadTrainedModel(const TrainingConfig& config, int numClasses,
                                        const QString& checkpoint, const torch::Device& device);
 
