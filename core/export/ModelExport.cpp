@@ -240,7 +240,6 @@ bool isModelExport(const QString& directory) {
 }
 
 Result<ModelExport> exportModel(const Project& project, const ModelExportRequest& request) {
-  if (auto destination = checkDestination(request.outDirectory); !destination) return destination.error();
   auto runDirectory = runDirectoryOf(project, request.run);
   if (!runDirectory) return runDirectory.error();
   const QString modelDirectory = modelDirectoryOf(project, *runDirectory);
@@ -254,6 +253,8 @@ Result<ModelExport> exportModel(const Project& project, const ModelExportRequest
   auto checkpoint = runCheckpointFile(modelDirectory, runId, request.checkpoint);
   if (!checkpoint) return checkpoint.error();
 
+  // Checked (and its parent made) only once there is something to export.
+  if (auto checked = checkDestination(request.outDirectory); !checked) return checked.error();
   const QString destination = QFileInfo(request.outDirectory).absoluteFilePath();
   const QString staging = stagingFolderFor(destination);
   QDir(staging).removeRecursively();
