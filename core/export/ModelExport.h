@@ -16,16 +16,13 @@
 // failed export (a full disk) leaves nothing half-written.
 
 #include "core/common/Result.h"
+#include "core/eval/ModelExportFormat.h"
 #include "core/project/Project.h"
 
 #include <QString>
 #include <QStringList>
 
 namespace attune {
-
-inline constexpr int kModelExportFormatVersion = 1;
-inline constexpr char kModelExportManifest[] = "attune-export.json";
-inline constexpr char kModelExportWeights[] = "model.safetensors";
 
 struct ModelExportRequest {
   QString run;                                  // as runDirectoryOf: empty for the latest run with a model

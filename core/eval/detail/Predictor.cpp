@@ -1,7 +1,6 @@
 #include "core/eval/Predictor.h"
 
-#include "core/export/ModelExport.h"
-
+#include "core/eval/ModelExportFormat.h"
 #include "core/training/RunCheckpoints.h"
 #include "core/training/RunWriter.h"
 #include "core/training/detail/ModelSetup.h"
