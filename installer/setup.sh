@@ -6,7 +6,11 @@
 #   installer/setup.sh --build  install and build only
 #
 # Environment: ATTUNE_BUILD_DIR (default: build), ATTUNE_JOBS (default: all cores),
-#              ATTUNE_WITH_GUI=OFF builds core + CLI + core tests only (no Widgets).
+#              ATTUNE_WITH_GUI=OFF builds core + CLI + core tests only (no Widgets),
+#              ATTUNE_PHASE_LOG=FILE appends "phase<TAB>seconds" lines for .ci/run's summary.
+#
+# ccache and mold are installed with the build tools and used by the build (cmake/AttuneBuildSpeed.cmake):
+# a second build of the same sources, in any folder, compiles almost nothing.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,7 +21,7 @@ jobs=${ATTUNE_JOBS:-$(nproc)}
 with_gui=${ATTUNE_WITH_GUI:-ON}
 
 runtime_packages=(
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++ pkg-config ccache mold
   qt6-base-dev qt6-qpa-plugins qt6-image-formats-plugins fonts-dejavu-core
   libqcustomplot-dev libqcustomplot2.1-qt6
   nlohmann-json3-dev
@@ -45,18 +49,48 @@ install_missing() {
   fi
 }
 
+phase_log=${ATTUNE_PHASE_LOG:-}
+phases=()
+# phase NAME COMMAND...: runs the command and records how long it took.
+phase() {
+  local name=$1 started=$SECONDS status=0
+  shift
+  "$@" || status=$?
+  local seconds=$((SECONDS - started))
+  phases+=("$(printf '  %-22s %6d s' "$name" "$seconds")")
+  [[ -z $phase_log ]] || printf '%s\t%d\n' "$name" "$seconds" >>"$phase_log"
+  return "$status"
+}
+
+print_phases() {
+  echo "== setup.sh phases"
+  printf '%s\n' "${phases[@]}"
+}
+
 build() {
-  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTUNE_WITH_GUI="$with_gui" "$@"
-  cmake --build "$build_dir" -j "$jobs"
+  phase configure cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTUNE_WITH_GUI="$with_gui" "$@"
+  phase build cmake --build "$build_dir" -j "$jobs"
+}
+
+# Every test has its own time budget (TIMEOUT in tests/**/CMakeLists.txt); ctest starts the longest
+# first (their COST) and never runs two heavy trainers at once (RESOURCE_LOCK). The ten slowest are
+# listed at the end, from ctest's own timings.
+run_tests() {
+  local log="$build_dir/ctest.log" status=0
+  ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" 2>&1 | tee "$log" || status=$?
+  echo "== the 10 slowest tests"
+  sh "$root/tests/support/slowest_tests.sh" "$log" 10
+  return "$status"
 }
 
 case "$mode" in
   --build)
-    install_missing "${runtime_packages[@]}"
+    phase install install_missing "${runtime_packages[@]}"
     build
+    print_phases
     ;;
   --demo)
-    install_missing "${runtime_packages[@]}"
+    phase install install_missing "${runtime_packages[@]}"
     build -DATTUNE_BUILD_TESTS=OFF
     python3 "$here/make_demo.py" --out "$root/demo" --cli "$build_dir/app/attune-cli"
     if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
@@ -68,9 +102,12 @@ case "$mode" in
     exec "$build_dir/app/attune" "$root/demo/fashion/fashion.attune"
     ;;
   --test)
-    install_missing "${runtime_packages[@]}" "${test_packages[@]}"
+    phase install install_missing "${runtime_packages[@]}" "${test_packages[@]}"
     build -DATTUNE_BUILD_TESTS=ON
-    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 900
+    test_status=0
+    phase tests run_tests || test_status=$?
+    print_phases
+    exit "$test_status"
     ;;
   *)
     echo "usage: installer/setup.sh --demo | --test | --build" >&2

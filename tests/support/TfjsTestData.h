@@ -1,6 +1,7 @@
 #pragma once
-// The real TF.js test data (npm nsfwjs@4.3.0 and sklearn's china.jpg), fetched once into the build
-// folder by tests/weights/fetch_tfjs_data.sh. Needs ATTUNE_TFJS_FETCH_SCRIPT and ATTUNE_BUILD_DIR.
+// The real TF.js test data (npm nsfwjs@4.3.0 and sklearn's china.jpg), fetched once into the test
+// cache (tests/CMakeLists.txt, ATTUNE_TFJS_DATA_DIR) by tests/weights/fetch_tfjs_data.sh. Needs
+// ATTUNE_TFJS_FETCH_SCRIPT and ATTUNE_TFJS_DATA_DIR.
 
 #include <QProcess>
 #include <QString>
@@ -10,7 +11,7 @@ namespace attune::testing {
 // The cache folder, or an empty string (with the script's output as a warning) when the data could
 // not be fetched; tests then fail, they never skip.
 inline QString fetchTfjsTestData() {
-  const QString cache = QStringLiteral(ATTUNE_BUILD_DIR "/tfjs-data");
+  const QString cache = QStringLiteral(ATTUNE_TFJS_DATA_DIR);
   QProcess fetch;
   fetch.setProcessChannelMode(QProcess::MergedChannels);
   fetch.start(QStringLiteral("/bin/sh"), {QStringLiteral(ATTUNE_TFJS_FETCH_SCRIPT), cache});
