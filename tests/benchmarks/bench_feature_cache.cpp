@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
 
   QString weights = parser.value(weightsOption);
   if (weights.isEmpty()) {
+    // The fetch script's path reaches tests through ctest's environment; a benchmark knows it itself.
+    if (qEnvironmentVariableIsEmpty("ATTUNE_TFJS_FETCH_SCRIPT"))
+      qputenv("ATTUNE_TFJS_FETCH_SCRIPT", ATTUNE_TFJS_FETCH_SCRIPT);
     const QString cache = testing::fetchTfjsTestData();
     if (cache.isEmpty()) {
       std::fprintf(stderr, "Could not fetch the TF.js export; pass --weights FOLDER.\n");

@@ -1,6 +1,8 @@
 #pragma once
 // Runs attune-cli as a user would: a real process, its exit status, stdout and stderr.
 
+#include "tests/support/TestEnvironment.h"
+
 #include <nlohmann/json.hpp>
 
 #include <QProcess>
@@ -22,7 +24,7 @@ inline CliResult runCli(const QStringList& arguments,
                         int timeout_ms = 600000) {
   QProcess process;
   process.setProcessEnvironment(environment);
-  process.start(QStringLiteral(ATTUNE_CLI_PATH), arguments);
+  process.start(testPath("ATTUNE_CLI_PATH"), arguments);
   if (!process.waitForFinished(timeout_ms)) process.kill();
   return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
           process.readAllStandardOutput(), process.readAllStandardError()};

@@ -4,6 +4,7 @@
 // is built from; bad destinations and damaged or newer exports are refused with a reason.
 
 #include "../training/TinyDataset.h"
+#include "tests/support/TestEnvironment.h"
 #include "CliRunner.h"
 #include "core/eval/Predictor.h"
 #include "core/eval/SavedRun.h"
@@ -148,7 +149,7 @@ class TestCliExport : public QObject {
     // that need no resampling it gives what Attune gives.
     QProcess python;
     python.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON),
-                 {QStringLiteral(ATTUNE_SOURCE_DIR "/tests/cli/torchvision_reads_export.py"), out,
+                 {attune::testing::testPath("ATTUNE_SOURCE_DIR") + QStringLiteral("/tests/cli/torchvision_reads_export.py"), out,
                   m_dir.filePath(QStringLiteral("probes")), QStringLiteral("4")});
     QVERIFY(python.waitForFinished(300000));
     QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());

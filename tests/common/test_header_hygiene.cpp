@@ -3,6 +3,8 @@
 // includes no Qt Widgets header. Includes are followed through the project's own headers, so a
 // public header that includes a detail/ header that includes torch is caught too.
 
+#include "tests/support/TestEnvironment.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -14,7 +16,7 @@
 
 namespace {
 
-const QString kSourceDir = QStringLiteral(ATTUNE_SOURCE_DIR);
+const QString kSourceDir = attune::testing::testPath("ATTUNE_SOURCE_DIR");
 
 struct Include {
   QString name;  // as written between <> or ""

@@ -3,6 +3,7 @@
 // and BatchNorm statistics; and the real nsfwjs@4.3.0 MobileNetV2 as a backbone.
 
 #include "core/models/detail/KerasClassifier.h"
+#include "tests/support/TestEnvironment.h"
 #include "tests/support/TfjsTestData.h"
 
 #include <QProcess>
@@ -58,7 +59,7 @@ class TestKerasClassifier : public QObject {
     QProcess python;
     python.setProcessChannelMode(QProcess::MergedChannels);
     python.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON),
-                 {QStringLiteral(ATTUNE_KERAS_REFERENCE_SCRIPT), m_dir.path()});
+                 {attune::testing::testPath("ATTUNE_KERAS_REFERENCE_SCRIPT"), m_dir.path()});
     QVERIFY2(python.waitForFinished(300'000), "make_keras_reference.py did not finish");
     QVERIFY2(python.exitStatus() == QProcess::NormalExit && python.exitCode() == 0,
              python.readAll().constData());

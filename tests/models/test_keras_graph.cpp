@@ -4,6 +4,7 @@
 // and the real nsfwjs@4.3.0 MobileNetV2 and InceptionV3 on sklearn's china.jpg.
 
 #include "core/models/detail/KerasGraph.h"
+#include "tests/support/TestEnvironment.h"
 #include "core/models/detail/KerasTopology.h"
 #include "core/weights/TfjsModel.h"
 #include "tests/support/TfjsTestData.h"
@@ -83,7 +84,7 @@ class TestKerasGraph : public QObject {
     QProcess python;
     python.setProcessChannelMode(QProcess::MergedChannels);
     python.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON),
-                 {QStringLiteral(ATTUNE_KERAS_REFERENCE_SCRIPT), m_dir.path()});
+                 {attune::testing::testPath("ATTUNE_KERAS_REFERENCE_SCRIPT"), m_dir.path()});
     QVERIFY2(python.waitForFinished(300'000), "make_keras_reference.py did not finish");
     QVERIFY2(python.exitStatus() == QProcess::NormalExit && python.exitCode() == 0,
              python.readAll().constData());

@@ -3,6 +3,7 @@
 // (run once with Debian's python3-torchvision; cached in the build folder).
 
 #include "core/models/detail/ImageClassifier.h"
+#include "tests/support/TestEnvironment.h"
 #include "core/models/detail/StateDict.h"
 #include "core/weights/SafetensorsReader.h"
 
@@ -96,7 +97,7 @@ void TestModelParity::initTestCase() {
   QProcess script;
   script.setProcessChannelMode(QProcess::MergedChannels);
   script.start(python,
-               {QStringLiteral(ATTUNE_MODELS_REFERENCE_SCRIPT), QStringLiteral("--out"), kReferenceDir});
+               {attune::testing::testPath("ATTUNE_MODELS_REFERENCE_SCRIPT"), QStringLiteral("--out"), kReferenceDir});
   QVERIFY2(script.waitForFinished(15 * 60 * 1000), "make_reference.py did not finish");
   const QByteArray output = script.readAll();
   if (!output.isEmpty()) qInfo().noquote() << output.trimmed();

@@ -6,6 +6,7 @@
 // parameter exactly once.
 
 #include "core/models/TextModelConfig.h"
+#include "tests/support/TestEnvironment.h"
 #include "core/models/TextModelFolder.h"
 #include "core/models/detail/StateDict.h"
 #include "core/models/detail/TextClassifier.h"
@@ -79,7 +80,7 @@ class TestTextModels : public QObject {
     QProcess python;
     python.setProcessChannelMode(QProcess::MergedChannels);
     python.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON),
-                 {QStringLiteral(ATTUNE_TEXT_REFERENCE_SCRIPT), m_dir.path()});
+                 {attune::testing::testPath("ATTUNE_TEXT_REFERENCE_SCRIPT"), m_dir.path()});
     QVERIFY2(python.waitForFinished(300'000), "make_text_reference.py did not finish");
     const QByteArray log = python.readAll();
     QVERIFY2(python.exitStatus() == QProcess::NormalExit && python.exitCode() == 0, log.constData());

@@ -5,6 +5,7 @@
 // 50 times, never loses a label it acknowledged.
 
 #include "core/project/LabelJournal.h"
+#include "tests/support/TestEnvironment.h"
 
 #include <QFile>
 #include <QProcess>
@@ -229,7 +230,7 @@ class TestLabelJournal : public QObject {
     QRandomGenerator random(7);
     for (int round = 0; round < 50; ++round) {
       QProcess writer;
-      writer.start(QStringLiteral(LABEL_JOURNAL_WRITER), {path, QString::number(next)});
+      writer.start(attune::testing::testPath("LABEL_JOURNAL_WRITER"), {path, QString::number(next)});
       QVERIFY(writer.waitForStarted());
       QTest::qWait(int(random.bounded(5, 60)));
       ::kill(pid_t(writer.processId()), SIGKILL);

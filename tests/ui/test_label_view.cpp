@@ -9,6 +9,7 @@
 // A labelling process killed at random moments 50 times loses nothing it had shown as made.
 
 #include "core/eval/SavedRun.h"
+#include "tests/support/TestEnvironment.h"
 #include "core/project/LabelJournal.h"
 #include "core/project/ProjectFile.h"
 #include "core/training/TrainingJob.h"
@@ -647,7 +648,7 @@ void TestLabelView::killedWhileLabellingLosesNothingShown() {
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     writer.setProcessEnvironment(environment);
-    writer.start(QStringLiteral(LABEL_VIEW_WRITER), {path, QString::number(round)});
+    writer.start(attune::testing::testPath("LABEL_VIEW_WRITER"), {path, QString::number(round)});
     QVERIFY(writer.waitForStarted());
     QVERIFY(writer.waitForReadyRead(30'000));  // labelling has begun
     QTest::qWait(int(random.bounded(5, 80)));

@@ -3,6 +3,7 @@
 // pickles that must be refused without running anything; damaged files; seeded random mutations.
 
 #include "core/weights/PyTorchCheckpointReader.h"
+#include "tests/support/TestEnvironment.h"
 #include "core/weights/RestrictedUnpickler.h"
 #include "core/weights/SafetensorsReader.h"
 #include "core/weights/ZipArchive.h"
@@ -50,7 +51,7 @@ class TestPyTorchCheckpoint : public QObject {
     QProcess python;
     python.setProcessChannelMode(QProcess::MergedChannels);
     python.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON),
-                 {QStringLiteral(ATTUNE_CHECKPOINTS_SCRIPT), m_dir.path()});
+                 {attune::testing::testPath("ATTUNE_CHECKPOINTS_SCRIPT"), m_dir.path()});
     QVERIFY2(python.waitForFinished(300'000), "make_checkpoints.py did not finish");
     QVERIFY2(python.exitStatus() == QProcess::NormalExit && python.exitCode() == 0,
              python.readAll().constData());
