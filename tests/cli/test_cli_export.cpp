@@ -4,10 +4,10 @@
 // is built from; bad destinations and damaged or newer exports are refused with a reason.
 
 #include "../training/TinyDataset.h"
-#include "tests/support/TestEnvironment.h"
 #include "CliRunner.h"
 #include "core/eval/Predictor.h"
 #include "core/eval/SavedRun.h"
+#include "tests/support/TestEnvironment.h"
 #include "tests/support/TinyTexts.h"
 
 #include <nlohmann/json.hpp>
@@ -149,8 +149,9 @@ class TestCliExport : public QObject {
     // that need no resampling it gives what Attune gives.
     QProcess python;
     python.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON),
-                 {attune::testing::testPath("ATTUNE_SOURCE_DIR") + QStringLiteral("/tests/cli/torchvision_reads_export.py"), out,
-                  m_dir.filePath(QStringLiteral("probes")), QStringLiteral("4")});
+                 {attune::testing::testPath("ATTUNE_SOURCE_DIR") +
+                      QStringLiteral("/tests/cli/torchvision_reads_export.py"),
+                  out, m_dir.filePath(QStringLiteral("probes")), QStringLiteral("4")});
     QVERIFY(python.waitForFinished(300000));
     QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
     const auto reference = jsonLines(python.readAllStandardOutput());

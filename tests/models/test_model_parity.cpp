@@ -1,11 +1,11 @@
 // Attune's image classifiers against torchvision 0.14 on the same random weights: identical
 // state_dict names and shapes, and the same logits. The reference files come from make_reference.py
-// (run once with Debian's python3-torchvision; cached in the build folder).
+// (run once with Debian's python3-torchvision; kept in the test cache, tests/CMakeLists.txt).
 
 #include "core/models/detail/ImageClassifier.h"
-#include "tests/support/TestEnvironment.h"
 #include "core/models/detail/StateDict.h"
 #include "core/weights/SafetensorsReader.h"
+#include "tests/support/TestEnvironment.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -96,8 +96,8 @@ void TestModelParity::initTestCase() {
   // The script makes only the files that are missing.
   QProcess script;
   script.setProcessChannelMode(QProcess::MergedChannels);
-  script.start(python,
-               {attune::testing::testPath("ATTUNE_MODELS_REFERENCE_SCRIPT"), QStringLiteral("--out"), kReferenceDir});
+  script.start(python, {attune::testing::testPath("ATTUNE_MODELS_REFERENCE_SCRIPT"), QStringLiteral("--out"),
+                        kReferenceDir});
   QVERIFY2(script.waitForFinished(15 * 60 * 1000), "make_reference.py did not finish");
   const QByteArray output = script.readAll();
   if (!output.isEmpty()) qInfo().noquote() << output.trimmed();

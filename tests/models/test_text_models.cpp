@@ -6,11 +6,11 @@
 // parameter exactly once.
 
 #include "core/models/TextModelConfig.h"
-#include "tests/support/TestEnvironment.h"
 #include "core/models/TextModelFolder.h"
 #include "core/models/detail/StateDict.h"
 #include "core/models/detail/TextClassifier.h"
 #include "core/weights/WeightsFile.h"
+#include "tests/support/TestEnvironment.h"
 
 #include <QDir>
 #include <QFile>

@@ -15,7 +15,8 @@ namespace attune::testing {
 inline QString testPath(const char* name) {
   const QString value = qEnvironmentVariable(name);
   if (value.isEmpty())
-    qFatal("%s is not set: run this test through ctest (ctest --test-dir BUILD -R NAME), which sets it.", name);
+    qFatal("%s is not set: run this test through ctest (ctest --test-dir BUILD -R NAME), which sets it.",
+           name);
   return value;
 }
 

@@ -9,11 +9,11 @@
 // A labelling process killed at random moments 50 times loses nothing it had shown as made.
 
 #include "core/eval/SavedRun.h"
-#include "tests/support/TestEnvironment.h"
 #include "core/project/LabelJournal.h"
 #include "core/project/ProjectFile.h"
 #include "core/training/TrainingJob.h"
 #include "tests/support/ImageFiles.h"
+#include "tests/support/TestEnvironment.h"
 #include "tests/support/TinyTexts.h"
 #include "ui/DataHealthView.h"
 #include "ui/DataPanel.h"

@@ -3,10 +3,10 @@
 // pickles that must be refused without running anything; damaged files; seeded random mutations.
 
 #include "core/weights/PyTorchCheckpointReader.h"
-#include "tests/support/TestEnvironment.h"
 #include "core/weights/RestrictedUnpickler.h"
 #include "core/weights/SafetensorsReader.h"
 #include "core/weights/ZipArchive.h"
+#include "tests/support/TestEnvironment.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,7 +1,7 @@
 // Tests of the TF.js layers-model reader: synthetic model.json exports with every storage kind over
 // several shards and groups, the JavaScript-wrapped form nsfwjs ships, the JS literal subset, damaged
 // and hostile exports, seeded random mutations, and the real nsfwjs@4.3.0 models (fetched by
-// fetch_tfjs_data.sh from the npm registry into the build folder).
+// fetch_tfjs_data.sh from the npm registry into the test cache).
 
 #include "core/weights/JsLiteral.h"
 #include "core/weights/TfjsModel.h"
