@@ -2,12 +2,10 @@
 // data: accuracy, balanced accuracy, per-class precision/recall/F1/support, macro and weighted
 // averages, log-loss, calibration (ECE and the reliability bins) and the confusion matrix.
 #include "app/cli/CliOutput.h"
+#include "app/cli/CommandLine.h"
 #include "app/cli/Commands.h"
 #include "core/eval/Evaluation.h"
 #include "core/eval/LabelMistakes.h"
-#include "core/project/ProjectFile.h"
-
-#include <QCommandLineParser>
 
 namespace attune::cli {
 namespace {
@@ -132,8 +130,8 @@ void printMistakes(const RunEvaluation& e, bool asJson) {
 
 }  // namespace
 
-void addEvaluationOptions(QCommandLineParser& parser) {
-  parser.addOptions({
+QList<QCommandLineOption> evaluationOptions() {
+  return {
       {QStringLiteral("run"), QStringLiteral("Which run (default: the latest with a saved model)."),
        QStringLiteral("run")},
       {QStringLiteral("data"),
@@ -142,58 +140,57 @@ void addEvaluationOptions(QCommandLineParser& parser) {
       {QStringLiteral("checkpoint"), QStringLiteral("best (default), last, or an epoch number."),
        QStringLiteral("which")},
       {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
-  });
+  };
 }
 
-std::optional<EvaluationRequest> evaluationRequestOf(const QCommandLineParser& parser, const QString& usage) {
+std::optional<EvaluationRequest> evaluationRequestOf(const CommandLine& command) {
   EvaluationRequest request;
-  request.run = parser.value(QStringLiteral("run"));
-  request.dataPath = parser.value(QStringLiteral("data"));
-  if (parser.isSet(QStringLiteral("checkpoint")))
-    request.checkpoint = parser.value(QStringLiteral("checkpoint"));
+  request.run = command.value(QStringLiteral("run"));
+  request.dataPath = command.value(QStringLiteral("data"));
+  if (command.isSet(QStringLiteral("checkpoint")))
+    request.checkpoint = command.value(QStringLiteral("checkpoint"));
   if (!isCheckpointChoice(request.checkpoint)) {
-    printError(QStringLiteral("--checkpoint takes best, last or an epoch number.\n") + usage);
+    command.usageError(QStringLiteral("--checkpoint takes best, last or an epoch number."));
     return std::nullopt;
   }
   return request;
 }
 
-std::optional<RunEvaluation> evaluateProjectRun(const QString& projectPath, const EvaluationRequest& request,
-                                                bool asJson) {
-  auto project = ProjectFile::load(projectPath);
-  if (!project) {
-    reportFailure(asJson, project.error().text());
-    return std::nullopt;
-  }
+std::optional<RunEvaluation> evaluateProjectRun(const CommandLine& command,
+                                                const EvaluationRequest& request) {
+  auto project = command.loadProject();
+  if (!project) return std::nullopt;
   auto evaluation = evaluateRun(*project, request);
   if (!evaluation) {
-    reportFailure(asJson, evaluation.error().text());
+    command.fail(evaluation.error().text());
     return std::nullopt;
   }
-  printNotes(asJson, evaluation->examples.notes);
+  printNotes(command.asJson(), evaluation->examples.notes);
   return std::move(*evaluation);
 }
 
 int commandEval(const QStringList& arguments) {
-  QCommandLineParser parser;
-  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
-  addEvaluationOptions(parser);
-  parser.addOption({QStringLiteral("mistakes"),
-                    QStringLiteral("Also list the examples whose label the model strongly doubts.")});
-  const QString usage = QStringLiteral(
-      "usage: attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last|EPOCH] "
-      "[--mistakes] [--json]");
-  if (!parser.parse(QStringList{QStringLiteral("eval")} + arguments) ||
-      parser.positionalArguments().size() != 1) {
-    printError(parser.errorText().isEmpty() ? usage : parser.errorText());
-    return kExitUsage;
-  }
-  const auto request = evaluationRequestOf(parser, usage);
+  QList<QCommandLineOption> options = evaluationOptions();
+  options.append({QStringLiteral("mistakes"),
+                  QStringLiteral("Also list the examples whose label the model strongly doubts.")});
+  CommandLine command({
+      .name = QStringLiteral("eval"),
+      .usage = QStringLiteral(
+          "usage: attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last|EPOCH] "
+          "[--mistakes] [--json]"),
+      .description = QStringLiteral(
+          "How good a run's model is, on the run's validation split or on other labelled data: accuracy, "
+          "per-class precision, recall and F1, log-loss, calibration and the confusion matrix."),
+      .positionals = {{QStringLiteral("project"), QStringLiteral("The .attune project.")}},
+      .options = options,
+  });
+  if (!command.parse(arguments)) return command.exitStatus();
+  const auto request = evaluationRequestOf(command);
   if (!request) return kExitUsage;
-  const bool asJson = parser.isSet(QStringLiteral("json"));
-  auto evaluation = evaluateProjectRun(parser.positionalArguments().first(), *request, asJson);
+  const bool asJson = command.asJson();
+  auto evaluation = evaluateProjectRun(command, *request);
   if (!evaluation) return kExitFailure;
-  if (parser.isSet(QStringLiteral("mistakes"))) printMistakes(*evaluation, asJson);
+  if (command.isSet(QStringLiteral("mistakes"))) printMistakes(*evaluation, asJson);
   if (asJson)
     printJson(evaluationJson(*evaluation));
   else

@@ -1,55 +1,56 @@
 // attune-cli export: a run's model (its best, last or a picked epoch's checkpoint) as a folder that
 // `attune-cli predict EXPORT_DIR` and other tools load without the project (core/export/ModelExport.h).
 #include "app/cli/CliOutput.h"
+#include "app/cli/CommandLine.h"
 #include "app/cli/Commands.h"
 #include "core/export/ModelExport.h"
-#include "core/project/ProjectFile.h"
-
-#include <QCommandLineParser>
 
 namespace attune::cli {
 
 int commandExport(const QStringList& arguments) {
-  QCommandLineParser parser;
-  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
-  parser.addOptions({
-      {QStringLiteral("run"), QStringLiteral("Which run (default: the latest with a saved model)."),
-       QStringLiteral("run")},
-      {QStringLiteral("checkpoint"), QStringLiteral("best (default), last, or an epoch number."),
-       QStringLiteral("checkpoint"), QStringLiteral("best")},
-      {QStringLiteral("format"), QStringLiteral("safetensors (the only format so far)."),
-       QStringLiteral("format"), QStringLiteral("safetensors")},
-      {QStringLiteral("out"), QStringLiteral("The folder to create (new or empty)."), QStringLiteral("dir")},
-      {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
+  CommandLine command({
+      .name = QStringLiteral("export"),
+      .usage = QStringLiteral(
+          "usage: attune-cli export PROJECT.attune --out DIR [--run RUN] [--checkpoint best|last|EPOCH] "
+          "[--format safetensors] [--json]"),
+      .description = QStringLiteral(
+          "A run's model as a folder that 'attune-cli predict EXPORT_DIR' and other tools load without the "
+          "project."),
+      .positionals = {{QStringLiteral("project"), QStringLiteral("The .attune project.")}},
+      .options =
+          {
+              {QStringLiteral("run"), QStringLiteral("Which run (default: the latest with a saved model)."),
+               QStringLiteral("run")},
+              {QStringLiteral("checkpoint"), QStringLiteral("best (default), last, or an epoch number."),
+               QStringLiteral("checkpoint"), QStringLiteral("best")},
+              {QStringLiteral("format"), QStringLiteral("safetensors (the only format so far)."),
+               QStringLiteral("format"), QStringLiteral("safetensors")},
+              {QStringLiteral("out"), QStringLiteral("The folder to create (new or empty)."),
+               QStringLiteral("dir")},
+              {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
+          },
+      .requiredOptions = {QStringLiteral("out")},
   });
-  const QString usage = QStringLiteral(
-      "usage: attune-cli export PROJECT.attune --out DIR [--run RUN] [--checkpoint best|last|EPOCH] "
-      "[--format safetensors] [--json]");
-  if (!parser.parse(QStringList{QStringLiteral("export")} + arguments) ||
-      parser.positionalArguments().size() != 1 || !parser.isSet(QStringLiteral("out"))) {
-    printError(parser.errorText().isEmpty() ? usage : parser.errorText());
-    return kExitUsage;
-  }
-  const QString checkpoint = parser.value(QStringLiteral("checkpoint"));
-  if (!isCheckpointChoice(checkpoint)) {
-    printError(QStringLiteral("--checkpoint takes best, last or an epoch number (got '%1').\n%2")
-                   .arg(checkpoint, usage));
-    return kExitUsage;
-  }
-  if (const QString format = parser.value(QStringLiteral("format")); format != QLatin1String("safetensors")) {
+  if (!command.parse(arguments)) return command.exitStatus();
+  const QString checkpoint = command.value(QStringLiteral("checkpoint"));
+  if (!isCheckpointChoice(checkpoint))
+    return command.usageError(
+        QStringLiteral("--checkpoint takes best, last or an epoch number (got '%1').").arg(checkpoint));
+  if (const QString format = command.value(QStringLiteral("format"));
+      format != QLatin1String("safetensors")) {
     printError(
         QStringLiteral("--format %1 is not available: Attune exports safetensors so far.").arg(format));
     return kExitUsage;
   }
-  const bool asJson = parser.isSet(QStringLiteral("json"));
-  auto project = ProjectFile::load(parser.positionalArguments().first());
-  if (!project) return reportFailure(asJson, project.error().text());
+  const bool asJson = command.asJson();
+  auto project = command.loadProject();
+  if (!project) return kExitFailure;
   ModelExportRequest request;
-  request.run = parser.value(QStringLiteral("run"));
+  request.run = command.value(QStringLiteral("run"));
   request.checkpoint = checkpoint;
-  request.outDirectory = parser.value(QStringLiteral("out"));
+  request.outDirectory = command.value(QStringLiteral("out"));
   auto exported = exportModel(*project, request);
-  if (!exported) return reportFailure(asJson, exported.error().text());
+  if (!exported) return command.fail(exported.error().text());
   if (asJson) {
     nlohmann::json files = nlohmann::json::array();
     for (const QString& file : exported->files) files.push_back(file.toStdString());

@@ -1,10 +1,10 @@
 #include "app/cli/CliOutput.h"
+#include "app/cli/CommandLine.h"
 #include "app/cli/Commands.h"
 #include "core/common/Version.h"
 #include "core/weights/SafetensorsWriter.h"
 #include "core/weights/WeightsFile.h"
 
-#include <QCommandLineParser>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
@@ -42,21 +42,24 @@ Result<QByteArray> sha256OfFolder(const QString& path) {
 
 // Converts a supported weights file to safetensors, recording where it came from in the metadata.
 int commandImportWeights(const QStringList& arguments) {
-  QCommandLineParser parser;
-  parser.addPositionalArgument(QStringLiteral("file"),
-                               QStringLiteral("A .pth/.pt/.bin or .safetensors file, or a TF.js layers model "
-                                              "(its folder or model.json)."));
-  parser.addOptions(
-      {{QStringLiteral("out"), QStringLiteral("The .safetensors file to write."), QStringLiteral("file")},
-       {QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")}});
-  if (!parser.parse(QStringList{QStringLiteral("import-weights")} + arguments) ||
-      parser.positionalArguments().size() != 1 || !parser.isSet(QStringLiteral("out"))) {
-    printError(
-        QStringLiteral("usage: attune-cli import-weights FILE|TFJS_FOLDER --out FILE.safetensors [--json]"));
-    return kExitUsage;
-  }
-  const QString source = QFileInfo(parser.positionalArguments().first()).absoluteFilePath();
-  const QString target = QFileInfo(parser.value(QStringLiteral("out"))).absoluteFilePath();
+  CommandLine command({
+      .name = QStringLiteral("import-weights"),
+      .usage =
+          QStringLiteral("usage: attune-cli import-weights FILE|TFJS_FOLDER --out FILE.safetensors [--json]"),
+      .description = QStringLiteral(
+          "Converts a weights file to safetensors, with where it came from (path, SHA-256, format, date) in "
+          "its metadata."),
+      .positionals = {{QStringLiteral("file"),
+                       QStringLiteral("A .pth/.pt/.bin or .safetensors file, or a TF.js layers model (its "
+                                      "folder or model.json).")}},
+      .options = {{QStringLiteral("out"), QStringLiteral("The .safetensors file to write."),
+                   QStringLiteral("file")},
+                  {QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")}},
+      .requiredOptions = {QStringLiteral("out")},
+  });
+  if (!command.parse(arguments)) return command.exitStatus();
+  const QString source = QFileInfo(command.positionals().first()).absoluteFilePath();
+  const QString target = QFileInfo(command.value(QStringLiteral("out"))).absoluteFilePath();
   if (source == target) {
     printError(QStringLiteral("--out must be another file than the input."));
     return kExitUsage;
@@ -82,7 +85,7 @@ int commandImportWeights(const QStringList& arguments) {
     printError(written.error().text());
     return kExitFailure;
   }
-  if (parser.isSet(QStringLiteral("json"))) {
+  if (command.isSet(QStringLiteral("json"))) {
     printJson({{"event", "done"},
                {"out", target.toStdString()},
                {"tensor_count", weights->tensors.size()},

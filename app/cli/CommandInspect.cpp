@@ -1,8 +1,7 @@
 #include "app/cli/CliOutput.h"
+#include "app/cli/CommandLine.h"
 #include "app/cli/Commands.h"
 #include "core/weights/WeightsFile.h"
-
-#include <QCommandLineParser>
 
 namespace attune::cli {
 namespace {
@@ -26,18 +25,19 @@ bool isStatistic(const std::string& name) {
 }  // namespace
 
 int commandInspect(const QStringList& arguments) {
-  QCommandLineParser parser;
-  parser.addPositionalArgument(
-      QStringLiteral("file"),
-      QStringLiteral("A .safetensors file, a torch.save checkpoint (.pth, .pt, .bin) or a TF.js "
-                     "layers model (its folder or model.json)."));
-  parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")});
-  if (!parser.parse(QStringList{QStringLiteral("inspect")} + arguments) ||
-      parser.positionalArguments().size() != 1) {
-    printError(QStringLiteral("usage: attune-cli inspect FILE.safetensors|FILE.pth|TFJS_FOLDER [--json]"));
-    return kExitUsage;
-  }
-  const QString path = parser.positionalArguments().first();
+  CommandLine command({
+      .name = QStringLiteral("inspect"),
+      .usage = QStringLiteral("usage: attune-cli inspect FILE.safetensors|FILE.pth|TFJS_FOLDER [--json]"),
+      .description = QStringLiteral(
+          "What a weights file holds: its tensors, their shapes and dtypes, the parameter count and the "
+          "provenance in its metadata."),
+      .positionals = {{QStringLiteral("file"),
+                       QStringLiteral("A .safetensors file, a torch.save checkpoint (.pth, .pt, .bin) or a "
+                                      "TF.js layers model (its folder or model.json).")}},
+      .options = {{QStringLiteral("json"), QStringLiteral("One JSON object on stdout.")}},
+  });
+  if (!command.parse(arguments)) return command.exitStatus();
+  const QString path = command.positionals().first();
   auto content = readWeightsFile(path);
   if (!content) {
     printError(content.error().text());
@@ -52,7 +52,7 @@ int commandInspect(const QStringList& arguments) {
     dtypeCounts[dtypeName(tensor.dtype)] += tensor.numel();
   }
 
-  if (parser.isSet(QStringLiteral("json"))) {
+  if (command.isSet(QStringLiteral("json"))) {
     nlohmann::json tensors = nlohmann::json::array();
     for (const auto& [name, tensor] : content->tensors)
       tensors.push_back({{"name", name}, {"dtype", dtypeName(tensor.dtype)}, {"shape", tensor.shape}});

@@ -4,13 +4,12 @@
 // latest model's suggestions for the unlabelled items); --export-folders copies the labelled images
 // into one folder per class.
 #include "app/cli/CliOutput.h"
+#include "app/cli/CommandLine.h"
 #include "app/cli/Commands.h"
 #include "core/eval/Suggestions.h"
 #include "core/project/LabelJournal.h"
-#include "core/project/ProjectFile.h"
 #include "core/training/LabelExchange.h"
 
-#include <QCommandLineParser>
 #include <QFileInfo>
 
 #include <algorithm>
@@ -19,8 +18,8 @@ namespace attune::cli {
 namespace {
 
 // "csv" or "label-studio": the --format given, else by the file's extension (.json: Label Studio).
-QString formatOf(const QCommandLineParser& parser, const QString& path) {
-  if (parser.isSet(QStringLiteral("format"))) return parser.value(QStringLiteral("format"));
+QString formatOf(const CommandLine& command, const QString& path) {
+  if (command.isSet(QStringLiteral("format"))) return command.value(QStringLiteral("format"));
   return QFileInfo(path).suffix().toLower() == QLatin1String("json") ? QStringLiteral("label-studio")
                                                                      : QStringLiteral("csv");
 }
@@ -50,47 +49,52 @@ int importLabels(const Project& project, const QString& path, const QString& for
 }  // namespace
 
 int commandLabels(const QStringList& arguments) {
-  QCommandLineParser parser;
-  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
-  parser.addOptions({
-      {QStringLiteral("import"), QStringLiteral("Read labels from this CSV or Label Studio JSON file."),
-       QStringLiteral("file")},
-      {QStringLiteral("export"), QStringLiteral("Write every item and its label to this file."),
-       QStringLiteral("file")},
-      {QStringLiteral("export-folders"),
-       QStringLiteral("Copy the labelled images into one folder per class here."), QStringLiteral("dir")},
-      {QStringLiteral("format"), QStringLiteral("csv or label-studio (default: by the file's extension)."),
-       QStringLiteral("format")},
-      {QStringLiteral("predictions"),
-       QStringLiteral("Label Studio export: add the latest model's suggestions as predictions.")},
-      {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
+  CommandLine command({
+      .name = QStringLiteral("labels"),
+      .usage = QStringLiteral(
+          "usage: attune-cli labels PROJECT.attune (--import FILE | --export FILE [--predictions] | "
+          "--export-folders DIR) "
+          "[--format csv|label-studio] [--json]"),
+      .description = QStringLiteral(
+          "Labels in and out of a project: --import reads a CSV (file or text, label) or a Label Studio "
+          "export into the project's label journal, --export writes every item and its label, "
+          "--export-folders copies the labelled images into one folder per class."),
+      .positionals = {{QStringLiteral("project"), QStringLiteral("The .attune project.")}},
+      .options =
+          {
+              {QStringLiteral("import"),
+               QStringLiteral("Read labels from this CSV or Label Studio JSON file."),
+               QStringLiteral("file")},
+              {QStringLiteral("export"), QStringLiteral("Write every item and its label to this file."),
+               QStringLiteral("file")},
+              {QStringLiteral("export-folders"),
+               QStringLiteral("Copy the labelled images into one folder per class here."),
+               QStringLiteral("dir")},
+              {QStringLiteral("format"),
+               QStringLiteral("csv or label-studio (default: by the file's extension)."),
+               QStringLiteral("format")},
+              {QStringLiteral("predictions"),
+               QStringLiteral("Label Studio export: add the latest model's suggestions as predictions.")},
+              {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
+          },
   });
-  const QString usage = QStringLiteral(
-      "usage: attune-cli labels PROJECT.attune (--import FILE | --export FILE [--predictions] | "
-      "--export-folders DIR) "
-      "[--format csv|label-studio] [--json]");
-  const bool parsed = parser.parse(QStringList{QStringLiteral("labels")} + arguments);
-  const int actions = int(parser.isSet(QStringLiteral("import"))) +
-                      int(parser.isSet(QStringLiteral("export"))) +
-                      int(parser.isSet(QStringLiteral("export-folders")));
-  if (!parsed || actions != 1 || parser.positionalArguments().size() != 1) {
-    printError(parser.errorText().isEmpty() ? usage : parser.errorText());
-    return kExitUsage;
-  }
-  const bool asJson = parser.isSet(QStringLiteral("json"));
-  const QString file = parser.isSet(QStringLiteral("import")) ? parser.value(QStringLiteral("import"))
-                                                              : parser.value(QStringLiteral("export"));
-  const QString format = formatOf(parser, file);
-  if (format != QLatin1String("csv") && format != QLatin1String("label-studio")) {
-    printError(QStringLiteral("--format takes csv or label-studio.\n") + usage);
-    return kExitUsage;
-  }
-  auto project = ProjectFile::load(parser.positionalArguments().first());
-  if (!project) return reportFailure(asJson, project.error().text());
+  if (!command.parse(arguments)) return command.exitStatus();
+  const int actions = int(command.isSet(QStringLiteral("import"))) +
+                      int(command.isSet(QStringLiteral("export"))) +
+                      int(command.isSet(QStringLiteral("export-folders")));
+  if (actions != 1) return command.usageError();
+  const bool asJson = command.asJson();
+  const QString file = command.isSet(QStringLiteral("import")) ? command.value(QStringLiteral("import"))
+                                                               : command.value(QStringLiteral("export"));
+  const QString format = formatOf(command, file);
+  if (format != QLatin1String("csv") && format != QLatin1String("label-studio"))
+    return command.usageError(QStringLiteral("--format takes csv or label-studio."));
+  auto project = command.loadProject();
+  if (!project) return kExitFailure;
 
-  if (parser.isSet(QStringLiteral("import"))) return importLabels(*project, file, format, asJson);
-  if (parser.isSet(QStringLiteral("export-folders"))) {
-    const QString directory = parser.value(QStringLiteral("export-folders"));
+  if (command.isSet(QStringLiteral("import"))) return importLabels(*project, file, format, asJson);
+  if (command.isSet(QStringLiteral("export-folders"))) {
+    const QString directory = command.value(QStringLiteral("export-folders"));
     auto copied = exportClassFolders(*project, directory);
     if (!copied) return reportFailure(asJson, copied.error().text());
     if (asJson)
@@ -103,7 +107,7 @@ int commandLabels(const QStringList& arguments) {
   }
   QHash<QString, ItemPrediction> predictions;
   QString modelVersion;
-  if (parser.isSet(QStringLiteral("predictions"))) {
+  if (command.isSet(QStringLiteral("predictions"))) {
     auto suggestions = suggestLabels(*project);
     if (!suggestions) return reportFailure(asJson, suggestions.error().text());
     modelVersion = QStringLiteral("attune run %1").arg(suggestions->runId);

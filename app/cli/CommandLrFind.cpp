@@ -2,26 +2,17 @@
 // --apply writes the suggested rates into the project.
 #include "app/cli/CatalogDownload.h"
 #include "app/cli/CliOutput.h"
+#include "app/cli/CommandLine.h"
 #include "app/cli/Commands.h"
+#include "app/cli/InterruptGuard.h"
 #include "core/project/ProjectFile.h"
 #include "core/training/LrFinder.h"
 #include "core/training/TrainingJob.h"
 
-#include <QCommandLineParser>
-
-#include <atomic>
 #include <cmath>
-#include <csignal>
 
 namespace attune::cli {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void onLrFindInterrupt(int) {
-  g_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);
-}
 
 QString rateText(double lr) {
   return QString::number(lr, 'e', 2);
@@ -30,50 +21,48 @@ QString rateText(double lr) {
 }  // namespace
 
 int commandLrFind(const QStringList& arguments) {
-  QCommandLineParser parser;
-  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
-  parser.addOptions({
-      {QStringLiteral("set"), QStringLiteral("Change a setting for this test (key=value)."),
-       QStringLiteral("key=value")},
-      {QStringLiteral("json"), QStringLiteral("One JSON event per line on stdout.")},
-      {QStringLiteral("steps"), QStringLiteral("Steps of the test (default 100)."), QStringLiteral("n")},
-      {QStringLiteral("apply"), QStringLiteral("Save the suggested rates in the project.")},
+  CommandLine command({
+      .name = QStringLiteral("lr-find"),
+      .usage = QStringLiteral(
+          "usage: attune-cli lr-find PROJECT.attune [--set key=value]... [--steps N] [--apply] [--json]"),
+      .description = QStringLiteral(
+          "The learning-rate range test on the project's data and model, with the suggested rate and why. "
+          "Ctrl-C stops the test early."),
+      .positionals = {{QStringLiteral("project"), QStringLiteral("The .attune project.")}},
+      .options =
+          {
+              {QStringLiteral("set"), QStringLiteral("Change a setting for this test (key=value)."),
+               QStringLiteral("key=value")},
+              {QStringLiteral("json"), QStringLiteral("One JSON event per line on stdout.")},
+              {QStringLiteral("steps"), QStringLiteral("Steps of the test (default 100)."),
+               QStringLiteral("n")},
+              {QStringLiteral("apply"), QStringLiteral("Save the suggested rates in the project.")},
+          },
   });
-  const QString usage = QStringLiteral(
-      "usage: attune-cli lr-find PROJECT.attune [--set key=value]... [--steps N] [--apply] [--json]");
-  if (!parser.parse(QStringList{QStringLiteral("lr-find")} + arguments) ||
-      parser.positionalArguments().size() != 1) {
-    printError(parser.errorText().isEmpty() ? usage : parser.errorText());
-    return kExitUsage;
-  }
+  if (!command.parse(arguments)) return command.exitStatus();
   LrFinderOptions options;
-  if (parser.isSet(QStringLiteral("steps"))) {
+  if (command.isSet(QStringLiteral("steps"))) {
     bool ok = false;
-    options.steps = parser.value(QStringLiteral("steps")).toInt(&ok);
-    if (!ok || options.steps < 10 || options.steps > 10000) {
-      printError(QStringLiteral("--steps takes a whole number from 10 to 10000.\n") + usage);
-      return kExitUsage;
-    }
+    options.steps = command.value(QStringLiteral("steps")).toInt(&ok);
+    if (!ok || options.steps < 10 || options.steps > 10000)
+      return command.usageError(QStringLiteral("--steps takes a whole number from 10 to 10000."));
   }
-  const bool asJson = parser.isSet(QStringLiteral("json"));
-  auto fail = [asJson](const QString& message) { return reportFailure(asJson, message); };
-  const QString projectPath = parser.positionalArguments().first();
-  auto project = ProjectFile::load(projectPath);
-  if (!project) return fail(project.error().text());
+  const bool asJson = command.asJson();
+  const QString projectPath = command.positionals().first();
+  auto project = command.loadProject();
+  if (!project) return kExitFailure;
   Project testProject = *project;
-  if (auto s = applySettings(testProject.config, parser.values(QStringLiteral("set"))); !s) {
+  if (auto s = applySettings(testProject.config, command.values(QStringLiteral("set"))); !s) {
     printError(s.error().text());
     return kExitUsage;
   }
   if (auto fetched = ensureCatalogWeights(testProject.config.weightsPath, asJson); !fetched)
-    return fail(fetched.error().text());
+    return command.fail(fetched.error().text());
   auto job = prepareTrainingJob(testProject);
-  if (!job) return fail(job.error().text());
+  if (!job) return command.fail(job.error().text());
 
-  g_stop.store(false);
-  std::signal(SIGINT, onLrFindInterrupt);
   int lastShown = 0;
-  auto found = findLearningRate(*job, options, g_stop, [&](int step, int steps, double lr, double smoothed) {
+  auto progress = [&](int step, int steps, double lr, double smoothed) {
     if (asJson) {
       printJson(
           {{"event", "point"}, {"step", step}, {"steps", steps}, {"lr", lr}, {"smoothed_loss", smoothed}});
@@ -85,9 +74,13 @@ int commandLrFind(const QStringList& arguments) {
                     .arg(rateText(lr))
                     .arg(smoothed, 0, 'f', 4));
     }
-  });
-  std::signal(SIGINT, SIG_DFL);
-  if (!found) return fail(found.error().text());
+  };
+  // Ctrl-C stops the test while it runs; afterwards (while saving) it ends the process as usual.
+  auto found = [&] {
+    const InterruptGuard interrupt;
+    return findLearningRate(*job, options, interrupt.stopFlag(), progress);
+  }();
+  if (!found) return command.fail(found.error().text());
 
   TrainingConfig suggested = project->config;
   applySuggestedRate(suggested, found->suggestedLr);
@@ -99,16 +92,16 @@ int commandLrFind(const QStringList& arguments) {
                {"reason", found->reason.toStdString()},
                {"points", found->lrs.size()},
                {"diverged", found->diverged},
-               {"applied", parser.isSet(QStringLiteral("apply"))}});
+               {"applied", command.isSet(QStringLiteral("apply"))}});
   } else {
     printLine(QStringLiteral("Suggested learning rate for the new layer: %1 (pre-trained layers: %2).")
                   .arg(rateText(suggested.lrHead), rateText(suggested.lrBackbone)));
     printLine(found->reason);
   }
-  if (parser.isSet(QStringLiteral("apply"))) {
+  if (command.isSet(QStringLiteral("apply"))) {
     Project saved = *project;
     saved.config = suggested;
-    if (auto s = ProjectFile::save(saved, projectPath); !s) return fail(s.error().text());
+    if (auto s = ProjectFile::save(saved, projectPath); !s) return command.fail(s.error().text());
     if (!asJson) printLine(QStringLiteral("Saved in %1.").arg(projectPath));
   }
   return kExitSuccess;

@@ -1,11 +1,10 @@
 #include "app/cli/CatalogDownload.h"
 #include "app/cli/CliOutput.h"
+#include "app/cli/CommandLine.h"
 #include "app/cli/Commands.h"
 #include "core/weights/CatalogWeights.h"
 #include "core/weights/NetworkPolicy.h"
 #include "core/weights/WeightLocator.h"
-
-#include <QCommandLineParser>
 
 namespace attune::cli {
 namespace {
@@ -123,25 +122,29 @@ int downloadModel(const ModelCatalog& catalog, const QString& id, bool asJson) {
 
 // The model catalog with what is available locally; --download ID fetches a model's files.
 int commandModels(const QStringList& arguments) {
-  QCommandLineParser parser;
-  parser.addOptions(
-      {{QStringLiteral("json"), QStringLiteral("One JSON object per line.")},
-       {QStringLiteral("download"), QStringLiteral("Download a model's files."), QStringLiteral("id")},
-       {QStringLiteral("offline"), QStringLiteral("Use only files already on this computer.")}});
-  if (!parser.parse(QStringList{QStringLiteral("models")} + arguments) ||
-      !parser.positionalArguments().isEmpty()) {
-    printError(QStringLiteral("usage: attune-cli models [--json] [--download ID] [--offline]"));
-    return kExitUsage;
-  }
-  if (parser.isSet(QStringLiteral("offline"))) NetworkPolicy::setMode(NetworkMode::Offline);
-  const bool asJson = parser.isSet(QStringLiteral("json"));
+  CommandLine command({
+      .name = QStringLiteral("models"),
+      .usage = QStringLiteral("usage: attune-cli models [--json] [--download ID] [--offline]"),
+      .description = QStringLiteral(
+          "The model catalog, with which models' weights are already on this computer; --download fetches a "
+          "model's files."),
+      .minPositionals = 0,
+      .maxPositionals = 0,
+      .options = {{QStringLiteral("json"), QStringLiteral("One JSON object per line.")},
+                  {QStringLiteral("download"), QStringLiteral("Download a model's files."),
+                   QStringLiteral("id")},
+                  {QStringLiteral("offline"), QStringLiteral("Use only files already on this computer.")}},
+  });
+  if (!command.parse(arguments)) return command.exitStatus();
+  if (command.isSet(QStringLiteral("offline"))) NetworkPolicy::setMode(NetworkMode::Offline);
+  const bool asJson = command.asJson();
   const auto catalog = ModelCatalog::active();
   if (!catalog) {
     printError(catalog.error().text());
     return kExitFailure;
   }
-  if (parser.isSet(QStringLiteral("download")))
-    return downloadModel(*catalog, parser.value(QStringLiteral("download")), asJson);
+  if (command.isSet(QStringLiteral("download")))
+    return downloadModel(*catalog, command.value(QStringLiteral("download")), asJson);
   return listModels(*catalog, asJson);
 }
 

@@ -1,4 +1,5 @@
 #include "app/cli/CliOutput.h"
+#include "app/cli/CommandLine.h"
 #include "app/cli/Commands.h"
 #include "core/data/ImageFolderScanner.h"
 #include "core/data/TextColumnGuess.h"
@@ -7,7 +8,6 @@
 #include "core/project/ProjectFile.h"
 #include "core/weights/ModelCatalog.h"
 
-#include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
 
@@ -86,43 +86,49 @@ std::optional<int> readTextData(const QCommandLineParser& parser, Project& proje
 }  // namespace
 
 int commandNew(const QStringList& arguments) {
-  QCommandLineParser parser;
-  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune file to create."));
-  parser.addOptions({
-      {QStringLiteral("task"), QStringLiteral("image"), QStringLiteral("task")},
-      {QStringLiteral("data"),
-       QStringLiteral(
-           "Images: a folder with one sub-folder per class. Texts: a .csv, .tsv, .jsonl or .json file."),
-       QStringLiteral("path")},
-      {QStringLiteral("text-column"), QStringLiteral("The table's column of texts (default: guessed)."),
-       QStringLiteral("name")},
-      {QStringLiteral("label-column"), QStringLiteral("The table's column of labels (default: guessed)."),
-       QStringLiteral("name")},
-      {QStringLiteral("table-format"),
-       QStringLiteral("csv, tsv, jsonl or json (default: from the extension)."), QStringLiteral("format")},
-      {QStringLiteral("model"), QStringLiteral("Architecture id (see `models`)."), QStringLiteral("id")},
-      {QStringLiteral("weights"),
-       QStringLiteral(
-           "Pre-trained weights: a .safetensors/.pth file, a TF.js folder, or catalog:ID (see `models`)."),
-       QStringLiteral("file")},
-      {QStringLiteral("val-fraction"), QStringLiteral("Share held out for validation."), QStringLiteral("f")},
-      {QStringLiteral("seed"), QStringLiteral("Seed of the split and the training."), QStringLiteral("n")},
-      {QStringLiteral("set"), QStringLiteral("A setting of the project (key=value)."),
-       QStringLiteral("key=value")},
-      {QStringLiteral("force"), QStringLiteral("Overwrite an existing project file.")},
+  CommandLine command({
+      .name = QStringLiteral("new"),
+      .usage = QStringLiteral(
+          "usage: attune-cli new PROJECT.attune --task image|text --data FOLDER|FILE [--model ID] "
+          "[--weights FILE] [--text-column C --label-column C] [--val-fraction F] [--seed N] "
+          "[--set key=value]... [--force]"),
+      .description = QStringLiteral(
+          "Creates a project from a folder of images (one sub-folder per class) or a table of texts and "
+          "labels."),
+      .positionals = {{QStringLiteral("project"), QStringLiteral("The .attune file to create.")}},
+      .options =
+          {
+              {QStringLiteral("task"), QStringLiteral("image (default) or text."), QStringLiteral("task")},
+              {QStringLiteral("data"),
+               QStringLiteral("Images: a folder with one sub-folder per class. Texts: a .csv, .tsv, .jsonl "
+                              "or .json file."),
+               QStringLiteral("path")},
+              {QStringLiteral("text-column"),
+               QStringLiteral("The table's column of texts (default: guessed)."), QStringLiteral("name")},
+              {QStringLiteral("label-column"),
+               QStringLiteral("The table's column of labels (default: guessed)."), QStringLiteral("name")},
+              {QStringLiteral("table-format"),
+               QStringLiteral("csv, tsv, jsonl or json (default: from the extension)."),
+               QStringLiteral("format")},
+              {QStringLiteral("model"), QStringLiteral("Architecture id (see `models`)."),
+               QStringLiteral("id")},
+              {QStringLiteral("weights"),
+               QStringLiteral("Pre-trained weights: a .safetensors/.pth file, a TF.js folder, or catalog:ID "
+                              "(see `models`)."),
+               QStringLiteral("file")},
+              {QStringLiteral("val-fraction"), QStringLiteral("Share held out for validation."),
+               QStringLiteral("f")},
+              {QStringLiteral("seed"), QStringLiteral("Seed of the split and the training."),
+               QStringLiteral("n")},
+              {QStringLiteral("set"), QStringLiteral("A setting of the project (key=value)."),
+               QStringLiteral("key=value")},
+              {QStringLiteral("force"), QStringLiteral("Overwrite an existing project file.")},
+          },
+      .requiredOptions = {QStringLiteral("data")},
   });
-  if (!parser.parse(QStringList{QStringLiteral("new")} + arguments)) {
-    printError(parser.errorText());
-    return kExitUsage;
-  }
-  const QStringList positional = parser.positionalArguments();
-  if (positional.size() != 1 || !parser.isSet(QStringLiteral("data"))) {
-    printError(QStringLiteral(
-        "usage: attune-cli new PROJECT.attune --task image|text --data FOLDER|FILE [--model ID] "
-        "[--weights FILE] [--text-column C --label-column C] [--val-fraction F] [--seed N] "
-        "[--set key=value]... [--force]"));
-    return kExitUsage;
-  }
+  if (!command.parse(arguments)) return command.exitStatus();
+  const QCommandLineParser& parser = command.parser();
+  const QStringList positional = command.positionals();
   const QString task = parser.value(QStringLiteral("task"));
   const bool textTask = task == QLatin1String("text");
   if (!task.isEmpty() && task != QLatin1String("image") && !textTask) {

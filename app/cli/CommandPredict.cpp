@@ -2,13 +2,12 @@
 // --out) or JSON lines: image files and folders (searched recursively), tables of texts (the
 // project's text column, else the guessed one), or texts given on the command line with --text.
 #include "app/cli/CliOutput.h"
+#include "app/cli/CommandLine.h"
 #include "app/cli/Commands.h"
 #include "core/eval/BatchPrediction.h"
 #include "core/eval/Evaluation.h"
 #include "core/export/ModelExport.h"
-#include "core/project/ProjectFile.h"
 
-#include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -32,53 +31,56 @@ QString exportTextColumn(const QString& exportDirectory) {
 }  // namespace
 
 int commandPredict(const QStringList& arguments) {
-  QCommandLineParser parser;
-  parser.addPositionalArgument(QStringLiteral("project"),
-                               QStringLiteral("The .attune project, or a folder of an exported model."));
-  parser.addPositionalArgument(QStringLiteral("input"),
-                               QStringLiteral("Images, folders or tables of texts."));
-  parser.addOptions({
-      {QStringLiteral("run"), QStringLiteral("Which run (default: the latest with a saved model)."),
-       QStringLiteral("run")},
-      {QStringLiteral("text"), QStringLiteral("The inputs are texts to classify, not files.")},
-      {QStringLiteral("out"), QStringLiteral("Write the CSV to this file instead of stdout."),
-       QStringLiteral("file")},
-      {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
+  CommandLine command({
+      .name = QStringLiteral("predict"),
+      .usage = QStringLiteral("usage: attune-cli predict PROJECT.attune|EXPORT_DIR INPUT... [--run RUN] "
+                              "[--text] [--out FILE.csv] "
+                              "[--json]"),
+      .description = QStringLiteral(
+          "The classes a run's model (or an exported model) gives new images or texts: image files and "
+          "folders, tables of texts, or texts given on the command line with --text."),
+      .positionals = {{QStringLiteral("project"),
+                       QStringLiteral("The .attune project, or a folder of an exported model.")},
+                      {QStringLiteral("input"), QStringLiteral("Images, folders or tables of texts.")}},
+      .minPositionals = 2,
+      .maxPositionals = CommandSpec::kNoLimit,
+      .options =
+          {
+              {QStringLiteral("run"), QStringLiteral("Which run (default: the latest with a saved model)."),
+               QStringLiteral("run")},
+              {QStringLiteral("text"), QStringLiteral("The inputs are texts to classify, not files.")},
+              {QStringLiteral("out"), QStringLiteral("Write the CSV to this file instead of stdout."),
+               QStringLiteral("file")},
+              {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
+          },
   });
-  const QString usage = QStringLiteral(
-      "usage: attune-cli predict PROJECT.attune|EXPORT_DIR INPUT... [--run RUN] [--text] [--out FILE.csv] "
-      "[--json]");
-  if (!parser.parse(QStringList{QStringLiteral("predict")} + arguments) ||
-      parser.positionalArguments().size() < 2) {
-    printError(parser.errorText().isEmpty() ? usage : parser.errorText());
-    return kExitUsage;
-  }
-  const bool asJson = parser.isSet(QStringLiteral("json"));
-  auto fail = [asJson](const QString& message) { return reportFailure(asJson, message); };
-  const QStringList positional = parser.positionalArguments();
+  if (!command.parse(arguments)) return command.exitStatus();
+  const bool asJson = command.asJson();
+  auto fail = [&command](const QString& message) { return command.fail(message); };
+  const QStringList positional = command.positionals();
   // An exported model answers by itself; a project by one of its runs.
   Result<std::unique_ptr<Predictor>> predictor = Error(ErrorCode::Internal, QString());
   QString textColumn;
   if (isModelExport(positional.first())) {
-    if (parser.isSet(QStringLiteral("run")))
+    if (command.isSet(QStringLiteral("run")))
       return fail(
           QStringLiteral("--run names a run of a project; %1 is an exported model.").arg(positional.first()));
     predictor = Predictor::openExport(positional.first());
     textColumn = exportTextColumn(positional.first());
   } else {
-    auto project = ProjectFile::load(positional.first());
-    if (!project) return fail(project.error().text());
-    auto runDirectory = runDirectoryOf(*project, parser.value(QStringLiteral("run")));
+    auto project = command.loadProject();
+    if (!project) return kExitFailure;
+    auto runDirectory = runDirectoryOf(*project, command.value(QStringLiteral("run")));
     if (!runDirectory) return fail(runDirectory.error().text());
     predictor = Predictor::openRun(modelDirectoryOf(*project, *runDirectory));
     textColumn = project->data.textColumn;
   }
   if (!predictor) return fail(predictor.error().text());
   const bool texts = (*predictor)->task() == TaskKind::TextClassification;
-  if (parser.isSet(QStringLiteral("text")) && !texts)
+  if (command.isSet(QStringLiteral("text")) && !texts)
     return fail(QStringLiteral("This project's model classifies images; give image files or folders."));
   Result<PredictionInputs> inputs = PredictionInputs{};
-  if (parser.isSet(QStringLiteral("text")))
+  if (command.isSet(QStringLiteral("text")))
     inputs = PredictionInputs{positional.mid(1), positional.mid(1)};
   else
     inputs = texts ? textPredictionInputs(positional.mid(1), textColumn)
@@ -114,8 +116,8 @@ int commandPredict(const QStringList& arguments) {
   if (asJson) {
     printJson(
         {{"event", "done"}, {"run", (*predictor)->runId().toStdString()}, {"count", inputs->items.size()}});
-  } else if (parser.isSet(QStringLiteral("out"))) {
-    QSaveFile file(parser.value(QStringLiteral("out")));
+  } else if (command.isSet(QStringLiteral("out"))) {
+    QSaveFile file(command.value(QStringLiteral("out")));
     if (!file.open(QIODevice::WriteOnly) || file.write(csv) != csv.size() || !file.commit())
       return fail(QStringLiteral("Cannot write %1: check that the disk is not full.").arg(file.fileName()));
     printLine(QStringLiteral("Wrote %1 predictions to %2.").arg(inputs->items.size()).arg(file.fileName()));

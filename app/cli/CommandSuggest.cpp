@@ -2,12 +2,10 @@
 // texts without a label), the least sure first by default: which items to label next, and what the
 // model would call them. CSV (item,key,suggested,probability,uncertainty) or JSON lines.
 #include "app/cli/CliOutput.h"
+#include "app/cli/CommandLine.h"
 #include "app/cli/Commands.h"
 #include "core/data/TextTable.h"
 #include "core/eval/Suggestions.h"
-#include "core/project/ProjectFile.h"
-
-#include <QCommandLineParser>
 
 #include <algorithm>
 #include <numeric>
@@ -26,52 +24,51 @@ std::optional<Uncertainty> measureOf(const QString& order) {
 }  // namespace
 
 int commandSuggest(const QStringList& arguments) {
-  QCommandLineParser parser;
-  parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("The .attune project."));
-  parser.addOptions({
-      {QStringLiteral("run"), QStringLiteral("Which run's model (default: the latest with a saved model)."),
-       QStringLiteral("run")},
-      {QStringLiteral("order"),
-       QStringLiteral("least_confident (default), margin, entropy, or file (the data's order)."),
-       QStringLiteral("order")},
-      {QStringLiteral("limit"), QStringLiteral("At most this many items (default: all)."),
-       QStringLiteral("n")},
-      {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
+  CommandLine command({
+      .name = QStringLiteral("suggest"),
+      .usage = QStringLiteral("usage: attune-cli suggest PROJECT.attune [--run RUN] [--order "
+                              "least_confident|margin|entropy|file] "
+                              "[--limit N] [--json]"),
+      .description = QStringLiteral(
+          "Which of the project's unlabelled items to label next, the least sure first, and what the model "
+          "would call them: CSV (item,key,suggested,probability,uncertainty) or JSON lines."),
+      .positionals = {{QStringLiteral("project"), QStringLiteral("The .attune project.")}},
+      .options =
+          {
+              {QStringLiteral("run"),
+               QStringLiteral("Which run's model (default: the latest with a saved model)."),
+               QStringLiteral("run")},
+              {QStringLiteral("order"),
+               QStringLiteral("least_confident (default), margin, entropy, or file (the data's order)."),
+               QStringLiteral("order")},
+              {QStringLiteral("limit"), QStringLiteral("At most this many items (default: all)."),
+               QStringLiteral("n")},
+              {QStringLiteral("json"), QStringLiteral("One JSON object per line on stdout.")},
+          },
   });
-  const QString usage = QStringLiteral(
-      "usage: attune-cli suggest PROJECT.attune [--run RUN] [--order least_confident|margin|entropy|file] "
-      "[--limit N] [--json]");
-  if (!parser.parse(QStringList{QStringLiteral("suggest")} + arguments) ||
-      parser.positionalArguments().size() != 1) {
-    printError(parser.errorText().isEmpty() ? usage : parser.errorText());
-    return kExitUsage;
-  }
-  const QString order = parser.value(QStringLiteral("order")).isEmpty()
+  if (!command.parse(arguments)) return command.exitStatus();
+  const QString order = command.value(QStringLiteral("order")).isEmpty()
                             ? QStringLiteral("least_confident")
-                            : parser.value(QStringLiteral("order"));
+                            : command.value(QStringLiteral("order"));
   const auto measure = measureOf(order);
-  if (!measure && order != QLatin1String("file")) {
-    printError(QStringLiteral("--order takes least_confident, margin, entropy or file.\n") + usage);
-    return kExitUsage;
-  }
+  if (!measure && order != QLatin1String("file"))
+    return command.usageError(QStringLiteral("--order takes least_confident, margin, entropy or file."));
   bool limited = false;
-  const int limit = parser.value(QStringLiteral("limit")).toInt(&limited);
-  if (parser.isSet(QStringLiteral("limit")) && (!limited || limit < 1)) {
-    printError(QStringLiteral("--limit takes a number of 1 or more.\n") + usage);
-    return kExitUsage;
-  }
-  const bool asJson = parser.isSet(QStringLiteral("json"));
-  auto project = ProjectFile::load(parser.positionalArguments().first());
-  if (!project) return reportFailure(asJson, project.error().text());
-  auto suggestions = suggestLabels(*project, parser.value(QStringLiteral("run")));
-  if (!suggestions) return reportFailure(asJson, suggestions.error().text());
+  const int limit = command.value(QStringLiteral("limit")).toInt(&limited);
+  if (command.isSet(QStringLiteral("limit")) && (!limited || limit < 1))
+    return command.usageError(QStringLiteral("--limit takes a number of 1 or more."));
+  const bool asJson = command.asJson();
+  auto project = command.loadProject();
+  if (!project) return kExitFailure;
+  auto suggestions = suggestLabels(*project, command.value(QStringLiteral("run")));
+  if (!suggestions) return command.fail(suggestions.error().text());
 
   const auto& s = *suggestions;
   std::vector<int> rows(size_t(s.keys.size()));
   std::iota(rows.begin(), rows.end(), 0);
   const Uncertainty scored = measure.value_or(Uncertainty::LeastConfident);
   if (measure) rows = mostUncertainFirst(s.probabilities, *measure);
-  if (parser.isSet(QStringLiteral("limit")) && size_t(limit) < rows.size()) rows.resize(size_t(limit));
+  if (command.isSet(QStringLiteral("limit")) && size_t(limit) < rows.size()) rows.resize(size_t(limit));
   if (!asJson) printLine(QStringLiteral("item,key,suggested,probability,uncertainty"));
   for (int row : rows) {
     const std::vector<float>& p = s.probabilities[size_t(row)];

@@ -4,8 +4,8 @@
 #include "core/eval/Evaluation.h"
 #include "core/project/TrainingConfig.h"
 
-#include <QCommandLineParser>
-
+#include <QCommandLineOption>
+#include <QList>
 #include <QStringList>
 
 #include <optional>
@@ -25,16 +25,17 @@ int commandSuggest(const QStringList& arguments);
 int commandLabels(const QStringList& arguments);
 int commandExport(const QStringList& arguments);
 
-// eval and report: --run, --data, --checkpoint and --json.
-void addEvaluationOptions(QCommandLineParser& parser);
-// What those options ask to evaluate; nothing (after printing why, with `usage`) when --checkpoint
-// is not best, last or an epoch number.
-std::optional<EvaluationRequest> evaluationRequestOf(const QCommandLineParser& parser, const QString& usage);
+class CommandLine;
 
-// Loads the project and evaluates what `request` names, printing the notes on left-out examples;
-// nothing (after reporting why) on failure.
-std::optional<RunEvaluation> evaluateProjectRun(const QString& projectPath, const EvaluationRequest& request,
-                                                bool asJson);
+// eval and report: --run, --data, --checkpoint and --json.
+QList<QCommandLineOption> evaluationOptions();
+// What those options ask to evaluate; nothing (after a usage error) when --checkpoint is not best,
+// last or an epoch number.
+std::optional<EvaluationRequest> evaluationRequestOf(const CommandLine& command);
+
+// Loads the command's project and evaluates what `request` names, printing the notes on left-out
+// examples; nothing (after reporting why) on failure.
+std::optional<RunEvaluation> evaluateProjectRun(const CommandLine& command, const EvaluationRequest& request);
 
 // A value of --checkpoint: best, last, or an epoch number (1 or more).
 bool isCheckpointChoice(const QString& value);
