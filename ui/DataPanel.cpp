@@ -1,4 +1,5 @@
 #include "ui/DataPanel.h"
+#include "ui/FileDialogHook.h"
 
 #include "core/data/ImageFolderScanner.h"
 #include "core/training/ProjectData.h"
@@ -6,7 +7,6 @@
 #include "ui/Colors.h"
 
 #include <QDir>
-#include <QFileDialog>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -67,7 +67,7 @@ void DataPanel::setEditable(bool editable) {
 }
 
 void DataPanel::chooseFolder() {
-  const QString folder = QFileDialog::getExistingDirectory(this, tr("Choose the image folder"), m_folder);
+  const QString folder = FileDialogHook::existingDirectory(this, tr("Choose the image folder"), m_folder);
   if (folder.isEmpty()) return;
   setFolder(folder);
   emit folderChosen(m_folder);

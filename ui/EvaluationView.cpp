@@ -1,4 +1,6 @@
 #include "ui/EvaluationView.h"
+#include "ui/FileDialogHook.h"
+#include "ui/MessageBoxHook.h"
 
 #include "core/eval/RunReport.h"
 #include "ui/Colors.h"
@@ -6,14 +8,12 @@
 
 #include <QCheckBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QImageReader>
 #include <QKeySequence>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSlider>
@@ -193,7 +193,7 @@ void EvaluationView::saveReportWithDialog() {
   const QString suggested = QDir(QFileInfo(m_evaluation->runDirectory).absolutePath())
                                 .filePath(QStringLiteral("../report-%1.html").arg(m_evaluation->runId));
   QString filter = tr("Web page (*.html)");
-  const QString path = QFileDialog::getSaveFileName(this, tr("Save Run Report"), QDir::cleanPath(suggested),
+  const QString path = FileDialogHook::saveFileName(this, tr("Save Run Report"), QDir::cleanPath(suggested),
                                                     tr("Web page (*.html);;PDF document (*.pdf)"), &filter);
   if (path.isEmpty()) return;
   QString target = path;
@@ -201,7 +201,7 @@ void EvaluationView::saveReportWithDialog() {
   if (suffix != QLatin1String("html") && suffix != QLatin1String("htm") && suffix != QLatin1String("pdf"))
     target += filter.contains(QLatin1String("pdf")) ? QStringLiteral(".pdf") : QStringLiteral(".html");
   if (auto saved = saveReport(target); !saved)
-    QMessageBox::warning(this, tr("Report not saved"), saved.error().text());
+    MessageBoxHook::warning(this, tr("Report not saved"), saved.error().text());
   else
     setMessage(tr("Saved the report to %1.").arg(QDir::toNativeSeparators(target)));
 }

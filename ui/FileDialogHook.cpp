@@ -25,9 +25,15 @@ QString FileDialogHook::openFileName(QWidget* parent, const QString& caption, co
 }
 
 QString FileDialogHook::saveFileName(QWidget* parent, const QString& caption, const QString& startPath,
-                                     const QString& filter) {
+                                     const QString& filter, QString* selectedFilter) {
   if (testHandler()) return testHandler()(caption);
-  return QFileDialog::getSaveFileName(parent, caption, startPath, filter);
+  return QFileDialog::getSaveFileName(parent, caption, startPath, filter, selectedFilter);
+}
+
+QStringList FileDialogHook::openFileNames(QWidget* parent, const QString& caption,
+                                          const QString& startDirectory, const QString& filter) {
+  if (testHandler()) return testHandler()(caption).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+  return QFileDialog::getOpenFileNames(parent, caption, startDirectory, filter);
 }
 
 void FileDialogHook::setTestHandler(Handler handler) {

@@ -3,6 +3,7 @@
 // boxes): with a test handler installed, no dialog is shown and the handler's answer is returned.
 
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 
@@ -20,8 +21,12 @@ class FileDialogHook {
   // QFileDialog::getOpenFileName and getSaveFileName, or the test handler's answer.
   static QString openFileName(QWidget* parent, const QString& caption, const QString& startDirectory,
                               const QString& filter);
+  // `selectedFilter`: in, the filter shown first; out, the one the user chose (unchanged in tests).
   static QString saveFileName(QWidget* parent, const QString& caption, const QString& startPath,
-                              const QString& filter);
+                              const QString& filter, QString* selectedFilter = nullptr);
+  // QFileDialog::getOpenFileNames; a test handler answers several paths separated by newlines.
+  static QStringList openFileNames(QWidget* parent, const QString& caption, const QString& startDirectory,
+                                   const QString& filter);
 
   // For tests: answer every dialog with `handler`; an empty handler shows real dialogs again.
   static void setTestHandler(Handler handler);

@@ -1,6 +1,8 @@
 #include "ui/LabelView.h"
 
+#include "ui/LabelClassesMenu.h"
 #include "ui/LabelItemsModel.h"
+#include "ui/LabelPreview.h"
 #include "ui/LabelStore.h"
 #include "ui/MessageBoxHook.h"
 #include "ui/ThumbnailCache.h"
@@ -8,18 +10,14 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QImageReader>
-#include <QInputDialog>
 #include <QLabel>
 #include <QListView>
-#include <QMenu>
 #include <QPushButton>
 #include <QSet>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
-#include <QTextBrowser>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -31,8 +29,6 @@ namespace attune::ui {
 namespace {
 
 constexpr int kGridSpacing_px = 6;
-constexpr int kPreviewMinWidth_px = 320;
-constexpr int kReaderPointSize = 14;
 
 // The key of the class button at `index`: 1-9, then A-Z; none past those.
 QKeySequence classKey(int index) {
@@ -96,33 +92,10 @@ LabelView::LabelView(LabelStore* store, ThumbnailCache* thumbnails, QWidget* par
   m_itemStack->addWidget(m_grid);
   m_itemStack->addWidget(m_table);
 
-  m_imagePreview = new QLabel(this);
-  m_imagePreview->setObjectName(QStringLiteral("labelImagePreview"));
-  m_imagePreview->setAlignment(Qt::AlignCenter);
-  m_imagePreview->setMinimumWidth(kPreviewMinWidth_px);
-  m_imagePreview->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
-  m_textReader = new QTextBrowser(this);
-  m_textReader->setObjectName(QStringLiteral("labelTextReader"));
-  m_textReader->setFocusPolicy(Qt::NoFocus);  // the keys stay with the labelling
-  QFont readerFont = m_textReader->font();
-  readerFont.setPointSize(kReaderPointSize);
-  m_textReader->setFont(readerFont);
-  m_previewStack = new QStackedWidget(this);
-  m_previewStack->addWidget(m_imagePreview);
-  m_previewStack->addWidget(m_textReader);
-  m_caption = new QLabel(this);
-  m_caption->setObjectName(QStringLiteral("labelCaption"));
-  m_caption->setWordWrap(true);
-  m_caption->setTextInteractionFlags(Qt::TextSelectableByMouse);
-
-  auto* preview = new QWidget(this);
-  auto* previewLayout = new QVBoxLayout(preview);
-  previewLayout->setContentsMargins(0, 0, 0, 0);
-  previewLayout->addWidget(m_previewStack, 1);
-  previewLayout->addWidget(m_caption);
+  m_preview = new LabelPreview(this);
   auto* splitter = new QSplitter(Qt::Horizontal, this);
   splitter->addWidget(m_itemStack);
-  splitter->addWidget(preview);
+  splitter->addWidget(m_preview);
   splitter->setStretchFactor(0, 3);
   splitter->setStretchFactor(1, 2);
   splitter->setChildrenCollapsible(false);
@@ -137,12 +110,7 @@ LabelView::LabelView(LabelStore* store, ThumbnailCache* thumbnails, QWidget* par
   m_classesButton->setObjectName(QStringLiteral("classesButton"));
   m_classesButton->setText(tr("Classes"));
   m_classesButton->setPopupMode(QToolButton::InstantPopup);
-  auto* classesMenu = new QMenu(m_classesButton);
-  classesMenu->addAction(tr("Add Class…"), this, &LabelView::addClassWithDialog);
-  classesMenu->addAction(tr("Rename Class…"), this, &LabelView::renameClassWithDialog);
-  classesMenu->addAction(tr("Merge Classes…"), this, &LabelView::mergeClassWithDialog);
-  classesMenu->addAction(tr("Delete Class…"), this, &LabelView::deleteClassWithDialog);
-  m_classesButton->setMenu(classesMenu);
+  m_classesButton->setMenu(makeClassesMenu(this, m_classesButton));
 
   m_askButton = new QPushButton(tr("Ask the Model"), this);
   m_askButton->setObjectName(QStringLiteral("askModelButton"));
@@ -229,7 +197,7 @@ void LabelView::setImages(std::shared_ptr<const ImageFolder> scanned) {
   }
   m_model->setImages(*scanned);
   m_itemStack->setCurrentWidget(m_grid);
-  m_previewStack->setCurrentWidget(m_imagePreview);
+  m_preview->setTexts(false);
   m_emptyLabel->setVisible(m_model->rowCount() == 0);
   m_emptyLabel->setText(tr("The folder has no images to label."));
   rebuildClassButtons();
@@ -245,7 +213,7 @@ void LabelView::setTexts(std::shared_ptr<const TextDataset> raw, const QString& 
   }
   m_model->setTexts(*raw, table);
   m_itemStack->setCurrentWidget(m_table);
-  m_previewStack->setCurrentWidget(m_textReader);
+  m_preview->setTexts(true);
   m_emptyLabel->setVisible(m_model->rowCount() == 0);
   m_emptyLabel->setText(tr("The table has no texts to label."));
   rebuildClassButtons();
@@ -500,43 +468,14 @@ void LabelView::updateCount() {
 void LabelView::showCurrent() {
   const QModelIndex current = m_model->rowCount() > 0 ? itemView()->currentIndex() : QModelIndex();
   if (!current.isValid()) {
-    m_imagePreview->clear();
-    m_textReader->clear();
-    m_caption->clear();
+    m_preview->clear();
     return;
   }
   const int row = m_filter->mapToSource(current).row();
-  const LabelItem& item = m_model->items()[size_t(row)];
-  const QString now = m_model->classOf(row);
   double confidence = -1.0;
   const QString suggested = m_model->suggestionOf(row, &confidence);
-  QStringList caption;
-  caption << (m_model->isText() ? tr("Line %1").arg(item.line) : item.key);
-  caption << (now.isEmpty() ? tr("No label yet") : tr("Class: <b>%1</b>").arg(now.toHtmlEscaped()));
-  if (!suggested.isEmpty())
-    caption << tr("The model suggests <b>%1</b> (%2 %)")
-                   .arg(suggested.toHtmlEscaped())
-                   .arg(int(std::lround(100 * confidence)));
-  m_caption->setText(caption.join(QStringLiteral(" · ")));
-  if (m_model->isText()) {
-    m_textReader->setPlainText(item.source);
-    return;
-  }
-  // The image fills the preview: large ones are decoded at that size, small ones scaled up.
-  QImageReader reader(item.source);
-  reader.setAutoTransform(true);
-  const QSize area = m_imagePreview->size().expandedTo({kPreviewMinWidth_px, kPreviewMinWidth_px});
-  const QSize full = reader.size();
-  if (full.isValid() && (full.width() > area.width() || full.height() > area.height()))
-    reader.setScaledSize(full.scaled(area, Qt::KeepAspectRatio));
-  QImage image = reader.read();
-  if (image.isNull()) {
-    m_imagePreview->setText(tr("This image cannot be shown: %1").arg(reader.errorString()));
-    return;
-  }
-  if (image.width() < area.width() && image.height() < area.height())
-    image = image.scaled(area, Qt::KeepAspectRatio, Qt::SmoothTransformation);
-  m_imagePreview->setPixmap(QPixmap::fromImage(image));
+  m_preview->show(m_model->items()[size_t(row)], m_model->isText(), m_model->classOf(row), suggested,
+                  confidence);
 }
 
 Status LabelView::reportIfFailed(Status status, const QString& title) {
@@ -554,45 +493,6 @@ Status LabelView::renameClass(const QString& from, const QString& to) {
 
 Status LabelView::deleteClass(const QString& name) {
   return reportIfFailed(m_store->deleteClass(name), tr("Class not deleted"));
-}
-
-void LabelView::addClassWithDialog() {
-  bool ok = false;
-  const QString name =
-      QInputDialog::getText(this, tr("Add Class"), tr("Name of the new class:"), QLineEdit::Normal, {}, &ok);
-  if (ok && !name.trimmed().isEmpty()) (void)addClass(name);  // a failure is shown by addClass
-}
-
-void LabelView::renameClassWithDialog() {
-  bool ok = false;
-  const QString from =
-      QInputDialog::getItem(this, tr("Rename Class"), tr("Class:"), m_model->classes(), 0, false, &ok);
-  if (!ok) return;
-  const QString to = QInputDialog::getText(this, tr("Rename Class"), tr("New name for '%1':").arg(from),
-                                           QLineEdit::Normal, from, &ok);
-  if (ok) (void)renameClass(from, to);
-}
-
-void LabelView::mergeClassWithDialog() {
-  bool ok = false;
-  const QStringList classes = m_model->classes();
-  const QString from =
-      QInputDialog::getItem(this, tr("Merge Classes"), tr("Merge this class:"), classes, 0, false, &ok);
-  if (!ok) return;
-  QStringList others = classes;
-  others.removeAll(from);
-  if (others.isEmpty()) return;
-  const QString into =
-      QInputDialog::getItem(this, tr("Merge Classes"), tr("…into this class:"), others, 0, false, &ok);
-  if (ok) (void)renameClass(from, into);
-}
-
-void LabelView::deleteClassWithDialog() {
-  bool ok = false;
-  const QString name = QInputDialog::getItem(
-      this, tr("Delete Class"), tr("Class to delete (its items lose their label; Undo brings it back):"),
-      m_model->classes(), 0, false, &ok);
-  if (ok) (void)deleteClass(name);
 }
 
 }  // namespace attune::ui

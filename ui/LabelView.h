@@ -25,7 +25,6 @@ class QPushButton;
 class QShortcut;
 class QStackedWidget;
 class QTableView;
-class QTextBrowser;
 class QToolButton;
 class QHBoxLayout;
 
@@ -33,6 +32,7 @@ namespace attune::ui {
 
 class LabelFilterModel;
 class LabelItemsModel;
+class LabelPreview;
 class LabelStore;
 class ThumbnailCache;
 
@@ -97,10 +97,6 @@ class LabelView : public QWidget {
   bool labelKeys(const QStringList& keys, const QStringList& classNames, const QString& description);
   // After labelling: the item after the last labelled one, or the one that took its place.
   void moveOn(int proxyRow, const QString& lastKey);
-  void addClassWithDialog();
-  void renameClassWithDialog();
-  void mergeClassWithDialog();
-  void deleteClassWithDialog();
   Status reportIfFailed(Status status, const QString& title);
 
   LabelStore* m_store;
@@ -112,10 +108,7 @@ class LabelView : public QWidget {
   QStackedWidget* m_itemStack = nullptr;
   QListView* m_grid = nullptr;
   QTableView* m_table = nullptr;
-  QStackedWidget* m_previewStack = nullptr;
-  QLabel* m_imagePreview = nullptr;
-  QTextBrowser* m_textReader = nullptr;
-  QLabel* m_caption = nullptr;
+  LabelPreview* m_preview = nullptr;
   QHBoxLayout* m_classButtons = nullptr;
   QList<QPushButton*> m_buttons;
   QList<QShortcut*> m_classShortcuts;

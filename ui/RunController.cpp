@@ -1,58 +1,64 @@
 #include "ui/RunController.h"
 
-#include "core/training/TrainingSession.h"
+#include "ui/RunEngine.h"
 
 #include <QDateTime>
+#include <QPointer>
 
 namespace attune::ui {
 
-RunController::RunController(QObject* parent) : QObject(parent) {
+RunController::RunController(QObject* parent) : QObject(parent), m_engine(makeLibTorchRunEngine()) {
   m_drainTimer.setInterval(kDrainInterval_ms);
   connect(&m_drainTimer, &QTimer::timeout, this, &RunController::drain);
 }
 
-RunController::~RunController() = default;  // ~TrainingThread requests a stop and joins
+RunController::~RunController() = default;  // destroying the run stops it and waits
+
+void RunController::setEngine(std::unique_ptr<RunEngine> engine) {
+  if (!m_run && engine) m_engine = std::move(engine);
+}
 
 void RunController::start(TrainingJob job) {
-  if (m_thread) return;
+  if (m_run) return;
   m_startedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
-  auto session = std::make_unique<TrainingSession>(std::move(job));
-  // Connected before the thread starts, so that even an instant failure is seen.
-  connect(session.get(), &TrainingSession::finished, this, &RunController::endRun, Qt::QueuedConnection);
-  m_thread = std::make_unique<TrainingThread>(std::move(session));
+  // The engine may call `ended` from its own thread: the end is handled on this object's thread.
+  QPointer<RunController> self(this);
+  m_run = m_engine->start(std::move(job), [self] {
+    if (self) QMetaObject::invokeMethod(self.data(), &RunController::endRun, Qt::QueuedConnection);
+  });
   m_drainTimer.start();
 }
 
 void RunController::requestStop() {
-  if (m_thread) m_thread->session().requestStop();
+  if (m_run) m_run->requestStop();
 }
 
 void RunController::setPaused(bool paused) {
-  if (m_thread) m_thread->session().setPaused(paused);
+  if (m_run) m_run->setPaused(paused);
 }
 
 void RunController::stopAndWait() {
-  if (!m_thread) return;
+  if (!m_run) return;
   requestStop();
   endRun();
 }
 
 void RunController::drain() {
-  if (!m_thread) return;
-  MetricsDrain pending = m_thread->session().metrics().drain();
+  if (!m_run) return;
+  MetricsDrain pending = m_run->drain();
   if (!pending.empty()) emit drained(pending);
 }
 
 void RunController::endRun() {
-  // The queued finished() can arrive after stopAndWait() has ended the run already.
-  if (!m_thread) return;
+  // The queued end can arrive after stopAndWait() has ended the run already.
+  if (!m_run) return;
   m_drainTimer.stop();
-  // Within one training step after a stop request; at once after finished().
-  m_thread->wait();
-  // Only after the join are the buffer's last metrics and the summary final.
+  // Within one training step after a stop request; at once after the end was reported.
+  m_run->wait();
+  // Only after the wait are the last metrics and the summary final.
   drain();
-  const RunSummary summary = m_thread->session().summary();
-  m_thread.reset();
+  const RunSummary summary = m_run->summary();
+  m_run.reset();
   emit runEnded(summary, m_startedAt);
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// Owns the run in progress: starts a TrainingSession on its TrainingThread, drains the session's
-// MetricsBuffer on a timer (the GUI's own clock, so training never waits for drawing) and reports
-// the end of the run once its thread has been joined.
+// Owns the run in progress: starts it on the RunEngine (LibTorch unless a test gave a fake), drains
+// the run's metrics on a timer (the GUI's own clock, so training never waits for drawing) and
+// reports the end of the run once it has ended for good.
 
 #include "core/training/MetricsBuffer.h"
 #include "core/training/TrainingJob.h"
@@ -11,11 +11,10 @@
 
 #include <memory>
 
-namespace attune {
-class TrainingThread;
-}
-
 namespace attune::ui {
+
+class RunEngine;
+class RunHandle;
 
 class RunController : public QObject {
   Q_OBJECT
@@ -24,17 +23,19 @@ class RunController : public QObject {
   static constexpr int kDrainInterval_ms = 100;  // 10 Hz: smooth enough, well under the 30 Hz ceiling
 
   explicit RunController(QObject* parent = nullptr);
-  // Stops a run still going and joins its thread (without emitting runEnded).
+  // Stops a run still going and waits for it (without emitting runEnded).
   ~RunController() override;
 
+  // What runs the jobs; not while a run is going.
+  void setEngine(std::unique_ptr<RunEngine> engine);
   // Starts a run of `job`; does nothing when a run is going already.
   void start(TrainingJob job);
-  bool isRunning() const { return m_thread != nullptr; }
+  bool isRunning() const { return m_run != nullptr; }
   // The run ends after its current step with a consistent checkpoint; runEnded follows.
   void requestStop();
   void setPaused(bool paused);
-  // Stops the run and blocks until its thread has ended (one training step at most), then emits the
-  // last drained metrics and runEnded before returning. For closing the window.
+  // Stops the run and blocks until it has ended (one training step at most), then emits the last
+  // drained metrics and runEnded before returning. For closing the window.
   void stopAndWait();
 
  signals:
@@ -46,7 +47,8 @@ class RunController : public QObject {
   void drain();
   void endRun();
 
-  std::unique_ptr<TrainingThread> m_thread;
+  std::unique_ptr<RunEngine> m_engine;
+  std::unique_ptr<RunHandle> m_run;
   QTimer m_drainTimer;
   QString m_startedAt;
 };

@@ -1,4 +1,5 @@
 #include "ui/TextDataPanel.h"
+#include "ui/FileDialogHook.h"
 
 #include "core/data/TextColumnGuess.h"
 #include "core/training/ProjectData.h"
@@ -7,7 +8,6 @@
 
 #include <QComboBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFormLayout>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -109,7 +109,7 @@ void TextDataPanel::setEditable(bool editable) {
 }
 
 void TextDataPanel::chooseTable() {
-  const QString file = QFileDialog::getOpenFileName(
+  const QString file = FileDialogHook::openFileName(
       this, tr("Choose the file of texts"), m_table,
       tr("Tables of texts (*.csv *.tsv *.tab *.jsonl *.ndjson *.json);;All files (*)"));
   if (file.isEmpty()) return;

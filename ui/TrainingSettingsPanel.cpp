@@ -1,4 +1,5 @@
 #include "ui/TrainingSettingsPanel.h"
+#include "ui/FileDialogHook.h"
 
 #include "core/models/Architecture.h"
 #include "core/training/LrFinder.h"
@@ -11,7 +12,6 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QLabel>
@@ -391,8 +391,8 @@ void TrainingSettingsPanel::chooseWeights() {
   const bool folder = architecture == QLatin1String(kBertArchitecture) ||
                       architecture == QLatin1String(kDistilBertArchitecture);
   const QString file =
-      folder ? QFileDialog::getExistingDirectory(this, tr("Choose the model's folder"), m_weightsEdit->text())
-             : QFileDialog::getOpenFileName(
+      folder ? FileDialogHook::existingDirectory(this, tr("Choose the model's folder"), m_weightsEdit->text())
+             : FileDialogHook::openFileName(
                    this, tr("Choose pre-trained weights"), m_weightsEdit->text(),
                    tr("Weights (*.safetensors *.pth *.pt *.bin model.json);;All files (*)"));
   if (file.isEmpty()) return;

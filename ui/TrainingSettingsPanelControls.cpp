@@ -7,6 +7,7 @@
 #include "ui/LayerGroupTableModel.h"
 #include "ui/LearningRateSpinBox.h"
 #include "ui/RatePreviewPlot.h"
+#include "ui/SettingsControls.h"
 #include "ui/TrainingSettingsPanel.h"
 
 #include <QCheckBox>
@@ -40,103 +41,6 @@ constexpr int kMaxWorkers = 64;
 constexpr int kMaxFolds = 20;
 constexpr int kMaxPatience = 1000;
 constexpr int kTableRows = 7;  // rows shown without scrolling: resnet's six groups and a little room
-
-QLabel* hintLabel(const QString& objectName, QWidget* parent) {
-  auto* label = new QLabel(parent);
-  label->setObjectName(objectName);
-  label->setWordWrap(true);
-  label->setForegroundRole(QPalette::PlaceholderText);
-  return label;
-}
-
-QSpinBox* makeSpin(const char* objectName, int min, int max, const QString& toolTip, QWidget* parent) {
-  auto* spin = new QSpinBox(parent);
-  spin->setObjectName(QLatin1String(objectName));
-  spin->setRange(min, max);
-  spin->setToolTip(toolTip);
-  return spin;
-}
-
-QDoubleSpinBox* makeDoubleSpin(const char* objectName, double min, double max, int decimals, double step,
-                               const QString& toolTip, QWidget* parent) {
-  auto* spin = new QDoubleSpinBox(parent);
-  spin->setObjectName(QLatin1String(objectName));
-  spin->setDecimals(decimals);
-  spin->setRange(min, max);
-  spin->setSingleStep(step);
-  spin->setToolTip(toolTip);
-  return spin;
-}
-
-QComboBox* makeCombo(const char* objectName, const QString& toolTip, QWidget* parent) {
-  auto* combo = new QComboBox(parent);
-  combo->setObjectName(QLatin1String(objectName));
-  combo->setToolTip(toolTip);
-  return combo;
-}
-
-QCheckBox* makeCheck(const char* objectName, const QString& text, const QString& toolTip, QWidget* parent) {
-  auto* check = new QCheckBox(text, parent);
-  check->setObjectName(QLatin1String(objectName));
-  check->setToolTip(toolTip);
-  return check;
-}
-
-// Edits a group's rate with the same plain-decimal, 1-2-5 stepping spin box as the panel's rates.
-class RateDelegate : public QStyledItemDelegate {
- public:
-  using QStyledItemDelegate::QStyledItemDelegate;
-  QWidget* createEditor(QWidget* parent, const QStyleOptionViewItem&, const QModelIndex&) const override {
-    auto* spin = new LearningRateSpinBox(parent);
-    spin->setMinimum(0.0);
-    spin->setFrame(false);
-    return spin;
-  }
-  void setEditorData(QWidget* editor, const QModelIndex& index) const override {
-    static_cast<LearningRateSpinBox*>(editor)->setValue(index.data(Qt::EditRole).toDouble());
-  }
-  void setModelData(QWidget* editor, QAbstractItemModel* model, const QModelIndex& index) const override {
-    auto* spin = static_cast<LearningRateSpinBox*>(editor);
-    spin->interpretText();
-    model->setData(index, spin->value(), Qt::EditRole);
-  }
-};
-
-// A form whose labels explain the same as their controls.
-QFormLayout* newForm(QWidget* page) {
-  auto* form = new QFormLayout(page);
-  form->setRowWrapPolicy(QFormLayout::DontWrapRows);
-  form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-  return form;
-}
-
-void copyToolTipsToLabels(QFormLayout* form) {
-  for (int row = 0; row < form->rowCount(); ++row) {
-    QLayoutItem* label = form->itemAt(row, QFormLayout::LabelRole);
-    QLayoutItem* field = form->itemAt(row, QFormLayout::FieldRole);
-    if (!label || !label->widget() || !field) continue;
-    QWidget* widget = field->widget();
-    if (!widget && field->layout() && field->layout()->count() > 0)
-      widget = field->layout()->itemAt(0)->widget();
-    if (widget) label->widget()->setToolTip(widget->toolTip());
-  }
-}
-
-// " epoch" after 1, " epochs" otherwise.
-void useEpochSuffix(QSpinBox* spin) {
-  const auto update = [spin](int value) {
-    spin->setSuffix(value == 1 ? TrainingSettingsPanel::tr(" epoch") : TrainingSettingsPanel::tr(" epochs"));
-  };
-  update(spin->value());
-  QObject::connect(spin, &QSpinBox::valueChanged, spin, update);
-}
-
-QHBoxLayout* row(std::initializer_list<QWidget*> widgets) {
-  auto* layout = new QHBoxLayout;
-  for (QWidget* w : widgets) layout->addWidget(w);
-  layout->addStretch(1);
-  return layout;
-}
 
 }  // namespace
 

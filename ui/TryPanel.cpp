@@ -9,7 +9,6 @@
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QImageReader>
@@ -296,7 +295,7 @@ void TryPanel::dropEvent(QDropEvent* event) {
 }
 
 void TryPanel::chooseImages() {
-  const QStringList paths = QFileDialog::getOpenFileNames(
+  const QStringList paths = FileDialogHook::openFileNames(
       this, tr("Choose Images"), QString(), tr("Images (*.jpg *.jpeg *.png *.bmp *.webp *.gif)"));
   classifyImages(paths);
 }

@@ -1,9 +1,12 @@
-// MainWindow driven through its widgets: a real (tiny) training run started with the Train button,
-// watched on the charts, stopped, closed mid-run, run to completion; settings edited and saved;
-// a dataset that cannot be trained on; the LR finder opened from the settings panel.
+// MainWindow driven through its widgets: a run started with the Train button, watched on the charts,
+// paused and stopped (on the scripted engine, tests/support/FakeRunEngine.h: the views need a run's
+// events, not a trained model); a failed run; real (tiny) LibTorch runs closed mid-run and run to
+// completion; settings edited and saved; a dataset that cannot be trained on; the LR finder opened
+// from the settings panel.
 
 #include "core/eval/Predictor.h"
 #include "core/project/ProjectFile.h"
+#include "tests/support/FakeRunEngine.h"
 #include "ui/FileDialogHook.h"
 #include "ui/LrFinderDialog.h"
 #include "ui/MainWindow.h"
@@ -71,6 +74,7 @@ class TestMainWindow : public QObject {
   void init();
   void cleanup();
   void trainThenStop();
+  void failedRunShowsItsReason();
   void closeDuringRun();
   void runToCompletion();
   void settingsSurviveSaveAndOpen();
@@ -147,10 +151,19 @@ void TestMainWindow::trainThenStop() {
   QTemporaryDir dir;
   const QString path = makeProject(dir, 5);
   MainWindow window;
+  testing::FakeRunScript script;
+  script.stepsPerEpoch = 10;
+  script.tick_ms = 20;  // 50 epochs: 10 s, long enough to be running when Stop is pressed
+  testing::FakeRun* fakeRun = nullptr;
+  window.setRunEngine(
+      std::make_unique<testing::FakeRunEngine>(script, [&](testing::FakeRun* run, const TrainingJob& job) {
+        fakeRun = run;
+        QCOMPARE(job.config.epochs, 50);  // the job is made from the form's settings
+      }));
   openAndShow(window, path);
 
   // The run settings come from the form.
-  child<QSpinBox>(window, "epochsSpin")->setValue(50);  // long enough to be running when Stop is pressed
+  child<QSpinBox>(window, "epochsSpin")->setValue(50);
   child<QSpinBox>(window, "batchSizeSpin")->setValue(4);
   QVERIFY(window.isWindowModified());
   QCOMPARE(window.project().config.epochs, 50);
@@ -165,6 +178,7 @@ void TestMainWindow::trainThenStop() {
   });
 
   clickTrain(window);
+  QVERIFY(fakeRun);
   // No LR finder while a run trains (it would compete for the CPU and the settings are in use).
   QVERIFY(!child<QPushButton>(window, "findLrButton")->isEnabled());
   heartbeat.start(kTick_ms);
@@ -185,6 +199,7 @@ void TestMainWindow::trainThenStop() {
   QVERIFY(child<QProgressBar>(window, "runProgressBar")->text().contains(QStringLiteral("paused")));
   QTest::qWait(kPauseSettle_ms);
   const int pausedSteps = lossPlot->graph(0)->dataCount();
+  QCOMPARE(int64_t(pausedSteps), fakeRun->stepsDone());  // every step made is drawn
   QTest::qWait(kPauseSettle_ms);
   QCOMPARE(lossPlot->graph(0)->dataCount(), pausedSteps);
   QTest::mouseClick(pause, Qt::LeftButton);
@@ -199,8 +214,7 @@ void TestMainWindow::trainThenStop() {
   QCOMPARE(window.project().runs.size(), size_t(1));
   const RunRecord& run = window.project().runs.front();
   QVERIFY(run.status == RunStatus::Stopped);
-  QVERIFY(
-      QFileInfo::exists(window.project().runsDirectory() + QLatin1Char('/') + run.id + "/last.safetensors"));
+  QCOMPARE(run.id, QStringLiteral("fake-1"));
   QVERIFY(!window.isWindowModified());  // the run was recorded and the project saved
   auto onDisk = ProjectFile::load(path);
   QVERIFY(onDisk);
@@ -209,6 +223,35 @@ void TestMainWindow::trainThenStop() {
   QVERIFY(onDisk->runs.front().status == RunStatus::Stopped);
   QCOMPARE(onDisk->config.epochs, 50);
   QVERIFY(m_messages.isEmpty());
+}
+
+void TestMainWindow::failedRunShowsItsReason() {
+  QTemporaryDir dir;
+  const QString path = makeProject(dir, 2);
+  MainWindow window;
+  testing::FakeRunScript script;
+  script.outcome = RunOutcome::Failed;
+  script.message = QStringLiteral("The engine failed: simulated by the test.");
+  script.startEvents = {{RunEventKind::Warning, QStringLiteral("A warning from the engine.")}};
+  window.setRunEngine(std::make_unique<testing::FakeRunEngine>(script));
+  openAndShow(window, path);
+  clickTrain(window);
+  QTRY_VERIFY_WITH_TIMEOUT(!window.isTraining(), kTrainingTimeout_ms);
+
+  // The window stays up and usable, the reason is shown, and the run is recorded as failed.
+  QVERIFY(window.isVisible());
+  QVERIFY(child<QPushButton>(window, "trainButton")->isEnabled());
+  QVERIFY(child<QSpinBox>(window, "epochsSpin")->isEnabled());
+  const QString summary = child<QLabel>(window, "runSummaryLabel")->text();
+  QVERIFY2(summary.contains(script.message), qPrintable(summary));
+  auto* log = child<QListWidget>(window, "runLogList");
+  QVERIFY(!log->findItems(QStringLiteral("A warning from the engine."), Qt::MatchContains).isEmpty());
+  QCOMPARE(window.project().runs.size(), size_t(1));
+  QVERIFY(window.project().runs.front().status == RunStatus::Failed);
+  QCOMPARE(window.project().runs.front().message, script.message);
+  auto onDisk = ProjectFile::load(path);
+  QVERIFY(onDisk);
+  QCOMPARE(onDisk->runs.size(), size_t(1));
 }
 
 void TestMainWindow::closeDuringRun() {

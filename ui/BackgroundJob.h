@@ -1,0 +1,88 @@
+#pragma once
+// One kind of background work of the window (an evaluation, the model's suggestions, a data health
+// check, an export): runs on a worker thread, then hands its result or its error to the GUI thread,
+// and drops it when the project changed meanwhile (the user opened another one while it ran).
+//
+//   m_job.start(project.filePath, [project] { return evaluateRun(project, {}); },
+//               [this](Result<RunEvaluation> evaluation) { ...show it or its error... });
+//
+// The work returns a Result<T>. Any exception that escapes it (LibTorch's c10::Error above all)
+// becomes an ordinary Error with a plain message: nothing thrown on a worker reaches the window.
+
+#include "core/common/Result.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QString>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <exception>
+#include <functional>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+namespace attune::ui {
+
+class BackgroundJob : public QObject {
+  Q_OBJECT
+
+ public:
+  // `currentProject` names the project the window shows now; a result made for another is dropped.
+  explicit BackgroundJob(std::function<QString()> currentProject, QObject* parent = nullptr);
+  // Waits for work still running (its result is not delivered).
+  ~BackgroundJob() override;
+
+  bool isRunning() const { return m_watcher.isRunning(); }
+  void waitForFinished() { m_watcher.waitForFinished(); }
+
+  // Runs `work` (callable, returns Result<T>) on a worker. On the GUI thread afterwards: `done` gets
+  // the Result when `projectPath` is still the current project, else `stale` runs (when given).
+  // False, and nothing runs, when this job is busy already.
+  template <typename Work, typename Done>
+  bool start(const QString& projectPath, Work work, Done done, std::function<void()> stale = {});
+
+  // The text of an exception thrown by background work, as the user reads it.
+  static Error errorOf(const std::exception& e);
+
+ signals:
+  // After the result was delivered (or dropped).
+  void finished();
+
+ private:
+  void deliver();
+
+  std::function<QString()> m_currentProject;
+  // The result on its way back, bound to its handler: the GUI thread only calls it.
+  struct Delivery {
+    QString projectPath;
+    std::function<void()> done;
+  };
+  QFutureWatcher<std::shared_ptr<Delivery>> m_watcher;
+  std::function<void()> m_stale;
+};
+
+template <typename Work, typename Done>
+bool BackgroundJob::start(const QString& projectPath, Work work, Done done, std::function<void()> stale) {
+  if (isRunning()) return false;
+  using R = std::invoke_result_t<Work&>;
+  m_stale = std::move(stale);
+  m_watcher.setFuture(QtConcurrent::run(
+      [projectPath, work = std::move(work), done = std::move(done)]() mutable -> std::shared_ptr<Delivery> {
+        auto delivery = std::make_shared<Delivery>();
+        delivery->projectPath = projectPath;
+        auto result = std::make_shared<R>(Error{});
+        try {
+          *result = work();
+        } catch (const std::exception& e) {
+          *result = errorOf(e);
+        } catch (...) {
+          *result = Error(ErrorCode::Internal, tr("The work stopped on an unknown error."));
+        }
+        delivery->done = [done = std::move(done), result]() mutable { done(std::move(*result)); };
+        return delivery;
+      }));
+  return true;
+}
+
+}  // namespace attune::ui
