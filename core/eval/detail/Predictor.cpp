@@ -79,7 +79,7 @@ Result<std::unique_ptr<Predictor>> Predictor::open(
                  QStringLiteral("The model of run %1 was built from %2, which is no longer there.")
                      .arg(impl->runId, config->weightsPath),
                  QStringLiteral("Put the pre-trained weights back where they were, or train again."));
-  impl->device = torch::Device(torch::cuda::is_available() ? torch::kCUDA : torch::kCPU);
+  impl->device = detail::computeDevice();
   auto prepared =
       detail::loadTrainedModel(*config, int(impl->classes.size()), impl->checkpoint, impl->device);
   if (!prepared) return prepared.error();

@@ -20,7 +20,7 @@ namespace {
 // Class probabilities of the job's validation images or texts under the weights in `checkpoint`
 // ([N, classes], rows of failed images are NaN).
 Result<torch::Tensor> predictProbabilities(const TrainingJob& job, const QString& checkpoint) {
-  const torch::Device device(torch::cuda::is_available() ? torch::kCUDA : torch::kCPU);
+  const torch::Device device = computeDevice();
   auto prepared = loadTrainedModel(job.config, int(job.classes.size()), checkpoint, device);
   if (!prepared) return prepared.error();
   // Texts cannot fail to load: every row gets its probabilities, in order.

@@ -4,8 +4,7 @@
 #include "core/training/TrainingJob.h"
 #include "core/training/detail/Autocast.h"
 #include "core/training/detail/EpochBatches.h"
-#include "core/training/detail/ModelSetup.h"
-#include "core/training/detail/ParameterGroups.h"
+#include "core/training/detail/TrainingSetup.h"
 
 #include <torch/torch.h>
 
@@ -23,21 +22,18 @@ Result<LrFinderResult> findLearningRate(const TrainingJob& job, const LrFinderOp
     return Error(ErrorCode::NotEnoughData, QStringLiteral("There is no training data to test rates on."));
   const TrainingConfig& config = job.config;
   configureThreads(config.threads);
-  const torch::Device device(torch::cuda::is_available() ? torch::kCUDA : torch::kCPU);
-  torch::manual_seed(static_cast<uint64_t>(config.seed));
-  auto prepared = prepareModel(config, int(job.classes.size()));
-  if (!prepared) return prepared.error();
-  auto model = prepared->model;
-  model->to(device);
-  auto groups = bindLayerGroups(*model, planLayerGroups(config, prepared->layerGroups));
-  freezeGroups(*model, groups, frozenGroupCount(config, std::max(0, int(groups.size()) - 1), 1));
-  auto paramGroups = planParameterGroups(*model, groups, config);
-  auto optimizer = makeOptimizer(paramGroups, config);
+  auto setup = setUpTraining(job, config, StartPointUse::Ignore);
+  if (!setup) return setup.error();
+  const torch::Device device = setup->device;
+  const bool bf16 = setup->bf16;
+  auto& model = setup->prepared.model;
+  const auto& paramGroups = setup->paramGroups;
+  auto& optimizer = setup->optimizer;
+  freezeGroups(*model, setup->groups,
+               frozenGroupCount(config, std::max(0, int(setup->groups.size()) - 1), 1));
   model->train(true);
-  const bool bf16 = config.precision == Precision::BFloat16 ||
-                    (config.precision == Precision::Auto && (device.is_cuda() || cpuHasNativeBFloat16()));
 
-  const auto data = runDataFor(job, config, *prepared, device, {});
+  const auto data = runDataFor(job, config, setup->prepared, device, {});
   const auto lossOptions = F::CrossEntropyFuncOptions().label_smoothing(config.labelSmoothing);
 
   LrFinderResult curve;

@@ -138,6 +138,10 @@ Result<PreparedModel> prepareTransformerModel(const TrainingConfig& config, int 
 
 }  // namespace
 
+torch::Device computeDevice() {
+  return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
 Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses,
                                    PretrainedWeights pretrained) {
   Result<PreparedModel> result = [&]() -> Result<PreparedModel> {

@@ -21,6 +21,10 @@
 
 namespace attune::detail {
 
+// The device a run computes on: the GPU when CUDA is usable, else the CPU. Training, the learning-rate
+// finder, k-fold's held-out predictions and the Predictor all take it from here.
+torch::Device computeDevice();
+
 struct PreparedModel {
   ImageClassifierPtr model;
   const ArchitectureInfo* architecture = nullptr;

@@ -1,5 +1,7 @@
 #include "core/training/Runtime.h"
 
+#include "core/training/detail/ModelSetup.h"
+
 #include <torch/torch.h>
 
 #include <QThread>
@@ -14,7 +16,7 @@ QString torchVersion() {
 }
 
 QString computeDeviceName() {
-  return torch::cuda::is_available() ? QStringLiteral("cuda") : QStringLiteral("cpu");
+  return detail::computeDevice().is_cuda() ? QStringLiteral("cuda") : QStringLiteral("cpu");
 }
 
 int configureThreads(std::optional<int> threads) {

@@ -1,0 +1,115 @@
+#include "core/training/detail/Checkpointer.h"
+
+#include "core/models/detail/StateDict.h"
+#include "core/training/detail/OptimizerState.h"
+#include "core/weights/SafetensorsReader.h"
+#include "core/weights/SafetensorsWriter.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QFile>
+#include <QSaveFile>
+
+#include <map>
+#include <string>
+
+namespace attune::detail {
+namespace {
+
+const QString kStateTensors = QStringLiteral("state.safetensors");
+const QString kStateJson = QStringLiteral("state.json");
+
+std::string stepOf(const std::map<std::string, std::string>& metadata) {
+  auto it = metadata.find("attune.step");
+  return it == metadata.end() ? std::string() : it->second;
+}
+
+Error differentMoments() {
+  return Error(ErrorCode::BadFormat, QStringLiteral("The run's saved files are from different moments."),
+               QStringLiteral("Start a new run; the run's checkpoints can still be evaluated."));
+}
+
+}  // namespace
+
+Checkpointer::Checkpointer(const TrainingJob& job, const TrainingConfig& config, RunWriter& writer,
+                           int inputSize)
+    : m_job(job), m_config(config), m_writer(writer), m_inputSize(inputSize) {}
+
+Status Checkpointer::saveWeights(const QString& name, const ImageClassifierImpl& model, int epoch,
+                                 int64_t step, double valAccuracy) const {
+  nlohmann::json classes = nlohmann::json::array();
+  for (const auto& c : m_job.classes) classes.push_back(c.toStdString());
+  const std::map<std::string, std::string> metadata = {
+      {"format", "pt"},
+      {"attune.architecture", m_config.architecture.toStdString()},
+      {"attune.classes", classes.dump()},
+      {"attune.input_size", std::to_string(m_inputSize)},
+      {"attune.task", m_job.task == TaskKind::TextClassification ? "text" : "image"},
+      {"attune.max_tokens", std::to_string(m_config.maxTokens)},
+      {"attune.epoch", std::to_string(epoch)},
+      {"attune.step", std::to_string(step)},
+      {"attune.val_accuracy", std::to_string(valAccuracy)},
+      {"attune.run_id", m_writer.runId().toStdString()},
+  };
+  return SafetensorsWriter::writeFile(m_writer.filePath(name), stateDictOf(model), metadata);
+}
+
+Status Checkpointer::saveResumeState(torch::optim::Optimizer& optimizer, const LearningRateSchedule& schedule,
+                                     const TrainerProgress& progress) const {
+  TensorMap tensors;
+  saveOptimizerState(optimizer, tensors);
+  tensors["rng.cpu"] = cpuGeneratorState();
+  if (auto s = SafetensorsWriter::writeFile(m_writer.filePath(kStateTensors), tensors,
+                                            {{"attune.step", std::to_string(progress.step)}});
+      !s)
+    return s;
+  TrainerProgress saved = progress;
+  saved.schedule = schedule.state();
+  QSaveFile file(m_writer.filePath(kStateJson));
+  const QByteArray bytes = QByteArray::fromStdString(saved.toJson().dump(2)) + '\n';
+  if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(file.fileName()),
+                 QStringLiteral("Check that the disk is not full."));
+  return {};
+}
+
+Result<TrainerProgress> Checkpointer::resume(ImageClassifierImpl& model, torch::optim::Optimizer& optimizer,
+                                             LearningRateSchedule& schedule,
+                                             const QString& dataFingerprint) const {
+  QFile stateFile(m_writer.filePath(kStateJson));
+  if (!stateFile.open(QIODevice::ReadOnly))
+    return Error(ErrorCode::FileNotFound,
+                 QStringLiteral("Run %1 has no saved state to resume from.").arg(m_writer.runId()),
+                 QStringLiteral("Only runs that completed an epoch or were stopped can be resumed."));
+  const auto json = nlohmann::json::parse(stateFile.readAll().toStdString(), nullptr, false);
+  auto progress = TrainerProgress::fromJson(json);
+  if (!progress) return progress.error();
+  if (progress->dataFingerprint != dataFingerprint)
+    return Error(ErrorCode::BadValue,
+                 QStringLiteral("The project's images or labels changed since run %1 stopped, so it cannot "
+                                "continue the same training.")
+                     .arg(m_writer.runId()),
+                 QStringLiteral("Start a new run (it can start from this run's weights)."));
+  auto tensors = SafetensorsReader::readFile(m_writer.filePath(kStateTensors));
+  if (!tensors) return tensors.error();
+  if (stepOf(tensors->metadata) != std::to_string(progress->step)) return differentMoments();
+  auto weights = SafetensorsReader::readFile(m_writer.filePath(kLastWeights));
+  if (!weights) return weights.error();
+  if (stepOf(weights->metadata) != std::to_string(progress->step)) return differentMoments();
+  {
+    torch::NoGradGuard noGrad;
+    auto loaded = loadStateDict(model, weights->tensors, model.headPrefix(), HeadPolicy::LoadAll);
+    if (!loaded) return loaded.error();
+  }
+  if (auto s = restoreOptimizerState(optimizer, tensors->tensors); !s) return s.error();
+  auto rng = tensors->tensors.find("rng.cpu");
+  if (rng == tensors->tensors.end())
+    return Error(ErrorCode::BadFormat, QStringLiteral("The run's saved random-number state is missing."),
+                 QStringLiteral("Start a new run instead of resuming this one."));
+  if (auto s = restoreCpuGeneratorState(rng->second); !s) return s.error();
+  if (auto s = schedule.restore(progress->schedule); !s) return s.error();
+  if (auto s = m_writer.dropRowsAfter(progress->step, progress->epochsCompleted); !s) return s.error();
+  return progress;
+}
+
+}  // namespace attune::detail

@@ -1,0 +1,180 @@
+// An epoch's passes of the training loop (TrainerRun.h): which layer groups train, the feature cache,
+// the training steps and validation.
+#include "core/training/detail/TrainerRun.h"
+
+#include "core/training/LayerGroupPlan.h"
+#include "core/training/RunWriter.h"
+#include "core/training/detail/Autocast.h"
+#include "core/training/detail/Validation.h"
+
+#include <QElapsedTimer>
+
+namespace attune::detail {
+
+void Trainer::applyFreezing(int epoch) {
+  const auto& groups = m_setup.groups;
+  const int backbone = std::max(0, int(groups.size()) - 1);
+  const int frozenCount = frozenGroupCount(m_config, backbone, epoch);
+  const auto mask = frozenMask(groups, frozenCount);
+  if (mask == m_frozen) return;
+  const bool first = m_frozen.empty();
+  QStringList unfrozen;
+  for (size_t g = 0; g < mask.size() && !first; ++g)
+    if (m_frozen[g] && !mask[g]) unfrozen << groups[g].plan.name;
+  freezeGroups(model(), groups, frozenCount);
+  m_frozen = mask;
+  if (!first && !unfrozen.isEmpty())
+    event(RunEventKind::Info,
+          QStringLiteral("Epoch %1: %2 %3 training now (gradual unfreezing).")
+              .arg(epoch)
+              .arg(unfrozen.join(QStringLiteral(", ")),
+                   unfrozen.size() == 1 ? QStringLiteral("starts") : QStringLiteral("start")));
+  if (m_cache.active() && !featureCacheWanted(m_config, m_job.task, groups, m_frozen)) {
+    m_cache.clear();
+    event(RunEventKind::Info, QStringLiteral("Pre-trained layers train from now on, so their features are "
+                                             "computed afresh for every image again."));
+  }
+}
+
+Status Trainer::buildFeatureCache() {
+  QElapsedTimer timer;
+  timer.start();
+  if (auto s = m_cache.build(model(), *m_data, m_setup.bf16, m_setup.device, m_control.stopRequested); !s)
+    return s;
+  event(RunEventKind::Info,
+        QStringLiteral("The pre-trained layers are frozen and %1 are not augmented, so their features "
+                       "were computed once (%2 %1 in %3 s); the new layer now trains on them, which makes "
+                       "each epoch take a fraction of the time.")
+            .arg(m_items)
+            .arg(m_cache.size())
+            .arg(double(timer.elapsed()) / 1000.0, 0, 'f', 1));
+  return {};
+}
+
+std::unique_ptr<EpochBatches> Trainer::trainBatches(int epoch) {
+  const int firstBatch = int(m_progress.batchesDone);
+  std::vector<int64_t> rows;
+  if (m_loss.balancedSampling)
+    rows =
+        balancedDraw(m_data->labels(Split::Train), int(m_job.classes.size()), uint64_t(m_config.seed), epoch);
+  if (m_cache.active())
+    return m_cache.trainBatches(rows, m_config.batchSize, uint64_t(m_config.seed), epoch, firstBatch);
+  return m_data->batches(Split::Train, rows, TransformMode::Training, epoch, firstBatch);
+}
+
+Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
+  model().train(true);
+  const auto device = m_setup.device;
+  m_epochLossSum =
+      torch::full({}, m_progress.epochLossSum, torch::TensorOptions().dtype(torch::kFloat64).device(device));
+  m_epochCorrect =
+      torch::full({}, m_progress.epochCorrect, torch::TensorOptions().dtype(torch::kInt64).device(device));
+  std::unique_ptr<EpochBatches> batches = trainBatches(epoch);
+  bool more = true;
+  while (more) {
+    waitWhilePaused();
+    if (stopRequested()) return EpochEnd::Stopped;
+    std::vector<TensorBatch> window;
+    int consumed = 0;
+    while (int(window.size()) < m_config.accumulateSteps) {
+      auto batch = batches->next();
+      if (!batch) {
+        more = false;
+        break;
+      }
+      ++consumed;
+      if (batch->count > 0) window.push_back(std::move(*batch));
+    }
+    if (!window.empty() && trainStep(window) == StepEnd::TooManyBadSteps) return EpochEnd::Failed;
+    m_progress.batchesDone += consumed;
+    m_progress.epochLossSum = m_epochLossSum.item<double>();
+    m_progress.epochCorrect = m_epochCorrect.item<int64_t>();
+  }
+  const int64_t seen = m_progress.epochSeen;
+  metrics.trainLoss = seen > 0 ? m_progress.epochLossSum / double(seen) : 0.0;
+  metrics.trainAccuracy = seen > 0 ? double(m_progress.epochCorrect) / double(seen) : 0.0;
+  return EpochEnd::Done;
+}
+
+Trainer::StepEnd Trainer::trainStep(std::vector<TensorBatch>& window) {
+  const StepGradients step = m_gradients->compute(
+      window, [this](const torch::Tensor& inputs) { return logitsOf(inputs); }, m_loss.options,
+      m_progress.microBatch, [this](const QString& message) { event(RunEventKind::Warning, message); });
+  if (step.verdict == StepGradients::Verdict::LossNotFinite)
+    return skipStep(QStringLiteral("the loss is not a finite number"));
+  if (step.verdict == StepGradients::Verdict::GradientsNotFinite)
+    return skipStep(QStringLiteral("the gradients are not finite numbers"));
+  m_progress.badSteps = 0;
+
+  const double factor = m_schedule->factor(m_progress.step);
+  auto& groups = m_setup.optimizer->param_groups();
+  for (size_t i = 0; i < groups.size(); ++i)
+    groups[i].options().set_lr(m_setup.paramGroups[i].baseLr * factor);
+  m_setup.optimizer->step();
+  ++m_progress.step;
+
+  m_epochLossSum += step.lossSum * double(step.examples);
+  m_epochCorrect += step.correct;
+  m_progress.epochSeen += step.examples;
+  reportStep(step.loss, factor);
+  return StepEnd::Taken;
+}
+
+Trainer::StepEnd Trainer::skipStep(const QString& what) {
+  m_setup.optimizer->zero_grad();
+  ++m_progress.badSteps;
+  event(RunEventKind::Warning,
+        QStringLiteral("Step %1: %2; the step was skipped.").arg(m_progress.step + 1).arg(what));
+  return m_progress.badSteps >= m_config.maxBadSteps ? StepEnd::TooManyBadSteps : StepEnd::Skipped;
+}
+
+void Trainer::reportStep(double loss, double factor) {
+  StepMetrics step;
+  step.fold = m_job.fold;
+  step.epoch = m_progress.epoch;
+  step.step = m_progress.step;
+  step.stepsTotal = m_stepsPerEpoch * m_config.epochs;
+  step.trainLoss = loss;
+  const auto& groups = m_setup.groups;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const double groupRate = m_frozen[g] ? 0.0 : groups[g].plan.baseLr * factor;
+    if (groups[g].plan.isHead)
+      step.lrHead = groupRate;
+    else
+      step.lrBackbone = groupRate;  // the top backbone group (the last one before the head)
+  }
+  step.elapsedMs = double(m_clock.elapsed());
+  m_control.metrics.push(step);
+  if (auto s = m_writer.append(step); !s) event(RunEventKind::Warning, s.error().text());
+}
+
+torch::Tensor Trainer::logitsOf(const torch::Tensor& inputs) {
+  AutocastGuard autocast(m_setup.bf16, m_setup.device);
+  auto logits = m_cache.active() ? model().classify(inputs) : model().forward(inputs);
+  return logits.to(torch::kFloat32);
+}
+
+bool Trainer::validate(EpochMetrics& metrics) {
+  model().eval();
+  std::unique_ptr<EpochBatches> batches =
+      m_cache.active() ? m_cache.valBatches(m_config.batchSize)
+                       : m_data->batches(Split::Val, {}, TransformMode::Evaluation, 0, 0);
+  m_valProbabilities.clear();
+  m_valAnswerLabels.clear();
+  // Every example's probabilities for the run's per-epoch validation answers; not at all when there
+  // would be more than RunWriter writes.
+  const int64_t valCount =
+      int64_t(m_job.task == TaskKind::TextClassification ? m_job.valTexts.size() : m_job.valSamples.size());
+  const bool keepAnswers = valCount * int64_t(m_job.classes.size()) <= kMaxValidationAnswers;
+  auto result = validationPass(
+      *batches, [this](const torch::Tensor& inputs) { return logitsOf(inputs); }, m_setup.device, keepAnswers,
+      m_control.stopRequested);
+  if (!result) return false;
+  m_valProbabilities = std::move(result->probabilities);
+  m_valAnswerLabels = std::move(result->labels);
+  metrics.valLoss = result->loss;
+  metrics.valAccuracy = result->accuracy;
+  return true;
+}
+
+}  // namespace attune::detail
