@@ -34,6 +34,7 @@ const char kUsage[] =
     "  attune-cli inspect FILE.safetensors|FILE.pth|TFJS_FOLDER [--json]\n"
     "  attune-cli import-weights FILE.pth|FILE.safetensors|TFJS_FOLDER --out FILE.safetensors [--json]\n"
     "  attune-cli models [--json] [--download ID] [--offline]\n"
+    "  attune-cli COMMAND --help    what a command does and all its options\n"
     "\n"
     "Exit status: 0 success, 1 failure (reason on stderr), 2 bad usage.";
 
