@@ -8,6 +8,10 @@ target_compile_definitions(attune_options INTERFACE
   QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
   QT_USE_QSTRINGBUILDER
   ATTUNE_VERSION="${PROJECT_VERSION}")
+# Attune's targets only: LibTorch's and Qt's headers are system headers, whose warnings are not shown.
+if(ATTUNE_WARNINGS_AS_ERRORS)
+  target_compile_options(attune_options INTERFACE $<$<CXX_COMPILER_ID:GNU,Clang>:-Werror>)
+endif()
 if(ATTUNE_SANITIZE)
   target_compile_options(attune_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
   target_link_options(attune_options INTERFACE -fsanitize=address,undefined)

@@ -103,7 +103,7 @@ case "$mode" in
     ;;
   --test)
     phase install install_missing "${runtime_packages[@]}" "${test_packages[@]}"
-    build -DATTUNE_BUILD_TESTS=ON
+    build -DATTUNE_BUILD_TESTS=ON -DATTUNE_WARNINGS_AS_ERRORS=ON
     test_status=0
     phase tests run_tests || test_status=$?
     print_phases

@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
   ui::LabelStore store;
   const QString project = QDir(dir).filePath(QStringLiteral("bench.attune"));
   QFile::remove(LabelJournal::pathFor(project));
-  store.setProjectPath(project);
+  if (auto opened = store.setProjectPath(project); !opened) qFatal("%s", qPrintable(opened.error().text()));
   ui::ThumbnailCache cache(QDir(dir).filePath(QStringLiteral("thumbnails")), 112);
   ui::LabelView view(&store, &cache);
   QObject::connect(&store, &ui::LabelStore::labelsChanged, &view, &ui::LabelView::labelsChanged);
@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
   scrollThrough(again.itemView(), fresh, positions, "second view (disk cache)");
 
   view.activateWindow();
-  QTest::qWaitForWindowActive(&view);
+  if (!QTest::qWaitForWindowActive(&view)) qWarning("The Label tab's window did not become active.");
   view.itemView()->setFocus();
   view.itemView()->setCurrentIndex(view.filterModel()->index(0, 0));
   timer.restart();
@@ -196,7 +196,7 @@ int main(int argc, char** argv) {
   auto* windowLabels = window.findChild<ui::LabelView*>();
   window.findChild<QTabWidget*>(QStringLiteral("mainTabs"))->setCurrentWidget(windowLabels);
   window.activateWindow();
-  QTest::qWaitForWindowActive(&window);
+  if (!QTest::qWaitForWindowActive(&window)) qWarning("The main window did not become active.");
   windowLabels->itemView()->setFocus();
   windowLabels->itemView()->setCurrentIndex(windowLabels->filterModel()->index(0, 0));
   // A person labelling fast: a key every 200 ms. What they wait for is each key's own handling (the

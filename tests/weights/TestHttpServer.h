@@ -27,6 +27,21 @@ enum class Behaviour {
 };
 
 struct Route {
+  // Positional, in the order of the members (a constructor, so that leaving the later ones out is not
+  // a missing-initializer warning).
+  Route() = default;
+  Route(QByteArray body_, Behaviour behaviour_ = Behaviour::Serve, int failingRequests = 1,
+        qint64 cutBytes = 0, QByteArray location_ = {}, int chunkBytes = 4096, int intervalMs = 5,
+        QList<QByteArray> headers_ = {})
+      : body(std::move(body_)),
+        behaviour(behaviour_),
+        failing_requests(failingRequests),
+        cut_bytes(cutBytes),
+        location(std::move(location_)),
+        chunk_bytes(chunkBytes),
+        interval_ms(intervalMs),
+        headers(std::move(headers_)) {}
+
   QByteArray body;
   Behaviour behaviour = Behaviour::Serve;
   int failing_requests = 1;  // CutShort / Drop: this many requests fail, later ones are served whole
