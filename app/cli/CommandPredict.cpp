@@ -56,14 +56,13 @@ int commandPredict(const QStringList& arguments) {
   });
   if (!command.parse(arguments)) return command.exitStatus();
   const bool asJson = command.asJson();
-  auto fail = [&command](const QString& message) { return command.fail(message); };
   const QStringList positional = command.positionals();
   // An exported model answers by itself; a project by one of its runs.
   Result<std::unique_ptr<Predictor>> predictor = Error(ErrorCode::Internal, QString());
   QString textColumn;
   if (isModelExport(positional.first())) {
     if (command.isSet(QStringLiteral("run")))
-      return fail(
+      return command.fail(
           QStringLiteral("--run names a run of a project; %1 is an exported model.").arg(positional.first()));
     predictor = Predictor::openExport(positional.first());
     textColumn = exportTextColumn(positional.first());
@@ -71,28 +70,29 @@ int commandPredict(const QStringList& arguments) {
     auto project = command.loadProject();
     if (!project) return kExitFailure;
     auto runDirectory = runDirectoryOf(*project, command.value(QStringLiteral("run")));
-    if (!runDirectory) return fail(runDirectory.error().text());
+    if (!runDirectory) return command.fail(runDirectory.error().text());
     predictor = Predictor::openRun(modelDirectoryOf(*project, *runDirectory));
     textColumn = project->data.textColumn;
   }
-  if (!predictor) return fail(predictor.error().text());
+  if (!predictor) return command.fail(predictor.error().text());
   const bool texts = (*predictor)->task() == TaskKind::TextClassification;
   if (command.isSet(QStringLiteral("text")) && !texts)
-    return fail(QStringLiteral("This project's model classifies images; give image files or folders."));
+    return command.fail(
+        QStringLiteral("This project's model classifies images; give image files or folders."));
   Result<PredictionInputs> inputs = PredictionInputs{};
   if (command.isSet(QStringLiteral("text")))
     inputs = PredictionInputs{positional.mid(1), positional.mid(1)};
   else
     inputs = texts ? textPredictionInputs(positional.mid(1), textColumn)
                    : imagePredictionInputs(positional.mid(1));
-  if (!inputs) return fail(inputs.error().text());
+  if (!inputs) return command.fail(inputs.error().text());
   if (inputs->items.isEmpty())
-    return fail(QStringLiteral("There is nothing to classify in the inputs given."));
+    return command.fail(QStringLiteral("There is nothing to classify in the inputs given."));
 
   QStringList failures;
   auto rows = texts ? (*predictor)->predictTexts(inputs->items)
                     : (*predictor)->predictImages(inputs->items, &failures);
-  if (!rows) return fail(rows.error().text());
+  if (!rows) return command.fail(rows.error().text());
   const QStringList& classes = (*predictor)->classes();
   if (asJson)
     for (qsizetype i = 0; i < inputs->items.size(); ++i) {
@@ -119,7 +119,8 @@ int commandPredict(const QStringList& arguments) {
   } else if (command.isSet(QStringLiteral("out"))) {
     QSaveFile file(command.value(QStringLiteral("out")));
     if (!file.open(QIODevice::WriteOnly) || file.write(csv) != csv.size() || !file.commit())
-      return fail(QStringLiteral("Cannot write %1: check that the disk is not full.").arg(file.fileName()));
+      return command.fail(
+          QStringLiteral("Cannot write %1: check that the disk is not full.").arg(file.fileName()));
     printLine(QStringLiteral("Wrote %1 predictions to %2.").arg(inputs->items.size()).arg(file.fileName()));
   } else {
     std::fwrite(csv.constData(), 1, size_t(csv.size()), stdout);
