@@ -8,9 +8,10 @@ EarlyStopping::EarlyStopping(MonitorMetric monitor, double minDelta, int patienc
     : m_monitor(monitor), m_minDelta(minDelta), m_patience(patience), m_best(best) {}
 
 bool EarlyStopping::improves(double valLoss, double valAccuracy) const {
-  if (!std::isfinite(valLoss) || !std::isfinite(valAccuracy)) return false;
+  const bool byLoss = m_monitor == MonitorMetric::ValLoss;
+  if (!std::isfinite(byLoss ? valLoss : valAccuracy)) return false;
   if (m_best.epoch == 0) return true;
-  if (m_monitor == MonitorMetric::ValLoss) return valLoss < m_best.valLoss - m_minDelta;
+  if (byLoss) return valLoss < m_best.valLoss - m_minDelta;
   return valAccuracy > m_best.valAccuracy + m_minDelta ||
          (m_minDelta == 0.0 && valAccuracy == m_best.valAccuracy && valLoss < m_best.valLoss);
 }

@@ -28,8 +28,9 @@ class EarlyStopping {
   //  - by loss (lower is better): a loss lower than the best by more than minDelta;
   //  - by accuracy (higher is better): an accuracy higher than the best by more than minDelta, or,
   //    without a minDelta, the same accuracy with a lower loss (ties go to the more confident model);
-  //  - an epoch with a loss or accuracy that is not a finite number never is (the trainer fails a run
-  //    on a non-finite validation loss before it gets here).
+  //  - an epoch whose monitored value is not a finite number never is (the trainer fails a run on a
+  //    non-finite validation loss before it gets here; SavedRun::bestEpoch, the reports' rule, skips
+  //    such epochs too).
   // Otherwise the epoch counts towards the patience.
   bool record(int epoch, double valLoss, double valAccuracy);
 

@@ -1,5 +1,6 @@
 #include "core/training/TrainingJob.h"
 
+#include "core/common/EngineBoundary.h"
 #include "core/data/StratifiedSplit.h"
 #include "core/data/TextDataset.h"
 #include "core/data/TextTable.h"
@@ -114,56 +115,59 @@ Result<TrainingJob> prepareTextJob(const Project& project, const QString& weight
 }  // namespace
 
 Result<TrainingJob> prepareTrainingJob(const Project& project) {
-  const TrainingConfig& config = project.config;
-  if (const QStringList problems = config.validate(); !problems.isEmpty())
-    return Error(ErrorCode::BadValue, problems.join(QLatin1Char(' ')),
-                 QStringLiteral("Change these settings and try again."));
-  if (!findArchitecture(config.architecture))
-    return Error(ErrorCode::BadValue, QStringLiteral("Unknown architecture '%1'.").arg(config.architecture),
-                 QStringLiteral("Choose one of the listed models."));
-  QString weightsPath = config.weightsPath;
-  if (isCatalogReference(weightsPath)) {
-    auto located = locateCatalogWeights(weightsPath, config.architecture);
-    if (!located) return located.error();
-    weightsPath = *located;
-  } else if (!weightsPath.isEmpty() && !QFileInfo(weightsPath).exists())
-    return Error(ErrorCode::FileNotFound,
-                 QStringLiteral("The pre-trained weights file %1 does not exist.").arg(config.weightsPath),
-                 QStringLiteral("Choose the weights file again, or clear it to train from random weights."));
-  const ArchitectureInfo* architecture = findArchitecture(config.architecture);
-  const bool textTask = project.task == TaskKind::TextClassification;
-  if ((architecture->input == InputKind::Text) != textTask)
-    return Error(
-        ErrorCode::BadValue,
-        QStringLiteral("%1 reads %2, but this project has %3.")
-            .arg(architecture->displayName, textTask ? QStringLiteral("images") : QStringLiteral("texts"),
-                 textTask ? QStringLiteral("texts") : QStringLiteral("images")),
-        textTask ? QStringLiteral("Choose a text model: word_vectors, bert or distilbert.")
-                 : QStringLiteral("Choose an image model such as resnet18."));
-  if (textTask) return prepareTextJob(project, weightsPath);
-  if (project.data.folder.isEmpty())
-    return Error(ErrorCode::NotEnoughData, QStringLiteral("The project has no image folder yet."),
-                 QStringLiteral("Choose a folder with one sub-folder of images per class."));
+  return guardEngine(QStringLiteral("Preparing the run"), [&]() -> Result<TrainingJob> {
+    const TrainingConfig& config = project.config;
+    if (const QStringList problems = config.validate(); !problems.isEmpty())
+      return Error(ErrorCode::BadValue, problems.join(QLatin1Char(' ')),
+                   QStringLiteral("Change these settings and try again."));
+    if (!findArchitecture(config.architecture))
+      return Error(ErrorCode::BadValue, QStringLiteral("Unknown architecture '%1'.").arg(config.architecture),
+                   QStringLiteral("Choose one of the listed models."));
+    QString weightsPath = config.weightsPath;
+    if (isCatalogReference(weightsPath)) {
+      auto located = locateCatalogWeights(weightsPath, config.architecture);
+      if (!located) return located.error();
+      weightsPath = *located;
+    } else if (!weightsPath.isEmpty() && !QFileInfo(weightsPath).exists())
+      return Error(
+          ErrorCode::FileNotFound,
+          QStringLiteral("The pre-trained weights file %1 does not exist.").arg(config.weightsPath),
+          QStringLiteral("Choose the weights file again, or clear it to train from random weights."));
+    const ArchitectureInfo* architecture = findArchitecture(config.architecture);
+    const bool textTask = project.task == TaskKind::TextClassification;
+    if ((architecture->input == InputKind::Text) != textTask)
+      return Error(
+          ErrorCode::BadValue,
+          QStringLiteral("%1 reads %2, but this project has %3.")
+              .arg(architecture->displayName, textTask ? QStringLiteral("images") : QStringLiteral("texts"),
+                   textTask ? QStringLiteral("texts") : QStringLiteral("images")),
+          textTask ? QStringLiteral("Choose a text model: word_vectors, bert or distilbert.")
+                   : QStringLiteral("Choose an image model such as resnet18."));
+    if (textTask) return prepareTextJob(project, weightsPath);
+    if (project.data.folder.isEmpty())
+      return Error(ErrorCode::NotEnoughData, QStringLiteral("The project has no image folder yet."),
+                   QStringLiteral("Choose a folder with one sub-folder of images per class."));
 
-  auto folder = readProjectImages(project);
-  if (!folder) return folder.error();
+    auto folder = readProjectImages(project);
+    if (!folder) return folder.error();
 
-  std::vector<int> labels;
-  labels.reserve(folder->samples.size());
-  for (const auto& sample : folder->samples) labels.push_back(sample.label);
-  const SplitIndices split =
-      stratifiedSplit(labels, project.data.valFraction, static_cast<uint64_t>(project.data.splitSeed));
+    std::vector<int> labels;
+    labels.reserve(folder->samples.size());
+    for (const auto& sample : folder->samples) labels.push_back(sample.label);
+    const SplitIndices split =
+        stratifiedSplit(labels, project.data.valFraction, static_cast<uint64_t>(project.data.splitSeed));
 
-  TrainingJob job;
-  job.projectName = project.name;
-  job.config = config;
-  job.config.weightsPath = weightsPath;
-  job.classes = folder->classes;
-  for (int i : split.train) job.trainSamples.push_back(folder->samples[size_t(i)]);
-  for (int i : split.val) job.valSamples.push_back(folder->samples[size_t(i)]);
-  job.runsDir = project.runsDirectory();
-  job.dataReport = folder->report;
-  return job;
+    TrainingJob job;
+    job.projectName = project.name;
+    job.config = config;
+    job.config.weightsPath = weightsPath;
+    job.classes = folder->classes;
+    for (int i : split.train) job.trainSamples.push_back(folder->samples[size_t(i)]);
+    for (int i : split.val) job.valSamples.push_back(folder->samples[size_t(i)]);
+    job.runsDir = project.runsDirectory();
+    job.dataReport = folder->report;
+    return job;
+  });
 }
 
 namespace {
@@ -202,48 +206,52 @@ Result<SavedRunSettings> readRunSettings(const Project& project, const QString& 
 }  // namespace
 
 Result<TrainingJob> prepareResumedJob(const Project& project, const QString& run) {
-  auto saved = readRunSettings(project, run);
-  if (!saved) return saved.error();
-  const TrainingConfig* config = &saved->config;
-  const QString& directory = saved->directory;
-  if (config->folds > 1)
-    return Error(ErrorCode::BadValue,
-                 QStringLiteral("Run %1 is a cross-validation run; those cannot be resumed.").arg(run),
-                 QStringLiteral("Start it again."));
-  Project copy = project;
-  copy.config = *config;
-  auto job = prepareTrainingJob(copy);
-  if (!job) return job.error();
-  job->resumeRunDir = directory;
-  return job;
+  return guardEngine(QStringLiteral("Preparing the run"), [&]() -> Result<TrainingJob> {
+    auto saved = readRunSettings(project, run);
+    if (!saved) return saved.error();
+    const TrainingConfig* config = &saved->config;
+    const QString& directory = saved->directory;
+    if (config->folds > 1)
+      return Error(ErrorCode::BadValue,
+                   QStringLiteral("Run %1 is a cross-validation run; those cannot be resumed.").arg(run),
+                   QStringLiteral("Start it again."));
+    Project copy = project;
+    copy.config = *config;
+    auto job = prepareTrainingJob(copy);
+    if (!job) return job.error();
+    job->resumeRunDir = directory;
+    return job;
+  });
 }
 
 Result<TrainingJob> prepareContinuedJob(const Project& project, const QString& run,
                                         const QString& checkpoint) {
-  auto saved = readRunSettings(project, run);
-  if (!saved) return saved.error();
-  const TrainingConfig* config = &saved->config;
-  const QString& directory = saved->directory;
-  StartPoint start;
-  start.runId = saved->runId;
-  start.classes = saved->classes;
-  if (config->architecture != project.config.architecture) {
-    const ArchitectureInfo* theirs = findArchitecture(config->architecture);
-    const ArchitectureInfo* ours = findArchitecture(project.config.architecture);
-    return Error(ErrorCode::BadValue,
-                 QStringLiteral("Run %1 trained a %2 model; the project is set to %3.")
-                     .arg(start.runId, theirs ? theirs->displayName : config->architecture,
-                          ours ? ours->displayName : project.config.architecture),
-                 QStringLiteral("Choose the run's model in the settings to continue from it."));
-  }
-  auto file = runCheckpointFile(directory, start.runId, checkpoint);
-  if (!file) return file.error();
-  start.checkpoint = QFileInfo(*file).absoluteFilePath();
-  start.epoch = checkpointEpochOf(start.checkpoint);
-  auto job = prepareTrainingJob(project);
-  if (!job) return job.error();
-  job->startFrom = std::move(start);
-  return job;
+  return guardEngine(QStringLiteral("Preparing the run"), [&]() -> Result<TrainingJob> {
+    auto saved = readRunSettings(project, run);
+    if (!saved) return saved.error();
+    const TrainingConfig* config = &saved->config;
+    const QString& directory = saved->directory;
+    StartPoint start;
+    start.runId = saved->runId;
+    start.classes = saved->classes;
+    if (config->architecture != project.config.architecture) {
+      const ArchitectureInfo* theirs = findArchitecture(config->architecture);
+      const ArchitectureInfo* ours = findArchitecture(project.config.architecture);
+      return Error(ErrorCode::BadValue,
+                   QStringLiteral("Run %1 trained a %2 model; the project is set to %3.")
+                       .arg(start.runId, theirs ? theirs->displayName : config->architecture,
+                            ours ? ours->displayName : project.config.architecture),
+                   QStringLiteral("Choose the run's model in the settings to continue from it."));
+    }
+    auto file = runCheckpointFile(directory, start.runId, checkpoint);
+    if (!file) return file.error();
+    start.checkpoint = QFileInfo(*file).absoluteFilePath();
+    start.epoch = checkpointEpochOf(start.checkpoint);
+    auto job = prepareTrainingJob(project);
+    if (!job) return job.error();
+    job->startFrom = std::move(start);
+    return job;
+  });
 }
 
 }  // namespace attune

@@ -1,5 +1,6 @@
 #include "core/training/TrainingSession.h"
 
+#include "core/common/EngineBoundary.h"
 #include "core/training/RunWriter.h"
 #include "core/training/detail/Trainer.h"
 
@@ -9,19 +10,6 @@
 
 namespace attune {
 namespace {
-
-// LibTorch messages carry a C++ backtrace after the first line; the user needs the first line.
-QString firstLine(const char* what) {
-  const QString text = QString::fromUtf8(what);
-  return text.section(QLatin1Char('\n'), 0, 0).trimmed();
-}
-
-QString hintFor(const QString& message) {
-  if (message.contains(QLatin1String("out of memory"), Qt::CaseInsensitive) ||
-      message.contains(QLatin1String("alloc"), Qt::CaseInsensitive))
-    return QStringLiteral(" Try a smaller batch size or input size.");
-  return QStringLiteral(" If this keeps happening, report it with the run's config.json.");
-}
 
 RunEventKind eventKindOf(RunOutcome outcome) {
   switch (outcome) {
@@ -84,11 +72,10 @@ void TrainingSession::run() {
                                         : detail::runTraining(m_job, **writer, control);
     } catch (const std::exception& e) {
       summary.outcome = RunOutcome::Failed;
-      summary.message = QStringLiteral("Training failed: ") + firstLine(e.what()) + QStringLiteral(".") +
-                        hintFor(firstLine(e.what()));
+      summary.message = engineError(QStringLiteral("Training"), e).text();
     } catch (...) {
       summary.outcome = RunOutcome::Failed;
-      summary.message = QStringLiteral("Training failed for an unknown reason.");
+      summary.message = unknownEngineError(QStringLiteral("Training")).text();
     }
   }
   m_metrics.push(RunEvent{eventKindOf(summary.outcome), summary.message});

@@ -43,6 +43,10 @@ class TrainingSession : public QObject {
     m_nonFiniteGradientsFrom = fromStep;
     m_nonFiniteGradientsCount = count;
   }
+  // The engine boundary has its own fault injection: the environment variable
+  // ATTUNE_FAULT_ENGINE=<site>[,<site>...] makes a real LibTorch operation fail where a path's engine
+  // work starts (predict, lr_find, evaluate, suggest, export, prepare: core/training/detail/EngineFault.h);
+  // "prepare" fails a run as it builds its model.
 
   MetricsBuffer& metrics() { return m_metrics; }
   const TrainingJob& job() const { return m_job; }

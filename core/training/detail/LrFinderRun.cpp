@@ -1,8 +1,10 @@
 // The range test itself (LrFinder.h): a few training steps at growing rates on the run's model.
+#include "core/common/EngineBoundary.h"
 #include "core/training/LrFinder.h"
 #include "core/training/Runtime.h"
 #include "core/training/TrainingJob.h"
 #include "core/training/detail/Autocast.h"
+#include "core/training/detail/EngineFault.h"
 #include "core/training/detail/EpochBatches.h"
 #include "core/training/detail/TrainingSetup.h"
 
@@ -11,9 +13,25 @@
 #include <cmath>
 
 namespace attune {
+namespace {
 
-Result<LrFinderResult> findLearningRate(const TrainingJob& job, const LrFinderOptions& options,
-                                        const std::atomic<bool>& stop, const LrFinderProgress& progress) {
+// The next training batch with examples, from a new epoch when one ends; nothing after three tries
+// (every image of the data failed to load).
+std::optional<detail::TensorBatch> nextTrainingBatch(const detail::RunData& data,
+                                                     std::unique_ptr<detail::EpochBatches>& batches,
+                                                     int& epoch) {
+  using namespace attune::detail;
+  std::optional<TensorBatch> batch;
+  for (int attempts = 0; attempts < 3 && !(batch && batch->count > 0); ++attempts) {
+    if (!batches) batches = data.batches(Split::Train, {}, TransformMode::Training, ++epoch, 0);
+    batch = batches->next();
+    if (!batch) batches.reset();
+  }
+  return batch;
+}
+
+Result<LrFinderResult> runRangeTest(const TrainingJob& job, const LrFinderOptions& options,
+                                    const std::atomic<bool>& stop, const LrFinderProgress& progress) {
   using namespace attune::detail;
   namespace F = torch::nn::functional;
   if (!(options.startLr > 0.0 && options.endLr > options.startLr) || options.steps < 2)
@@ -24,6 +42,7 @@ Result<LrFinderResult> findLearningRate(const TrainingJob& job, const LrFinderOp
   configureThreads(config.threads);
   auto setup = setUpTraining(job, config, StartPointUse::Ignore);
   if (!setup) return setup.error();
+  injectEngineFault(EngineFaultSite::LrFind);
   const torch::Device device = setup->device;
   const bool bf16 = setup->bf16;
   auto& model = setup->prepared.model;
@@ -42,12 +61,7 @@ Result<LrFinderResult> findLearningRate(const TrainingJob& job, const LrFinderOp
   int epoch = 0;
   std::unique_ptr<EpochBatches> batches;
   for (int i = 0; i < options.steps && !stop.load(); ++i) {
-    std::optional<TensorBatch> batch;
-    for (int attempts = 0; attempts < 3 && !(batch && batch->count > 0); ++attempts) {
-      if (!batches) batches = data->batches(Split::Train, {}, TransformMode::Training, ++epoch, 0);
-      batch = batches->next();
-      if (!batch) batches.reset();
-    }
+    const std::optional<TensorBatch> batch = nextTrainingBatch(*data, batches, epoch);
     if (!batch || batch->count == 0) break;
     const double lr =
         options.startLr * std::pow(options.endLr / options.startLr, double(i) / double(options.steps - 1));
@@ -81,6 +95,14 @@ Result<LrFinderResult> findLearningRate(const TrainingJob& job, const LrFinderOp
     }
   }
   return suggestLearningRate(std::move(curve));
+}
+
+}  // namespace
+
+Result<LrFinderResult> findLearningRate(const TrainingJob& job, const LrFinderOptions& options,
+                                        const std::atomic<bool>& stop, const LrFinderProgress& progress) {
+  return guardEngine(QStringLiteral("The learning-rate test"),
+                     [&] { return runRangeTest(job, options, stop, progress); });
 }
 
 }  // namespace attune

@@ -1,5 +1,6 @@
 #include "core/training/detail/ModelSetup.h"
 
+#include "core/common/EngineBoundary.h"
 #include "core/data/WordPieceFiles.h"
 #include "core/data/WordVocabulary.h"
 #include "core/models/WordVectorModel.h"
@@ -7,6 +8,7 @@
 #include "core/models/detail/StateDict.h"
 #include "core/models/detail/TextClassifier.h"
 #include "core/models/detail/WordVectorClassifier.h"
+#include "core/training/detail/EngineFault.h"
 #include "core/weights/TfjsModel.h"
 
 #include <QFileInfo>
@@ -144,7 +146,8 @@ torch::Device computeDevice() {
 
 Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses,
                                    PretrainedWeights pretrained) {
-  Result<PreparedModel> result = [&]() -> Result<PreparedModel> {
+  const auto build = [&]() -> Result<PreparedModel> {
+    injectEngineFault(EngineFaultSite::Prepare);
     if (config.architecture == QLatin1String(kTfjsArchitecture)) return prepareKerasModel(config, numClasses);
     if (config.architecture == QLatin1String(kWordVectorArchitecture))
       return prepareWordVectorModel(config, numClasses);
@@ -173,7 +176,8 @@ Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses,
     if (!report) return report.error();
     prepared.notes << report->summary();
     return prepared;
-  }();
+  };
+  Result<PreparedModel> result = guardEngine(QStringLiteral("Preparing the model"), build);
   if (result) {
     result->model->setHeadDropout(config.headDropout);
     result->numClasses = numClasses;
