@@ -2,6 +2,7 @@
 // `--set key=value`, and validate()'s plain-language messages.
 
 #include "ConfigCompare.h"
+#include "core/project/SettingTable.h"
 #include "core/project/TrainingConfig.h"
 
 #include <nlohmann/json.hpp>
@@ -84,6 +85,18 @@ class TestTrainingConfig : public QObject {
   void validateCatchesBadValue();
   void validateAcceptsBoundaryValues_data();
   void validateAcceptsBoundaryValues();
+
+  // The setting table (SettingTable.h), entry by entry.
+  void everySettingIsDescribed_data();
+  void everySettingIsDescribed();
+  void setAcceptsAValidValueOfEverySetting_data();
+  void setAcceptsAValidValueOfEverySetting();
+  void setRefusesAnOutOfRangeValueNamingTheKey_data();
+  void setRefusesAnOutOfRangeValueNamingTheKey();
+  void projectFileRoundTripsEverySetting_data();
+  void projectFileRoundTripsEverySetting();
+  void validateUsesTheTablesRanges_data();
+  void validateUsesTheTablesRanges();
 };
 
 void TestTrainingConfig::defaultsValidateClean() {
@@ -367,13 +380,14 @@ void TestTrainingConfig::validateCatchesBadValue_data() {
       "blank architecture", [](TrainingConfig& c) { c.architecture = QStringLiteral("  "); },
       "model architecture");
   row(
-      "zero epochs", [](TrainingConfig& c) { c.epochs = 0; }, "at least 1 epoch");
+      "zero epochs", [](TrainingConfig& c) { c.epochs = 0; }, "epochs must be between 1 and 10000");
   row(
-      "too many epochs", [](TrainingConfig& c) { c.epochs = 10001; }, "at most 10000 epochs");
+      "too many epochs", [](TrainingConfig& c) { c.epochs = 10001; }, "epochs must be between 1 and 10000");
   row(
-      "zero batch size", [](TrainingConfig& c) { c.batchSize = 0; }, "batch size must be at least 1");
+      "zero batch size", [](TrainingConfig& c) { c.batchSize = 0; }, "batch size must be between 1 and 4096");
   row(
-      "huge batch size", [](TrainingConfig& c) { c.batchSize = 5000; }, "batch size must be at most 4096");
+      "huge batch size", [](TrainingConfig& c) { c.batchSize = 5000; },
+      "batch size must be between 1 and 4096");
   row(
       "zero head lr", [](TrainingConfig& c) { c.lrHead = 0.0; }, "learning rate of the new layer");
   row(
@@ -401,11 +415,11 @@ void TestTrainingConfig::validateCatchesBadValue_data() {
   row(
       "zero threads", [](TrainingConfig& c) { c.threads = 0; }, "thread");
   row(
-      "too many threads", [](TrainingConfig& c) { c.threads = 5000; }, "between 1 and 1024 threads");
+      "too many threads", [](TrainingConfig& c) { c.threads = 5000; }, "threads must be between 1 and 1024");
   row(
       "zero loader workers", [](TrainingConfig& c) { c.loaderWorkers = 0; }, "prepare images");
   row(
-      "zero bad steps", [](TrainingConfig& c) { c.maxBadSteps = 0; }, "at least 1");
+      "zero bad steps", [](TrainingConfig& c) { c.maxBadSteps = 0; }, "failed steps");
 }
 
 void TestTrainingConfig::validateCatchesBadValue() {
@@ -522,6 +536,175 @@ void TestTrainingConfig::listAndMapSettingsReadAndReject() {
   QVERIFY((config.unfreezeAt == std::vector<int>{3, 5}));
   config.unfreezeAt = {0};
   QVERIFY(!config.validate().isEmpty());
+}
+
+namespace {
+
+// One row per setting of the table.
+void settingRows() {
+  QTest::addColumn<QString>("key");
+  for (const attune::SettingInfo& info : attune::settingInfos())
+    QTest::newRow(qPrintable(info.key)) << info.key;
+}
+
+const attune::SettingInfo& settingOf(const QString& key) {
+  const attune::SettingInfo* info = attune::findSetting(key);
+  if (!info) qFatal("no setting %s", qPrintable(key));
+  return *info;
+}
+
+bool hasRange(const attune::SettingInfo& info) {
+  using attune::SettingType;
+  return info.type == SettingType::Integer || info.type == SettingType::Number ||
+         info.type == SettingType::OptionalInteger || info.type == SettingType::EpochList ||
+         info.type == SettingType::GroupRates;
+}
+
+// A value other than the default that the setting accepts.
+QVariant validNonDefault(const attune::SettingInfo& info) {
+  using attune::SettingType;
+  const QVariant current = attune::settingDefault(info);
+  const attune::SettingRange& r = info.range;
+  switch (info.type) {
+    case SettingType::Integer:
+    case SettingType::OptionalInteger: {
+      const int highest = int(r.maxExclusive ? r.max - 1 : r.max);
+      return current == QVariant(highest) ? QVariant(int(r.minExclusive ? r.min + 1 : r.min))
+                                          : QVariant(highest);
+    }
+    case SettingType::Number: {
+      const double middle = (r.min + r.max) / 2.0;
+      return current.toDouble() == middle ? QVariant((r.min + middle) / 2.0) : QVariant(middle);
+    }
+    case SettingType::YesNo:
+      return !current.toBool();
+    case SettingType::Text:
+      return QStringLiteral("some_layer");
+    case SettingType::Choice:
+      return info.choices.back().word == current.toString() ? info.choices.front().word
+                                                            : info.choices.back().word;
+    case SettingType::EpochList:
+      return QVariantList{2, 4};
+    case SettingType::GroupRates:
+      return QVariantMap{{QStringLiteral("stage 4"), 0.002}};
+  }
+  return {};
+}
+
+// A value of the right type outside the range (an exclusive bound itself where there is one).
+QVariant outOfRange(const attune::SettingInfo& info) {
+  using attune::SettingType;
+  const attune::SettingRange& r = info.range;
+  const double above = r.maxExclusive ? r.max : r.max + 1;
+  switch (info.type) {
+    case SettingType::Integer:
+    case SettingType::OptionalInteger:
+      return r.max >= std::numeric_limits<int>::max() ? QVariant(int(r.min) - 1) : QVariant(int(above));
+    case SettingType::Number:
+      return above;
+    case SettingType::EpochList:
+      return QVariantList{int(r.min) - 1};
+    case SettingType::GroupRates:
+      return QVariantMap{{QStringLiteral("stem"), above}};
+    case SettingType::Choice:
+      return QStringLiteral("no_such_choice");
+    case SettingType::YesNo:
+    case SettingType::Text:
+      break;
+  }
+  return {};
+}
+
+}  // namespace
+
+void TestTrainingConfig::everySettingIsDescribed_data() {
+  settingRows();
+}
+
+void TestTrainingConfig::everySettingIsDescribed() {
+  QFETCH(QString, key);
+  const attune::SettingInfo& info = settingOf(key);
+  QVERIFY(!info.label.isEmpty());
+  QVERIFY(!info.help.isEmpty());
+  QVERIFY(!info.subject.isEmpty());
+  QVERIFY(info.get && info.put);
+  if (hasRange(info)) QVERIFY2(info.range.min < info.range.max, qPrintable(info.range.describe()));
+  if (info.type == attune::SettingType::Choice) QVERIFY(info.choices.size() >= 2);
+  // The default lies within the range and choices.
+  QVERIFY(attune::settingProblems(info, attune::settingDefault(info)).isEmpty());
+}
+
+void TestTrainingConfig::setAcceptsAValidValueOfEverySetting_data() {
+  settingRows();
+}
+
+void TestTrainingConfig::setAcceptsAValidValueOfEverySetting() {
+  QFETCH(QString, key);
+  const attune::SettingInfo& info = settingOf(key);
+  const QVariant value = validNonDefault(info);
+  TrainingConfig config;
+  auto status = config.set(key, attune::formatSettingValue(info, value));
+  QVERIFY2(status.ok(), status.ok() ? "" : qPrintable(status.error().text()));
+  if (key == QLatin1String("preset")) {
+    // A preset applies its settings as well as its label.
+    TrainingConfig expected;
+    attune::applyPreset(expected, attune::Preset::Thorough);
+    attune::test::compareEveryField(config, expected);
+  }
+  QCOMPARE(attune::settingValue(config, info), value);
+  TrainingConfig direct;
+  QVERIFY(attune::setSetting(direct, info, value).ok());
+  QCOMPARE(attune::settingValue(direct, info), value);
+}
+
+void TestTrainingConfig::setRefusesAnOutOfRangeValueNamingTheKey_data() {
+  settingRows();
+}
+
+void TestTrainingConfig::setRefusesAnOutOfRangeValueNamingTheKey() {
+  QFETCH(QString, key);
+  const attune::SettingInfo& info = settingOf(key);
+  const QVariant bad = outOfRange(info);
+  if (!bad.isValid()) QSKIP("yes/no and text settings have no range");
+  TrainingConfig config;
+  auto status = config.set(key, attune::formatSettingValue(info, bad));
+  QVERIFY(!status.ok());
+  QCOMPARE(status.error().code, ErrorCode::BadValue);
+  QVERIFY2(status.error().message.startsWith(key + QStringLiteral(" must be ")),
+           qPrintable(status.error().message));
+  QVERIFY(config.toJson() == TrainingConfig{}.toJson());
+  QVERIFY(!attune::setSetting(config, info, bad).ok());
+  QVERIFY(config.toJson() == TrainingConfig{}.toJson());
+}
+
+void TestTrainingConfig::projectFileRoundTripsEverySetting_data() {
+  settingRows();
+}
+
+void TestTrainingConfig::projectFileRoundTripsEverySetting() {
+  QFETCH(QString, key);
+  const attune::SettingInfo& info = settingOf(key);
+  TrainingConfig config;
+  const QVariant value = validNonDefault(info);
+  QVERIFY(attune::setSetting(config, info, value).ok());
+  auto loaded = TrainingConfig::fromJson(json::parse(config.toJson().dump(2)));
+  QVERIFY2(loaded.ok(), loaded.ok() ? "" : qPrintable(loaded.error().text()));
+  QCOMPARE(attune::settingValue(loaded.value(), info), value);
+}
+
+void TestTrainingConfig::validateUsesTheTablesRanges_data() {
+  settingRows();
+}
+
+void TestTrainingConfig::validateUsesTheTablesRanges() {
+  QFETCH(QString, key);
+  const attune::SettingInfo& info = settingOf(key);
+  if (!hasRange(info)) QSKIP("no range");
+  TrainingConfig config;
+  info.put(config, outOfRange(info));
+  const QStringList problems = config.validate();
+  QCOMPARE(problems.size(), 1);
+  QVERIFY2(problems.first().contains(info.range.describe()), qPrintable(problems.first()));
 }
 
 QTEST_GUILESS_MAIN(TestTrainingConfig)
