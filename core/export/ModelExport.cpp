@@ -1,11 +1,13 @@
 #include "core/export/ModelExport.h"
 
+#include "core/common/EngineBoundary.h"
 #include "core/common/Version.h"
 #include "core/data/ImageTransform.h"
 #include "core/eval/Evaluation.h"
 #include "core/eval/SavedRun.h"
 #include "core/models/Architecture.h"
 #include "core/training/RunCheckpoints.h"
+#include "core/training/detail/EngineFault.h"
 
 #include <nlohmann/json.hpp>
 
@@ -181,6 +183,7 @@ Result<ModelExport> writeExport(const QString& staging, const SavedRun& run, con
       !copied)
     return copied.error();
   exported.files << QLatin1String(kModelExportWeights);
+  detail::injectEngineFault(detail::EngineFaultSite::Export);
   auto base = copyBaseFiles(run.config.architecture, run.config.weightsPath, staging, exported);
   if (!base) return base.error();
 
@@ -240,37 +243,41 @@ bool isModelExport(const QString& directory) {
 }
 
 Result<ModelExport> exportModel(const Project& project, const ModelExportRequest& request) {
-  auto runDirectory = runDirectoryOf(project, request.run);
-  if (!runDirectory) return runDirectory.error();
-  const QString modelDirectory = modelDirectoryOf(project, *runDirectory);
-  // A k-fold run's model is its best fold's: "<run>/fold-N".
-  const QString crossValidation = crossValidationRunOf(*runDirectory);
-  QString runId = QFileInfo(crossValidation.isEmpty() ? *runDirectory : crossValidation).fileName();
-  if (!crossValidation.isEmpty() && QDir::cleanPath(modelDirectory) != QDir::cleanPath(crossValidation))
-    runId += '/' + QFileInfo(modelDirectory).fileName();
-  auto run = readSavedRun(modelDirectory);
-  if (!run) return run.error();
-  auto checkpoint = runCheckpointFile(modelDirectory, runId, request.checkpoint);
-  if (!checkpoint) return checkpoint.error();
+  return guardEngine(QStringLiteral("Exporting the model"), [&]() -> Result<ModelExport> {
+    auto runDirectory = runDirectoryOf(project, request.run);
+    if (!runDirectory) return runDirectory.error();
+    const QString modelDirectory = modelDirectoryOf(project, *runDirectory);
+    // A k-fold run's model is its best fold's: "<run>/fold-N".
+    const QString crossValidation = crossValidationRunOf(*runDirectory);
+    QString runId = QFileInfo(crossValidation.isEmpty() ? *runDirectory : crossValidation).fileName();
+    if (!crossValidation.isEmpty() && QDir::cleanPath(modelDirectory) != QDir::cleanPath(crossValidation))
+      runId += '/' + QFileInfo(modelDirectory).fileName();
+    auto run = readSavedRun(modelDirectory);
+    if (!run) return run.error();
+    auto checkpoint = runCheckpointFile(modelDirectory, runId, request.checkpoint);
+    if (!checkpoint) return checkpoint.error();
 
-  // Checked (and its parent made) only once there is something to export.
-  if (auto checked = checkDestination(request.outDirectory); !checked) return checked.error();
-  const QString destination = QFileInfo(request.outDirectory).absoluteFilePath();
-  const QString staging = stagingFolderFor(destination);
-  QDir(staging).removeRecursively();
-  auto exported = writeExport(staging, *run, runId, *checkpoint, project);
-  if (!exported) {
+    // Checked (and its parent made) only once there is something to export.
+    if (auto checked = checkDestination(request.outDirectory); !checked) return checked.error();
+    const QString destination = QFileInfo(request.outDirectory).absoluteFilePath();
+    const QString staging = stagingFolderFor(destination);
     QDir(staging).removeRecursively();
-    return exported.error();
-  }
-  // An empty destination folder is replaced by the finished export in one rename.
-  if (QFileInfo(destination).isDir()) QDir().rmdir(destination);
-  if (!QDir().rename(staging, destination)) {
-    QDir(staging).removeRecursively();
-    return writeFailed(destination, QStringLiteral("cannot rename the finished export into place"));
-  }
-  exported->directory = destination;
-  return exported;
+    // Guarded here too, so that a failure leaves nothing of the unfinished folder.
+    auto exported = guardEngine(QStringLiteral("Exporting the model"),
+                                [&] { return writeExport(staging, *run, runId, *checkpoint, project); });
+    if (!exported) {
+      QDir(staging).removeRecursively();
+      return exported.error();
+    }
+    // An empty destination folder is replaced by the finished export in one rename.
+    if (QFileInfo(destination).isDir()) QDir().rmdir(destination);
+    if (!QDir().rename(staging, destination)) {
+      QDir(staging).removeRecursively();
+      return writeFailed(destination, QStringLiteral("cannot rename the finished export into place"));
+    }
+    exported->directory = destination;
+    return exported;
+  });
 }
 
 }  // namespace attune

@@ -1,8 +1,10 @@
 #include "core/eval/Predictor.h"
 
+#include "core/common/EngineBoundary.h"
 #include "core/eval/ModelExportFormat.h"
 #include "core/training/RunCheckpoints.h"
 #include "core/training/RunWriter.h"
+#include "core/training/detail/EngineFault.h"
 #include "core/training/detail/ModelSetup.h"
 
 #include <torch/torch.h>
@@ -93,52 +95,57 @@ Result<std::unique_ptr<Predictor>> Predictor::open(
 
 Result<std::unique_ptr<Predictor>> Predictor::openRun(const QString& runDirectory,
                                                       const PredictorOptions& options) {
-  QFile configFile(QDir(runDirectory).filePath(QStringLiteral("config.json")));
-  if (!configFile.open(QIODevice::ReadOnly))
-    return Error(ErrorCode::FileNotFound,
-                 QStringLiteral("%1 is not a training run (it has no config.json).").arg(runDirectory),
-                 QStringLiteral("Choose a run of the project's runs folder."));
-  const auto document = nlohmann::json::parse(configFile.readAll().toStdString(), nullptr, false);
-  return open(
-      document, runDirectory,
-      [&](const QString& runId) { return runCheckpointFile(runDirectory, runId, options.checkpoint); }, {});
+  return guardEngine(QStringLiteral("Opening the model"), [&]() -> Result<std::unique_ptr<Predictor>> {
+    QFile configFile(QDir(runDirectory).filePath(QStringLiteral("config.json")));
+    if (!configFile.open(QIODevice::ReadOnly))
+      return Error(ErrorCode::FileNotFound,
+                   QStringLiteral("%1 is not a training run (it has no config.json).").arg(runDirectory),
+                   QStringLiteral("Choose a run of the project's runs folder."));
+    const auto document = nlohmann::json::parse(configFile.readAll().toStdString(), nullptr, false);
+    return open(
+        document, runDirectory,
+        [&](const QString& runId) { return runCheckpointFile(runDirectory, runId, options.checkpoint); }, {});
+  });
 }
 
 Result<std::unique_ptr<Predictor>> Predictor::openExport(const QString& exportDirectory) {
-  const QDir directory(exportDirectory);
-  QFile manifestFile(directory.filePath(QLatin1String(kModelExportManifest)));
-  if (!manifestFile.open(QIODevice::ReadOnly))
-    return Error(ErrorCode::FileNotFound,
-                 QStringLiteral("%1 is not an exported Attune model (it has no %2).")
-                     .arg(exportDirectory, QLatin1String(kModelExportManifest)),
-                 QStringLiteral("Choose the folder Attune exported the model to."));
-  auto document = nlohmann::json::parse(manifestFile.readAll().toStdString(), nullptr, false);
-  if (!document.is_object() || document.value("format", std::string()) != "attune-export" ||
-      !document.contains("format_version") || !document["format_version"].is_number_integer())
-    return Error(
-        ErrorCode::BadFormat,
-        QStringLiteral("%1 in %2 is damaged.").arg(QLatin1String(kModelExportManifest), exportDirectory),
-        QStringLiteral("Export the model again."));
-  if (document["format_version"].get<int>() > kModelExportFormatVersion)
-    return Error(ErrorCode::NewerFormat,
-                 QStringLiteral("The model in %1 was exported by a newer Attune.").arg(exportDirectory),
-                 QStringLiteral("Update Attune to use it."));
-  if (document.contains("source") && document["source"].is_object())
-    document["run_id"] = document["source"].value("run_id", std::string());
-  const QString weights = QString::fromStdString(document.value("weights", std::string(kModelExportWeights)));
-  return open(
-      document, exportDirectory,
-      [&](const QString&) -> Result<QString> {
-        const QString path = directory.filePath(weights);
-        if (QFileInfo(weights).isAbsolute() || weights.contains(QStringLiteral("..")) ||
-            !QFileInfo::exists(path))
-          return Error(ErrorCode::FileNotFound,
-                       QStringLiteral("The exported model in %1 has lost its weights (%2).")
-                           .arg(exportDirectory, weights),
-                       QStringLiteral("Export the model again."));
-        return path;
-      },
-      directory.absolutePath());
+  return guardEngine(QStringLiteral("Opening the model"), [&]() -> Result<std::unique_ptr<Predictor>> {
+    const QDir directory(exportDirectory);
+    QFile manifestFile(directory.filePath(QLatin1String(kModelExportManifest)));
+    if (!manifestFile.open(QIODevice::ReadOnly))
+      return Error(ErrorCode::FileNotFound,
+                   QStringLiteral("%1 is not an exported Attune model (it has no %2).")
+                       .arg(exportDirectory, QLatin1String(kModelExportManifest)),
+                   QStringLiteral("Choose the folder Attune exported the model to."));
+    auto document = nlohmann::json::parse(manifestFile.readAll().toStdString(), nullptr, false);
+    if (!document.is_object() || document.value("format", std::string()) != "attune-export" ||
+        !document.contains("format_version") || !document["format_version"].is_number_integer())
+      return Error(
+          ErrorCode::BadFormat,
+          QStringLiteral("%1 in %2 is damaged.").arg(QLatin1String(kModelExportManifest), exportDirectory),
+          QStringLiteral("Export the model again."));
+    if (document["format_version"].get<int>() > kModelExportFormatVersion)
+      return Error(ErrorCode::NewerFormat,
+                   QStringLiteral("The model in %1 was exported by a newer Attune.").arg(exportDirectory),
+                   QStringLiteral("Update Attune to use it."));
+    if (document.contains("source") && document["source"].is_object())
+      document["run_id"] = document["source"].value("run_id", std::string());
+    const QString weights =
+        QString::fromStdString(document.value("weights", std::string(kModelExportWeights)));
+    return open(
+        document, exportDirectory,
+        [&](const QString&) -> Result<QString> {
+          const QString path = directory.filePath(weights);
+          if (QFileInfo(weights).isAbsolute() || weights.contains(QStringLiteral("..")) ||
+              !QFileInfo::exists(path))
+            return Error(ErrorCode::FileNotFound,
+                         QStringLiteral("The exported model in %1 has lost its weights (%2).")
+                             .arg(exportDirectory, weights),
+                         QStringLiteral("Export the model again."));
+          return path;
+        },
+        directory.absolutePath());
+  });
 }
 
 TaskKind Predictor::task() const {
@@ -161,10 +168,14 @@ Result<std::vector<std::vector<double>>> Predictor::predictTexts(const QStringLi
   if (d->task != TaskKind::TextClassification)
     return Error(ErrorCode::BadValue, QStringLiteral("This model classifies images, not texts."),
                  QStringLiteral("Give it image files."));
-  std::vector<TextSample> samples;
-  samples.reserve(size_t(texts.size()));
-  for (const QString& text : texts) samples.push_back({text, 0, 0});
-  return rowsOf(detail::textProbabilities(d->prepared, samples, kPredictBatch, d->device));
+  return guardEngine(
+      QStringLiteral("Classifying the texts"), [&]() -> Result<std::vector<std::vector<double>>> {
+        detail::injectEngineFault(detail::EngineFaultSite::Predict);
+        std::vector<TextSample> samples;
+        samples.reserve(size_t(texts.size()));
+        for (const QString& text : texts) samples.push_back({text, 0, 0});
+        return rowsOf(detail::textProbabilities(d->prepared, samples, kPredictBatch, d->device));
+      });
 }
 
 Result<std::vector<std::vector<double>>> Predictor::predictImages(const QStringList& paths,
@@ -172,22 +183,25 @@ Result<std::vector<std::vector<double>>> Predictor::predictImages(const QStringL
   if (d->task != TaskKind::ImageClassification)
     return Error(ErrorCode::BadValue, QStringLiteral("This model classifies texts, not images."),
                  QStringLiteral("Give it texts."));
-  std::vector<ImageSample> samples;
-  samples.reserve(size_t(paths.size()));
-  for (const QString& path : paths) samples.push_back(ImageSample{path, 0});
-  if (failures) *failures = QStringList(paths.size(), QString());
-  // Where each path is in the list (a path given twice fails twice, with the same reason).
-  QHash<QString, QList<int>> positions;
-  if (failures)
-    for (int i = 0; i < int(paths.size()); ++i) positions[paths[i]].append(i);
-  auto rows = rowsOf(detail::imageProbabilities(d->prepared, samples, kPredictBatch, 0, d->device,
-                                                [&](const QStringList& failed, const QStringList& reasons) {
-                                                  if (!failures) return;
-                                                  for (int i = 0; i < failed.size(); ++i)
-                                                    for (int index : positions.value(failed[i]))
-                                                      (*failures)[index] = reasons.value(i);
-                                                }));
-  return rows;
+  return guardEngine(
+      QStringLiteral("Classifying the images"), [&]() -> Result<std::vector<std::vector<double>>> {
+        detail::injectEngineFault(detail::EngineFaultSite::Predict);
+        std::vector<ImageSample> samples;
+        samples.reserve(size_t(paths.size()));
+        for (const QString& path : paths) samples.push_back(ImageSample{path, 0});
+        if (failures) *failures = QStringList(paths.size(), QString());
+        // Where each path is in the list (a path given twice fails twice, with the same reason).
+        QHash<QString, QList<int>> positions;
+        if (failures)
+          for (int i = 0; i < int(paths.size()); ++i) positions[paths[i]].append(i);
+        return rowsOf(detail::imageProbabilities(d->prepared, samples, kPredictBatch, 0, d->device,
+                                                 [&](const QStringList& failed, const QStringList& reasons) {
+                                                   if (!failures) return;
+                                                   for (int i = 0; i < failed.size(); ++i)
+                                                     for (int index : positions.value(failed[i]))
+                                                       (*failures)[index] = reasons.value(i);
+                                                 }));
+      });
 }
 
 }  // namespace attune
