@@ -4,7 +4,7 @@
 // images, short texts), each finding in plain words with three one-click actions: its fix, "Show Me"
 // (the items in the Label tab) and "Ignore" (remembered for the project).
 
-#include "core/training/DatasetHealth.h"
+#include "core/dataset/DatasetHealth.h"
 
 #include <QWidget>
 

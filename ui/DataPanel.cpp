@@ -2,7 +2,7 @@
 #include "ui/FileDialogHook.h"
 
 #include "core/data/ImageFolderScanner.h"
-#include "core/training/ProjectData.h"
+#include "core/dataset/ProjectData.h"
 #include "ui/ClassCountTree.h"
 #include "ui/Colors.h"
 

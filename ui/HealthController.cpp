@@ -1,6 +1,6 @@
 #include "ui/HealthController.h"
 
-#include "core/training/DatasetHealth.h"
+#include "core/dataset/DatasetHealth.h"
 #include "ui/DataHealthView.h"
 #include "ui/LabelStore.h"
 #include "ui/MessageBoxHook.h"

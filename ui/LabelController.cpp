@@ -1,7 +1,7 @@
 #include "ui/LabelController.h"
 
+#include "core/dataset/LabelExchange.h"
 #include "core/eval/Suggestions.h"
-#include "core/training/LabelExchange.h"
 #include "ui/Colors.h"
 #include "ui/EvaluationView.h"
 #include "ui/FileDialogHook.h"

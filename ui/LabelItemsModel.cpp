@@ -1,6 +1,6 @@
 #include "ui/LabelItemsModel.h"
 
-#include "core/training/ProjectData.h"
+#include "core/dataset/ProjectData.h"
 #include "ui/LabelStore.h"
 #include "ui/ThumbnailCache.h"
 

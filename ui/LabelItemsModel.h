@@ -7,7 +7,7 @@
 
 #include "core/data/ImageFolderScanner.h"
 #include "core/data/TextDataset.h"
-#include "core/eval/Uncertainty.h"
+#include "core/dataset/Uncertainty.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

@@ -6,9 +6,9 @@
 #include "app/cli/CliOutput.h"
 #include "app/cli/CommandLine.h"
 #include "app/cli/Commands.h"
+#include "core/dataset/LabelExchange.h"
 #include "core/eval/Suggestions.h"
 #include "core/project/LabelJournal.h"
-#include "core/training/LabelExchange.h"
 
 #include <QFileInfo>
 

@@ -21,7 +21,7 @@
 // line), and messages say "entry N" for them (RowNumbering::Entry).
 
 #include "core/common/Result.h"
-#include "core/data/TextTableFormat.h"
+#include "core/common/TextTableFormat.h"
 
 #include <QByteArray>
 #include <QString>

@@ -5,7 +5,7 @@
 #include "core/data/TextTable.h"
 #include "core/eval/LabelMistakes.h"
 #include "core/eval/SavedRun.h"
-#include "core/training/ProjectData.h"
+#include "core/dataset/ProjectData.h"
 #include "core/training/RunWriter.h"
 #include "core/training/TrainingJob.h"
 

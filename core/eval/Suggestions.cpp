@@ -2,7 +2,7 @@
 
 #include "core/eval/Evaluation.h"
 #include "core/eval/Predictor.h"
-#include "core/training/ProjectData.h"
+#include "core/dataset/ProjectData.h"
 
 namespace attune {
 

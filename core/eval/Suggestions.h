@@ -4,7 +4,7 @@
 // accept a suggestion with one key and label the items the model is least sure of first.
 
 #include "core/common/Result.h"
-#include "core/eval/Uncertainty.h"
+#include "core/dataset/Uncertainty.h"
 #include "core/project/Project.h"
 
 #include <QString>

@@ -2,7 +2,7 @@
 // The .attune document: what the user's project is (task, data, classes, settings, runs). In memory
 // every path is absolute; on disk paths are stored relative to the project file (ProjectFile).
 
-#include "core/data/TextTableFormat.h"
+#include "core/common/TextTableFormat.h"
 #include "core/project/TrainingConfig.h"
 
 #include <nlohmann/json_fwd.hpp>

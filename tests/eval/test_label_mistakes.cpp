@@ -3,8 +3,8 @@
 // k-fold run read back from its oof.csv (quoted names, an unreadable image, classes by name); and the
 // uncertainty measures that put the items most useful to label first, on hand-computed cases.
 
+#include "core/dataset/Uncertainty.h"
 #include "core/eval/LabelMistakes.h"
-#include "core/eval/Uncertainty.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -5,10 +5,10 @@
 // mistakes listed on the Evaluation tab are relabelled or kept with one click, into the project's
 // label journal, and the data panel, the Texts tab and a reopened project follow.
 
+#include "core/dataset/ProjectData.h"
 #include "core/eval/EpochValidation.h"
 #include "core/project/LabelJournal.h"
 #include "core/project/ProjectFile.h"
-#include "core/training/ProjectData.h"
 #include "tests/support/TinyTexts.h"
 #include "ui/ConfusionMatrixModel.h"
 #include "ui/EvaluationView.h"

@@ -5,8 +5,8 @@
 // copied into class folders while the user's files stay where they are.
 
 #include "core/project/LabelJournal.h"
-#include "core/training/LabelExchange.h"
-#include "core/training/ProjectData.h"
+#include "core/dataset/LabelExchange.h"
+#include "core/dataset/ProjectData.h"
 #include "tests/support/ImageFiles.h"
 
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
-#include "core/training/LabelExchange.h"
+#include "core/dataset/LabelExchange.h"
 
 #include "core/data/TextTable.h"
-#include "core/training/ProjectData.h"
+#include "core/dataset/ProjectData.h"
 
 #include <nlohmann/json.hpp>
 

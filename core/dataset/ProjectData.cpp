@@ -1,4 +1,4 @@
-#include "core/training/ProjectData.h"
+#include "core/dataset/ProjectData.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -4,7 +4,7 @@
 // labels it says.
 
 #include "core/project/LabelJournal.h"
-#include "core/training/DatasetHealth.h"
+#include "core/dataset/DatasetHealth.h"
 #include "tests/support/ImageFiles.h"
 
 #include <QDir>

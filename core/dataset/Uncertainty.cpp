@@ -1,4 +1,4 @@
-#include "core/eval/Uncertainty.h"
+#include "core/dataset/Uncertainty.h"
 
 #include <algorithm>
 #include <cmath>

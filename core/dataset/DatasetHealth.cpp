@@ -1,8 +1,8 @@
-#include "core/training/DatasetHealth.h"
+#include "core/dataset/DatasetHealth.h"
 
 #include "core/data/StratifiedSplit.h"
-#include "core/training/LabelExchange.h"
-#include "core/training/ProjectData.h"
+#include "core/dataset/LabelExchange.h"
+#include "core/dataset/ProjectData.h"
 
 #include <QCryptographicHash>
 #include <QFile>

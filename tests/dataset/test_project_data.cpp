@@ -4,7 +4,7 @@
 
 #include "core/eval/Evaluation.h"
 #include "core/project/LabelJournal.h"
-#include "core/training/ProjectData.h"
+#include "core/dataset/ProjectData.h"
 #include "core/training/RunWriter.h"
 #include "core/training/TrainingJob.h"
 #include "tests/support/ImageFiles.h"
