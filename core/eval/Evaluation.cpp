@@ -1,5 +1,6 @@
 #include "core/eval/Evaluation.h"
 
+#include "core/common/EngineBoundary.h"
 #include "core/data/ImageFolderScanner.h"
 #include "core/data/TextDataset.h"
 #include "core/data/TextTable.h"
@@ -8,6 +9,7 @@
 #include "core/dataset/ProjectData.h"
 #include "core/training/RunWriter.h"
 #include "core/training/TrainingJob.h"
+#include "core/training/detail/EngineFault.h"
 
 #include <nlohmann/json.hpp>
 
@@ -185,21 +187,24 @@ Result<RunEvaluation> evaluate(Predictor& predictor, LabelledExamples examples) 
                      .arg(examples.source),
                  QStringLiteral("Use data labelled with the classes %1.")
                      .arg(predictor.classes().join(QStringLiteral(", "))));
-  RunEvaluation evaluation;
-  evaluation.runId = predictor.runId();
-  evaluation.runDirectory = QFileInfo(predictor.checkpointPath()).absolutePath();
-  evaluation.checkpoint = predictor.checkpointPath();
-  evaluation.epoch = predictor.checkpointEpoch();
-  evaluation.classes = predictor.classes();
-  auto rows = examples.task == TaskKind::TextClassification
-                  ? predictor.predictTexts(examples.items)
-                  : predictor.predictImages(examples.items, &evaluation.failures);
-  if (!rows) return rows.error();
-  evaluation.probabilities = std::move(*rows);
-  if (evaluation.failures.isEmpty()) evaluation.failures = QStringList(examples.items.size(), QString());
-  evaluation.metrics = computeMetrics(evaluation.classes, examples.labels, evaluation.probabilities);
-  evaluation.examples = std::move(examples);
-  return evaluation;
+  return guardEngine(QStringLiteral("Evaluating the model"), [&]() -> Result<RunEvaluation> {
+    RunEvaluation evaluation;
+    evaluation.runId = predictor.runId();
+    evaluation.runDirectory = QFileInfo(predictor.checkpointPath()).absolutePath();
+    evaluation.checkpoint = predictor.checkpointPath();
+    evaluation.epoch = predictor.checkpointEpoch();
+    evaluation.classes = predictor.classes();
+    detail::injectEngineFault(detail::EngineFaultSite::Evaluate);
+    auto rows = examples.task == TaskKind::TextClassification
+                    ? predictor.predictTexts(examples.items)
+                    : predictor.predictImages(examples.items, &evaluation.failures);
+    if (!rows) return rows.error();
+    evaluation.probabilities = std::move(*rows);
+    if (evaluation.failures.isEmpty()) evaluation.failures = QStringList(examples.items.size(), QString());
+    evaluation.metrics = computeMetrics(evaluation.classes, examples.labels, evaluation.probabilities);
+    evaluation.examples = std::move(examples);
+    return evaluation;
+  });
 }
 
 QString crossValidationRunOf(const QString& runDirectory) {
@@ -313,26 +318,28 @@ QString answeredBy(const RunEvaluation& evaluation) {
 }
 
 Result<RunEvaluation> evaluateRun(const Project& project, const EvaluationRequest& request) {
-  auto runDirectory = runDirectoryOf(project, request.run);
-  if (!runDirectory) return runDirectory.error();
-  const QString crossValidation = crossValidationRunOf(*runDirectory);
-  if (!crossValidation.isEmpty() && request.dataPath.isEmpty()) {
-    auto evaluation = evaluateOutOfFold(project, crossValidation);
-    if (evaluation && request.checkpoint != QLatin1String("best"))
-      evaluation->examples.notes << QStringLiteral(
-          "Out-of-fold answers come from each fold's best model; a chosen checkpoint applies to one "
-          "fold's model on other data.");
-    return evaluation;
-  }
-  // Other data and the whole k-fold run: the best fold's model.
-  auto predictor =
-      Predictor::openRun(modelDirectoryIn(project, *runDirectory, crossValidation), {request.checkpoint});
-  if (!predictor) return predictor.error();
-  auto examples = request.dataPath.isEmpty()
-                      ? validationExamplesOf(project, *runDirectory, (*predictor)->classes())
-                      : examplesFrom(project, request.dataPath, (*predictor)->classes());
-  if (!examples) return examples.error();
-  return evaluate(**predictor, std::move(*examples));
+  return guardEngine(QStringLiteral("Evaluating the model"), [&]() -> Result<RunEvaluation> {
+    auto runDirectory = runDirectoryOf(project, request.run);
+    if (!runDirectory) return runDirectory.error();
+    const QString crossValidation = crossValidationRunOf(*runDirectory);
+    if (!crossValidation.isEmpty() && request.dataPath.isEmpty()) {
+      auto evaluation = evaluateOutOfFold(project, crossValidation);
+      if (evaluation && request.checkpoint != QLatin1String("best"))
+        evaluation->examples.notes << QStringLiteral(
+            "Out-of-fold answers come from each fold's best model; a chosen checkpoint applies to one "
+            "fold's model on other data.");
+      return evaluation;
+    }
+    // Other data and the whole k-fold run: the best fold's model.
+    auto predictor =
+        Predictor::openRun(modelDirectoryIn(project, *runDirectory, crossValidation), {request.checkpoint});
+    if (!predictor) return predictor.error();
+    auto examples = request.dataPath.isEmpty()
+                        ? validationExamplesOf(project, *runDirectory, (*predictor)->classes())
+                        : examplesFrom(project, request.dataPath, (*predictor)->classes());
+    if (!examples) return examples.error();
+    return evaluate(**predictor, std::move(*examples));
+  });
 }
 
 }  // namespace attune
