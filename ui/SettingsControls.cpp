@@ -1,9 +1,9 @@
 #include "ui/SettingsControls.h"
 
 #include "ui/LearningRateSpinBox.h"
+#include "ui/SettingBinding.h"
 #include "ui/TrainingSettingsPanel.h"
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -20,25 +20,6 @@ QLabel* hintLabel(const QString& objectName, QWidget* parent) {
   return label;
 }
 
-QSpinBox* makeSpin(const char* objectName, int min, int max, const QString& toolTip, QWidget* parent) {
-  auto* spin = new QSpinBox(parent);
-  spin->setObjectName(QLatin1String(objectName));
-  spin->setRange(min, max);
-  spin->setToolTip(toolTip);
-  return spin;
-}
-
-QDoubleSpinBox* makeDoubleSpin(const char* objectName, double min, double max, int decimals, double step,
-                               const QString& toolTip, QWidget* parent) {
-  auto* spin = new QDoubleSpinBox(parent);
-  spin->setObjectName(QLatin1String(objectName));
-  spin->setDecimals(decimals);
-  spin->setRange(min, max);
-  spin->setSingleStep(step);
-  spin->setToolTip(toolTip);
-  return spin;
-}
-
 QComboBox* makeCombo(const char* objectName, const QString& toolTip, QWidget* parent) {
   auto* combo = new QComboBox(parent);
   combo->setObjectName(QLatin1String(objectName));
@@ -46,16 +27,12 @@ QComboBox* makeCombo(const char* objectName, const QString& toolTip, QWidget* pa
   return combo;
 }
 
-QCheckBox* makeCheck(const char* objectName, const QString& text, const QString& toolTip, QWidget* parent) {
-  auto* check = new QCheckBox(text, parent);
-  check->setObjectName(QLatin1String(objectName));
-  check->setToolTip(toolTip);
-  return check;
-}
+RateDelegate::RateDelegate(SettingInfo groupRates, QObject* parent)
+    : QStyledItemDelegate(parent), m_groupRates(std::move(groupRates)) {}
 
 QWidget* RateDelegate::createEditor(QWidget* parent, const QStyleOptionViewItem&, const QModelIndex&) const {
   auto* spin = new LearningRateSpinBox(parent);
-  spin->setMinimum(0.0);
+  configureSettingControl({&m_groupRates, spin});
   spin->setFrame(false);
   return spin;
 }

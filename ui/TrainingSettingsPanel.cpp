@@ -27,32 +27,11 @@
 namespace attune::ui {
 namespace {
 
-constexpr int kInputSizeOwn = 0;  // the spin box's "model's own size" value: config.inputSize unset
-constexpr int kThreadsAll = 0;    // the threads spin box's "all cores" value: config.threads unset
-constexpr double kPercent = 100.0;
-// Dynamic properties of a double spin box: the exact value setConfig gave it, and what it showed.
-constexpr char kExactValue[] = "attuneExactValue";
-constexpr char kShownValue[] = "attuneShownValue";
-
 // The catalog id of an architecture's recommended pre-trained weights; empty when there are none.
 QString defaultCatalogId(const QString& architecture) {
   const auto catalog = ModelCatalog::active();
   const CatalogEntry* entry = catalog ? catalog->defaultFor(architecture) : nullptr;
   return entry ? entry->id : QString();
-}
-
-// A spin box rounds to its decimals (and clamps to its range); a value the user leaves alone must come
-// back exactly, or merely opening and saving a project would change it.
-void showValue(QDoubleSpinBox* spin, double value, double scale = 1.0) {
-  spin->setValue(value * scale);
-  spin->setProperty(kExactValue, value);
-  spin->setProperty(kShownValue, spin->value());
-}
-
-double readValue(const QDoubleSpinBox* spin, double scale = 1.0) {
-  const QVariant shown = spin->property(kShownValue);
-  if (shown.isValid() && shown.toDouble() == spin->value()) return spin->property(kExactValue).toDouble();
-  return spin->value() / scale;
 }
 
 void selectData(QComboBox* combo, int value) {
@@ -62,22 +41,6 @@ void selectData(QComboBox* combo, int value) {
 template <typename Enum>
 Enum currentEnum(const QComboBox* combo) {
   return static_cast<Enum>(combo->currentData().toInt());
-}
-
-QString formatEpochList(const std::vector<int>& epochs) {
-  QStringList parts;
-  for (int epoch : epochs) parts << QString::number(epoch);
-  return parts.join(QStringLiteral(", "));
-}
-
-std::vector<int> parseEpochList(const QString& text) {
-  std::vector<int> epochs;
-  for (const QString& part : text.split(QRegularExpression(QStringLiteral("[ ,]+")), Qt::SkipEmptyParts)) {
-    bool ok = false;
-    const int epoch = part.toInt(&ok);
-    if (ok && epoch > 0) epochs.push_back(epoch);
-  }
-  return epochs;
 }
 
 // Shows or hides the row of a form that holds `field` (directly, or in the row's own layout).
@@ -95,7 +58,11 @@ void setFormRowVisible(QWidget* field, bool visible) {
 
 }  // namespace
 
-TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent) : QGroupBox(tr("Training settings"), parent) {
+TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent)
+    : TrainingSettingsPanel(settingInfos(), parent) {}
+
+TrainingSettingsPanel::TrainingSettingsPanel(std::vector<SettingInfo> settings, QWidget* parent)
+    : QGroupBox(tr("Training settings"), parent), m_settings(std::move(settings)) {
   buildControls();
   layOut();
   connectEdits();
@@ -132,28 +99,8 @@ void TrainingSettingsPanel::connectEdits() {
     userEdited();
   });
   connect(m_groupModel, &LayerGroupTableModel::rateEdited, this, &TrainingSettingsPanel::onGroupRateEdited);
-  connect(m_unfreezeAtEdit, &QLineEdit::editingFinished, this, [this] {
-    // editingFinished also comes when the field merely loses focus.
-    if (!m_unfreezeAtEdit->isModified()) return;
-    m_unfreezeAtEdit->setText(formatEpochList(parseEpochList(m_unfreezeAtEdit->text())));
-    userEdited();
-  });
-
-  for (QDoubleSpinBox* spin :
-       {static_cast<QDoubleSpinBox*>(m_lrHeadSpin), static_cast<QDoubleSpinBox*>(m_lrBackboneSpin),
-        m_layerDecaySpin, m_momentumSpin, m_warmupSpin, m_gammaSpin, m_weightDecaySpin, m_headDropoutSpin,
-        m_labelSmoothingSpin, m_l2spSpin, m_clipSpin, m_minDeltaSpin})
-    connect(spin, &QDoubleSpinBox::valueChanged, this, &TrainingSettingsPanel::userEdited);
-  for (QSpinBox* spin : {m_epochsSpin, m_batchSizeSpin, m_inputSizeSpin, m_freezeGroupsSpin,
-                         m_unfreezeEverySpin, m_stepEverySpin, m_plateauPatienceSpin, m_accumulateSpin,
-                         m_patienceSpin, m_foldsSpin, m_threadsSpin, m_workersSpin, m_seedSpin})
-    connect(spin, &QSpinBox::valueChanged, this, &TrainingSettingsPanel::userEdited);
-  for (QCheckBox* check :
-       {m_freezeCheck, m_nesterovCheck, m_findLrCheck, m_randomCropCheck, m_flipCheck, m_keepEpochsCheck})
-    connect(check, &QCheckBox::toggled, this, &TrainingSettingsPanel::userEdited);
-  for (QComboBox* combo : {m_optimizerCombo, m_scheduleCombo, m_classBalanceCombo, m_monitorCombo,
-                           m_precisionCombo, m_featureCacheCombo})
-    connect(combo, &QComboBox::currentIndexChanged, this, &TrainingSettingsPanel::userEdited);
+  for (const SettingBinding& binding : m_bindings)
+    if (!binding.custom) connectSettingEdited(binding, this, [this] { userEdited(); });
 }
 
 void TrainingSettingsPanel::fillArchitectures(InputKind input) {
@@ -172,7 +119,8 @@ void TrainingSettingsPanel::setTask(TaskKind task) {
   if (input != m_input) fillArchitectures(input);
   // Input size and augmentation are about pictures: their rows are hidden for texts.
   const bool images = input == InputKind::Image;
-  for (QWidget* field : {static_cast<QWidget*>(m_inputSizeSpin), static_cast<QWidget*>(m_randomCropCheck)})
+  for (QWidget* field :
+       {static_cast<QWidget*>(m_inputSizeSpin), controlFor(QStringLiteral("augment.random_resized_crop"))})
     setFormRowVisible(field, images);
   m_weightsCatalogButton->setVisible(images);
 }
@@ -191,49 +139,8 @@ void TrainingSettingsPanel::setConfig(const TrainingConfig& config) {
   }
   m_architectureCombo->setCurrentIndex(index);
   m_weightsEdit->setText(QDir::toNativeSeparators(config.weightsPath));
-  showValue(m_lrHeadSpin, config.lrHead);
-  showValue(m_lrBackboneSpin, config.lrBackbone);
-  m_freezeCheck->setChecked(config.freeze == FreezeMode::Backbone);
-  m_epochsSpin->setValue(config.epochs);
-  m_batchSizeSpin->setValue(config.batchSize);
-  m_inputSizeSpin->setValue(config.inputSize.value_or(kInputSizeOwn));
-
-  showValue(m_layerDecaySpin, config.layerDecay);
-  m_freezeGroupsSpin->setValue(config.freezeGroups);
-  m_unfreezeEverySpin->setValue(config.unfreezeEvery);
-  m_unfreezeAtEdit->setText(formatEpochList(config.unfreezeAt));
-
-  selectData(m_optimizerCombo, int(config.optimizer));
-  showValue(m_momentumSpin, config.momentum);
-  m_nesterovCheck->setChecked(config.nesterov);
-  selectData(m_scheduleCombo, int(config.schedule));
-  showValue(m_warmupSpin, config.warmupFraction, kPercent);
-  m_stepEverySpin->setValue(config.stepEvery);
-  showValue(m_gammaSpin, config.gamma);
-  m_plateauPatienceSpin->setValue(config.plateauPatience);
-  m_findLrCheck->setChecked(config.findLr);
-
-  showValue(m_weightDecaySpin, config.weightDecay);
-  showValue(m_headDropoutSpin, config.headDropout);
-  showValue(m_labelSmoothingSpin, config.labelSmoothing);
-  showValue(m_l2spSpin, config.l2sp);
-  showValue(m_clipSpin, config.clipGradNorm);
-  m_accumulateSpin->setValue(config.accumulateSteps);
-  selectData(m_classBalanceCombo, int(config.classBalance));
-
-  selectData(m_monitorCombo, int(config.monitor));
-  m_patienceSpin->setValue(config.patience);
-  showValue(m_minDeltaSpin, config.minDelta);
-  m_foldsSpin->setValue(config.folds);
-
-  selectData(m_precisionCombo, int(config.precision));
-  selectData(m_featureCacheCombo, int(config.featureCache));
-  m_randomCropCheck->setChecked(config.randomResizedCrop);
-  m_flipCheck->setChecked(config.horizontalFlip);
-  m_keepEpochsCheck->setChecked(config.keepEveryEpoch);
-  m_threadsSpin->setValue(config.threads.value_or(kThreadsAll));
-  m_workersSpin->setValue(config.loaderWorkers);
-  m_seedSpin->setValue(config.seed);
+  for (const SettingBinding& binding : m_bindings)
+    if (!binding.custom) showSetting(binding, binding.info->get(config));
 
   updateArchitectureHints();
   updateWeightsHint();
@@ -248,52 +155,9 @@ void TrainingSettingsPanel::applyTo(TrainingConfig& config) const {
   const QString weights = QDir::fromNativeSeparators(m_weightsEdit->text().trimmed());
   config.weightsPath =
       weights.isEmpty() || isCatalogReference(weights) ? weights : QFileInfo(weights).absoluteFilePath();
-  config.lrHead = readValue(m_lrHeadSpin);
-  config.lrBackbone = readValue(m_lrBackboneSpin);
-  config.freeze = m_freezeCheck->isChecked() ? FreezeMode::Backbone : FreezeMode::None;
-  config.epochs = m_epochsSpin->value();
-  config.batchSize = m_batchSizeSpin->value();
-  const int inputSize = m_inputSizeSpin->value();
-  config.inputSize = inputSize == kInputSizeOwn ? std::nullopt : std::optional<int>(inputSize);
-
   config.groupLrs = m_groupLrs;
-  config.layerDecay = readValue(m_layerDecaySpin);
-  config.freezeGroups = m_freezeGroupsSpin->value();
-  config.unfreezeEvery = m_unfreezeEverySpin->value();
-  config.unfreezeAt = parseEpochList(m_unfreezeAtEdit->text());
-
-  config.optimizer = currentEnum<OptimizerKind>(m_optimizerCombo);
-  config.momentum = readValue(m_momentumSpin);
-  config.nesterov = m_nesterovCheck->isChecked();
-  config.schedule = currentEnum<ScheduleKind>(m_scheduleCombo);
-  config.warmupFraction = readValue(m_warmupSpin, kPercent);
-  config.stepEvery = m_stepEverySpin->value();
-  config.gamma = readValue(m_gammaSpin);
-  config.plateauPatience = m_plateauPatienceSpin->value();
-  config.findLr = m_findLrCheck->isChecked();
-
-  config.weightDecay = readValue(m_weightDecaySpin);
-  config.headDropout = readValue(m_headDropoutSpin);
-  config.labelSmoothing = readValue(m_labelSmoothingSpin);
-  config.l2sp = readValue(m_l2spSpin);
-  config.clipGradNorm = readValue(m_clipSpin);
-  config.accumulateSteps = m_accumulateSpin->value();
-  config.classBalance = currentEnum<ClassBalance>(m_classBalanceCombo);
-
-  config.monitor = currentEnum<MonitorMetric>(m_monitorCombo);
-  config.patience = m_patienceSpin->value();
-  config.minDelta = readValue(m_minDeltaSpin);
-  config.folds = m_foldsSpin->value();
-
-  config.precision = currentEnum<Precision>(m_precisionCombo);
-  config.featureCache = currentEnum<FeatureCacheMode>(m_featureCacheCombo);
-  config.randomResizedCrop = m_randomCropCheck->isChecked();
-  config.horizontalFlip = m_flipCheck->isChecked();
-  config.keepEveryEpoch = m_keepEpochsCheck->isChecked();
-  const int threads = m_threadsSpin->value();
-  config.threads = threads == kThreadsAll ? std::nullopt : std::optional<int>(threads);
-  config.loaderWorkers = m_workersSpin->value();
-  config.seed = m_seedSpin->value();
+  for (const SettingBinding& binding : m_bindings)
+    if (!binding.custom) binding.info->put(config, readSetting(binding));
 }
 
 TrainingConfig TrainingSettingsPanel::currentConfig() const {
@@ -309,7 +173,7 @@ void TrainingSettingsPanel::setTrainingImageCount(int count) {
 
 int TrainingSettingsPanel::previewStepsPerEpoch() const {
   if (m_trainingImageCount <= 0) return kUnknownStepsPerEpoch;
-  const int batch = std::max(1, m_batchSizeSpin->value());
+  const int batch = std::max(1, readSetting(*bindingOf(QStringLiteral("batch_size"))).toInt());
   return (m_trainingImageCount + batch - 1) / batch;
 }
 
@@ -348,22 +212,26 @@ void TrainingSettingsPanel::onGroupRateEdited(const QString& group, double lr) {
 }
 
 void TrainingSettingsPanel::updateEnabledControls() {
-  const bool sgd = currentEnum<OptimizerKind>(m_optimizerCombo) == OptimizerKind::Sgd;
-  m_momentumSpin->setEnabled(sgd);
-  m_nesterovCheck->setEnabled(sgd);
-  const auto schedule = currentEnum<ScheduleKind>(m_scheduleCombo);
-  m_warmupSpin->setEnabled(schedule == ScheduleKind::WarmupCosine || schedule == ScheduleKind::WarmupLinear ||
-                           schedule == ScheduleKind::OneCycle || schedule == ScheduleKind::Plateau);
-  m_stepEverySpin->setEnabled(schedule == ScheduleKind::Step);
-  m_gammaSpin->setEnabled(schedule == ScheduleKind::Step || schedule == ScheduleKind::Plateau);
-  m_plateauPatienceSpin->setEnabled(schedule == ScheduleKind::Plateau);
-  const bool backboneFrozen = m_freezeCheck->isChecked();
-  const bool unfreezes =
-      m_unfreezeEverySpin->value() > 0 || !parseEpochList(m_unfreezeAtEdit->text()).empty();
+  const TrainingConfig shown = currentConfig();
+  const auto enable = [this](const char* key, bool enabled) {
+    controlFor(QString::fromUtf8(key))->setEnabled(enabled);
+  };
+  const bool sgd = shown.optimizer == OptimizerKind::Sgd;
+  enable("optim.momentum", sgd);
+  enable("optim.nesterov", sgd);
+  const ScheduleKind schedule = shown.schedule;
+  enable("schedule.warmup_fraction",
+         schedule == ScheduleKind::WarmupCosine || schedule == ScheduleKind::WarmupLinear ||
+             schedule == ScheduleKind::OneCycle || schedule == ScheduleKind::Plateau);
+  enable("schedule.step_every", schedule == ScheduleKind::Step);
+  enable("schedule.gamma", schedule == ScheduleKind::Step || schedule == ScheduleKind::Plateau);
+  enable("schedule.plateau_patience", schedule == ScheduleKind::Plateau);
+  const bool backboneFrozen = shown.freeze == FreezeMode::Backbone;
+  const bool unfreezes = shown.unfreezeEvery > 0 || !shown.unfreezeAt.empty();
   // Frozen for the whole run: the pre-trained layers' rate is not used.
-  m_lrBackboneSpin->setEnabled(!backboneFrozen || unfreezes);
-  m_freezeGroupsSpin->setEnabled(!backboneFrozen);
-  m_minDeltaSpin->setEnabled(m_patienceSpin->value() > 0);
+  enable("optim.lr_backbone", !backboneFrozen || unfreezes);
+  enable("freeze.groups", !backboneFrozen);
+  enable("early_stop.min_delta", shown.patience > 0);
 }
 
 void TrainingSettingsPanel::updateLayerGroups() {
@@ -405,8 +273,6 @@ void TrainingSettingsPanel::updateArchitectureHints() {
   const ArchitectureInfo* info = findArchitecture(m_architectureCombo->currentData().toString());
   m_architectureDescription->setText(info ? info->description
                                           : tr("This model is not available in this version."));
-  m_architectureCombo->setToolTip(
-      tr("The network that learns your classes. %1").arg(info ? info->description : QString()).trimmed());
   m_inputSizeSpin->setSpecialValueText(info ? tr("model's own (%1 px)").arg(info->inputSize)
                                             : tr("model's own"));
 }

@@ -2,12 +2,17 @@
 // The settings form of a training run, in tabs: Basics (preset, model, weights, rates, epochs, batch
 // and input size), Layers (layer groups with their rates and unfreezing epochs, a rate preview),
 // Optimiser & schedule, Regularisation, Validation and Advanced. It edits a TrainingConfig (the
-// project's "config") and leaves the settings it does not show untouched.
+// project's "config").
+//
+// Every control is bound to a setting of core's table (core/project/SettingTable.h), which gives its
+// range, tooltip and choices and reads and writes its value; a setting of the table that no control
+// here is placed for gets one made from its type in the Advanced tab.
 
 #include "core/models/Architecture.h"
 #include "core/project/Project.h"
 #include "core/project/TrainingConfig.h"
 #include "core/training/LayerGroupPlan.h"
+#include "ui/SettingBinding.h"
 
 #include <QGroupBox>
 
@@ -37,6 +42,9 @@ class TrainingSettingsPanel : public QGroupBox {
   static constexpr int kUnknownStepsPerEpoch = 20;
 
   explicit TrainingSettingsPanel(QWidget* parent = nullptr);
+  // With another setting table than settingInfos() (tests): it must hold every setting the panel
+  // places by hand; the others get controls in the Advanced tab.
+  explicit TrainingSettingsPanel(std::vector<SettingInfo> settings, QWidget* parent = nullptr);
 
   // The project's task: the model list shows the models that read its kind of data, and the
   // image-only settings (input size, augmentation) are disabled for texts. Call before setConfig.
@@ -55,6 +63,12 @@ class TrainingSettingsPanel : public QGroupBox {
   // Optimiser steps per epoch used by the rate preview.
   int previewStepsPerEpoch() const;
 
+  // The control bound to a setting's key (for optim.group_lrs the layer group table); nullptr when
+  // there is none.
+  QWidget* controlFor(const QString& key) const;
+  // The Advanced tab's page, where settings without a hand-placed control appear.
+  QWidget* advancedTab() const { return m_advancedPage; }
+
   LayerGroupTableModel* layerGroupModel() const { return m_groupModel; }
   RatePreviewPlot* ratePreview() const { return m_ratePreview; }
 
@@ -71,14 +85,20 @@ class TrainingSettingsPanel : public QGroupBox {
   void findLearningRateRequested();
 
  private:
-  // TrainingSettingsPanelControls.cpp: the widgets, their tooltips and the tabs.
+  // TrainingSettingsPanelControls.cpp: the widgets and the tabs.
   void buildControls();
   void buildBasicsControls();
   void buildLayerControls();
-  void buildOptimiserControls();
-  void buildRegularisationControls();
-  void buildValidationControls();
-  void buildAdvancedControls();
+  // A control made from the table for `key`, bound to it; `scale` as in SettingBinding.
+  QWidget* bindSetting(const char* key, const char* objectName, double scale = 1.0);
+  // A control the panel shows and reads itself; its tooltip comes from the table.
+  void bindCustom(const char* key, QWidget* control);
+  const SettingBinding* bindingOf(const QString& key) const;
+  QVariant shownValue(const char* key) const;
+  // "Epochs:", the setting's label as a form row's.
+  QString rowLabel(const char* key) const;
+  // Adds the row of `key`'s control to `form`: with its label, or none for a check box.
+  void addSettingRow(QFormLayout* form, const char* key) const;
   void layOut();
   QWidget* basicsPage();
   QWidget* layersPage();
@@ -101,17 +121,22 @@ class TrainingSettingsPanel : public QGroupBox {
   void userEdited();
   void emitEdited();
 
+  std::vector<SettingInfo> m_settings;          // the table; never changes after construction
+  std::vector<SettingBinding> m_bindings;       // one per setting shown, pointing into m_settings
+  std::vector<const SettingInfo*> m_automatic;  // settings whose controls were made for the Advanced tab
+
   InputKind m_input = InputKind::Image;
   bool m_loading = false;                // setConfig is filling the controls: not a user edit
-  TrainingConfig m_config;               // as last set; keeps the settings no control shows
+  TrainingConfig m_config;               // as last set
   std::map<QString, double> m_groupLrs;  // optim.group_lrs as edited in the group table
   int m_trainingImageCount = 0;
 
   QComboBox* m_presetCombo = nullptr;
   QLabel* m_presetDescription = nullptr;
   QTabWidget* m_tabs = nullptr;
+  QWidget* m_advancedPage = nullptr;
 
-  // Basics
+  // Basics: the parts with their own behaviour (the other controls are found through m_bindings).
   QComboBox* m_architectureCombo = nullptr;
   QLabel* m_architectureDescription = nullptr;
   QLineEdit* m_weightsEdit = nullptr;
@@ -120,12 +145,7 @@ class TrainingSettingsPanel : public QGroupBox {
   QPushButton* m_weightsCatalogButton = nullptr;
   CatalogWeightsStatus* m_catalogWeights = nullptr;
   QLabel* m_weightsHint = nullptr;
-  LearningRateSpinBox* m_lrHeadSpin = nullptr;
   QPushButton* m_findLrButton = nullptr;
-  LearningRateSpinBox* m_lrBackboneSpin = nullptr;
-  QCheckBox* m_freezeCheck = nullptr;
-  QSpinBox* m_epochsSpin = nullptr;
-  QSpinBox* m_batchSizeSpin = nullptr;
   QSpinBox* m_inputSizeSpin = nullptr;
 
   // Layers
@@ -133,47 +153,7 @@ class TrainingSettingsPanel : public QGroupBox {
   QTableView* m_groupTable = nullptr;
   QPushButton* m_resetRatesButton = nullptr;
   QLabel* m_groupHint = nullptr;
-  QSpinBox* m_freezeGroupsSpin = nullptr;
-  QSpinBox* m_unfreezeEverySpin = nullptr;
-  QLineEdit* m_unfreezeAtEdit = nullptr;
-  QDoubleSpinBox* m_layerDecaySpin = nullptr;
   RatePreviewPlot* m_ratePreview = nullptr;
-
-  // Optimiser & schedule
-  QComboBox* m_optimizerCombo = nullptr;
-  QDoubleSpinBox* m_momentumSpin = nullptr;
-  QCheckBox* m_nesterovCheck = nullptr;
-  QComboBox* m_scheduleCombo = nullptr;
-  QDoubleSpinBox* m_warmupSpin = nullptr;
-  QSpinBox* m_stepEverySpin = nullptr;
-  QDoubleSpinBox* m_gammaSpin = nullptr;
-  QSpinBox* m_plateauPatienceSpin = nullptr;
-  QCheckBox* m_findLrCheck = nullptr;
-
-  // Regularisation
-  QDoubleSpinBox* m_weightDecaySpin = nullptr;
-  QDoubleSpinBox* m_headDropoutSpin = nullptr;
-  QDoubleSpinBox* m_labelSmoothingSpin = nullptr;
-  QDoubleSpinBox* m_l2spSpin = nullptr;
-  QDoubleSpinBox* m_clipSpin = nullptr;
-  QSpinBox* m_accumulateSpin = nullptr;
-  QComboBox* m_classBalanceCombo = nullptr;
-
-  // Validation
-  QComboBox* m_monitorCombo = nullptr;
-  QSpinBox* m_patienceSpin = nullptr;
-  QDoubleSpinBox* m_minDeltaSpin = nullptr;
-  QSpinBox* m_foldsSpin = nullptr;
-
-  // Advanced
-  QComboBox* m_precisionCombo = nullptr;
-  QComboBox* m_featureCacheCombo = nullptr;
-  QCheckBox* m_randomCropCheck = nullptr;
-  QCheckBox* m_flipCheck = nullptr;
-  QCheckBox* m_keepEpochsCheck = nullptr;
-  QSpinBox* m_threadsSpin = nullptr;
-  QSpinBox* m_workersSpin = nullptr;
-  QSpinBox* m_seedSpin = nullptr;
 };
 
 }  // namespace attune::ui

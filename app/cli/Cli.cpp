@@ -1,6 +1,7 @@
 #include "app/cli/Cli.h"
 
 #include "app/cli/CliOutput.h"
+#include "app/cli/CommandSettings.h"
 #include "app/cli/Commands.h"
 #include "core/common/Version.h"
 #include "core/training/Runtime.h"
@@ -34,6 +35,7 @@ const char kUsage[] =
     "  attune-cli inspect FILE.safetensors|FILE.pth|TFJS_FOLDER [--json]\n"
     "  attune-cli import-weights FILE.pth|FILE.safetensors|TFJS_FOLDER --out FILE.safetensors [--json]\n"
     "  attune-cli models [--json] [--download ID] [--offline]\n"
+    "  attune-cli settings [KEY]... [--json]    the settings --set takes: range, default, what each does\n"
     "  attune-cli COMMAND --help    what a command does and all its options\n"
     "\n"
     "Exit status: 0 success, 1 failure (reason on stderr), 2 bad usage.";
@@ -89,6 +91,7 @@ int run(const QStringList& arguments) {
   if (command == QLatin1String("export")) return commandExport(rest);
   if (command == QLatin1String("inspect")) return commandInspect(rest);
   if (command == QLatin1String("models")) return commandModels(rest);
+  if (command == QLatin1String("settings")) return commandSettings(rest);
   if (command == QLatin1String("import-weights")) return commandImportWeights(rest);
   printError(QStringLiteral("unknown command '%1'.\n").arg(command) + QString::fromUtf8(kUsage));
   return kExitUsage;

@@ -31,7 +31,8 @@ int commandLrFind(const QStringList& arguments) {
       .positionals = {{QStringLiteral("project"), QStringLiteral("The .attune project.")}},
       .options =
           {
-              {QStringLiteral("set"), QStringLiteral("Change a setting for this test (key=value)."),
+              {QStringLiteral("set"),
+               QStringLiteral("Change a setting for this test (key=value; attune-cli settings lists them)."),
                QStringLiteral("key=value")},
               {QStringLiteral("json"), QStringLiteral("One JSON event per line on stdout.")},
               {QStringLiteral("steps"), QStringLiteral("Steps of the test (default 100)."),

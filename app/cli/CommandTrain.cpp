@@ -26,7 +26,8 @@ int commandTrain(const QStringList& arguments) {
       .positionals = {{QStringLiteral("project"), QStringLiteral("The .attune project.")}},
       .options =
           {
-              {QStringLiteral("set"), QStringLiteral("Change a setting for this run (key=value)."),
+              {QStringLiteral("set"),
+               QStringLiteral("Change a setting for this run (key=value; attune-cli settings lists them)."),
                QStringLiteral("key=value")},
               {QStringLiteral("json"), QStringLiteral("One JSON event per line on stdout.")},
               {QStringLiteral("resume"), QStringLiteral("Continue a stopped run exactly where it stopped."),

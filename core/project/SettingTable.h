@@ -12,6 +12,8 @@
 #include <QStringList>
 #include <QVariant>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <functional>
 #include <vector>
 
@@ -87,8 +89,11 @@ QStringList settingProblems(const SettingInfo& info, const QVariant& value);
 
 // What a value must be, for messages and the settings list: "a whole number", "one of: adamw, sgd".
 QString settingTypeName(const SettingInfo& info);
-// A value as `--set` takes it: 5, 0.001, true, cosine, [3, 5], {"stem": 0.0001}; "unset" for an
-// unset optional.
+// A value as `--set` takes it: 5, 0.001, true, cosine, [3, 5], {"stem": 0.0001}; null for an unset
+// optional.
 QString formatSettingValue(const SettingInfo& info, const QVariant& value);
+
+// A value as the project file writes it.
+nlohmann::json settingValueToJson(const SettingInfo& info, const QVariant& value);
 
 }  // namespace attune

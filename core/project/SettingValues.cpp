@@ -150,7 +150,7 @@ QString settingTypeName(const SettingInfo& info) {
 }
 
 QString formatSettingValue(const SettingInfo& info, const QVariant& value) {
-  if (info.type == SettingType::OptionalInteger && value.isNull()) return QStringLiteral("unset");
+  if (info.type == SettingType::OptionalInteger && value.isNull()) return QStringLiteral("null");
   if (info.type == SettingType::Text || info.type == SettingType::Choice) return value.toString();
   const json asJson = variantToJson(value);
   if (info.type == SettingType::EpochList) {
@@ -162,15 +162,18 @@ QString formatSettingValue(const SettingInfo& info, const QVariant& value) {
   return QString::fromStdString(asJson.dump());
 }
 
-namespace detail {
-
-json settingToJson(const SettingInfo& info, const TrainingConfig& config) {
-  const QVariant value = info.get(config);
+json settingValueToJson(const SettingInfo& info, const QVariant& value) {
   json out = variantToJson(value);
   // A whole-numbered double stays a number written with a decimal point ("1.0"): the JSON type is the
   // setting's, not the value's.
   if (info.type == SettingType::Number && !out.is_number_float()) out = value.toDouble();
   return out;
+}
+
+namespace detail {
+
+json settingToJson(const SettingInfo& info, const TrainingConfig& config) {
+  return settingValueToJson(info, info.get(config));
 }
 
 Result<QVariant> settingFromJson(const SettingInfo& info, const json& value, const QString& keyPath) {

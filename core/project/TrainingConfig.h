@@ -1,6 +1,8 @@
 #pragma once
-// TrainingConfig: every setting of a training run, as a plain struct with defaults. The project file's
-// "config" object and `attune-cli train --set key=value` use the same dotted keys (configKeys()).
+// TrainingConfig: every setting of a training run, as a plain struct with defaults. Each setting is
+// described once, in core's setting table (SettingTable.h: key, type, range, default, plain-language
+// help), which the project file's "config" object, `--set key=value`, validate() and the settings
+// panel all follow.
 
 #include "core/common/Result.h"
 
@@ -125,7 +127,8 @@ struct TrainingConfig {
   Precision precision = Precision::Float32;
   FeatureCacheMode featureCache = FeatureCacheMode::Auto;
 
-  // Plain-language problems with the values ("The learning rate of the new layer must be above 0.").
+  // Plain-language problems with the values, one sentence each ("The learning rate of the new layer
+  // must be above 0 and below 10."): the setting table's ranges and choices, and a model is chosen.
   QStringList validate() const;
 
   nlohmann::json toJson() const;

@@ -7,8 +7,10 @@
 // process, and once it is gone the handler from before is back.
 
 #include "app/cli/CommandLine.h"
+#include "app/cli/CommandSettings.h"
 #include "app/cli/InterruptGuard.h"
 #include "core/project/ProjectFile.h"
+#include "core/project/SettingTable.h"
 
 #include <nlohmann/json.hpp>
 
@@ -323,6 +325,58 @@ class TestCliCommandLine : public QObject {
     QCOMPARE(waitpid(child, &status, 0), child);
     QVERIFY2(WIFSIGNALED(status), qPrintable(QStringLiteral("exit status %1").arg(WEXITSTATUS(status))));
     QCOMPARE(WTERMSIG(status), SIGINT);
+  }
+
+  // attune-cli settings: one entry per setting of core's table, with its help and default.
+  void settingsListNamesEverySetting() {
+    int status = -1;
+    const Printed printed = capture(m_dir, [&] { status = commandSettings({}); });
+    QCOMPARE(status, int(kExitSuccess));
+    const QString text = QString::fromUtf8(printed.out);
+    for (const SettingInfo& info : settingInfos()) {
+      const QString entry = QStringLiteral("\n%1: ").arg(info.key);
+      QVERIFY2(text.contains(entry) || text.startsWith(entry.mid(1)), qPrintable(info.key));
+      const qsizetype start = text.startsWith(entry.mid(1)) ? 0 : text.indexOf(entry) + 1;
+      const QString line = text.mid(start, text.indexOf(QLatin1Char('\n'), start) - start);
+      if (info.type != SettingType::YesNo && info.type != SettingType::Text &&
+          info.type != SettingType::Choice)
+        QVERIFY2(line.contains(info.range.describe()), qPrintable(line));
+      if (info.type == SettingType::Choice) QVERIFY2(line.contains(settingTypeName(info)), qPrintable(line));
+      const QString shownDefault = formatSettingValue(info, settingDefault(info));
+      QVERIFY2(text.contains(QStringLiteral("default %1\n    %2\n")
+                                 .arg(shownDefault.isEmpty() ? QStringLiteral("\"\" (empty)") : shownDefault,
+                                      info.help)),
+               qPrintable(info.key));
+    }
+  }
+
+  void settingsListAsJsonHasOneObjectPerSetting() {
+    int status = -1;
+    const Printed printed = capture(m_dir, [&] { status = commandSettings({QStringLiteral("--json")}); });
+    QCOMPARE(status, int(kExitSuccess));
+    const QList<QByteArray> lines = printed.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), qsizetype(settingInfos().size()));
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+      const SettingInfo& info = settingInfos()[size_t(i)];
+      const auto object = nlohmann::json::parse(lines[i].toStdString());
+      QCOMPARE(QString::fromStdString(object.at("key").get<std::string>()), info.key);
+      QCOMPARE(QString::fromStdString(object.at("help").get<std::string>()), info.help);
+      QVERIFY(object.at("default") == settingValueToJson(info, settingDefault(info)));
+      if (info.type == SettingType::Integer || info.type == SettingType::Number)
+        QCOMPARE(object.at("max").get<double>(), info.range.max);
+    }
+  }
+
+  void settingsListRefusesAnUnknownKey() {
+    int status = -1;
+    const Printed printed =
+        capture(m_dir, [&] { status = commandSettings({QStringLiteral("optim.learning_rate")}); });
+    QCOMPARE(status, int(kExitUsage));
+    QVERIFY(QString::fromUtf8(printed.err).contains(QStringLiteral("optim.learning_rate")));
+    const Printed one = capture(m_dir, [&] { status = commandSettings({QStringLiteral("epochs")}); });
+    QCOMPARE(status, int(kExitSuccess));
+    QVERIFY(QString::fromUtf8(one.out).startsWith(QStringLiteral("epochs: ")));
+    QCOMPARE(one.out.count('\n'), 2);
   }
 };
 

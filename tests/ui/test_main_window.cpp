@@ -434,7 +434,7 @@ void TestMainWindow::settingsSurviveSaveAndOpen() {
   QTest::mouseClick(child<QCheckBox>(window, "randomCropCheck"), Qt::LeftButton);
   QTest::mouseClick(child<QCheckBox>(window, "flipCheck"), Qt::LeftButton);
   auto* optimizer = child<QComboBox>(window, "optimizerCombo");
-  optimizer->setCurrentIndex(optimizer->findData(int(OptimizerKind::Sgd)));
+  optimizer->setCurrentIndex(optimizer->findData(QStringLiteral("sgd")));
   auto* weights = child<QLineEdit>(window, "weightsEdit");
   weights->setFocus();
   QTest::keyClicks(weights, dir.filePath(QStringLiteral("weights.safetensors")));

@@ -1,7 +1,10 @@
 // The training settings panel: every setting survives the form, presets, the layer group table, the
 // rate preview, tooltips on every control, and the LR finder dialog with a made-up curve.
 
+#include "core/models/Architecture.h"
+#include "core/models/TextModelConfig.h"
 #include "core/project/ProjectFile.h"
+#include "core/project/SettingTable.h"
 #include "core/training/LayerGroupPlan.h"
 #include "core/training/LrFinder.h"
 #include "tests/project/ConfigCompare.h"
@@ -19,6 +22,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QFile>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
@@ -29,6 +33,7 @@
 #include <QSpinBox>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest>
@@ -53,8 +58,71 @@ int rowOf(const LayerGroupTableModel& model, const QString& group) {
   return -1;
 }
 
+QStringList groupNames(const LayerGroupTableModel& model) {
+  QStringList names;
+  for (int row = 0; row < model.rowCount(); ++row)
+    names << model.index(row, LayerGroupTableModel::NameColumn).data(Qt::EditRole).toString();
+  return names;
+}
+
 QString trainsFrom(const LayerGroupTableModel& model, const QString& group) {
   return model.index(rowOf(model, group), LayerGroupTableModel::TrainsFromColumn).data().toString();
+}
+
+// One row per setting of core's table.
+void settingRows() {
+  QTest::addColumn<QString>("key");
+  for (const SettingInfo& info : settingInfos()) QTest::newRow(qPrintable(info.key)) << info.key;
+}
+
+// The warm-up share is the one setting shown as a percentage.
+double scaleOf(const QDoubleSpinBox& spin) {
+  return spin.suffix() == QLatin1String(" %") ? 100.0 : 1.0;
+}
+
+// Changes the control as a user would, to a value other than the one shown; returns the setting's
+// value that applyTo should then write.
+QVariant editAsAUser(TrainingSettingsPanel& panel, const SettingInfo& info, QWidget* control) {
+  if (auto* spin = qobject_cast<QDoubleSpinBox*>(control)) {
+    const double target = spin->value() == spin->maximum() ? spin->minimum() : spin->maximum();
+    spin->setValue(target);
+    return target / scaleOf(*spin);
+  }
+  if (auto* spin = qobject_cast<QSpinBox*>(control)) {
+    const int target = spin->value() == spin->maximum() ? spin->minimum() : spin->maximum();
+    spin->setValue(target);
+    if (info.type == SettingType::OptionalInteger && target == spin->minimum()) return QVariant();
+    return target;
+  }
+  if (auto* check = qobject_cast<QCheckBox*>(control)) {
+    check->setChecked(!check->isChecked());
+    return check->isChecked();
+  }
+  if (auto* combo = qobject_cast<QComboBox*>(control)) {
+    const int index = (combo->currentIndex() + 1) % combo->count();
+    combo->setCurrentIndex(index);
+    // The preset combo holds the Preset, in the order of the table's words.
+    if (info.key == QLatin1String("preset")) return info.choices.at(size_t(index)).word;
+    return combo->currentData().toString();
+  }
+  if (auto* edit = qobject_cast<QLineEdit*>(control)) {
+    const QString text = info.type == SettingType::EpochList ? QStringLiteral("2, 7")
+                         : info.key == QLatin1String("model.weights")
+                             ? QDir::cleanPath(QDir::temp().filePath(QStringLiteral("w.safetensors")))
+                             : QStringLiteral("block_1");
+    edit->setText(text);
+    edit->setModified(true);
+    Q_EMIT edit->editingFinished();
+    if (info.type == SettingType::EpochList) return QVariantList{2, 7};
+    return text;
+  }
+  if (qobject_cast<QTableView*>(control)) {
+    LayerGroupTableModel& model = *panel.layerGroupModel();
+    model.setData(model.index(rowOf(model, QStringLiteral("stage 4")), LayerGroupTableModel::RateColumn),
+                  2e-4);
+    return QVariantMap{{QStringLiteral("stage 4"), 2e-4}};
+  }
+  qFatal("no way to edit %s", qPrintable(info.key));
 }
 
 }  // namespace
@@ -69,6 +137,8 @@ class TestTrainingSettings : public QObject {
   void presetThroughComboMatchesApplyPreset();
   void groupTableHasOneRowPerGroup_data();
   void groupTableHasOneRowPerGroup();
+  void groupTableFollowsTheWordEncoder();
+  void groupTableFollowsTheModelFolder();
   void editingARateCellSetsGroupLrs();
   void frozenGroupsDoNotTrainFromTheStart();
   void gradualUnfreezingShowsTheEpochs();
@@ -81,6 +151,13 @@ class TestTrainingSettings : public QObject {
   void findButtonAsksForTheFinder();
   void applyFoundRateKeepsTheRatios();
   void mainWindowGivesThePreviewTheTrainingImageCount();
+
+  // Core's setting table drives the panel, entry by entry.
+  void everySettingHasABoundControlWithItsHelpAndRange_data();
+  void everySettingHasABoundControlWithItsHelpAndRange();
+  void everySettingSetInThePanelComesBackFromApplyTo_data();
+  void everySettingSetInThePanelComesBackFromApplyTo();
+  void aSettingOnlyInTheTableAppearsInTheAdvancedTab();
 
  private:
   QTemporaryDir m_settingsDir;
@@ -180,6 +257,62 @@ void TestTrainingSettings::groupTableHasOneRowPerGroup() {
       defaults.lrHead);
   QCOMPARE(model.index(0, LayerGroupTableModel::RateColumn).data(Qt::EditRole).toDouble(),
            defaults.lrBackbone);
+}
+
+// The table lists the groups of the model the run builds, not of the architecture alone: the word
+// vectors' convolution (model.word_encoder=conv) is a group of its own, and a rate set for it is used.
+void TestTrainingSettings::groupTableFollowsTheWordEncoder() {
+  TrainingConfig config;
+  config.architecture = QString::fromLatin1(kWordVectorArchitecture);
+  config.wordEncoder = QStringLiteral("conv");
+  config.groupLrs = {{QStringLiteral("encoder"), 3e-4}};
+  TrainingSettingsPanel panel;
+  QAbstractItemModelTester tester(panel.layerGroupModel());
+  panel.setTask(TaskKind::TextClassification);
+  panel.setConfig(config);
+  const LayerGroupTableModel& model = *panel.layerGroupModel();
+  QCOMPARE(groupNames(model),
+           (QStringList{QStringLiteral("embeddings"), QStringLiteral("encoder"), QStringLiteral("head")}));
+  const int encoder = rowOf(model, QStringLiteral("encoder"));
+  QCOMPARE(model.index(encoder, LayerGroupTableModel::RateColumn).data(Qt::EditRole).toDouble(), 3e-4);
+  auto* hint = child<QLabel>(panel, "layerGroupHint");
+  QVERIFY2(!hint->text().contains(QStringLiteral("encoder")), qPrintable(hint->text()));
+  QCOMPARE(panel.currentConfig().wordEncoder, QStringLiteral("conv"));
+
+  // Without the convolution there is no such group, and the window says the rate is not used.
+  config.wordEncoder = QStringLiteral("none");
+  panel.setConfig(config);
+  QCOMPARE(groupNames(model), (QStringList{QStringLiteral("embeddings"), QStringLiteral("head")}));
+  QVERIFY2(hint->text().contains(QStringLiteral("encoder")), qPrintable(hint->text()));
+}
+
+// A BERT's groups follow its folder's config.json (one per layer); before a folder is chosen the
+// table shows bert-base-uncased's, the catalog's BERT.
+void TestTrainingSettings::groupTableFollowsTheModelFolder() {
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  TextModelConfig small = TextModelConfig::defaultsFor(TextModelKind::Bert);
+  small.numHiddenLayers = 2;
+  QFile file(dir.filePath(QStringLiteral("config.json")));
+  QVERIFY(file.open(QIODevice::WriteOnly));
+  file.write(QByteArray::fromStdString(small.toJson().dump()));
+  file.close();
+
+  TrainingConfig config;
+  config.architecture = QString::fromLatin1(kBertArchitecture);
+  TrainingSettingsPanel panel;
+  QAbstractItemModelTester tester(panel.layerGroupModel());
+  panel.setTask(TaskKind::TextClassification);
+  panel.setConfig(config);
+  const LayerGroupTableModel& model = *panel.layerGroupModel();
+  QCOMPARE(model.rowCount(), 15);  // embeddings, 12 encoder layers, pooler, head
+
+  auto* weights = child<QLineEdit>(panel, "weightsEdit");
+  weights->setText(QDir::toNativeSeparators(dir.path()));
+  Q_EMIT weights->editingFinished();
+  QCOMPARE(groupNames(model), (QStringList{QStringLiteral("embeddings"), QStringLiteral("encoder layer 0"),
+                                           QStringLiteral("encoder layer 1"), QStringLiteral("pooler"),
+                                           QStringLiteral("head")}));
 }
 
 void TestTrainingSettings::editingARateCellSetsGroupLrs() {
@@ -481,6 +614,116 @@ void TestTrainingSettings::mainWindowGivesThePreviewTheTrainingImageCount() {
     QTest::qWait(200);
     QVERIFY(window.grab().save(screenshot));
   }
+}
+
+void TestTrainingSettings::everySettingHasABoundControlWithItsHelpAndRange_data() {
+  settingRows();
+}
+
+void TestTrainingSettings::everySettingHasABoundControlWithItsHelpAndRange() {
+  QFETCH(QString, key);
+  const SettingInfo& info = *findSetting(key);
+  TrainingSettingsPanel panel;
+  QWidget* control = panel.controlFor(key);
+  QVERIFY(control);
+  QVERIFY(panel.isAncestorOf(control));
+  QCOMPARE(control->toolTip(), info.help);
+  const SettingRange& range = info.range;
+  if (auto* spin = qobject_cast<QDoubleSpinBox*>(control)) {
+    const double scale = scaleOf(*spin);
+    // An exclusive bound: the nearest value the spin box can show inside it.
+    const double resolution = std::pow(10.0, -spin->decimals()) / scale;
+    const double lowest = spin->minimum() / scale;
+    const double highest = spin->maximum() / scale;
+    if (range.minExclusive)
+      QVERIFY2(lowest > range.min && lowest <= range.min + resolution * 1.001,
+               qPrintable(QString::number(lowest)));
+    else
+      QVERIFY2(std::abs(lowest - range.min) < 1e-12, qPrintable(QString::number(lowest)));
+    if (range.maxExclusive)
+      QVERIFY2(highest < range.max && highest >= range.max - resolution * 1.001,
+               qPrintable(QString::number(highest)));
+    else
+      QVERIFY2(std::abs(highest - range.max) < 1e-9, qPrintable(QString::number(highest)));
+  } else if (auto* spin = qobject_cast<QSpinBox*>(control)) {
+    // An optional integer's "unset" is the value just below the range, shown as its words.
+    const bool optional = info.type == SettingType::OptionalInteger;
+    QCOMPARE(spin->minimum(), int(range.min) - (optional ? 1 : 0));
+    QCOMPARE(spin->maximum(), int(std::min(range.max, double(std::numeric_limits<int>::max()))));
+    if (!info.lowestMeans.isEmpty()) QVERIFY(!spin->specialValueText().isEmpty());
+  } else if (auto* combo = qobject_cast<QComboBox*>(control)) {
+    if (info.type == SettingType::Choice) {
+      QCOMPARE(size_t(combo->count()), info.choices.size());
+      for (int i = 0; i < combo->count(); ++i) {
+        QCOMPARE(combo->itemText(i), info.choices[size_t(i)].label);
+        if (key != QLatin1String("preset"))
+          QCOMPARE(combo->itemData(i).toString(), info.choices[size_t(i)].word);
+      }
+    }
+  } else if (auto* check = qobject_cast<QCheckBox*>(control)) {
+    QCOMPARE(check->text(), info.label);
+  } else {
+    QVERIFY(qobject_cast<QLineEdit*>(control) || qobject_cast<QTableView*>(control));
+  }
+}
+
+void TestTrainingSettings::everySettingSetInThePanelComesBackFromApplyTo_data() {
+  settingRows();
+}
+
+void TestTrainingSettings::everySettingSetInThePanelComesBackFromApplyTo() {
+  QFETCH(QString, key);
+  const SettingInfo& info = *findSetting(key);
+  TrainingSettingsPanel panel;
+  QSignalSpy edited(&panel, &TrainingSettingsPanel::configEdited);
+  const QVariant expected = editAsAUser(panel, info, panel.controlFor(key));
+  QVERIFY(edited.count() >= 1);
+  TrainingConfig written;
+  panel.applyTo(written);
+  QCOMPARE(settingValue(written, info), expected);
+  QCOMPARE(settingValue(panel.currentConfig(), info), expected);
+}
+
+void TestTrainingSettings::aSettingOnlyInTheTableAppearsInTheAdvancedTab() {
+  // A table with one setting no control is placed for by hand: runtime.max_bad_steps under a new key.
+  std::vector<SettingInfo> table;
+  SettingInfo added;
+  for (const SettingInfo& info : settingInfos()) {
+    if (info.key == QLatin1String("runtime.max_bad_steps"))
+      added = info;
+    else
+      table.push_back(info);
+  }
+  added.key = QStringLiteral("test.added_setting");
+  added.label = QStringLiteral("Added setting");
+  added.help = QStringLiteral("A setting that exists only in this test's table.");
+  table.push_back(added);
+
+  TrainingSettingsPanel panel(table);
+  auto* spin = qobject_cast<QSpinBox*>(panel.controlFor(added.key));
+  QVERIFY(spin);
+  QCOMPARE(spin->objectName(), added.key);
+  auto* tabs = child<QTabWidget>(panel, "settingsTabs");
+  QCOMPARE(tabs->tabText(tabs->indexOf(panel.advancedTab())), QStringLiteral("Advanced"));
+  QVERIFY(panel.advancedTab()->isAncestorOf(spin));
+  QCOMPARE(spin->toolTip(), added.help);
+  QCOMPARE(spin->minimum(), int(added.range.min));
+  QCOMPARE(spin->maximum(), int(added.range.max));
+  bool labelled = false;
+  for (QLabel* label : panel.advancedTab()->findChildren<QLabel*>())
+    labelled =
+        labelled || (label->text() == QStringLiteral("Added setting:") && label->toolTip() == added.help);
+  QVERIFY(labelled);
+
+  TrainingConfig config;
+  config.maxBadSteps = 7;
+  panel.setConfig(config);
+  QCOMPARE(spin->value(), 7);
+  spin->setValue(9);
+  TrainingConfig written;
+  panel.applyTo(written);
+  QCOMPARE(written.maxBadSteps, 9);
+  QCOMPARE(panel.controlFor(QStringLiteral("runtime.max_bad_steps")), nullptr);
 }
 
 QTEST_MAIN(TestTrainingSettings)
