@@ -236,7 +236,7 @@ void TrainingSettingsPanel::updateEnabledControls() {
 
 void TrainingSettingsPanel::updateLayerGroups() {
   const TrainingConfig config = currentConfig();
-  const auto groups = layerGroupsOf(config.architecture);
+  const auto groups = layerGroupsFor(modelChoiceOf(config));
   std::vector<LayerGroupPlan> plan = planLayerGroups(config, groups);
   const QStringList unknown = unknownGroupNames(config, groups);
   if (groups.empty())

@@ -1,7 +1,5 @@
 #include "core/training/LayerGroupPlan.h"
 
-#include "core/models/Architecture.h"
-#include "core/models/WordVectorModel.h"
 #include "core/training/LearningRateSchedule.h"
 
 #include <algorithm>
@@ -9,19 +7,8 @@
 
 namespace attune {
 
-std::vector<LayerGroupSpec> layerGroupsOf(const QString& architecture) {
-  if (architecture == QLatin1String(kTfjsArchitecture)) {
-    return {{QStringLiteral("lower layers"), {}},
-            {QStringLiteral("middle layers"), {}},
-            {QStringLiteral("upper layers"), {}},
-            {QStringLiteral("head"), {}}};
-  }
-  // The word vectors' groups (embeddings, head; an encoder when model.word_encoder=conv).
-  if (architecture == QLatin1String(kWordVectorArchitecture))
-    return wordVectorLayerGroups(WordVectorOptions{});
-  const CatalogEntry* entry = ModelCatalog::builtIn().defaultFor(architecture);
-  if (entry == nullptr) return {};
-  return entry->layerGroups;
+ModelChoice modelChoiceOf(const TrainingConfig& config) {
+  return {config.architecture, config.weightsPath, config.wordEncoder};
 }
 
 int frozenGroupCount(const TrainingConfig& config, int backboneGroups, int epoch) {

@@ -1,8 +1,10 @@
 #pragma once
 // Layer groups and what each does during a run: its learning rate (discriminative rates) and when it
 // trains (freezing, gradual unfreezing). Plain data, shared by the engine, the GUI's group table and
-// rate preview, and `attune-cli lr-find`.
+// rate preview, and `attune-cli lr-find`. The groups themselves come from layerGroupsFor
+// (core/models/LayerGroups.h).
 
+#include "core/models/LayerGroups.h"
 #include "core/project/TrainingConfig.h"
 #include "core/weights/ModelCatalog.h"
 
@@ -24,10 +26,9 @@ struct LayerGroupPlan {
   int trainsFromEpoch = 1;
 };
 
-// The groups of an architecture, from the input to the head: the model catalog's for torchvision
-// architectures; for a Keras / TF.js model "lower layers", "middle layers", "upper layers" (thirds of
-// its layers in order) and "head". Empty for an unknown architecture.
-std::vector<LayerGroupSpec> layerGroupsOf(const QString& architecture);
+// The fields of `config` that decide its model's layer groups: the groups of a run's model are
+// layerGroupsFor(modelChoiceOf(config)), for the engine, the settings window and the CLI alike.
+ModelChoice modelChoiceOf(const TrainingConfig& config);
 
 // How many of the `backboneGroups` lowest groups are frozen during `epoch` (1-based): freeze.backbone
 // or freeze.groups at the start, then one fewer every freeze.unfreeze_every epochs or at each epoch of
@@ -39,7 +40,7 @@ int frozenGroupCount(const TrainingConfig& config, int backboneGroups, int epoch
 std::vector<LayerGroupPlan> planLayerGroups(const TrainingConfig& config,
                                             const std::vector<LayerGroupSpec>& groups);
 
-// Group names in optim.group_lrs that the architecture does not have (for a warning).
+// Group names in optim.group_lrs that `groups` (the model's) do not have (for a warning).
 QStringList unknownGroupNames(const TrainingConfig& config, const std::vector<LayerGroupSpec>& groups);
 
 // Each group's rate at every `stride`-th step of the run as configured (0 while frozen), for the

@@ -104,7 +104,7 @@ class TestParameterGroups : public QObject {
     auto model = ad::makeImageClassifier(QStringLiteral("resnet18"), 2);
     TrainingConfig config;
     config.freeze = FreezeMode::Backbone;
-    auto groups = ad::bindLayerGroups(*model, planLayerGroups(config, layerGroupsOf(config.architecture)));
+    auto groups = ad::bindLayerGroups(*model, planLayerGroups(config, layerGroupsFor(modelChoiceOf(config))));
     QCOMPARE(groups.size(), size_t(6));
     ad::freezeGroups(*model, groups, 5);
     const auto paramGroups = ad::planParameterGroups(*model, groups, config);
@@ -138,7 +138,7 @@ class TestParameterGroups : public QObject {
     config.layerDecay = 0.5;
     config.groupLrs[QStringLiteral("stage 2")] = 7e-5;
     const auto groups =
-        ad::bindLayerGroups(*model, planLayerGroups(config, layerGroupsOf(config.architecture)));
+        ad::bindLayerGroups(*model, planLayerGroups(config, layerGroupsFor(modelChoiceOf(config))));
     std::map<QString, double> rates;
     for (const auto& g : groups) rates[g.plan.name] = g.plan.baseLr;
     QCOMPARE(rates[QStringLiteral("head")], 1e-2);

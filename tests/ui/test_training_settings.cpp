@@ -228,8 +228,10 @@ void TestTrainingSettings::groupTableHasOneRowPerGroup_data() {
                             << QStringList{QStringLiteral("stem"),    QStringLiteral("stage 1"),
                                            QStringLiteral("stage 2"), QStringLiteral("stage 3"),
                                            QStringLiteral("stage 4"), QStringLiteral("head")};
+  TrainingConfig vit;
+  vit.architecture = QStringLiteral("vit_b_16");
   QStringList vitGroups;
-  for (const LayerGroupSpec& spec : layerGroupsOf(QStringLiteral("vit_b_16"))) vitGroups << spec.name;
+  for (const LayerGroupSpec& spec : layerGroupsFor(modelChoiceOf(vit))) vitGroups << spec.name;
   QTest::newRow("vit_b_16") << QStringLiteral("vit_b_16") << vitGroups;
 }
 

@@ -35,7 +35,6 @@ Result<PreparedModel> prepareKerasModel(const TrainingConfig& config, int numCla
   PreparedModel prepared;
   prepared.model = *classifier;
   prepared.architecture = findArchitecture(QLatin1String(kTfjsArchitecture));
-  prepared.layerGroups = layerGroupsOf(config.architecture);
   prepared.inputSize = config.inputSize.value_or(224);
   // The export's own input size unless the user chose one.
   if (auto size = kerasInputSize(*model); size && !config.inputSize && size->at(0) > 0)
@@ -68,7 +67,6 @@ Result<PreparedModel> prepareWordVectorModel(const TrainingConfig& config, int n
   prepared.model = *model;
   prepared.architecture = findArchitecture(QLatin1String(kWordVectorArchitecture));
   prepared.inputSize = 0;
-  prepared.layerGroups = wordVectorLayerGroups(options);
   prepared.padId = WordVocabulary::kPaddingId;
   auto shared = std::make_shared<const WordVocabulary>(std::move(*vocabulary));
   const int maxTokens = config.maxTokens;
@@ -118,7 +116,6 @@ Result<PreparedModel> prepareTransformerModel(const TrainingConfig& config, int 
   prepared.model = loaded->model;
   prepared.architecture = architecture;
   prepared.inputSize = 0;
-  prepared.layerGroups = textLayerGroups(modelConfig);
   prepared.padId = modelConfig.padTokenId;
   const int maxLength = std::min(config.maxTokens, modelConfig.maxPositionEmbeddings);
   const int32_t padId = modelConfig.padTokenId;
@@ -155,7 +152,6 @@ Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses,
         config.architecture == QLatin1String(kDistilBertArchitecture))
       return prepareTransformerModel(config, numClasses, pretrained);
     PreparedModel prepared;
-    prepared.layerGroups = layerGroupsOf(config.architecture);
     prepared.architecture = findArchitecture(config.architecture);
     if (!prepared.architecture)
       return Error(ErrorCode::BadValue, QStringLiteral("Unknown architecture %1.").arg(config.architecture),
@@ -180,6 +176,8 @@ Result<PreparedModel> prepareModel(const TrainingConfig& config, int numClasses,
   Result<PreparedModel> result = guardEngine(QStringLiteral("Preparing the model"), build);
   if (result) {
     result->model->setHeadDropout(config.headDropout);
+    // The groups everyone else shows and checks optim.group_lrs against, for every architecture.
+    result->layerGroups = layerGroupsFor(modelChoiceOf(config));
     result->numClasses = numClasses;
   }
   return result;

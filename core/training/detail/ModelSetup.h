@@ -36,7 +36,7 @@ struct PreparedModel {
   // and the id that pads a batch (the model masks it out).
   TextEncoder encodeText;
   int64_t padId = 0;
-  // The model's layer groups (from its own config for text models; the catalog's otherwise).
+  // The model's layer groups: layerGroupsFor(modelChoiceOf(config)), as the settings window shows them.
   std::vector<LayerGroupSpec> layerGroups;
 };
 

@@ -26,7 +26,7 @@ std::vector<ParameterGroup> planParameterGroups(const ImageClassifierImpl& model
 
 std::vector<ParameterGroup> planParameterGroups(const ImageClassifierImpl& model,
                                                 const TrainingConfig& config) {
-  auto groups = bindLayerGroups(model, planLayerGroups(config, layerGroupsOf(config.architecture)));
+  auto groups = bindLayerGroups(model, planLayerGroups(config, layerGroupsFor(modelChoiceOf(config))));
   return planParameterGroups(model, groups, config);
 }
 

@@ -30,7 +30,7 @@ struct ParameterGroup {
 std::vector<ParameterGroup> planParameterGroups(const ImageClassifierImpl& model,
                                                 const std::vector<BoundLayerGroup>& groups,
                                                 const TrainingConfig& config);
-// The same with the architecture's own layer groups (layerGroupsOf) planned from `config`.
+// The same with the model's own layer groups (layerGroupsFor) planned from `config`.
 std::vector<ParameterGroup> planParameterGroups(const ImageClassifierImpl& model,
                                                 const TrainingConfig& config);
 

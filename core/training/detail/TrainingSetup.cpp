@@ -51,10 +51,15 @@ Result<TrainingSetup> setUpTraining(const TrainingJob& job, const TrainingConfig
   model.to(setup.device);
 
   const auto& specs = setup.prepared.layerGroups;
-  if (const QStringList unknown = unknownGroupNames(config, specs); !unknown.isEmpty())
-    setup.messages.push_back({RunEventKind::Warning, QStringLiteral("This model has no layer group named %1; "
-                                                                    "those rates are not used.")
-                                                         .arg(unknown.join(QStringLiteral(", ")))});
+  if (const QStringList unknown = unknownGroupNames(config, specs); !unknown.isEmpty()) {
+    QStringList names;
+    for (const LayerGroupSpec& spec : specs) names << spec.name;
+    setup.messages.push_back(
+        {RunEventKind::Warning,
+         QStringLiteral(
+             "This model has no layer group named %1; those rates are not used. Its groups are: %2.")
+             .arg(unknown.join(QStringLiteral(", ")), names.join(QStringLiteral(", ")))});
+  }
   setup.groups = bindLayerGroups(model, planLayerGroups(config, specs));
   setup.paramGroups = planParameterGroups(model, setup.groups, config);
   setup.optimizer = makeOptimizer(setup.paramGroups, config);
