@@ -290,7 +290,7 @@ std::vector<SettingInfo> buildTable() {
   t.push_back(member("early_stop.min_delta", &TrainingConfig::minDelta)
                   .label("Smallest improvement")
                   .subject("Early stopping's least improvement")
-                  .range(0, 1)
+                  .range(0, 1000)
                   .decimals(4, 0.001)
                   .help("Early stopping: the smallest change that counts as an improvement (0.01 = one "
                         "point of accuracy)."));
