@@ -3,7 +3,9 @@
 #include <QCoreApplication>
 #include <QGuiApplication>
 
+#include <cstdio>
 #include <cstring>
+#include <exception>
 #include <memory>
 
 int main(int argc, char** argv) {
@@ -22,5 +24,17 @@ int main(int argc, char** argv) {
                                                          : std::make_unique<QCoreApplication>(argc, argv);
   QCoreApplication::setApplicationName(QStringLiteral("attune-cli"));
   QCoreApplication::setOrganizationName(QStringLiteral("Attune"));
-  return attune::cli::run(QCoreApplication::arguments());
+  // The last line of defence: an exception that escaped a command (a bug: core turns expected failures
+  // into errors) ends the program with one plain line and exit status 1, not an abort.
+  try {
+    return attune::cli::run(QCoreApplication::arguments());
+  } catch (const std::exception& e) {
+    const QString what = QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0).trimmed();
+    std::fprintf(stderr,
+                 "attune-cli: internal error: %s. Please report it with the command that caused it.\n",
+                 qPrintable(what));
+  } catch (...) {
+    std::fprintf(stderr, "attune-cli: internal error. Please report it with the command that caused it.\n");
+  }
+  return 1;
 }

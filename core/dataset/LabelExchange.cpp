@@ -262,13 +262,18 @@ Result<LabelImport> importLabelStudio(const Project& project, const QString& pat
     QStringList choices;
     if (task.contains("annotations") && task["annotations"].is_array())
       for (const auto& annotation : task["annotations"]) {
-        if (!annotation.is_object() || annotation.value("was_cancelled", false)) continue;
+        // Read by type: a field of an unexpected type (a string "was_cancelled", a number "type") passes
+        // the annotation over instead of throwing out of the import (nlohmann's value() would).
+        if (!annotation.is_object()) continue;
+        if (const auto cancelled = annotation.find("was_cancelled");
+            cancelled != annotation.end() && (!cancelled->is_boolean() || cancelled->get<bool>()))
+          continue;
         if (!annotation.contains("result") || !annotation["result"].is_array()) continue;
         QStringList found;
         for (const auto& result : annotation["result"])
-          if (result.is_object() && result.value("type", std::string()) == "choices" &&
-              result.contains("value") && result["value"].contains("choices") &&
-              result["value"]["choices"].is_array())
+          if (result.is_object() && result.contains("type") && result["type"].is_string() &&
+              result["type"].get<std::string>() == "choices" && result.contains("value") &&
+              result["value"].contains("choices") && result["value"]["choices"].is_array())
             for (const auto& c : result["value"]["choices"])
               if (c.is_string()) found << QString::fromStdString(c.get<std::string>());
         if (!found.isEmpty()) choices = found;

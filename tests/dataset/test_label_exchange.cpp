@@ -4,9 +4,9 @@
 // annotations and the model's predictions, read back; texts by their text; and the labelled images
 // copied into class folders while the user's files stay where they are.
 
-#include "core/project/LabelJournal.h"
 #include "core/dataset/LabelExchange.h"
 #include "core/dataset/ProjectData.h"
+#include "core/project/LabelJournal.h"
 #include "tests/support/ImageFiles.h"
 
 #include <nlohmann/json.hpp>
@@ -157,6 +157,29 @@ class TestLabelExchange : public QObject {
                                 "passed over: task 14")}));
     writeText(m_dir.filePath(QStringLiteral("ls/bad.json")), "{\"not\": \"a list\"}");
     QVERIFY(!importLabelStudio(project, m_dir.filePath(QStringLiteral("ls/bad.json"))));
+  }
+
+  // Fields of unexpected types (hand-edited or hostile exports) pass an annotation over with a note;
+  // they never end the import (or the program) with an exception.
+  void labelStudioFieldsOfWrongTypeArePassedOver() {
+    const Project project = imageProject(QStringLiteral("lswrong"));
+    const QString exported = m_dir.filePath(QStringLiteral("lswrong/export.json"));
+    writeText(exported,
+              "["
+              "{\"id\": 1, \"data\": {\"image\": \"u00.png\"}, \"annotations\": [{\"was_cancelled\": \"no\","
+              "\"result\": [{\"type\": \"choices\", \"value\": {\"choices\": [\"dog\"]}}]}]},"
+              "{\"id\": 2, \"data\": {\"image\": \"u01.png\"}, \"annotations\": [{\"result\": [{\"type\": 7,"
+              "\"value\": {\"choices\": [\"cat\"]}}, {\"type\": \"choices\", \"value\": [1, 2]}]}]},"
+              "{\"id\": 3, \"data\": {\"image\": \"u03.png\"}, \"annotations\": [{\"was_cancelled\": false,"
+              "\"result\": [{\"type\": \"choices\", \"value\": {\"choices\": [\"bird\"]}}]}]}"
+              "]");
+    auto imported = importLabelStudio(project, exported);
+    QVERIFY2(imported, imported ? "" : qPrintable(imported.error().text()));
+    QCOMPARE(imported->rows, 3);
+    QCOMPARE(pairs(*imported), (std::map<QString, QString>{{"unsorted/u03.png", "bird"}}));
+    QCOMPARE(imported->notes,
+             QStringList{QStringLiteral(
+                 "2 tasks have no annotation with a choice and were passed over: task 1, task 2")});
   }
 
   void attunesLabelStudioTasksReadBack() {
