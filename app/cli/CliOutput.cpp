@@ -5,14 +5,28 @@
 
 namespace attune::cli {
 
+QString terminalSafe(const QString& text) {
+  QString out;
+  out.reserve(text.size());
+  for (const QChar c : text) {
+    const char16_t u = c.unicode();
+    const bool control = (u < 0x20 && u != u'\n' && u != u'\t') || (u >= 0x7f && u <= 0x9f);
+    if (control)
+      out += QStringLiteral("\\x%1").arg(unsigned(u), 2, 16, QLatin1Char('0'));
+    else
+      out += c;
+  }
+  return out;
+}
+
 void printLine(const QString& text) {
-  std::fputs(text.toUtf8().constData(), stdout);
+  std::fputs(terminalSafe(text).toUtf8().constData(), stdout);
   std::fputc('\n', stdout);
   std::fflush(stdout);
 }
 
 void printError(const QString& text) {
-  std::fprintf(stderr, "attune-cli: %s\n", text.toUtf8().constData());
+  std::fprintf(stderr, "attune-cli: %s\n", terminalSafe(text).toUtf8().constData());
   std::fflush(stderr);
 }
 

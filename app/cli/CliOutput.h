@@ -10,6 +10,11 @@ namespace attune::cli {
 
 enum ExitStatus { kExitSuccess = 0, kExitFailure = 1, kExitUsage = 2 };
 
+// `text` with every control character but newline and tab written as an escape (\x1b): names read
+// from files (tensor names, classes, metadata) cannot move the cursor, recolour or clear the terminal.
+QString terminalSafe(const QString& text);
+
+// Human text goes through terminalSafe.
 void printLine(const QString& text);          // stdout
 void printError(const QString& text);         // stderr, "attune-cli: <text>"
 void printJson(const nlohmann::json& event);  // one compact JSON object per line on stdout

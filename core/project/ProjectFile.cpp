@@ -5,6 +5,11 @@
 #include <QFileInfo>
 #include <QSaveFile>
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
+
 namespace attune {
 namespace {
 
@@ -33,15 +38,30 @@ QString backupPathFor(const QString& path, int version) {
 
 }  // namespace
 
+namespace {
+
+// The document's format_version as written, without truncation (a value above 2^31 must not wrap
+// round to a version this Attune reads); nullopt when there is none or it is not a whole number.
+std::optional<int64_t> formatVersionOf(const json& document) {
+  if (!document.is_object()) return std::nullopt;
+  const auto it = document.find("format_version");
+  if (it == document.end() || !it->is_number_integer()) return std::nullopt;
+  if (it->is_number_unsigned())
+    return int64_t(std::min<uint64_t>(it->get<uint64_t>(), uint64_t(std::numeric_limits<int64_t>::max())));
+  return it->get<int64_t>();
+}
+
+}  // namespace
+
 Result<json> ProjectFile::migrate(json document) {
   if (!document.is_object())
     return Error(ErrorCode::BadFormat, QStringLiteral("The project file is not a JSON object."));
-  auto it = document.find("format_version");
-  if (it == document.end() || !it->is_number_integer())
+  const std::optional<int64_t> found = formatVersionOf(document);
+  if (!found)
     return Error(ErrorCode::BadFormat,
                  QStringLiteral("The file has no format_version: it is not an Attune project."),
                  QStringLiteral("Open a .attune file made by Attune, or create a new project."));
-  int version = it->get<int>();
+  const int64_t version = *found;
   if (version > Project::kFormatVersion)
     return Error(
         ErrorCode::NewerFormat,
@@ -73,9 +93,7 @@ Result<Project> ProjectFile::load(const QString& path) {
         ErrorCode::BadFormat, QStringLiteral("%1 is damaged: it is not valid JSON.").arg(path),
         QStringLiteral("Restore it from a backup (.bak next to it, if any) or create a new project."));
 
-  const int version = document.is_object() && document.value("format_version", json()).is_number_integer()
-                          ? document["format_version"].get<int>()
-                          : -1;
+  const int64_t version = formatVersionOf(document).value_or(-1);
   auto migrated = migrate(std::move(document));
   if (!migrated)
     return Error(migrated.error().code, path + QStringLiteral(": ") + migrated.error().message,
@@ -90,7 +108,7 @@ Result<Project> ProjectFile::load(const QString& path) {
 
   if (version >= 1 && version < Project::kFormatVersion) {
     // Keep the original before the file is rewritten in the current format.
-    const QString backup = backupPathFor(path, version);
+    const QString backup = backupPathFor(path, int(version));
     if (!QFile::copy(path, backup))
       return Error(ErrorCode::FileUnwritable,
                    QStringLiteral("Cannot keep a backup of %1 before updating its format.").arg(path),

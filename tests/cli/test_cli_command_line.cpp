@@ -6,6 +6,7 @@
 // guard: a SIGINT while it lives sets its flag and the process goes on, a second one ends the
 // process, and once it is gone the handler from before is back.
 
+#include "app/cli/CliOutput.h"
 #include "app/cli/CommandLine.h"
 #include "app/cli/CommandSettings.h"
 #include "app/cli/InterruptGuard.h"
@@ -107,6 +108,16 @@ class TestCliCommandLine : public QObject {
 
  private Q_SLOTS:
   void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+  // Names read from files reach the terminal as text: an escape sequence in a tensor name or a class
+  // cannot clear the screen or recolour what follows. Newlines and tabs (usage, tables) stay.
+  void controlCharactersAreEscapedForTheTerminal() {
+    QCOMPARE(terminalSafe(QStringLiteral("conv1\x1b[2J.weight")), QStringLiteral("conv1\\x1b[2J.weight"));
+    QCOMPARE(terminalSafe(QStringLiteral("bell\x07 and del\x7f")), QStringLiteral("bell\\x07 and del\\x7f"));
+    QCOMPARE(terminalSafe(QString(QChar(0x9b)) + QStringLiteral("31m")),
+             QStringLiteral("\\x9b31m"));  // C1 CSI
+    QCOMPARE(terminalSafe(QStringLiteral("a\tb\nc é 猫")), QStringLiteral("a\tb\nc é 猫"));
+  }
 
   void argumentsThatFitAreParsed() {
     CommandLine command(exportSpec());

@@ -200,6 +200,8 @@ class TestProjectFile : public QObject {
   void missingFileIsFileNotFound();
 
   void newerFormatIsRefusedAndFileUntouched();
+  void hugeFormatVersionIsNotTruncated_data();
+  void hugeFormatVersionIsNotTruncated();
   void versionOneIsMigratedAfterBackup();
   void migrationKeepsEarlierBackup();
 
@@ -537,6 +539,29 @@ void TestProjectFile::newerFormatIsRefusedAndFileUntouched() {
   QCOMPARE(readBytes(path), original);
   QCOMPARE(QFileInfo(path).lastModified(), modified);
   QCOMPARE(entriesOf(tmp.path()), QStringList{QStringLiteral("future.attune")});  // no backup either
+}
+
+// A format_version above 2^31 once wrapped round to a small (or negative) int and was accepted as a
+// version this Attune reads: it is the newer format it says it is.
+void TestProjectFile::hugeFormatVersionIsNotTruncated_data() {
+  QTest::addColumn<QByteArray>("version");
+  QTest::newRow("2^32 + 1 (was read as 1)") << QByteArray("4294967297");
+  QTest::newRow("2^32 + 2 (was read as 2)") << QByteArray("4294967298");
+  QTest::newRow("2^31 + 2 (was negative)") << QByteArray("2147483650");
+  QTest::newRow("above int64") << QByteArray("18446744073709551615");
+}
+
+void TestProjectFile::hugeFormatVersionIsNotTruncated() {
+  QFETCH(QByteArray, version);
+  QTemporaryDir tmp;
+  const QString path = tmp.filePath(QStringLiteral("huge.attune"));
+  const QByteArray original = R"({"format_version": )" + version + R"(, "name": "huge", "data": {}})";
+  QVERIFY(writeBytes(path, original));
+  auto loaded = ProjectFile::load(path);
+  QVERIFY(!loaded.ok());
+  QCOMPARE(loaded.error().code, ErrorCode::NewerFormat);
+  QCOMPARE(readBytes(path), original);
+  QCOMPARE(entriesOf(tmp.path()), QStringList{QStringLiteral("huge.attune")});  // no backup, no migration
 }
 
 void TestProjectFile::versionOneIsMigratedAfterBackup() {
