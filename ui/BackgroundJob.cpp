@@ -11,14 +11,6 @@ BackgroundJob::~BackgroundJob() {
   m_watcher.waitForFinished();
 }
 
-Error BackgroundJob::errorOf(const std::exception& e) {
-  // LibTorch's messages carry a C++ backtrace after their first line: the user gets the first line.
-  const QString what = QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0).trimmed();
-  return Error(ErrorCode::Internal,
-               tr("The computation failed: %1").arg(what.isEmpty() ? tr("no reason given") : what),
-               tr("Check the settings and the data; if it happens again, the model may not suit this data."));
-}
-
 void BackgroundJob::deliver() {
   const auto delivery = m_watcher.result();
   // Taken before the handlers run: a handler may start the next job.

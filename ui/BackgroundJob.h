@@ -9,6 +9,7 @@
 // The work returns a Result<T>. Any exception that escapes it (LibTorch's c10::Error above all)
 // becomes an ordinary Error with a plain message: nothing thrown on a worker reaches the window.
 
+#include "core/common/EngineBoundary.h"
 #include "core/common/Result.h"
 
 #include <QFutureWatcher>
@@ -42,9 +43,6 @@ class BackgroundJob : public QObject {
   template <typename Work, typename Done>
   bool start(const QString& projectPath, Work work, Done done, std::function<void()> stale = {});
 
-  // The text of an exception thrown by background work, as the user reads it.
-  static Error errorOf(const std::exception& e);
-
  signals:
   // After the result was delivered (or dropped).
   void finished();
@@ -72,12 +70,13 @@ bool BackgroundJob::start(const QString& projectPath, Work work, Done done, std:
         auto delivery = std::make_shared<Delivery>();
         delivery->projectPath = projectPath;
         auto result = std::make_shared<R>(Error{});
+        // Core's engine boundary: the first line of the exception's text, out of memory named as such.
         try {
           *result = work();
         } catch (const std::exception& e) {
-          *result = errorOf(e);
+          *result = engineError(tr("The work"), e);
         } catch (...) {
-          *result = Error(ErrorCode::Internal, tr("The work stopped on an unknown error."));
+          *result = unknownEngineError(tr("The work"));
         }
         delivery->done = [done = std::move(done), result]() mutable { done(std::move(*result)); };
         return delivery;

@@ -1,9 +1,9 @@
 #include "core/eval/Suggestions.h"
 
 #include "core/common/EngineBoundary.h"
+#include "core/dataset/ProjectData.h"
 #include "core/eval/Evaluation.h"
 #include "core/eval/Predictor.h"
-#include "core/dataset/ProjectData.h"
 #include "core/training/detail/EngineFault.h"
 
 namespace attune {

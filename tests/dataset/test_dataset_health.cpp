@@ -3,8 +3,8 @@
 // and for texts duplicate and too-short texts and unusable rows; each finding's fix changes exactly the
 // labels it says.
 
-#include "core/project/LabelJournal.h"
 #include "core/dataset/DatasetHealth.h"
+#include "core/project/LabelJournal.h"
 #include "tests/support/ImageFiles.h"
 
 #include <QDir>

@@ -2,9 +2,9 @@
 // texts with the label journal applied on top (renamed, merged and deleted classes, labels changed
 // or given in Attune), while the user's files stay untouched.
 
+#include "core/dataset/ProjectData.h"
 #include "core/eval/Evaluation.h"
 #include "core/project/LabelJournal.h"
-#include "core/dataset/ProjectData.h"
 #include "core/training/RunWriter.h"
 #include "core/training/TrainingJob.h"
 #include "tests/support/ImageFiles.h"
