@@ -12,9 +12,25 @@ target_compile_definitions(attune_options INTERFACE
 if(ATTUNE_WARNINGS_AS_ERRORS)
   target_compile_options(attune_options INTERFACE $<$<CXX_COMPILER_ID:GNU,Clang>:-Werror>)
 endif()
-if(ATTUNE_SANITIZE)
-  target_compile_options(attune_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
-  target_link_options(attune_options INTERFACE -fsanitize=address,undefined)
+# Sanitizers (ATTUNE_SANITIZE, tests/sanitize/run.sh). -O1: the sanitizers' manuals recommend it (fast
+# enough, and few frames inlined away); the debug level stays RelWithDebInfo's line tables, which is all
+# a report's stack trace needs. -fno-sanitize-recover: a UBSan finding ends the program with an error,
+# so the test that triggers it fails instead of printing a line nobody reads. Qt, LibTorch and the C++
+# runtime are not instrumented; tests/sanitize/*.supp says which of their reports are set aside, and why.
+if(ATTUNE_SANITIZE STREQUAL "ON")
+  set(ATTUNE_SANITIZE "address,undefined")
+endif()
+if(ATTUNE_SANITIZE AND NOT ATTUNE_SANITIZE STREQUAL "OFF")
+  if(NOT ATTUNE_SANITIZE MATCHES "^(address,undefined|thread)$")
+    message(FATAL_ERROR "ATTUNE_SANITIZE is '${ATTUNE_SANITIZE}': use address,undefined or thread (they cannot be combined)")
+  endif()
+  set(attune_sanitize_flags -fsanitize=${ATTUNE_SANITIZE} -fno-omit-frame-pointer)
+  if(ATTUNE_SANITIZE STREQUAL "address,undefined")
+    list(APPEND attune_sanitize_flags -fno-sanitize-recover=undefined)
+  endif()
+  target_compile_options(attune_options INTERFACE ${attune_sanitize_flags} -O1)
+  target_link_options(attune_options INTERFACE ${attune_sanitize_flags})
+  message(STATUS "Sanitizers: ${ATTUNE_SANITIZE}")
 endif()
 
 # Core targets are compiled with QT_NO_KEYWORDS: Qt's `slots`/`signals`/`emit` macros break
