@@ -1,6 +1,7 @@
 #include "core/weights/JsLiteral.h"
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 namespace attune {
@@ -10,6 +11,45 @@ using nlohmann::json;
 
 // Deeper nesting than any model topology needs; it bounds the recursion on hostile input.
 constexpr int kMaxDepth = 200;
+
+// True if `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF),
+// the only text nlohmann::json can write back out: a layer name with a stray byte would otherwise
+// make every later dump() throw.
+bool isUtf8(const std::string& text) {
+  size_t at = 0;
+  while (at < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[at]);
+    if (lead < 0x80) {
+      ++at;
+      continue;
+    }
+    int length = 0;
+    uint32_t code = 0;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+      code = lead & 0x1F;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      code = lead & 0x0F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      code = lead & 0x07;
+    } else {
+      return false;
+    }
+    if (text.size() - at < size_t(length)) return false;
+    for (int i = 1; i < length; ++i) {
+      const auto next = static_cast<unsigned char>(text[at + size_t(i)]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    if ((length == 3 && (code < 0x800 || (code >= 0xD800 && code <= 0xDFFF))) ||
+        (length == 4 && (code < 0x10000 || code > 0x10FFFF)))
+      return false;
+    at += size_t(length);
+  }
+  return true;
+}
 
 class Parser {
  public:
@@ -159,7 +199,7 @@ class Parser {
       if (atEnd() || peek() == '\n') return error("unterminated string");
       const char c = peek();
       ++m_pos;
-      if (c == quote) return true;
+      if (c == quote) return isUtf8(out) || error("text that is not UTF-8");
       if (c != '\\') {
         out += c;
         continue;

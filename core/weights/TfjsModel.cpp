@@ -1,5 +1,6 @@
 #include "core/weights/TfjsModel.h"
 
+#include "core/common/FileRead.h"
 #include "core/weights/JsLiteral.h"
 
 #include <QDir>
@@ -15,6 +16,11 @@ namespace attune {
 namespace {
 
 using nlohmann::json;
+
+// model.json holds the topology and the manifest only: a few hundred KiB for large models.
+constexpr qint64 kMaxModelFileBytes = qint64(64) << 20;
+// The CommonJS text around a base64 shard ("module.exports = '...';" and a licence comment).
+constexpr qint64 kMaxJsWrapperBytes = qint64(64) << 10;
 
 const QString kReExportHint =
     QStringLiteral("Export the model again with the TF.js converter, or download it again.");
@@ -78,7 +84,9 @@ Result<Entry> checkEntry(const json& item) {
   if (!numel || *numel > (int64_t(1) << 40))
     return badModel(QStringLiteral("The weight %1 has an impossibly large shape.").arg(name));
   entry.numel = *numel;
-  entry.info.dtype = item.value("dtype", json("float32")).is_string() ? item.value("dtype", "float32") : "";
+  entry.info.dtype = "float32";
+  if (auto dtype = item.find("dtype"); dtype != item.end())
+    entry.info.dtype = dtype->is_string() ? dtype->get<std::string>() : std::string();
   if (entry.info.dtype != "float32" && entry.info.dtype != "int32" && entry.info.dtype != "bool")
     return Error(
         ErrorCode::BadFormat,
@@ -150,6 +158,11 @@ bool isTfjsModelPath(const QString& path) {
 }
 
 Result<TfjsModel> parseTfjsModel(const QByteArray& modelText, const TfjsShardLoader& loader) {
+  return parseTfjsModel(
+      modelText, TfjsBoundedShardLoader([&loader](const QString& path, qint64) { return loader(path); }));
+}
+
+Result<TfjsModel> parseTfjsModel(const QByteArray& modelText, const TfjsBoundedShardLoader& loader) {
   auto document = parseJsExports(modelText);
   if (!document) return document.error();
   const json& root = *document;
@@ -198,7 +211,7 @@ Result<TfjsModel> parseTfjsModel(const QByteArray& modelText, const TfjsShardLoa
     for (const json& path : group["paths"]) {
       if (!path.is_string()) return badModel(QStringLiteral("A shard path in the manifest is not text."));
       const QString shard = QString::fromStdString(path.get<std::string>());
-      auto content = loader(shard);
+      auto content = loader(shard, expectedBytes - bytes.size());
       if (!content) return content.error();
       if (bytes.size() + content->size() > expectedBytes)
         return badModel(
@@ -243,15 +256,13 @@ Result<TfjsModel> readTfjsModel(const QString& path) {
           ErrorCode::FileNotFound, QStringLiteral("The folder %1 holds no model.json.").arg(path),
           QStringLiteral("Choose the folder of a TF.js model export (model.json and its .bin files)."));
   }
-  QFile file(info.filePath());
-  if (!file.open(QIODevice::ReadOnly))
-    return Error(info.exists() ? ErrorCode::FileUnreadable : ErrorCode::FileNotFound,
-                 QStringLiteral("Cannot read %1: %2.").arg(info.filePath(), file.errorString()));
-  const QByteArray text = file.readAll();
+  auto text = readRegularFile(info.filePath(), kMaxModelFileBytes, QStringLiteral("the model file"));
+  if (!text) return text.error();
   const bool jsBundle = info.fileName().endsWith(QLatin1String(".js"), Qt::CaseInsensitive);
   const QDir folder = info.dir();
 
-  const TfjsShardLoader loader = [&](const QString& manifestPath) -> Result<QByteArray> {
+  const TfjsBoundedShardLoader loader = [&](const QString& manifestPath,
+                                            qint64 maxBytes) -> Result<QByteArray> {
     const QString clean = QDir::cleanPath(manifestPath);
     if (clean.isEmpty() || QDir::isAbsolutePath(clean) || clean == QLatin1String("..") ||
         clean.startsWith(QLatin1String("../")) || clean.contains(QLatin1Char('\\')) ||
@@ -261,13 +272,23 @@ Result<TfjsModel> readTfjsModel(const QString& path) {
     QStringList candidates{clean};
     if (jsBundle) candidates = {clean + QStringLiteral(".min.js"), clean + QStringLiteral(".js"), clean};
     for (const QString& candidate : candidates) {
-      QFile shard(folder.filePath(candidate));
-      if (!shard.exists()) continue;
-      if (!shard.open(QIODevice::ReadOnly))
-        return Error(ErrorCode::FileUnreadable, QStringLiteral("Cannot read the weight shard %1: %2.")
-                                                    .arg(shard.fileName(), shard.errorString()));
-      QByteArray bytes = shard.readAll();
-      if (!candidate.endsWith(QLatin1String(".js"))) return bytes;
+      const QString shardPath = folder.filePath(candidate);
+      if (!QFileInfo::exists(shardPath)) continue;
+      const bool base64 = candidate.endsWith(QLatin1String(".js"));
+      // A .js shard holds the bytes as base64 (4 characters per 3 bytes) inside a short wrapper.
+      const qint64 limit = base64 ? (maxBytes + 2) / 3 * 4 + kMaxJsWrapperBytes : maxBytes;
+      auto read = readRegularFile(shardPath, limit, QStringLiteral("the weight shard"));
+      if (!read) {
+        Error error = read.error();
+        if (error.code == ErrorCode::BadFormat)  // over the limit: say what the manifest allows
+          error = badModel(QStringLiteral("The weight shard %1 is larger than the weights manifest allows "
+                                          "(%2 bytes are left for it).")
+                               .arg(shardPath)
+                               .arg(maxBytes));
+        return error;
+      }
+      QByteArray bytes = std::move(*read);
+      if (!base64) return bytes;
       auto literal = parseJsExports(bytes);
       if (!literal) return literal.error();
       if (!literal->is_string())
@@ -284,7 +305,7 @@ Result<TfjsModel> readTfjsModel(const QString& path) {
         QStringLiteral("The weight shard %1 is missing next to %2.").arg(manifestPath, info.fileName()),
         QStringLiteral("Copy all files of the model export (model.json and every shard) into one folder."));
   };
-  return parseTfjsModel(text, loader);
+  return parseTfjsModel(*text, loader);
 }
 
 }  // namespace attune

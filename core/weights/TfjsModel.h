@@ -40,6 +40,10 @@ struct TfjsModel {
 
 // Reads the bytes of a shard named by a manifest path (relative to the model file's folder).
 using TfjsShardLoader = std::function<Result<QByteArray>(const QString& manifestPath)>;
+// The same, told how many bytes the manifest still allows for the shard's group: a loader that reads
+// files refuses a larger shard before reading it (a link to /dev/zero would never end).
+using TfjsBoundedShardLoader =
+    std::function<Result<QByteArray>(const QString& manifestPath, qint64 maxBytes)>;
 
 // `path` is a folder holding model.json (or model.min.js), or the model file itself. Shards are
 // looked up next to it: `<path>` for model.json, `<path>.min.js` / `<path>.js` for a .js bundle.
@@ -48,6 +52,7 @@ Result<TfjsModel> readTfjsModel(const QString& path);
 // The model file's text (JSON or a CommonJS wrapper) with shards from `loader`; readTfjsModel's core,
 // usable on bytes in memory.
 Result<TfjsModel> parseTfjsModel(const QByteArray& modelText, const TfjsShardLoader& loader);
+Result<TfjsModel> parseTfjsModel(const QByteArray& modelText, const TfjsBoundedShardLoader& loader);
 
 // True if readTfjsModel should be tried for `path`: a folder, or a .json / .js file.
 bool isTfjsModelPath(const QString& path);

@@ -37,7 +37,8 @@ Result<WeightsFile> readWeightsFile(const QString& path) {
     for (const char* key : {"keras_version", "generated_by", "converted_by", "backend"})
       if (model->metadata.count(key) != 0) file.metadata[key] = model->metadata[key];
     // The architecture travels with the weights: without it the Keras names cannot be run.
-    file.metadata["keras_model_topology"] = model->modelConfig.dump();
+    file.metadata["keras_model_topology"] =
+        model->modelConfig.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return file;
   }
   auto content = SafetensorsReader::readFile(path);

@@ -9,6 +9,7 @@
 #include "tests/support/TfjsTestData.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QRandomGenerator>
@@ -17,6 +18,8 @@
 #include <QtEndian>
 
 #include <cmath>
+
+#include <sys/stat.h>
 
 using namespace attune;
 using nlohmann::json;
@@ -336,6 +339,66 @@ class TestTfjsModel : public QObject {
     QVERIFY2(model.error().message.contains(messagePart, Qt::CaseInsensitive),
              qPrintable(model.error().message));
     QVERIFY(!model.error().hint.isEmpty());
+  }
+
+  // Files a user or another program could hand over: each is a clear Error through the same path
+  // attune-cli's inspect and import-weights take (readWeightsFile), never an abort, a hang or a read
+  // of unbounded size.
+  void refusesHostileFiles_data() {
+    QTest::addColumn<QString>("mutation");
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("layer name with a 0xFF byte") << "0xff in layer name"
+                                                 << "not UTF-8";
+    QTest::newRow("weight name with a 0xFF byte") << "0xff in weight name"
+                                                  << "not UTF-8";
+    QTest::newRow("dtype is a number") << "dtype number"
+                                       << "data type";
+    QTest::newRow("shard is a named pipe") << "fifo shard"
+                                           << "named pipe";
+    QTest::newRow("shard links to /dev/zero") << "dev zero shard"
+                                              << "device";
+    QTest::newRow("shard larger than the manifest allows") << "large shard"
+                                                           << "larger than the weights manifest allows";
+    QTest::newRow("model.json is a named pipe") << "fifo model"
+                                                << "named pipe";
+  }
+  void refusesHostileFiles() {
+    QFETCH(QString, mutation);
+    QFETCH(QString, messagePart);
+    Synthetic s = makeSynthetic();
+    json topology = topologyOf();
+    topology["model_config"]["config"]["layers"].push_back(
+        {{"class_name", "Dense"}, {"config", {{"name", "LAYER_NAME"}, {"units", 3}}}});
+    json root{{"modelTopology", topology}, {"weightsManifest", s.manifest}};
+    if (mutation == "0xff in weight name") root["weightsManifest"][0]["weights"][0]["name"] = "WEIGHT_NAME";
+    if (mutation == "dtype number") root["weightsManifest"][0]["weights"][0]["dtype"] = 5;
+    QByteArray text = QByteArray::fromStdString(root.dump());
+    // A byte that is not UTF-8 in a name (the JSON stays well-formed around it).
+    const QByteArray layerName("LAYER\xFF"), weightName("WEIGHT\xFF");
+    if (mutation == "0xff in layer name") text.replace("LAYER_NAME", layerName);
+    if (mutation == "0xff in weight name") text.replace("WEIGHT_NAME", weightName);
+    const QString folder = m_dir.filePath(QStringLiteral("hostile-") + QString(mutation).replace(' ', '-'));
+    QDir().mkpath(folder);
+    auto shards = shardsOf(s);
+    if (mutation == "large shard") shards[QStringLiteral("group1-shard3of3")].append(QByteArray(4096, 'x'));
+    for (const auto& [name, bytes] : shards) QVERIFY(writeFile(folder + "/" + name, bytes));
+    const QString shard = folder + QStringLiteral("/group1-shard2of3");
+    if (mutation == "fifo shard" || mutation == "dev zero shard") QVERIFY(QFile::remove(shard));
+    if (mutation == "fifo shard") QCOMPARE(::mkfifo(QFile::encodeName(shard).constData(), 0600), 0);
+    if (mutation == "dev zero shard") QVERIFY(QFile::link(QStringLiteral("/dev/zero"), shard));
+    if (mutation == "fifo model")
+      QCOMPARE(::mkfifo(QFile::encodeName(folder + "/model.json").constData(), 0600), 0);
+    else
+      QVERIFY(writeFile(folder + "/model.json", text));
+
+    QElapsedTimer timer;
+    timer.start();
+    auto file = readWeightsFile(folder);
+    QVERIFY(timer.elapsed() < 1000);
+    QVERIFY(!file.ok());
+    QVERIFY2(file.error().message.contains(messagePart, Qt::CaseInsensitive),
+             qPrintable(file.error().message));
+    QVERIFY(!file.error().hint.isEmpty());
   }
 
   void refusesAFolderWithoutModel() {
