@@ -1,9 +1,9 @@
 #include "core/weights/PyTorchCheckpointReader.h"
 
+#include "core/common/MappedFile.h"
 #include "core/weights/RestrictedUnpickler.h"
 #include "core/weights/ZipArchive.h"
 
-#include <QFile>
 #include <QFileInfo>
 #include <QtEndian>
 
@@ -322,26 +322,21 @@ Result<PyTorchCheckpoint> PyTorchCheckpointReader::parse(QByteArrayView bytes) {
 }
 
 Result<PyTorchCheckpoint> PyTorchCheckpointReader::readFile(const QString& path) {
-  QFile file(path);
-  if (!file.exists()) {
-    Error error(ErrorCode::FileNotFound, QStringLiteral("The file %1 does not exist.").arg(path));
+  // Mapped, not read: a checkpoint can be gigabytes, and parse() copies only the tensors out. A file
+  // that another program cuts short meanwhile reads as zeros and is refused below (MappedFile).
+  auto mapped = MappedFile::open(path, QStringLiteral("the checkpoint"));
+  if (!mapped) {
+    Error error = mapped.error();
     error.detail = static_cast<int>(CheckpointError::FileUnreadable);
     return error;
   }
-  if (!file.open(QIODevice::ReadOnly)) {
-    Error error(ErrorCode::FileUnreadable,
-                QStringLiteral("Cannot open %1: %2").arg(path, file.errorString()));
+  auto checkpoint = parse(mapped->bytes());
+  if (!mapped->intact()) {
+    Error error = mapped->changedError();
     error.detail = static_cast<int>(CheckpointError::FileUnreadable);
     return error;
   }
-  const qint64 size = file.size();
-  if (size > 0) {
-    if (const uchar* mapped = file.map(0, size)) {
-      return parse(QByteArrayView(reinterpret_cast<const char*>(mapped), qsizetype(size)));
-    }
-  }
-  const QByteArray bytes = file.readAll();
-  return parse(bytes);
+  return checkpoint;
 }
 
 CheckpointError PyTorchCheckpointReader::errorKind(const Error& error) {

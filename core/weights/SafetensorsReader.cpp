@@ -1,6 +1,7 @@
 #include "core/weights/SafetensorsReader.h"
 
-#include <QFile>
+#include "core/common/MappedFile.h"
+
 #include <QtEndian>
 
 #include <nlohmann/json.hpp>
@@ -315,34 +316,22 @@ Result<SafetensorsContent> parseBuffer(const char* data, uint64_t size) {
 }  // namespace
 
 Result<SafetensorsContent> SafetensorsReader::readFile(const QString& path) {
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) {
-    Error error(file.exists() ? ErrorCode::FileUnreadable : ErrorCode::FileNotFound,
-                QStringLiteral("Cannot open %1: %2.").arg(path, file.errorString()),
-                QStringLiteral("Check that the file exists and that you may read it."));
+  // Mapping avoids holding the whole file and the copied tensors in memory at once. Only a regular
+  // file is mapped; one that another program cuts short meanwhile reads as zeros past its new end
+  // and is refused below instead of ending the process with SIGBUS (MappedFile).
+  auto mapped = MappedFile::open(path, QStringLiteral("the weights file"));
+  if (!mapped) {
+    Error error = mapped.error();
     error.detail = static_cast<int>(SafetensorsError::FileUnreadable);
     return error;
   }
-  // Mapping avoids holding the whole file and the copied tensors in memory at once. (A file that
-  // another program truncates while it is mapped cannot be guarded against; Attune's own writers
-  // replace files by renaming, which leaves a mapped file intact.)
-  const qint64 size = file.size();
-  if (size > 0) {
-    if (uchar* mapped = file.map(0, size)) {
-      Result<SafetensorsContent> content = parseBuffer(reinterpret_cast<const char*>(mapped), uint64_t(size));
-      file.unmap(mapped);
-      return content;
-    }
-  }
-  const QByteArray bytes = file.readAll();
-  if (file.error() != QFileDevice::NoError) {
-    Error error(ErrorCode::FileUnreadable,
-                QStringLiteral("Cannot read %1: %2.").arg(path, file.errorString()),
-                QStringLiteral("Check that the file is complete and that the disk works."));
+  Result<SafetensorsContent> content = parseBuffer(mapped->bytes().data(), uint64_t(mapped->bytes().size()));
+  if (!mapped->intact()) {
+    Error error = mapped->changedError();
     error.detail = static_cast<int>(SafetensorsError::FileUnreadable);
     return error;
   }
-  return parse(bytes);
+  return content;
 }
 
 Result<SafetensorsContent> SafetensorsReader::parse(const QByteArray& bytes) {
