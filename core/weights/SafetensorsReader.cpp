@@ -1,5 +1,6 @@
 #include "core/weights/SafetensorsReader.h"
 
+#include "core/common/BoundedJson.h"
 #include "core/common/MappedFile.h"
 
 #include <QtEndian>
@@ -9,7 +10,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
-#include <set>
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace attune {
@@ -41,42 +44,6 @@ QString quoted(const std::string& name) {
   if (text.size() > kMaxNameCharsInMessage) text = text.left(kMaxNameCharsInMessage) + QStringLiteral("…");
   return QStringLiteral("\"") + text + QStringLiteral("\"");
 }
-
-// Thrown from the parser callback to stop parsing a header that cannot be valid.
-struct NestedTooDeep {};
-
-// Watches the parse of the header. nlohmann::json keeps the last of duplicate keys silently, so
-// duplicates are caught here (one set of keys per open object); and parsing stops at a nesting that
-// no valid header has.
-class HeaderParseWatcher {
- public:
-  bool onEvent(int depth, json::parse_event_t event, const json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-      case json::parse_event_t::array_start:
-        if (depth >= kMaxNestingDepth) throw NestedTooDeep{};
-        if (event == json::parse_event_t::object_start) m_open_objects.emplace_back();
-        break;
-      case json::parse_event_t::object_end:
-        m_open_objects.pop_back();
-        break;
-      case json::parse_event_t::key:
-        if (!m_open_objects.back().insert(parsed.get<std::string>()).second && !m_duplicate) {
-          m_duplicate = parsed.get<std::string>();
-        }
-        break;
-      default:
-        break;
-    }
-    return true;
-  }
-
-  const std::optional<std::string>& duplicate() const { return m_duplicate; }
-
- private:
-  std::vector<std::set<std::string>> m_open_objects;
-  std::optional<std::string> m_duplicate;
-};
 
 // Where a tensor lies in the data section, checked against its size but not yet against the others.
 struct Placement {
@@ -225,32 +192,27 @@ Result<json> parseHeaderJson(QByteArrayView text) {
                        QStringLiteral("The header of the file is not JSON (it holds a zero byte)."));
   }
 
-  HeaderParseWatcher watcher;
-  json header;
-  try {
-    header = json::parse(
-        text.begin(), text.end(),
-        [&watcher](int depth, json::parse_event_t event, json& parsed) {
-          return watcher.onEvent(depth, event, parsed);
-        },
-        /*allow_exceptions=*/false);
-  } catch (const NestedTooDeep&) {
+  // One pass, without rescanning (nlohmann's parse with a callback made a header of n tensors cost
+  // n² steps), stopping at a nesting that no valid header has. nlohmann::json keeps the last of
+  // duplicate keys silently, so duplicates are caught there too.
+  BoundedJson parsed = parseBoundedJson(text.begin(), text.end(), kMaxNestingDepth, DuplicateKeys::Refuse);
+  if (parsed.failure == BoundedJson::Failure::TooDeep) {
     const bool root_is_object = text.trimmed().startsWith('{');
     if (!root_is_object) return notAnObject();
     return formatError(SafetensorsError::BadEntry,
                        QStringLiteral("The header of the file nests deeper than a safetensors header can."));
   }
-  if (header.is_discarded()) {
+  if (parsed.failure == BoundedJson::Failure::NotJson) {
     return formatError(SafetensorsError::HeaderNotJson,
                        QStringLiteral("The header of the file is not JSON."));
   }
+  json& header = parsed.value;
   if (!header.is_object()) return notAnObject();
-  if (watcher.duplicate()) {
-    return formatError(
-        SafetensorsError::DuplicateName,
-        QStringLiteral("The header names %1 more than once.").arg(quoted(*watcher.duplicate())));
+  if (parsed.failure == BoundedJson::Failure::DuplicateKey) {
+    return formatError(SafetensorsError::DuplicateName, QStringLiteral("The header names %1 more than once.")
+                                                            .arg(quoted(std::as_const(parsed.duplicateKey))));
   }
-  return header;
+  return std::move(header);
 }
 
 Result<SafetensorsContent> parseBuffer(const char* data, uint64_t size) {

@@ -158,6 +158,24 @@ void TestTextDataset::readsTable_data() {
       << json << QStringList{"text"} << Rows{{"a"}} << Lines{1} << Lines{2};
   QTest::newRow("json array, list not closed") << QByteArray("[{\"text\":\"a\"},{\"text\":\"b\"") << json
                                                << QStringList{"text"} << Rows{{"a"}} << Lines{1} << Lines{2};
+  // The names made unique by one hash lookup per name (issue 20, item 4) are those the linear search
+  // made: a name already taken by an earlier "name (2)" is passed over.
+  QTest::newRow("repeated names and a taken number")
+      << QByteArray("a,a,a (2),a,,a\n1,2,3,4,5,6\n") << csv
+      << QStringList{"a", "a (2)", "a (2) (2)", "a (3)", "column 5", "a (4)"}
+      << Rows{{"1", "2", "3", "4", "5", "6"}} << Lines{2} << Lines{};
+  // Read in one pass (issue 20, item 4): a repeated key keeps its first place and its last value;
+  // numbers as JSON writes them; nested values as compact JSON in their own order.
+  QTest::newRow("jsonl values, repeated key, nested")
+      << QByteArray(
+             "{\"text\":\"a\", \"n\": 1.50, \"b\": false, \"z\": null, "
+             "\"nested\": {\"k\": [1, \"t\\\"wo\", {\"d\": null}, []], \"e\": \"\\u00e9\", \"a\": {}},"
+             " \"text\": \"b\", \"big\": 18446744073709551615, \"neg\": -3}\n")
+      << jsonl << QStringList{"text", "n", "b", "z", "nested", "big", "neg"}
+      << Rows{{"b", "1.5", "false", "",
+               QStringLiteral("{\"k\":[1,\"t\\\"wo\",{\"d\":null},[]],\"e\":\"é\",\"a\":{}}"),
+               "18446744073709551615", "-3"}}
+      << Lines{1} << Lines{};
   QTest::newRow("json file holding jsonl")
       << QByteArray("{\"text\":\"a\"}\n{\"text\":\"b\"}\n") << json << QStringList{"text"}
       << Rows{{"a"}, {"b"}} << Lines{1, 2} << Lines{};

@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace attune::detail {
 namespace {
@@ -36,16 +39,110 @@ int nestingDepth(const char* begin, const char* end) {
   return deepest;
 }
 
-QString cellText(const json& value) {
-  switch (value.type()) {
-    case json::value_t::null:
-      return {};
-    case json::value_t::string:
-      return QString::fromStdString(value.get<std::string>());
-    default:  // numbers and true/false as their JSON text; nested values as compact JSON
-      return QString::fromStdString(value.dump());
+// One record read in a single pass (nlohmann's DOM of an ordered_json object looks every key up
+// linearly, so a record of n keys cost n² steps): the top-level fields in first-seen order, each as
+// its cell's text. A repeated key keeps its first place and its last value, as ordered_json did.
+// Strings are kept, null becomes an empty cell, numbers and true/false their JSON text, nested values
+// their compact JSON (a key repeated inside a nested object is kept twice there).
+class RecordCells : public nlohmann::json_sax<json> {
+ public:
+  struct Field {
+    std::string key;
+    std::string text;
+  };
+  std::vector<Field> fields;
+  bool rootIsObject = false;
+
+  bool null() override { return scalar(std::string(), "null"); }
+  bool boolean(bool value) override { return scalar(value ? "true" : "false"); }
+  bool number_integer(number_integer_t value) override { return scalar(std::to_string(value)); }
+  bool number_unsigned(number_unsigned_t value) override { return scalar(std::to_string(value)); }
+  bool number_float(number_float_t value, const string_t&) override { return scalar(json(value).dump()); }
+  bool string(string_t& value) override {
+    if (m_depth == 1) return setField(std::move(value));
+    return scalar(std::string(), json(value).dump());
   }
-}
+  bool binary(binary_t&) override { return false; }
+  bool start_object(std::size_t) override { return open('{'); }
+  bool start_array(std::size_t) override { return open('['); }
+  bool end_object() override { return close('}'); }
+  bool end_array() override { return close(']'); }
+  bool key(string_t& name) override {
+    if (m_depth == 1) {
+      m_key = std::move(name);
+      return true;
+    }
+    separate();
+    m_nested += json(name).dump();
+    m_nested += ':';
+    m_afterKey = true;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  // A scalar: `cell` when it is a field's whole value, `nestedText` inside a nested value.
+  bool scalar(std::string cell, const std::string& nestedText) {
+    if (m_depth == 1) return setField(std::move(cell));
+    if (m_depth > 1) {
+      separate();
+      m_nested += nestedText;
+    }
+    return true;
+  }
+  bool scalar(const std::string& text) { return scalar(text, text); }
+
+  bool setField(std::string text) {
+    if (!rootIsObject) return true;
+    const auto [at, added] = m_fieldIndex.emplace(m_key, fields.size());
+    if (added)
+      fields.push_back({std::move(m_key), std::move(text)});
+    else
+      fields[at->second].text = std::move(text);
+    return true;
+  }
+
+  // The comma before a value or key inside a nested value (none right after a key or an opening).
+  void separate() {
+    if (m_afterKey)
+      m_afterKey = false;
+    else if (!m_first.back())
+      m_nested += ',';
+    m_first.back() = false;
+  }
+
+  bool open(char bracket) {
+    if (m_depth == 0) {
+      rootIsObject = bracket == '{';
+    } else if (m_depth == 1) {
+      m_nested.assign(1, bracket);
+    } else {
+      separate();
+      m_nested += bracket;
+    }
+    if (m_depth >= 1) m_first.push_back(true);
+    ++m_depth;
+    return true;
+  }
+
+  bool close(char bracket) {
+    --m_depth;
+    if (m_depth == 0) return true;
+    m_first.pop_back();
+    m_nested += bracket;
+    if (m_depth == 1) return setField(std::move(m_nested));
+    return true;
+  }
+
+  int m_depth = 0;  // containers open
+  std::string m_key;
+  std::string m_nested;       // the compact JSON of the field's nested value so far
+  std::vector<bool> m_first;  // per open nested container: nothing written in it yet
+  bool m_afterKey = false;
+  std::unordered_map<std::string, size_t> m_fieldIndex;
+};
 
 // One record: checked, parsed and added, or reported. `number` is its line or entry number.
 Status readRecord(const char* begin, const char* end, int number, TextTableBuilder& builder) {
@@ -59,26 +156,27 @@ Status readRecord(const char* begin, const char* end, int number, TextTableBuild
     builder.skip(number, QStringLiteral("its values are nested more than %1 levels deep").arg(kMaxNesting));
     return {};
   }
-  json value;
+  RecordCells record;
+  bool valid = false;
   try {
-    value = json::parse(begin, end, nullptr, false);
+    valid = json::sax_parse(begin, end, &record, json::input_format_t::json, /*strict=*/true);
   } catch (const json::exception&) {
-    value = json(json::value_t::discarded);
+    valid = false;
   }
-  if (value.is_discarded()) {
+  if (!valid) {
     builder.skip(number, QStringLiteral("it is not valid JSON"));
     return {};
   }
-  if (!value.is_object()) {
+  if (!record.rootIsObject) {
     builder.skip(number, QStringLiteral("it is not a JSON object ({\"text\": ..., \"label\": ...})"));
     return {};
   }
   QStringList cells;
-  for (auto it = value.begin(); it != value.end(); ++it) {
-    auto column = builder.columnForKey(QString::fromStdString(it.key()));
+  for (RecordCells::Field& field : record.fields) {
+    auto column = builder.columnForKey(QString::fromStdString(field.key));
     if (!column) return column.error();
     while (cells.size() <= *column) cells.append(QString());
-    cells[*column] = cellText(it.value());
+    cells[*column] = QString::fromStdString(field.text);
   }
   return builder.addRow(number, std::move(cells));
 }

@@ -2,6 +2,8 @@
 
 #include "core/data/detail/Plural.h"
 
+#include <algorithm>
+
 namespace attune::detail {
 
 Utf8Check checkUtf8(const char* begin, const char* end) {
@@ -61,27 +63,40 @@ Status TextTableBuilder::setColumns(const QStringList& names) {
                      .arg(m_options.limits.maxColumns),
                  QStringLiteral("Keep only the columns you need (the text and the label) and try again."));
   m_table.columns.clear();
+  m_columnIndex.clear();
+  // The next number to try for each repeated name: a header of n copies of one name costs n steps,
+  // not n² (each number is tried once per name, and names taken are found in a hash).
+  QHash<QString, int> nextNumber;
   for (int i = 0; i < names.size(); ++i) {
     QString name = names[i].trimmed();
     if (name.isEmpty()) name = QStringLiteral("column %1").arg(i + 1);
     QString unique = name;
-    for (int n = 2; m_table.columns.contains(unique); ++n)
-      unique = QStringLiteral("%1 (%2)").arg(name).arg(n);
-    m_table.columns << unique;
+    if (m_columnIndex.contains(unique)) {
+      int& next = nextNumber[name];
+      next = std::max(next, 2);
+      do {
+        unique = QStringLiteral("%1 (%2)").arg(name).arg(next++);
+      } while (m_columnIndex.contains(unique));
+    }
+    addColumn(unique);
   }
   return {};
 }
 
+void TextTableBuilder::addColumn(const QString& name) {
+  m_columnIndex.insert(name, int(m_table.columns.size()));
+  m_table.columns << name;
+}
+
 Result<int> TextTableBuilder::columnForKey(const QString& key) {
-  const int index = int(m_table.columns.indexOf(key));
-  if (index >= 0) return index;
+  if (const auto found = m_columnIndex.constFind(key); found != m_columnIndex.constEnd()) return *found;
   if (m_table.columns.size() >= m_options.limits.maxColumns)
     return Error(ErrorCode::BadFormat,
                  QStringLiteral("The records of %1 use more than %2 different keys.")
                      .arg(m_fileName)
                      .arg(m_options.limits.maxColumns),
                  QStringLiteral("Keep only the fields you need (the text and the label) and try again."));
-  m_table.columns << key;
+  addColumn(key);
   return int(m_table.columns.size()) - 1;
 }
 

@@ -4,6 +4,8 @@
 
 #include "core/data/TextTable.h"
 
+#include <QHash>
+
 namespace attune::detail {
 
 enum class Utf8Check { Ascii, Utf8, Invalid };
@@ -35,10 +37,12 @@ class TextTableBuilder {
 
  private:
   Status checkCells() const;
+  void addColumn(const QString& name);
 
   TextTable& m_table;
   TextTableReadOptions m_options;
   QString m_fileName;
+  QHash<QString, int> m_columnIndex;  // the table's columns by name
   qint64 m_cells = 0;
   int m_records = 0;
   int m_nonAsciiRecords = 0;
