@@ -116,8 +116,8 @@ printf '\n%-20s %12s %8s %8s %8s  %s\n' target executions exec/s cov features re
 for target in "${targets[@]}"; do
   dir="$work/$target"
   status=$(cat "$dir/status" 2>/dev/null || echo 1)
-  runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$dir/log" | tail -1 | grep -o '[0-9]*$' || true)
-  speed=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$dir/log" | tail -1 | grep -o '[0-9]*$' || true)
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$dir/log" | tail -1 | grep -o '[0-9]*$' || true)
+  speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$dir/log" | tail -1 | grep -o '[0-9]*$' || true)
   cov=$(grep -o 'cov: [0-9]*' "$dir/log" | tail -1 | grep -o '[0-9]*$' || true)
   ft=$(grep -o 'ft: [0-9]*' "$dir/log" | tail -1 | grep -o '[0-9]*$' || true)
   artifacts=$(find "$dir/artifacts" -type f | sort)
