@@ -91,6 +91,86 @@ class TestKerasClassifier : public QObject {
     QVERIFY(!md::makeKerasClassifier(m_model, {}, 0).ok());
   }
 
+  // Values read from a model file are checked before anything runs: each hostile value below is an
+  // Error naming the layer and the option, through the calls training makes (readTfjsModel, then
+  // makeKerasClassifier, which runs the cut model once). A stride of 0 with "same" padding divided by
+  // zero (SIGFPE) there and ended the whole process.
+  void refusesHostileLayerValues_data() {
+    QTest::addColumn<QString>("layer");
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<QString>("value");  // JSON
+    QTest::newRow("stride 0, same padding") << "dw"
+                                            << "strides"
+                                            << "[0, 0]";
+    QTest::newRow("one stride 0") << "conv_s2"
+                                  << "strides"
+                                  << "0";
+    QTest::newRow("negative stride") << "conv1"
+                                     << "strides"
+                                     << "[-2, 2]";
+    QTest::newRow("huge kernel") << "conv1"
+                                 << "kernel_size"
+                                 << "[100000, 3]";
+    QTest::newRow("zero dilation") << "dil"
+                                   << "dilation_rate"
+                                   << "[0, 2]";
+    QTest::newRow("stride as text") << "sep"
+                                    << "strides"
+                                    << "\"2\"";
+    QTest::newRow("zero pool size") << "maxpool"
+                                    << "pool_size"
+                                    << "[0, 2]";
+    QTest::newRow("zero pool stride") << "avgpool"
+                                      << "strides"
+                                      << "[1, 0]";
+    QTest::newRow("zero units") << "fc1"
+                                << "units"
+                                << "0";
+    QTest::newRow("units past 2^63") << "fc1"
+                                     << "units"
+                                     << "18446744073709551615";
+    QTest::newRow("zero epsilon") << "bn1"
+                                  << "epsilon"
+                                  << "0";
+    QTest::newRow("momentum above 1") << "bn2"
+                                      << "momentum"
+                                      << "7.5";
+    QTest::newRow("dropout rate 1") << "drop"
+                                    << "rate"
+                                    << "1.0";
+    QTest::newRow("negative padding") << "pad"
+                                      << "padding"
+                                      << "[[0, -1], [0, 1]]";
+    QTest::newRow("concatenate axis 9") << "concat"
+                                        << "axis"
+                                        << "9";
+    QTest::newRow("input side 0") << "input"
+                                  << "batch_input_shape"
+                                  << "[null, 0, 13, 3]";
+    QTest::newRow("huge relu cap") << "relu1"
+                                   << "max_value"
+                                   << "1e300";
+  }
+  void refusesHostileLayerValues() {
+    QFETCH(QString, layer);
+    QFETCH(QString, option);
+    QFETCH(QString, value);
+    TfjsModel model = m_model;
+    bool found = false;
+    for (auto& item : model.modelConfig["config"]["layers"]) {
+      if (item["name"] != layer.toStdString()) continue;
+      item["config"][option.toStdString()] = nlohmann::json::parse(value.toStdString());
+      found = true;
+    }
+    QVERIFY(found);
+    auto classifier = md::makeKerasClassifier(model, {}, 3);
+    QVERIFY(!classifier.ok());
+    const QString message = classifier.error().message;
+    QVERIFY2(message.contains(QLatin1Char('"') + layer + QLatin1Char('"')) && message.contains(option),
+             qPrintable(message));
+    QVERIFY(!classifier.error().hint.isEmpty());
+  }
+
   void trainingLowersTheLoss() {
     auto classifier = md::makeKerasClassifier(m_model, QStringLiteral("add"), 3);
     QVERIFY(classifier.ok());

@@ -3,6 +3,7 @@
 #include <QString>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -208,6 +209,170 @@ class Flattener {
   }
 };
 
+// Checks the options of one layer before anything uses them: a stride of 0 with "same" padding
+// divides by zero (SIGFPE) when the layer runs, a huge kernel or unit count exhausts memory, a NaN
+// epsilon poisons every output. Absent or null options keep Keras's defaults and pass.
+class LayerValues {
+ public:
+  explicit LayerValues(const KerasNode& node) : m_node(node), m_config(node.config) {}
+
+  Status check() {
+    const std::string& kind = m_node.className;
+    if (!m_config.is_object() && !m_config.is_null()) {
+      refuse("config", "an object of options");
+      return m_error;
+    }
+    if (!text("activation") || !text("data_format") || !boolean("use_bias")) return m_error;
+    if (kind == "Conv2D" || kind == "DepthwiseConv2D" || kind == "SeparableConv2D") {
+      if (!text("padding") || !pair("kernel_size", kMaxWindow) || !pair("strides", kMaxWindow) ||
+          !pair("dilation_rate", kMaxWindow) || !whole("filters", 1, kMaxChannels) ||
+          !whole("depth_multiplier", 1, kMaxChannels))
+        return m_error;
+    } else if (kind == "MaxPooling2D" || kind == "AveragePooling2D") {
+      if (!text("padding") || !pair("pool_size", kMaxWindow) || !pair("strides", kMaxWindow)) return m_error;
+    } else if (kind == "Dense") {
+      if (!whole("units", 1, kMaxUnits)) return m_error;
+    } else if (kind == "BatchNormalization") {
+      if (!number("epsilon", 0.0, 1.0, Bound::Open) || !number("momentum", 0.0, 1.0, Bound::Closed) ||
+          !boolean("scale") || !boolean("center") || !axis("axis"))
+        return m_error;
+    } else if (kind == "Dropout" || kind == "SpatialDropout2D") {
+      if (!number("rate", 0.0, 1.0, Bound::HalfOpen)) return m_error;
+    } else if (kind == "ReLU" || kind == "LeakyReLU") {
+      if (!number("max_value", 0.0, kMaxMagnitude, Bound::Closed) ||
+          !number("negative_slope", -kMaxMagnitude, kMaxMagnitude, Bound::Closed) ||
+          !number("alpha", -kMaxMagnitude, kMaxMagnitude, Bound::Closed) ||
+          !number("threshold", -kMaxMagnitude, kMaxMagnitude, Bound::Closed))
+        return m_error;
+    } else if (kind == "ZeroPadding2D") {
+      if (!padding()) return m_error;
+    } else if (kind == "Concatenate") {
+      if (!axis("axis")) return m_error;
+    } else if (kind == "GlobalAveragePooling2D" || kind == "GlobalMaxPooling2D") {
+      if (!boolean("keepdims")) return m_error;
+    } else if (kind == "Reshape") {
+      if (!shape("target_shape", 0)) return m_error;
+    } else if (kind == "InputLayer") {
+      if (!shape("batch_input_shape", 1) || !shape("batch_shape", 1)) return m_error;
+    }
+    return {};
+  }
+
+ private:
+  static constexpr int64_t kMaxWindow = 1024;        // kernel, stride, dilation and pool sides
+  static constexpr int64_t kMaxChannels = 1 << 16;   // filters, depth multiplier
+  static constexpr int64_t kMaxUnits = 1 << 20;      // Dense units
+  static constexpr int64_t kMaxDimension = 1 << 16;  // input and reshape dimensions, padding
+  static constexpr double kMaxMagnitude = 1e6;       // slopes, thresholds, caps
+  enum class Bound { Open, HalfOpen, Closed };       // (lo, hi), [lo, hi), [lo, hi]
+
+  const KerasNode& m_node;
+  const json& m_config;
+  Error m_error;
+
+  const json* find(const char* key) const {
+    auto it = m_config.find(key);
+    return it == m_config.end() || it->is_null() ? nullptr : &*it;
+  }
+  bool refuse(const char* key, const QString& expected) {
+    const json* value = find(key);
+    const QString shown =
+        value == nullptr
+            ? QString()
+            : QLatin1Char(' ') +
+                  QString::fromStdString(value->dump(-1, ' ', false, json::error_handler_t::replace)).left(60);
+    m_error =
+        badTopology(QStringLiteral("The layer \"%1\" (%2) has %3%4, but it must be %5.")
+                        .arg(QString::fromStdString(m_node.name), QString::fromStdString(m_node.className),
+                             QLatin1String(key), shown, expected));
+    return false;
+  }
+  bool refuse(const char* key, const char* expected) { return refuse(key, QString::fromUtf8(expected)); }
+
+  static bool inRange(const json& value, int64_t lo, int64_t hi) {
+    if (value.is_number_unsigned()) {  // non-negative numbers read from text are unsigned
+      const uint64_t x = value.get<uint64_t>();
+      return hi >= 0 && x <= uint64_t(hi) && (lo <= 0 || x >= uint64_t(lo));
+    }
+    if (!value.is_number_integer()) return false;
+    const int64_t x = value.get<int64_t>();
+    return x >= lo && x <= hi;
+  }
+  static QString range(int64_t lo, int64_t hi) {
+    return QStringLiteral("a whole number from %1 to %2").arg(lo).arg(hi);
+  }
+  bool whole(const char* key, int64_t lo, int64_t hi) {
+    const json* value = find(key);
+    return value == nullptr || inRange(*value, lo, hi) || refuse(key, range(lo, hi));
+  }
+  // One whole number or a list of two (height, width), each from 1 to `hi`.
+  bool pair(const char* key, int64_t hi) {
+    const json* value = find(key);
+    if (value == nullptr || inRange(*value, 1, hi)) return true;
+    if (value->is_array() && value->size() == 2 && inRange((*value)[0], 1, hi) && inRange((*value)[1], 1, hi))
+      return true;
+    return refuse(key, QStringLiteral("%1, or a list of two of them").arg(range(1, hi)));
+  }
+  bool number(const char* key, double lo, double hi, Bound bound) {
+    const json* value = find(key);
+    if (value == nullptr) return true;
+    const double x = value->is_number() ? value->get<double>() : std::nan("");
+    const bool ok = std::isfinite(x) && (bound == Bound::Open ? x > lo : x >= lo) &&
+                    (bound == Bound::Closed ? x <= hi : x < hi);
+    if (ok) return true;
+    const char* open = bound == Bound::Open ? "above" : "at least";
+    const char* close = bound == Bound::Closed ? "at most" : "below";
+    return refuse(key, QStringLiteral("a number %1 %2 and %3 %4")
+                           .arg(QLatin1String(open))
+                           .arg(lo)
+                           .arg(QLatin1String(close))
+                           .arg(hi));
+  }
+  bool text(const char* key) {
+    const json* value = find(key);
+    return value == nullptr || value->is_string() || refuse(key, "text");
+  }
+  bool boolean(const char* key) {
+    const json* value = find(key);
+    return value == nullptr || value->is_boolean() || refuse(key, "true or false");
+  }
+  // A Keras axis of a 4-D NHWC tensor (-4 to 3), alone or as a one-element list.
+  bool axis(const char* key) {
+    const json* value = find(key);
+    if (value == nullptr || inRange(*value, -4, 3)) return true;
+    if (value->is_array() && value->size() == 1 && inRange((*value)[0], -4, 3)) return true;
+    return refuse(key, "a whole number from -4 to 3");
+  }
+  // ZeroPadding2D: n, [h, w] or [[top, bottom], [left, right]], each from 0 to kMaxDimension.
+  bool padding() {
+    const json* value = find("padding");
+    if (value == nullptr || inRange(*value, 0, kMaxDimension)) return true;
+    const auto allIn = [](const json& list, size_t size) {
+      if (!list.is_array() || list.size() != size) return false;
+      for (const json& item : list)
+        if (!inRange(item, 0, kMaxDimension)) return false;
+      return true;
+    };
+    if (allIn(*value, 2)) return true;
+    if (value->is_array() && value->size() == 2 && allIn((*value)[0], 2) && allIn((*value)[1], 2))
+      return true;
+    return refuse(
+        "padding",
+        QStringLiteral("%1, or a list of two of them, or two lists of two").arg(range(0, kMaxDimension)));
+  }
+  // A shape of up to four dimensions after `first` leading ones that may be anything (the batch):
+  // each null, -1 (unknown) or from 1 to kMaxDimension.
+  bool shape(const char* key, size_t first) {
+    const json* value = find(key);
+    if (value == nullptr) return true;
+    bool ok = value->is_array() && value->size() > first && value->size() <= first + 4;
+    for (size_t i = first; ok && i < value->size(); ++i)
+      ok = (*value)[i].is_null() || inRange((*value)[i], -1, -1) || inRange((*value)[i], 1, kMaxDimension);
+    return ok || refuse(key, QStringLiteral("a list of up to four dimensions, each unknown or %1")
+                                 .arg(range(1, kMaxDimension)));
+  }
+};
+
 }  // namespace
 
 int KerasTopology::indexOf(const std::string& name) const {
@@ -253,6 +418,8 @@ Result<KerasTopology> parseKerasTopology(const nlohmann::json& modelConfig) {
                            .arg(QString::fromUtf8(e.what())));
   }
   if (flattener.topology.outputNode < 0) return badTopology(flattener.error());
+  for (const KerasNode& node : flattener.topology.nodes)
+    if (auto status = LayerValues(node).check(); !status) return status.error();
   return std::move(flattener.topology);
 }
 
