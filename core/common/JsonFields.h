@@ -1,6 +1,8 @@
 #pragma once
 // Reading typed fields out of JSON objects: a missing key keeps the caller's default, a key of the
 // wrong type is an error that names the key's full path ("config.optim.lr_head must be a number").
+// Every file Attune reads JSON from goes through these (or checks is_*() before get<>()): nlohmann's
+// get<>(), value() and implicit conversions throw json::type_error on a wrong type.
 
 #include "core/common/Result.h"
 
@@ -11,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace attune::json_fields {
 
@@ -64,12 +67,55 @@ inline Status readValue(const nlohmann::json& value, const QString& keyPath, QSt
   return {};
 }
 
+inline Status readValue(const nlohmann::json& value, const QString& keyPath, int64_t& out) {
+  if (!value.is_number_integer()) return typeError(keyPath, "a whole number");
+  if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+    return typeError(keyPath, "a smaller whole number");
+  out = value.get<int64_t>();
+  return {};
+}
+
+inline Status readValue(const nlohmann::json& value, const QString& keyPath, std::string& out) {
+  if (!value.is_string()) return typeError(keyPath, "text");
+  out = value.get<std::string>();
+  return {};
+}
+
+inline Status readValue(const nlohmann::json& value, const QString& keyPath, std::vector<double>& out) {
+  if (!value.is_array()) return typeError(keyPath, "a list of numbers");
+  std::vector<double> numbers;
+  numbers.reserve(value.size());
+  for (const auto& item : value) {
+    if (!item.is_number()) return typeError(keyPath, "a list of numbers");
+    numbers.push_back(item.get<double>());
+  }
+  out = std::move(numbers);
+  return {};
+}
+
 // read(): an absent or null key leaves `out` unchanged and succeeds.
 template <typename T>
 Status read(const nlohmann::json& object, const char* key, const QString& path, T& out) {
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return {};
   return readValue(*it, joinPath(path, key), out);
+}
+
+// require(): like read(), but an absent or null key is an error too.
+template <typename T>
+Status require(const nlohmann::json& object, const char* key, const QString& path, T& out) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null())
+    return Error(ErrorCode::MissingKey, QStringLiteral("%1 is missing.").arg(joinPath(path, key)));
+  return readValue(*it, joinPath(path, key), out);
+}
+
+// An error of these readers for a file other than the project file: the message names the file,
+// the hint says what to do about that file.
+inline Error inFile(Error error, const QString& file, const QString& hint) {
+  error.message = QStringLiteral("In %1, %2").arg(file, error.message);
+  error.hint = hint;
+  return error;
 }
 
 // The sub-object at `key`; nullptr when absent, an error when present but not an object.

@@ -53,6 +53,9 @@ class TestTrainerState : public QObject {
     QTest::newRow("not an object") << QByteArray("[1]");
     QTest::newRow("other version") << QByteArray(R"({"format_version": 2})");
     QTest::newRow("missing keys") << QByteArray(R"({"format_version": 1, "epoch": 2})");
+    // nlohmann's value("format_version", 0) threw a type_error on these, past the try block.
+    QTest::newRow("version is text") << QByteArray(R"({"format_version": "1"})");
+    QTest::newRow("version is a list") << QByteArray(R"({"format_version": [1]})");
   }
   void damagedStateIsRefusedWithAReason() {
     QFETCH(QByteArray, document);
@@ -65,6 +68,15 @@ class TestTrainerState : public QObject {
     QVERIFY(!ad::TrainerProgress::fromJson(json).ok());
     json = ad::TrainerProgress{}.toJson();
     json["step"] = "many";
+    auto wrongType = ad::TrainerProgress::fromJson(json);
+    QVERIFY(!wrongType.ok());
+    QVERIFY2(wrongType.error().message.contains(QStringLiteral("step must be a whole number")),
+             qPrintable(wrongType.error().message));
+    json = ad::TrainerProgress{}.toJson();
+    json["train_losses"] = {0.5, "x"};
+    QVERIFY(!ad::TrainerProgress::fromJson(json).ok());
+    json = ad::TrainerProgress{}.toJson();
+    json["best_epoch"] = 1e12;  // get<int>() would have cut it to some other number
     QVERIFY(!ad::TrainerProgress::fromJson(json).ok());
   }
 

@@ -1,5 +1,7 @@
 #include "core/training/detail/TrainerState.h"
 
+#include "core/common/JsonFields.h"
+
 #include <QCryptographicHash>
 
 #include <algorithm>
@@ -39,33 +41,32 @@ nlohmann::json TrainerProgress::toJson() const {
 }
 
 Result<TrainerProgress> TrainerProgress::fromJson(const nlohmann::json& json) {
+  using json_fields::require;
   if (!json.is_object()) return damaged(QStringLiteral("not an object"));
-  if (json.value("format_version", 0) != 1) return damaged(QStringLiteral("unknown format version"));
+  int version = 0;
+  if (!require(json, "format_version", {}, version) || version != 1)
+    return damaged(QStringLiteral("unknown format version"));
   TrainerProgress p;
-  try {
-    p.epoch = json.at("epoch").get<int>();
-    p.batchesDone = json.at("batches_done").get<int64_t>();
-    p.step = json.at("step").get<int64_t>();
-    p.epochLossSum = json.at("epoch_loss_sum").get<double>();
-    p.epochCorrect = json.at("epoch_correct").get<int64_t>();
-    p.epochSeen = json.at("epoch_seen").get<int64_t>();
-    p.badSteps = json.at("bad_steps").get<int>();
-    p.microBatch = json.at("micro_batch").get<int>();
-    p.epochsCompleted = json.at("epochs_completed").get<int>();
-    p.bestEpoch = json.at("best_epoch").get<int>();
-    p.bestValAccuracy = json.at("best_val_accuracy").get<double>();
-    p.bestValLoss = json.at("best_val_loss").get<double>();
-    p.epochsSinceBest = json.at("epochs_since_best").get<int>();
-    p.overfittingReported = json.at("overfitting_reported").get<bool>();
-    p.trainLosses = json.at("train_losses").get<std::vector<double>>();
-    p.valLosses = json.at("val_losses").get<std::vector<double>>();
-    p.lrHead = json.at("lr_head").get<double>();
-    p.lrBackbone = json.at("lr_backbone").get<double>();
-    p.schedule = json.at("schedule");
-    p.dataFingerprint = QString::fromStdString(json.at("data_fingerprint").get<std::string>());
-  } catch (const nlohmann::json::exception& e) {
-    return damaged(QString::fromUtf8(e.what()));
-  }
+  QString fingerprint;
+  // Every key is required and of its type: a wrong one names itself instead of throwing.
+  for (const Status& status :
+       {require(json, "epoch", {}, p.epoch), require(json, "batches_done", {}, p.batchesDone),
+        require(json, "step", {}, p.step), require(json, "epoch_loss_sum", {}, p.epochLossSum),
+        require(json, "epoch_correct", {}, p.epochCorrect), require(json, "epoch_seen", {}, p.epochSeen),
+        require(json, "bad_steps", {}, p.badSteps), require(json, "micro_batch", {}, p.microBatch),
+        require(json, "epochs_completed", {}, p.epochsCompleted),
+        require(json, "best_epoch", {}, p.bestEpoch),
+        require(json, "best_val_accuracy", {}, p.bestValAccuracy),
+        require(json, "best_val_loss", {}, p.bestValLoss),
+        require(json, "epochs_since_best", {}, p.epochsSinceBest),
+        require(json, "overfitting_reported", {}, p.overfittingReported),
+        require(json, "train_losses", {}, p.trainLosses), require(json, "val_losses", {}, p.valLosses),
+        require(json, "lr_head", {}, p.lrHead), require(json, "lr_backbone", {}, p.lrBackbone),
+        require(json, "data_fingerprint", {}, fingerprint)})
+    if (!status) return damaged(status.error().message);
+  if (!json.contains("schedule")) return damaged(QStringLiteral("schedule is missing."));
+  p.schedule = json["schedule"];
+  p.dataFingerprint = fingerprint;
   if (p.epoch < 1 || p.batchesDone < 0 || p.step < 0 || p.epochSeen < 0 || p.microBatch < 0)
     return damaged(QStringLiteral("values out of range"));
   return p;
