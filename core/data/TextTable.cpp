@@ -1,5 +1,6 @@
 #include "core/data/TextTable.h"
 
+#include "core/common/FileRead.h"
 #include "core/data/detail/TextTableBuilder.h"
 
 #include <QFile>
@@ -105,11 +106,13 @@ Result<TextTable> TextTable::parse(const QByteArray& bytes, TextTableFormat form
 Result<TextTable> TextTable::read(const QString& path, const TextTableReadOptions& options) {
   auto format = formatFor(path, options.format);
   if (!format) return format.error();
-  QFile file(path);
-  if (!file.exists())
+  QFile file;
+  if (!QFileInfo::exists(path))
     return Error(ErrorCode::FileNotFound, QStringLiteral("The file %1 does not exist.").arg(path),
                  QStringLiteral("Check the path and try again."));
-  if (!file.open(QIODevice::ReadOnly)) return readError(path, file.errorString());
+  // Only a regular file: a named pipe would block for ever, a device never end.
+  if (auto opened = openRegularFile(file, path, -1, QStringLiteral("the data table")); !opened)
+    return opened.error();
   if (file.size() > options.limits.maxFileBytes)
     return Error(ErrorCode::BadValue,
                  QStringLiteral("%1 is %2 MB; Attune reads tables of up to %3 MB.")
@@ -130,11 +133,12 @@ Result<TextTable> TextTable::preview(const QString& path, int rowCount,
                                      std::optional<TextTableFormat> format) {
   auto resolved = formatFor(path, format);
   if (!resolved) return resolved.error();
-  QFile file(path);
-  if (!file.exists())
+  QFile file;
+  if (!QFileInfo::exists(path))
     return Error(ErrorCode::FileNotFound, QStringLiteral("The file %1 does not exist.").arg(path),
                  QStringLiteral("Check the path and try again."));
-  if (!file.open(QIODevice::ReadOnly)) return readError(path, file.errorString());
+  if (auto opened = openRegularFile(file, path, -1, QStringLiteral("the data table")); !opened)
+    return opened.error();
   const QByteArray bytes = file.read(kPreviewBytes);
   if (file.error() != QFileDevice::NoError) return readError(path, file.errorString());
   TextTableReadOptions options;

@@ -1,5 +1,7 @@
 #include "core/data/WordPieceFiles.h"
 
+#include "core/common/FileRead.h"
+
 #include <nlohmann/json.hpp>
 
 #include <QDir>
@@ -22,24 +24,9 @@ constexpr qint64 kMaxTokenizerConfigBytes = 1LL << 20;  // a few flags
 const QString kFileHint = QStringLiteral("Use the tokenizer files that came with the model, unchanged.");
 
 Result<QByteArray> readSmallFile(const QString& path, qint64 maxBytes) {
-  QFile file(path);
-  if (!file.exists())
-    return Error(ErrorCode::FileNotFound, QStringLiteral("The tokenizer file %1 does not exist.").arg(path),
-                 QStringLiteral("Check that the model folder is complete."));
-  if (!file.open(QIODevice::ReadOnly))
-    return Error(ErrorCode::FileUnreadable,
-                 QStringLiteral("The tokenizer file %1 could not be opened.").arg(path),
-                 QStringLiteral("Check that the file is readable."));
-  if (file.size() > maxBytes)
-    return Error(ErrorCode::BadFormat,
-                 QStringLiteral("The tokenizer file %1 is %2 MB, far larger than a tokenizer can be.")
-                     .arg(path)
-                     .arg(file.size() >> 20),
-                 kFileHint);
-  QByteArray bytes = file.read(maxBytes + 1);
-  if (bytes.size() > maxBytes)  // a file that grows while read, or a device without a size
-    return Error(ErrorCode::BadFormat, QStringLiteral("The tokenizer file %1 is too large.").arg(path),
-                 kFileHint);
+  auto bytes = readRegularFile(path, maxBytes, QStringLiteral("the tokenizer file"));
+  if (!bytes && bytes.error().code == ErrorCode::BadFormat)  // larger than a tokenizer can be
+    return Error(ErrorCode::BadFormat, bytes.error().message, kFileHint);
   return bytes;
 }
 

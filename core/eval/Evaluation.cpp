@@ -1,6 +1,7 @@
 #include "core/eval/Evaluation.h"
 
 #include "core/common/EngineBoundary.h"
+#include "core/common/FileRead.h"
 #include "core/data/ImageFolderScanner.h"
 #include "core/data/TextDataset.h"
 #include "core/data/TextTable.h"
@@ -209,9 +210,11 @@ Result<RunEvaluation> evaluate(Predictor& predictor, LabelledExamples examples) 
 
 QString crossValidationRunOf(const QString& runDirectory) {
   // Only the settings are needed: config.json, not the run's curves.
-  QFile file(QDir(runDirectory).filePath(QStringLiteral("config.json")));
-  if (!file.open(QIODevice::ReadOnly)) return {};
-  const auto document = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
+  auto bytes = readRegularFile(QDir(runDirectory).filePath(QStringLiteral("config.json")), kMaxSmallJsonBytes,
+                               QStringLiteral("the run's settings"));
+  if (!bytes) return {};
+  const auto document =
+      nlohmann::json::parse(bytes->constData(), bytes->constData() + bytes->size(), nullptr, false);
   if (!document.is_object() || !document.contains("config")) return {};
   auto config = TrainingConfig::fromJson(document["config"]);
   if (!config || config->folds < 2) return {};

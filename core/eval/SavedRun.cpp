@@ -1,5 +1,8 @@
 #include "core/eval/SavedRun.h"
 
+#include "core/common/FileRead.h"
+#include "core/common/JsonFields.h"
+
 #include <nlohmann/json.hpp>
 
 #include <QDir>
@@ -35,13 +38,13 @@ std::vector<int> intList(const nlohmann::json& document, const char* key) {
   std::vector<int> values;
   if (auto it = document.find(key); it != document.end() && it->is_array())
     for (const auto& v : *it)
-      if (v.is_number_integer()) values.push_back(v.get<int>());
+      if (int value = 0; json_fields::readValue(v, {}, value)) values.push_back(value);
   return values;
 }
 
 int intField(const nlohmann::json& document, const char* key) {
-  auto it = document.find(key);
-  return it != document.end() && it->is_number_integer() ? it->get<int>() : 0;
+  int value = 0;  // a count past the range of int is as unknown as a missing one
+  return json_fields::read(document, key, {}, value) ? value : 0;
 }
 
 QString stringField(const nlohmann::json& document, const char* key) {
@@ -59,8 +62,8 @@ double cellValue(const QStringList& cells, qsizetype index) {
 // a crash) are left out.
 std::vector<EpochRecord> readEpochs(const QString& path) {
   std::vector<EpochRecord> epochs;
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) return epochs;
+  QFile file;
+  if (!openRegularFile(file, path, -1, QStringLiteral("the metrics file"))) return epochs;
   const QStringList header = QString::fromUtf8(file.readLine()).trimmed().split(QLatin1Char(','));
   const auto column = [&header](const char* name) { return header.indexOf(QLatin1String(name)); };
   const qsizetype kind = column("kind"), epoch = column("epoch"), trainLoss = column("train_loss"),
@@ -116,12 +119,15 @@ const EpochRecord* SavedRun::epoch(int number) const {
 
 Result<SavedRun> readSavedRun(const QString& directory) {
   const QDir dir(directory);
-  QFile file(dir.filePath(QStringLiteral("config.json")));
-  if (!file.open(QIODevice::ReadOnly))
+  const QString configPath = dir.filePath(QStringLiteral("config.json"));
+  if (!QFileInfo::exists(configPath))
     return Error(ErrorCode::FileUnreadable,
                  QStringLiteral("%1 is not a run: it has no config.json.").arg(directory),
                  QStringLiteral("Choose a folder under the project's runs folder."));
-  const auto document = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
+  auto bytes = readRegularFile(configPath, kMaxSmallJsonBytes, QStringLiteral("the run's settings"));
+  if (!bytes) return bytes.error();
+  const auto document =
+      nlohmann::json::parse(bytes->constData(), bytes->constData() + bytes->size(), nullptr, false);
   if (!document.is_object())
     return Error(ErrorCode::BadFormat,
                  QStringLiteral("The settings of run %1 (config.json) are damaged.").arg(dir.dirName()),

@@ -1,8 +1,9 @@
 #include "core/models/TextModelConfig.h"
 
+#include "core/common/FileRead.h"
 #include "core/common/JsonFields.h"
 
-#include <QFile>
+#include <QFileInfo>
 
 namespace attune {
 
@@ -256,17 +257,16 @@ Result<TextModelConfig> parseTextModelConfig(const nlohmann::json& json) {
 }
 
 Result<TextModelConfig> readTextModelConfig(const QString& path) {
-  QFile file(path);
-  if (!file.exists())
+  if (!QFileInfo::exists(path))
     return Error(
         ErrorCode::FileNotFound, QStringLiteral("The model folder has no config.json (%1).").arg(path),
         QStringLiteral("Choose a Hugging Face model folder: it holds config.json next to the weights."));
-  if (file.size() > kMaxConfigBytes) return configError(QStringLiteral("the file is far too large."));
-  if (!file.open(QIODevice::ReadOnly))
-    return Error(ErrorCode::FileUnreadable,
-                 QStringLiteral("Cannot read %1: %2").arg(path, file.errorString()),
-                 QStringLiteral("Check that the file exists and that you may read it."));
-  const auto json = nlohmann::json::parse(file.readAll().toStdString(), nullptr, /*allow_exceptions=*/false);
+  auto bytes = readRegularFile(path, kMaxConfigBytes, QStringLiteral("the model's config.json"));
+  if (!bytes && bytes.error().code == ErrorCode::BadFormat)
+    return configError(QStringLiteral("the file is far too large."));
+  if (!bytes) return bytes.error();
+  const auto json = nlohmann::json::parse(bytes->constData(), bytes->constData() + bytes->size(), nullptr,
+                                          /*allow_exceptions=*/false);
   if (json.is_discarded()) return configError(QStringLiteral("it is not valid JSON."));
   return parseTextModelConfig(json);
 }

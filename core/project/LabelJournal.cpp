@@ -1,5 +1,7 @@
 #include "core/project/LabelJournal.h"
 
+#include "core/common/FileRead.h"
+
 #include <nlohmann/json.hpp>
 
 #include <QDir>
@@ -203,12 +205,12 @@ LabelJournal::~LabelJournal() {
 
 Result<std::unique_ptr<LabelJournal>> LabelJournal::open(const QString& path) {
   std::unique_ptr<LabelJournal> journal(new LabelJournal(path));
-  QFile file(path);
-  if (!file.exists()) return journal;
-  if (!file.open(QIODevice::ReadOnly))
-    return Error(ErrorCode::FileUnreadable,
-                 QStringLiteral("Cannot read the labels made in Attune (%1).").arg(path),
-                 QStringLiteral("Check the file's permissions; the labels in it are kept."));
+  QFile file;
+  if (!QFileInfo::exists(path)) return journal;
+  // A regular file only (a named pipe would block), and no larger than a journal can grow.
+  if (auto opened = openRegularFile(file, path, kMaxLargeTextBytes, QStringLiteral("the label journal"));
+      !opened)
+    return opened.error();
   const QByteArray bytes = file.readAll();
   // Everything after the last newline is a line a crash cut short: it was never acknowledged.
   const qsizetype end = bytes.lastIndexOf('\n') + 1;

@@ -1,5 +1,7 @@
 #include "core/project/ProjectFile.h"
 
+#include "core/common/FileRead.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -76,17 +78,17 @@ Result<json> ProjectFile::migrate(json document) {
   return document;
 }
 
+// Settings, class names and the runs index: a few hundred KiB for the largest projects.
+constexpr qint64 kMaxProjectFileBytes = qint64(256) << 20;
+
 Result<Project> ProjectFile::load(const QString& path) {
-  QFile file(path);
-  if (!file.exists())
+  if (!QFileInfo::exists(path))
     return Error(ErrorCode::FileNotFound, QStringLiteral("The project %1 does not exist.").arg(path),
                  QStringLiteral("Check the path, or create a new project."));
-  if (!file.open(QIODevice::ReadOnly))
-    return Error(ErrorCode::FileUnreadable,
-                 QStringLiteral("Cannot read %1: %2.").arg(path, file.errorString()),
-                 QStringLiteral("Check that you may read the file."));
-  const QByteArray bytes = file.readAll();
-  file.close();
+  // A regular file of a plausible size only: a named pipe would block, a device never end.
+  auto read = readRegularFile(path, kMaxProjectFileBytes, QStringLiteral("the project file"));
+  if (!read) return read.error();
+  const QByteArray& bytes = *read;
   json document = json::parse(bytes.constData(), bytes.constData() + bytes.size(), nullptr, false);
   if (document.is_discarded())
     return Error(

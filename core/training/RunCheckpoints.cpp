@@ -1,5 +1,6 @@
 #include "core/training/RunCheckpoints.h"
 
+#include "core/common/FileRead.h"
 #include "core/training/RunWriter.h"
 
 #include <nlohmann/json.hpp>
@@ -12,8 +13,8 @@
 namespace attune {
 
 int checkpointEpochOf(const QString& path) {
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) return 0;
+  QFile file;
+  if (!openRegularFile(file, path, -1, QStringLiteral("the checkpoint"))) return 0;
   const QByteArray size = file.read(8);
   if (size.size() != 8) return 0;
   const quint64 length = qFromLittleEndian<quint64>(size.constData());

@@ -1,6 +1,8 @@
 #include "core/training/TrainingJob.h"
 
 #include "core/common/EngineBoundary.h"
+#include "core/common/FileRead.h"
+#include "core/common/JsonFields.h"
 #include "core/data/StratifiedSplit.h"
 #include "core/data/TextDataset.h"
 #include "core/data/TextTable.h"
@@ -184,11 +186,14 @@ Result<SavedRunSettings> readRunSettings(const Project& project, const QString& 
   QDir runsDir(project.runsDirectory());
   SavedRunSettings saved;
   saved.directory = QFileInfo(run).isDir() ? QFileInfo(run).absoluteFilePath() : runsDir.filePath(run);
-  QFile configFile(QDir(saved.directory).filePath(QStringLiteral("config.json")));
-  if (!configFile.open(QIODevice::ReadOnly))
+  const QString configPath = QDir(saved.directory).filePath(QStringLiteral("config.json"));
+  if (!QFileInfo::exists(configPath))
     return Error(ErrorCode::FileNotFound, QStringLiteral("There is no run %1 in this project.").arg(run),
                  QStringLiteral("Give a run id from the project's runs folder (%1).").arg(runsDir.path()));
-  const auto document = nlohmann::json::parse(configFile.readAll().toStdString(), nullptr, false);
+  auto bytes = readRegularFile(configPath, kMaxSmallJsonBytes, QStringLiteral("the run's settings"));
+  if (!bytes) return bytes.error();
+  const auto document =
+      nlohmann::json::parse(bytes->constData(), bytes->constData() + bytes->size(), nullptr, false);
   if (!document.is_object() || !document.contains("config") ||
       (document.contains("classes") && !document["classes"].is_array()))
     return Error(ErrorCode::BadFormat, QStringLiteral("The settings of run %1 are damaged.").arg(run),
@@ -196,10 +201,12 @@ Result<SavedRunSettings> readRunSettings(const Project& project, const QString& 
   auto config = TrainingConfig::fromJson(document["config"], QStringLiteral("config"));
   if (!config) return config.error();
   saved.config = std::move(*config);
-  saved.runId =
-      QString::fromStdString(document.value("run_id", QFileInfo(saved.directory).fileName().toStdString()));
-  for (const auto& name : document.value("classes", nlohmann::json::array()))
-    if (name.is_string()) saved.classes << QString::fromStdString(name.get<std::string>());
+  saved.runId = QFileInfo(saved.directory).fileName();
+  if (auto status = json_fields::read(document, "run_id", {}, saved.runId); !status)
+    return json_fields::inFile(status.error(), configPath, QStringLiteral("Start a new run instead."));
+  if (auto classes = document.find("classes"); classes != document.end())
+    for (const auto& name : *classes)
+      if (name.is_string()) saved.classes << QString::fromStdString(name.get<std::string>());
   return saved;
 }
 

@@ -1,5 +1,6 @@
 #include "core/weights/ModelCatalog.h"
 
+#include "core/common/FileRead.h"
 #include "core/common/JsonFields.h"
 
 #include <QFile>
@@ -213,13 +214,12 @@ const ModelCatalog& ModelCatalog::builtIn() {
 Result<ModelCatalog> ModelCatalog::active() {
   const QString path = qEnvironmentVariable("ATTUNE_CATALOG");
   if (path.isEmpty()) return builtIn();
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly))
-    return Error(ErrorCode::FileUnreadable,
-                 QStringLiteral("Cannot read the model catalog %1 (named by ATTUNE_CATALOG): %2.")
-                     .arg(path, file.errorString()),
+  auto bytes = readRegularFile(path, kMaxSmallJsonBytes, QStringLiteral("the model catalog"));
+  if (!bytes)
+    return Error(bytes.error().code,
+                 QStringLiteral("%1 (named by ATTUNE_CATALOG).").arg(bytes.error().message.chopped(1)),
                  QStringLiteral("Correct ATTUNE_CATALOG or unset it to use Attune's own catalog."));
-  auto parsed = parse(file.readAll());
+  auto parsed = parse(*bytes);
   if (!parsed) {
     Error error = parsed.error();
     error.message = QStringLiteral("%1 (ATTUNE_CATALOG): %2").arg(path, error.message);
