@@ -1,6 +1,23 @@
 #include "ui/BackgroundJob.h"
 
 namespace attune::ui {
+namespace {
+
+// Every job of a window may run at once (each runs one work at a time), so that no job waits behind
+// another; they are few (evaluation, suggestions, data health, export, "Try it").
+constexpr int kMaxJobThreads = 16;
+
+struct JobPool : QThreadPool {
+  JobPool() { setMaxThreadCount(kMaxJobThreads); }
+};
+
+}  // namespace
+
+Q_GLOBAL_STATIC(JobPool, jobPool)
+
+QThreadPool* BackgroundJob::pool() {
+  return jobPool();
+}
 
 BackgroundJob::BackgroundJob(std::function<QString()> currentProject, QObject* parent)
     : QObject(parent), m_currentProject(std::move(currentProject)) {

@@ -8,6 +8,13 @@
 //
 // The work returns a Result<T>. Any exception that escapes it (LibTorch's c10::Error above all)
 // becomes an ordinary Error with a plain message: nothing thrown on a worker reaches the window.
+//
+// The work runs on the jobs' own thread pool (pool()), never on Qt's global one: core's parallel
+// steps (QtConcurrent::blockingMap, e.g. the image folder scan) and Qt's own raster painting queue
+// tasks on the global pool and wait for them. With the jobs on the global pool, two jobs at once on
+// a 2-core machine (an evaluation and the model's suggestions after a run) took both of its threads
+// and each waited for a task that no thread was left to run: the jobs and the window froze for
+// good (found by test_soak).
 
 #include "core/common/EngineBoundary.h"
 #include "core/common/Result.h"
@@ -15,6 +22,7 @@
 #include <QFutureWatcher>
 #include <QObject>
 #include <QString>
+#include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <exception>
@@ -33,6 +41,10 @@ class BackgroundJob : public QObject {
   explicit BackgroundJob(std::function<QString()> currentProject, QObject* parent = nullptr);
   // Waits for work still running (its result is not delivered).
   ~BackgroundJob() override;
+
+  // The pool every job (and "Try it") runs on: one thread per job that is running, apart from the
+  // global pool that their nested parallel work uses.
+  static QThreadPool* pool();
 
   bool isRunning() const { return m_watcher.isRunning(); }
   void waitForFinished() { m_watcher.waitForFinished(); }
@@ -66,6 +78,7 @@ bool BackgroundJob::start(const QString& projectPath, Work work, Done done, std:
   using R = std::invoke_result_t<Work&>;
   m_stale = std::move(stale);
   m_watcher.setFuture(QtConcurrent::run(
+      pool(),
       [projectPath, work = std::move(work), done = std::move(done)]() mutable -> std::shared_ptr<Delivery> {
         auto delivery = std::make_shared<Delivery>();
         delivery->projectPath = projectPath;

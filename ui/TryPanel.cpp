@@ -3,6 +3,7 @@
 #include "core/data/ImageFolderScanner.h"
 #include "core/eval/BatchPrediction.h"
 #include "core/eval/Predictor.h"
+#include "ui/BackgroundJob.h"
 #include "ui/Colors.h"
 #include "ui/FileDialogHook.h"
 
@@ -226,51 +227,53 @@ void TryPanel::start(QStringList inputs, bool images, const QString& csvPath) {
   const QString runDirectory = m_runDirectory;
   m_messageLabel->setStyleSheet(QString());
   m_messageLabel->setText(predictor ? tr("Classifying…") : tr("Loading the model…"));
-  m_watcher.setFuture(QtConcurrent::run([predictor, runDirectory, inputs = std::move(inputs), images, csvPath,
-                                         textColumn = m_textColumn]() mutable {
-    auto answer = std::make_shared<Answer>();
-    answer->runDirectory = runDirectory;
-    answer->images = images;
-    answer->inputs = inputs;
-    answer->csvPath = csvPath;
-    if (!predictor) {
-      auto opened = Predictor::openRun(runDirectory);
-      if (!opened) {
-        answer->error = opened.error().text();
+  // The jobs' pool, not the global one that the prediction's own parallel steps use (BackgroundJob.h).
+  m_watcher.setFuture(
+      QtConcurrent::run(BackgroundJob::pool(), [predictor, runDirectory, inputs = std::move(inputs), images,
+                                                csvPath, textColumn = m_textColumn]() mutable {
+        auto answer = std::make_shared<Answer>();
+        answer->runDirectory = runDirectory;
+        answer->images = images;
+        answer->inputs = inputs;
+        answer->csvPath = csvPath;
+        if (!predictor) {
+          auto opened = Predictor::openRun(runDirectory);
+          if (!opened) {
+            answer->error = opened.error().text();
+            return answer;
+          }
+          predictor = std::shared_ptr<Predictor>(std::move(*opened));
+        }
+        answer->predictor = predictor;
+        if (images != (predictor->task() == TaskKind::ImageClassification)) {
+          answer->error = images ? tr("This model classifies texts, not images.")
+                                 : tr("This model classifies images, not texts.");
+          return answer;
+        }
+        if (!csvPath.isEmpty()) {
+          auto batch = attune::predictIntoCsv(*predictor, inputs, textColumn, csvPath);
+          if (batch)
+            answer->batch = *batch;
+          else
+            answer->error = batch.error().text();
+          return answer;
+        }
+        auto rows =
+            images ? predictor->predictImages(inputs, &answer->failures) : predictor->predictTexts(inputs);
+        if (!rows) {
+          answer->error = rows.error().text();
+          return answer;
+        }
+        answer->probabilities = std::move(*rows);
+        // Thumbnails are decoded here too, off the window's thread.
+        if (images)
+          for (const QString& path : answer->inputs) {
+            QImageReader reader(path);
+            reader.setScaledSize(reader.size().scaled(kThumbnail_px, kThumbnail_px, Qt::KeepAspectRatio));
+            answer->thumbnails.push_back(reader.read());
+          }
         return answer;
-      }
-      predictor = std::shared_ptr<Predictor>(std::move(*opened));
-    }
-    answer->predictor = predictor;
-    if (images != (predictor->task() == TaskKind::ImageClassification)) {
-      answer->error = images ? tr("This model classifies texts, not images.")
-                             : tr("This model classifies images, not texts.");
-      return answer;
-    }
-    if (!csvPath.isEmpty()) {
-      auto batch = attune::predictIntoCsv(*predictor, inputs, textColumn, csvPath);
-      if (batch)
-        answer->batch = *batch;
-      else
-        answer->error = batch.error().text();
-      return answer;
-    }
-    auto rows =
-        images ? predictor->predictImages(inputs, &answer->failures) : predictor->predictTexts(inputs);
-    if (!rows) {
-      answer->error = rows.error().text();
-      return answer;
-    }
-    answer->probabilities = std::move(*rows);
-    // Thumbnails are decoded here too, off the window's thread.
-    if (images)
-      for (const QString& path : answer->inputs) {
-        QImageReader reader(path);
-        reader.setScaledSize(reader.size().scaled(kThumbnail_px, kThumbnail_px, Qt::KeepAspectRatio));
-        answer->thumbnails.push_back(reader.read());
-      }
-    return answer;
-  }));
+      }));
   updateButton();
 }
 

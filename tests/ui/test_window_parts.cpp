@@ -16,6 +16,7 @@
 #include "ui/MessageBoxHook.h"
 #include "ui/ProjectDocument.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QDirIterator>
 #include <QMenu>
@@ -23,8 +24,10 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QtConcurrent/QtConcurrentMap>
 #include <QtTest>
 
+#include <algorithm>
 #include <stdexcept>
 
 using namespace attune;
@@ -39,6 +42,7 @@ class TestWindowParts : public QObject {
   void backgroundJobDropsResultOfAnotherProject();
   void backgroundJobTurnsExceptionIntoError();
   void backgroundJobRefusesSecondStart();
+  void backgroundJobsLeaveTheGlobalPoolToNestedWork();
   void documentTracksModifiedAndAsksBeforeDiscarding();
   void documentSaveAsTakesLabelsAlong();
   void classesMenuAsksThroughInputHook();
@@ -123,6 +127,40 @@ void TestWindowParts::backgroundJobRefusesSecondStart() {
   QSignalSpy finished(&job, &BackgroundJob::finished);
   QVERIFY(finished.wait(10'000));
   QCOMPARE(deliveries, 1);
+}
+
+// More jobs at once than Qt's global pool has threads, each running a parallel step on the global pool
+// (as core's image folder scan does with QtConcurrent::blockingMap): all finish. On the global pool
+// the jobs held every thread and waited for map tasks no thread was left to run (test_soak found an
+// evaluation and the model's suggestions frozen so on 2 cores, the window's painting with them).
+void TestWindowParts::backgroundJobsLeaveTheGlobalPoolToNestedWork() {
+  const int jobCount = QThreadPool::globalInstance()->maxThreadCount() + 1;
+  std::atomic<int> started{0};
+  std::vector<std::unique_ptr<BackgroundJob>> jobs;
+  int delivered = 0;
+  for (int i = 0; i < jobCount; ++i) {
+    jobs.push_back(std::make_unique<BackgroundJob>([] { return QString(); }));
+    QVERIFY(jobs.back()->start(
+        QString(),
+        [&started, jobCount] {
+          // Every job holds its thread before its parallel step, as a slow disk would make them.
+          ++started;
+          QDeadlineTimer deadline(3'000);
+          while (started < jobCount && !deadline.hasExpired()) QThread::msleep(1);
+          std::vector<int> values(64, 1);
+          QtConcurrent::blockingMap(values, [](int& value) { value *= 2; });
+          return Result<int>(int(std::count(values.begin(), values.end(), 2)));
+        },
+        [&delivered](Result<int> doubled) { delivered += doubled.ok() && *doubled == 64; }));
+  }
+  QDeadlineTimer deadline(60'000);
+  while (delivered < jobCount && !deadline.hasExpired())
+    QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+  // A deadlock cannot be joined (each job's destructor would wait for ever): end here, saying so.
+  if (delivered < jobCount)
+    qFatal("%d of %d background jobs are stuck in a parallel step on Qt's global thread pool",
+           jobCount - delivered, jobCount);
+  QCOMPARE(started.load(), jobCount);
 }
 
 void TestWindowParts::documentTracksModifiedAndAsksBeforeDiscarding() {
