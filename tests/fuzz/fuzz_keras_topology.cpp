@@ -4,9 +4,26 @@
 #include "core/models/detail/KerasTopology.h"
 #include "tests/fuzz/FuzzSupport.h"
 
+#include <algorithm>
 #include <set>
 
 using namespace attune;
+
+namespace {
+
+// Whether `value` (absent, null, a whole number or a list of them) has no number below `least`.
+bool atLeast(const nlohmann::json& config, const char* key, int64_t least) {
+  if (!config.is_object() || !config.contains(key) || config[key].is_null()) return true;
+  const nlohmann::json& value = config[key];
+  const auto fits = [least](const nlohmann::json& x) {
+    return x.is_number_unsigned() ? x.get<uint64_t>() >= uint64_t(std::max<int64_t>(least, 0))
+                                  : x.is_number_integer() && x.get<int64_t>() >= least;
+  };
+  if (!value.is_array()) return fits(value);
+  return std::all_of(value.begin(), value.end(), fits);
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto document = nlohmann::json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);
@@ -29,6 +46,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(names.insert(node.name).second);
     FUZZ_CHECK(topology->indexOf(node.name) == i);
     for (int input : node.inputs) FUZZ_CHECK(input >= 0 && input < i);
+    // Every value a layer divides by or allocates with was checked (a stride of 0 once raised SIGFPE
+    // on the training thread).
+    const std::string& kind = node.className;
+    if (kind == "Conv2D" || kind == "DepthwiseConv2D" || kind == "SeparableConv2D")
+      for (const char* key : {"kernel_size", "strides", "dilation_rate", "filters", "depth_multiplier"})
+        FUZZ_CHECK(atLeast(node.config, key, 1));
+    if (kind == "MaxPooling2D" || kind == "AveragePooling2D")
+      for (const char* key : {"pool_size", "strides"}) FUZZ_CHECK(atLeast(node.config, key, 1));
+    if (kind == "Dense") FUZZ_CHECK(atLeast(node.config, "units", 1));
   }
   const std::vector<int> ancestors = topology->ancestorsOf(topology->outputNode);
   FUZZ_CHECK(!ancestors.empty() && ancestors.back() == topology->outputNode);
