@@ -20,6 +20,9 @@
 #include <QTest>
 
 #include <cmath>
+#include <functional>
+
+#include <sys/stat.h>
 
 using namespace attune;
 using testing::jsonLines;
@@ -316,6 +319,45 @@ class TestCliExport : public QObject {
     const auto damaged = runCli({QStringLiteral("predict"), out, QStringLiteral("--text"), texts[0]});
     QCOMPARE(damaged.exitCode, 1);
     QVERIFY2(damaged.err.contains("is damaged"), damaged.err.constData());
+    // Fields of the wrong type (nlohmann's value() and get<>() threw a type_error on each, which ended
+    // attune-cli with SIGABRT): a clear error naming the field, through attune-cli and the core call.
+    const std::vector<std::pair<QString, std::function<void(nlohmann::json&)>>> wrongTypes = {
+        {QStringLiteral("weights"), [](nlohmann::json& m) { m["weights"] = 5; }},
+        {QStringLiteral("format"), [](nlohmann::json& m) { m["format"] = 7; }},
+        {QStringLiteral("format_version"), [](nlohmann::json& m) { m["format_version"] = "1"; }},
+        {QStringLiteral("source.run_id"), [](nlohmann::json& m) { m["source"]["run_id"] = 3; }},
+        {QStringLiteral("source"), [](nlohmann::json& m) { m["source"] = "x"; }},
+    };
+    for (const auto& [key, mutate] : wrongTypes) {
+      auto hostile = manifest;
+      mutate(hostile);
+      QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+      file.write(QByteArray::fromStdString(hostile.dump()));
+      file.close();
+      const auto wrong = runCli({QStringLiteral("predict"), out, QStringLiteral("--text"), texts[0]});
+      QCOMPARE(wrong.exitCode, 1);
+      QVERIFY2(
+          wrong.err.contains(QByteArray(key.toUtf8() + " must be")) && !wrong.err.contains("internal error"),
+          wrong.err.constData());
+      auto opened = Predictor::openExport(out);
+      QVERIFY(!opened.ok());
+      QVERIFY2(opened.error().message.contains(key + QStringLiteral(" must be")),
+               qPrintable(opened.error().message));
+      QVERIFY(opened.error().message.contains(QStringLiteral("attune-export.json")));
+    }
+    // A named pipe in its place is refused at once instead of waiting for a writer (attune-cli then
+    // takes the folder for no export at all, which is refused too).
+    QVERIFY(QFile::remove(file.fileName()));
+    QCOMPARE(::mkfifo(QFile::encodeName(file.fileName()).constData(), 0600), 0);
+    const auto pipe = runCli({QStringLiteral("predict"), out, QStringLiteral("--text"), texts[0]},
+                             QProcessEnvironment::systemEnvironment(), 20000);
+    QCOMPARE(pipe.exitCode, 1);
+    QVERIFY(!pipe.err.isEmpty());
+    auto fromPipe = Predictor::openExport(out);
+    QVERIFY(!fromPipe.ok());
+    QVERIFY2(fromPipe.error().message.contains(QStringLiteral("named pipe")),
+             qPrintable(fromPipe.error().message));
+    QVERIFY(QFile::remove(file.fileName()));
     QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
     file.write(QByteArray::fromStdString(manifest.dump()));
     file.close();

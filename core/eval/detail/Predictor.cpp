@@ -1,6 +1,8 @@
 #include "core/eval/Predictor.h"
 
 #include "core/common/EngineBoundary.h"
+#include "core/common/FileRead.h"
+#include "core/common/JsonFields.h"
 #include "core/eval/ModelExportFormat.h"
 #include "core/training/RunCheckpoints.h"
 #include "core/training/RunWriter.h"
@@ -71,7 +73,10 @@ Result<std::unique_ptr<Predictor>> Predictor::open(
     return Error(ErrorCode::BadFormat,
                  QStringLiteral("The model in %1 has fewer than two classes.").arg(origin),
                  QStringLiteral("Train the model again."));
-  impl->runId = QString::fromStdString(document.value("run_id", QFileInfo(origin).fileName().toStdString()));
+  impl->runId = QFileInfo(origin).fileName();
+  if (auto status = json_fields::read(document, "run_id", {}, impl->runId); !status)
+    return Error(ErrorCode::BadFormat, damaged + QLatin1Char(' ') + status.error().message,
+                 QStringLiteral("Train the model again."));
   auto checkpoint = checkpointOf(impl->runId);
   if (!checkpoint) return checkpoint.error();
   impl->checkpoint = *checkpoint;
@@ -96,12 +101,15 @@ Result<std::unique_ptr<Predictor>> Predictor::open(
 Result<std::unique_ptr<Predictor>> Predictor::openRun(const QString& runDirectory,
                                                       const PredictorOptions& options) {
   return guardEngine(QStringLiteral("Opening the model"), [&]() -> Result<std::unique_ptr<Predictor>> {
-    QFile configFile(QDir(runDirectory).filePath(QStringLiteral("config.json")));
-    if (!configFile.open(QIODevice::ReadOnly))
+    const QString configPath = QDir(runDirectory).filePath(QStringLiteral("config.json"));
+    if (!QFileInfo::exists(configPath))
       return Error(ErrorCode::FileNotFound,
                    QStringLiteral("%1 is not a training run (it has no config.json).").arg(runDirectory),
                    QStringLiteral("Choose a run of the project's runs folder."));
-    const auto document = nlohmann::json::parse(configFile.readAll().toStdString(), nullptr, false);
+    auto bytes = readRegularFile(configPath, kMaxSmallJsonBytes, QStringLiteral("the run's settings"));
+    if (!bytes) return bytes.error();
+    const auto document =
+        nlohmann::json::parse(bytes->constData(), bytes->constData() + bytes->size(), nullptr, false);
     return open(
         document, runDirectory,
         [&](const QString& runId) { return runCheckpointFile(runDirectory, runId, options.checkpoint); }, {});
@@ -111,27 +119,46 @@ Result<std::unique_ptr<Predictor>> Predictor::openRun(const QString& runDirector
 Result<std::unique_ptr<Predictor>> Predictor::openExport(const QString& exportDirectory) {
   return guardEngine(QStringLiteral("Opening the model"), [&]() -> Result<std::unique_ptr<Predictor>> {
     const QDir directory(exportDirectory);
-    QFile manifestFile(directory.filePath(QLatin1String(kModelExportManifest)));
-    if (!manifestFile.open(QIODevice::ReadOnly))
+    const QString manifestPath = directory.filePath(QLatin1String(kModelExportManifest));
+    if (!QFileInfo::exists(manifestPath))
       return Error(ErrorCode::FileNotFound,
                    QStringLiteral("%1 is not an exported Attune model (it has no %2).")
                        .arg(exportDirectory, QLatin1String(kModelExportManifest)),
                    QStringLiteral("Choose the folder Attune exported the model to."));
-    auto document = nlohmann::json::parse(manifestFile.readAll().toStdString(), nullptr, false);
-    if (!document.is_object() || document.value("format", std::string()) != "attune-export" ||
-        !document.contains("format_version") || !document["format_version"].is_number_integer())
+    auto bytes = readRegularFile(manifestPath, kMaxSmallJsonBytes, QStringLiteral("the export's manifest"));
+    if (!bytes) return bytes.error();
+    auto document =
+        nlohmann::json::parse(bytes->constData(), bytes->constData() + bytes->size(), nullptr, false);
+    const QString exportHint = QStringLiteral("Export the model again.");
+    if (!document.is_object())
       return Error(
           ErrorCode::BadFormat,
           QStringLiteral("%1 in %2 is damaged.").arg(QLatin1String(kModelExportManifest), exportDirectory),
-          QStringLiteral("Export the model again."));
-    if (document["format_version"].get<int>() > kModelExportFormatVersion)
+          exportHint);
+    // Every field is read by type: a number where text belongs is an error naming the field.
+    QString format, weights = QLatin1String(kModelExportWeights), runId;
+    int64_t version = 0;
+    for (Status status : {json_fields::require(document, "format", {}, format),
+                          json_fields::require(document, "format_version", {}, version),
+                          json_fields::read(document, "weights", {}, weights)}) {
+      if (!status) return json_fields::inFile(status.error(), manifestPath, exportHint);
+    }
+    auto sourceObject = json_fields::object(document, "source", {});
+    if (!sourceObject) return json_fields::inFile(sourceObject.error(), manifestPath, exportHint);
+    const nlohmann::json* source = *sourceObject;
+    if (source != nullptr)
+      if (auto status = json_fields::read(*source, "run_id", QStringLiteral("source"), runId); !status)
+        return json_fields::inFile(status.error(), manifestPath, exportHint);
+    if (format != QLatin1String("attune-export"))
+      return Error(ErrorCode::BadFormat,
+                   QStringLiteral("%1 in %2 is not an Attune export manifest.")
+                       .arg(QLatin1String(kModelExportManifest), exportDirectory),
+                   exportHint);
+    if (version > kModelExportFormatVersion)
       return Error(ErrorCode::NewerFormat,
                    QStringLiteral("The model in %1 was exported by a newer Attune.").arg(exportDirectory),
                    QStringLiteral("Update Attune to use it."));
-    if (document.contains("source") && document["source"].is_object())
-      document["run_id"] = document["source"].value("run_id", std::string());
-    const QString weights =
-        QString::fromStdString(document.value("weights", std::string(kModelExportWeights)));
+    if (source != nullptr) document["run_id"] = runId.toStdString();
     return open(
         document, exportDirectory,
         [&](const QString&) -> Result<QString> {
