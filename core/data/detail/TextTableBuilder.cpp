@@ -89,15 +89,23 @@ void TextTableBuilder::addColumn(const QString& name) {
 }
 
 Result<int> TextTableBuilder::columnForKey(const QString& key) {
-  if (const auto found = m_columnIndex.constFind(key); found != m_columnIndex.constEnd()) return *found;
+  if (const auto found = m_keyColumns.constFind(key); found != m_keyColumns.constEnd()) return *found;
   if (m_table.columns.size() >= m_options.limits.maxColumns)
     return Error(ErrorCode::BadFormat,
                  QStringLiteral("The records of %1 use more than %2 different keys.")
                      .arg(m_fileName)
                      .arg(m_options.limits.maxColumns),
                  QStringLiteral("Keep only the fields you need (the text and the label) and try again."));
-  addColumn(key);
-  return int(m_table.columns.size()) - 1;
+  // A blank key ("") names its column "column N", as a blank header does; a name another column has
+  // taken already (a key "column 1" after a blank one) gets " (2)", " (3)"...
+  const int column = int(m_table.columns.size());
+  const QString base = key.trimmed().isEmpty() ? QStringLiteral("column %1").arg(column + 1) : key;
+  QString name = base;
+  for (int next = 2; m_columnIndex.contains(name); ++next)
+    name = QStringLiteral("%1 (%2)").arg(base).arg(next);
+  addColumn(name);
+  m_keyColumns.insert(key, column);
+  return column;
 }
 
 Status TextTableBuilder::checkCells() const {

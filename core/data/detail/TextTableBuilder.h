@@ -43,6 +43,7 @@ class TextTableBuilder {
   TextTableReadOptions m_options;
   QString m_fileName;
   QHash<QString, int> m_columnIndex;  // the table's columns by name
+  QHash<QString, int> m_keyColumns;   // JSON records: the column of each key (a blank key's is "column N")
   qint64 m_cells = 0;
   int m_records = 0;
   int m_nonAsciiRecords = 0;
