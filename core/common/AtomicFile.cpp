@@ -3,9 +3,14 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
+#include <QMutex>
 #include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QSet>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,12 +32,23 @@ InjectedFault injectedFaultFor(const QString& path) {
   const QString spec = qEnvironmentVariable("ATTUNE_FAULT_WRITE");
   if (spec.isEmpty()) return {};
   const QString name = QFileInfo(path).fileName();
+  static QMutex mutex;
+  static QHash<QString, int> matches;  // saves each entry has matched so far, for "#<k>"
   for (const QString& entry : spec.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
     QString stage = entry.trimmed();
+    int occurrence = 0;
+    if (const qsizetype hash = stage.indexOf(QLatin1Char('#')); hash >= 0) {
+      occurrence = stage.mid(hash + 1).toInt();
+      stage.truncate(hash);
+    }
     const qsizetype at = stage.indexOf(QLatin1Char('@'));
     if (at >= 0) {
       if (!name.contains(stage.mid(at + 1))) continue;
       stage.truncate(at);
+    }
+    if (occurrence > 0) {
+      const QMutexLocker locker(&mutex);
+      if (++matches[entry] != occurrence) continue;
     }
     InjectedFault fault;
     const qsizetype colon = stage.indexOf(QLatin1Char(':'));
@@ -76,6 +92,28 @@ qint64 writeAll(int fd, const char* data, qint64 size, qint64 written_before, co
   return done;
 }
 
+// Removes the temporary files that processes which no longer run (killed in the middle of a save) left
+// in `folder`: ".<name>.<pid>-<random>.saving". Once per folder and process, so that saving many files
+// into one folder (thumbnails) does not list it every time.
+void removeAbandonedTemporaries(const QString& folder) {
+  static QMutex mutex;
+  static QSet<QString> swept;
+  {
+    const QMutexLocker locker(&mutex);
+    if (swept.contains(folder)) return;
+    swept.insert(folder);
+  }
+  static const QRegularExpression name(QStringLiteral(R"(^\..+\.(\d+)-[0-9a-f]{8}\.saving$)"));
+  const QDir dir(folder);
+  for (const QString& entry : dir.entryList({QStringLiteral(".*.saving")}, QDir::Files | QDir::Hidden)) {
+    const auto match = name.match(entry);
+    if (!match.hasMatch()) continue;
+    const pid_t pid = pid_t(match.captured(1).toLongLong());
+    if (pid > 0 && pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH)
+      ::unlink(QFile::encodeName(dir.filePath(entry)).constData());
+  }
+}
+
 QString causeOf(int error) {
   switch (error) {
     case ENOSPC:
@@ -103,7 +141,7 @@ Error saveError(const QString& path, int error) {
   switch (error) {
     case ENOSPC:
     case EDQUOT:
-      hint = QStringLiteral("The disk is full: free some space (or choose another disk) and save again.");
+      hint = QStringLiteral("Free some space on it (or choose another disk), then save again.");
       break;
     case EACCES:
     case EPERM:
@@ -139,10 +177,12 @@ Status AtomicFile::open() {
     return writeFailure();
   }
   const QFileInfo info(m_path);
+  removeAbandonedTemporaries(info.absolutePath());
   for (int attempt = 0; m_fd < 0; ++attempt) {
     m_tempPath =
-        info.dir().filePath(QStringLiteral(".%1.%2.saving")
+        info.dir().filePath(QStringLiteral(".%1.%2-%3.saving")
                                 .arg(info.fileName())
+                                .arg(qint64(::getpid()))
                                 .arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0')));
     m_fd = ::open(QFile::encodeName(m_tempPath).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (m_fd < 0 && (errno != EEXIST || attempt > 100)) {
@@ -231,6 +271,28 @@ Status AtomicFile::writeFile(const QString& path, const QByteArray& bytes) {
     return failure;
   }
   return file.commit();
+}
+
+Status AtomicFile::copyFile(const QString& from, const QString& to) {
+  QFile source(from);
+  const auto unreadable = [&] {
+    return Error(
+        ErrorCode::FileUnreadable,
+        QStringLiteral("Could not read %1: %2.").arg(QDir::toNativeSeparators(from), source.errorString()),
+        QStringLiteral("Check that the file is still there and can be read."));
+  };
+  if (!source.open(QIODevice::ReadOnly)) return unreadable();
+  AtomicFile copy(to);
+  if (auto opened = copy.open(); !opened) return opened;
+  constexpr qint64 kChunk_bytes = 1 << 20;
+  QByteArray chunk(kChunk_bytes, Qt::Uninitialized);
+  for (;;) {
+    const qint64 read = source.read(chunk.data(), kChunk_bytes);
+    if (read < 0) return unreadable();
+    if (read == 0) break;
+    if (copy.write(chunk.constData(), read) != read) return copy.writeFailure();
+  }
+  return copy.commit();
 }
 
 Status appendAndSync(int fd, const QString& path, const QByteArray& bytes) {

@@ -9,14 +9,17 @@
 // the file, renames it over the target and syncs the folder; any failure removes the temporary file,
 // leaves the old file as it was and names the file and the cause ("the disk is full").
 //
-// Fault injection for tests (read when a file is opened): ATTUNE_FAULT_WRITE="<stage>[@<name>]",
-// where <name> (optional) is part of the target's file name that must match, and <stage> is one of
+// Fault injection for tests (read when a file is opened): ATTUNE_FAULT_WRITE="<stage>[@<name>][#<k>]"
+// (several separated by commas), where <name> is part of the target's file name that must match, <k>
+// makes it hit only the k-th save that matches in the process, and <stage> is one of
 //   open       creating the temporary file fails (EACCES)
 //   write:<n>  the write that would go past byte n fails with ENOSPC (the first n bytes are written)
 //   fsync      syncing the file fails (EIO)
 //   rename     the rename over the target fails (EACCES)
 //   dirsync    syncing the folder after the rename fails (EIO)
 //   kill:<n>   the process kills itself with SIGKILL once n bytes are written (crash tests)
+// A process killed during a save leaves its temporary file (".<name>.<pid>-<random>.saving"); the next
+// process that saves into that folder removes those of processes that no longer run.
 // write: and kill: also apply to appendAndSync (the label journal).
 
 #include "core/common/Result.h"
@@ -42,6 +45,8 @@ class AtomicFile : public QIODevice {
   void cancel();
 
   const QString& path() const { return m_path; }
+  // Whether a write failed (commit() will fail).
+  bool hasFailed() const { return m_errno != 0; }
   // The Error of the first failed write (valid after write() returned -1 or wrote less).
   Error writeFailure() const;
 
@@ -49,6 +54,9 @@ class AtomicFile : public QIODevice {
 
   // The whole of `bytes` as the new content of `path`, atomically and durably.
   static Status writeFile(const QString& path, const QByteArray& bytes);
+  // A copy of the file `from` as `to`, atomically and durably (QFile::copy syncs nothing). Errors:
+  // `from` cannot be read, or saveError's for `to`.
+  static Status copyFile(const QString& from, const QString& to);
 
  protected:
   qint64 readData(char* data, qint64 maxSize) override;

@@ -12,9 +12,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 
 using namespace attune;
 
@@ -136,7 +138,7 @@ class TestAtomicFile : public QObject {
     if (errorNumber == ENOSPC) {
       QVERIFY2(saved.error().message.contains(QStringLiteral("the disk is full")),
                qPrintable(saved.error().text()));
-      QVERIFY2(saved.error().hint.contains(QStringLiteral("free some space")),
+      QVERIFY2(saved.error().hint.contains(QStringLiteral("Free some space")),
                qPrintable(saved.error().hint));
     }
     if (oldFile)
@@ -170,6 +172,16 @@ class TestAtomicFile : public QObject {
     QVERIFY(!AtomicFile::writeFile(dir.filePath(QStringLiteral("state.json")), "{}").ok());
   }
 
+  void faultCanHitTheKthSave() {
+    QTemporaryDir dir;
+    const FaultScope scope("rename@last.safetensors#2");
+    const QString path = dir.filePath(QStringLiteral("last.safetensors"));
+    QVERIFY(AtomicFile::writeFile(path, "epoch 1").ok());
+    QVERIFY(!AtomicFile::writeFile(path, "epoch 2").ok());
+    QVERIFY(AtomicFile::writeFile(path, "epoch 3").ok());
+    QCOMPARE(readAll(path), QByteArray("epoch 3"));
+  }
+
   void folderSyncFailureIsReported() {
     QTemporaryDir dir;
     const FaultScope scope("dirsync");
@@ -187,6 +199,28 @@ class TestAtomicFile : public QObject {
       file.write("abc");
     }  // destroyed without commit
     QCOMPARE(strayFiles(dir.path(), {}), QStringList());
+  }
+
+  // A save killed half way (SIGKILL) leaves its temporary file and the old file; the next save into
+  // the folder, by another process, removes the temporary file of the dead one.
+  void killedSaveLeavesTheOldFileAndIsCleanedUp() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("state.json"));
+    writePlain(path, "old");
+    const pid_t child = ::fork();
+    if (child == 0) {
+      qputenv("ATTUNE_FAULT_WRITE", "kill:5000");
+      (void)AtomicFile::writeFile(path, pattern(10000));
+      ::_exit(0);  // not reached: the fault kills the child
+    }
+    int status = 0;
+    QCOMPARE(::waitpid(child, &status, 0), child);
+    QVERIFY(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    QCOMPARE(readAll(path), QByteArray("old"));
+    QCOMPARE(strayFiles(dir.path(), {QStringLiteral("state.json")}).size(), 1);  // the dead one's
+    QVERIFY(AtomicFile::writeFile(dir.filePath(QStringLiteral("other.json")), "{}").ok());
+    QCOMPARE(strayFiles(dir.path(), {QStringLiteral("state.json"), QStringLiteral("other.json")}),
+             QStringList());
   }
 
   void appendStopsAtTheFault() {
