@@ -1,5 +1,6 @@
 #include "core/weights/Downloader.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/weights/FileSha256.h"
 #include "core/weights/NetworkPolicy.h"
 
@@ -36,12 +37,32 @@ bool parseContentRange(const QByteArray& header, qint64& first_byte, qint64& tot
   return true;
 }
 
-// Durably on disk before the rename, so a crash cannot leave a verified name on unwritten data.
-void syncToDisk(QFile& file) {
-  file.flush();
-#ifdef Q_OS_UNIX
-  if (file.handle() >= 0) ::fsync(file.handle());
-#endif
+// Durably on disk before the rename, so a crash cannot leave a verified name on unwritten data. False
+// when the last buffered bytes could not be written (a full disk) or the sync failed.
+bool syncToDisk(QFile& file) {
+  if (!file.flush()) return false;
+  return file.handle() < 0 || ::fsync(file.handle()) == 0;
+}
+
+// Git's object id of a file: SHA-1 of "blob <size>\0" and the bytes (what Hugging Face's ETag of a file
+// kept in git, not LFS, is).
+Result<QString> gitBlobSha1(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly))
+    return Error(ErrorCode::FileUnreadable,
+                 QStringLiteral("Cannot read %1: %2.").arg(path, file.errorString()));
+  QCryptographicHash hash(QCryptographicHash::Sha1);
+  QByteArray header = "blob " + QByteArray::number(file.size());
+  header.append('\0');
+  hash.addData(header);
+  while (!file.atEnd()) {
+    const QByteArray chunk = file.read(1 << 20);
+    if (chunk.isEmpty())
+      return Error(ErrorCode::FileUnreadable,
+                   QStringLiteral("Cannot read %1: %2.").arg(path, file.errorString()));
+    hash.addData(chunk);
+  }
+  return QString::fromLatin1(hash.result().toHex());
 }
 
 const QString kResumeHint = QStringLiteral(
@@ -89,6 +110,7 @@ void Downloader::start(const WeightSource& source, const QString& destinationPat
   m_hashCoversPart = false;
   m_verifiedSha256.clear();
   m_serverSha256.clear();
+  m_serverGitBlobSha1.clear();
 
   if (const QString reason = NetworkPolicy::offlineReason(); !reason.isEmpty()) {
     failLater(
@@ -271,7 +293,14 @@ void Downloader::onReplyFinished() {
     return verifyAndInstall();
   }
   if (!writeAvailable()) return;
-  if (m_part.isOpen()) syncToDisk(m_part);
+  if (m_part.isOpen() && !syncToDisk(m_part)) {
+    const QString why = m_part.errorString();
+    dropReply();
+    return finish(error(DownloadError::FileError, ErrorCode::FileUnwritable,
+                        QStringLiteral("Could not write %1: %2.").arg(m_part.fileName(), why),
+                        QStringLiteral("Check the free disk space, then try again; the download continues "
+                                       "where it stopped.")));
+  }
   dropReply();
 
   if (status == 404)
@@ -332,6 +361,13 @@ void Downloader::takeServerSha256() {
       m_serverSha256 = QString::fromLatin1(value);
       return;
     }
+    // Hugging Face's ETag of a file kept in git is its blob id (40 hex digits); only for the Hub's
+    // files, where that is what it means.
+    const bool sha1 = value.size() == 40 && std::all_of(value.begin(), value.end(), [](char c) {
+                        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                      });
+    if (sha1 && !m_source.hfRepo.isEmpty() && m_serverGitBlobSha1.isEmpty())
+      m_serverGitBlobSha1 = QString::fromLatin1(value);
   }
 }
 
@@ -364,6 +400,32 @@ void Downloader::verifyAndInstall() {
     return finish(
         damaged(DownloadError::HashMismatch, QStringLiteral("its SHA-256 is %1, expected %2")
                                                  .arg(hash->left(16), m_source.expectedHash().left(16))));
+  const bool checkedByServer = m_source.expectedHash().isEmpty() && !m_serverSha256.isEmpty();
+  bool checkedByGit = false;
+  if (m_source.expectedHash().isEmpty() && m_serverSha256.isEmpty() && !m_serverGitBlobSha1.isEmpty()) {
+    const Result<QString> blob = gitBlobSha1(part);
+    if (!blob.ok()) {
+      Error e = blob.error();
+      e.detail = int(DownloadError::FileError);
+      return finish(e);
+    }
+    if (*blob != m_serverGitBlobSha1)
+      return finish(
+          damaged(DownloadError::HashMismatch, QStringLiteral("its git id is %1, the server announced %2")
+                                                   .arg(blob->left(16), m_serverGitBlobSha1.left(16))));
+    checkedByGit = true;
+  }
+  // Nothing to check it against: a cut or altered file would be installed as if it were good.
+  if (m_source.expectedHash().isEmpty() && m_source.sizeBytes < 0 && !checkedByServer && !checkedByGit) {
+    QFile::remove(part);
+    return finish(error(
+        DownloadError::Unverified, ErrorCode::BadFormat,
+        QStringLiteral("%1 was downloaded but could not be checked: neither the catalog nor the server gives "
+                       "its size or fingerprint (SHA-256), so it was deleted rather than used unverified.")
+            .arg(displayName()),
+        QStringLiteral("Add its sha256 to the catalog entry, or download the file yourself and choose it "
+                       "as the weights file.")));
+  }
   std::error_code rename_error;
   std::filesystem::rename(QFile::encodeName(part).toStdString(),
                           QFile::encodeName(m_destination).toStdString(), rename_error);
@@ -372,6 +434,12 @@ void Downloader::verifyAndInstall() {
                         QStringLiteral("Could not move the downloaded file to %1: %2.")
                             .arg(m_destination, QString::fromStdString(rename_error.message())),
                         QStringLiteral("Check that the weights folder is writable.")));
+  // The new name must reach the disk before the file is reported installed.
+  if (auto synced = syncFolderOf(m_destination); !synced) {
+    Error e = synced.error();
+    e.detail = int(DownloadError::FileError);
+    return finish(e);
+  }
   m_verifiedSha256 = *hash;
   finish(m_destination);
 }

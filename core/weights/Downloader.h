@@ -1,8 +1,13 @@
 #pragma once
 // Downloads one weights file safely. The body streams into `<destination>.part`; only a file whose
 // size and SHA-256 (or torch hub hash prefix) match the WeightSource is renamed (atomically) to the
-// destination, so a file at the destination is always a verified one. A dropped connection or a
-// cancel keeps the .part, and the next start() resumes it with an HTTP Range request.
+// destination, so a file at the destination is always a verified one. A source without a hash of its
+// own is checked against the fingerprint its server publishes (a SHA-256 X-Linked-Etag or ETag, or,
+// for a Hugging Face file kept in git, the git blob SHA-1 in its ETag); a file that can be checked
+// against nothing at all (no size, no hash, no fingerprint) is refused, never installed unverified.
+// The .part is synced before the rename and the folder after it, so "installed" means on the disk.
+// A dropped connection or a cancel keeps the .part, and the next start() resumes it with an HTTP Range
+// request.
 
 #include "core/common/Result.h"
 #include "core/weights/WeightSource.h"
@@ -36,6 +41,8 @@ enum class DownloadError {
   HashMismatch,  // the complete file has the wrong SHA-256; the .part was deleted
   FileError,     // the .part or the destination could not be written
   Cancelled,     // cancel(); the .part is kept
+  Unverified,    // nothing to check the file against (no size, no hash, no fingerprint from the
+                 // server); the .part was deleted and nothing was installed
 };
 
 class Downloader : public QObject {
@@ -99,6 +106,7 @@ class Downloader : public QObject {
   bool m_hashCoversPart = false;                          // m_hash is of the whole .part
   QString m_verifiedSha256;
   QString m_serverSha256;  // what the server says the file's SHA-256 is (X-Linked-Etag / ETag), if it says
+  QString m_serverGitBlobSha1;  // a Hugging Face ETag of a file kept in git: SHA-1 of "blob <size>\0<bytes>"
   bool m_running = false;
   int m_stallTimeout_ms = 60'000;
 };

@@ -185,6 +185,50 @@ class TestDownloader : public QObject {
     }
   }
 
+  // A source with neither size nor hash, from a server that publishes no fingerprint, cannot be
+  // checked at all: it is refused (and its .part deleted) instead of being installed unverified.
+  void uncheckableDownloadIsNotInstalled() {
+    m_server->addRoute("/plain/model.bin", Route{m_body});
+    WeightSource s = source(QStringLiteral("/plain/model.bin"));
+    s.sha256.clear();
+    s.sizeBytes = -1;
+    const auto result = runDownload(s, destination());
+    QVERIFY(!result.ok());
+    QCOMPARE(detailOf(result), DownloadError::Unverified);
+    QVERIFY2(result.error().message.contains(QLatin1String("could not be checked")),
+             qPrintable(result.error().message));
+    QVERIFY(!result.error().hint.isEmpty());
+    QVERIFY(!QFile::exists(destination()));
+    QVERIFY(!QFile::exists(part()));
+  }
+
+  // A Hugging Face file kept in git (config.json, vocab.txt) has no SHA-256 anywhere: its ETag is
+  // the git blob id, SHA-1 of "blob <size>\0<bytes>", which is checked instead.
+  void huggingFaceGitBlobEtagIsChecked_data() {
+    QTest::addColumn<bool>("matches");
+    QTest::newRow("right blob id") << true;
+    QTest::newRow("wrong blob id") << false;
+  }
+  void huggingFaceGitBlobEtagIsChecked() {
+    QFETCH(bool, matches);
+    QByteArray blob = "blob " + QByteArray::number(m_body.size());
+    blob.append('\0');
+    blob.append(matches ? m_body : QByteArray("x"));
+    const QByteArray id = QCryptographicHash::hash(blob, QCryptographicHash::Sha1).toHex();
+    Route file{m_body};
+    file.headers = {"ETag: \"" + id + "\""};
+    m_server->addRoute("/resolve/main/vocab.txt", file);
+    WeightSource s = source(QStringLiteral("/resolve/main/vocab.txt"));
+    s.sha256.clear();
+    s.sizeBytes = -1;
+    s.hfRepo = QStringLiteral("some/model");
+    const auto result = runDownload(s, destination());
+    QCOMPARE(result.ok(), matches);
+    QCOMPARE(QFile::exists(destination()), matches);
+    if (matches) QCOMPARE(readAll(destination()), m_body);
+    if (!matches) QCOMPARE(detailOf(result), DownloadError::HashMismatch);
+  }
+
   void interruptedDownloadKeepsPartAndResumes_data() {
     QTest::addColumn<Behaviour>("behaviour");
     QTest::newRow("body shorter than Content-Length") << Behaviour::CutShort;
