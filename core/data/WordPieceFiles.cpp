@@ -1,5 +1,6 @@
 #include "core/data/WordPieceFiles.h"
 
+#include "core/common/BoundedJson.h"
 #include "core/common/FileRead.h"
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,9 @@ using nlohmann::json;
 constexpr qint64 kMaxVocabTxtBytes = 32LL << 20;        // bert-base's is 0.2 MB, multilingual ones ~1 MB
 constexpr qint64 kMaxTokenizerJsonBytes = 64LL << 20;   // bert-base's is 0.5 MB
 constexpr qint64 kMaxTokenizerConfigBytes = 1LL << 20;  // a few flags
+// tokenizer.json nests 5 levels deep (normalizer sequences a few more): a hostile file of 64 MB of
+// '[' is refused after this many instead of becoming millions of nested values.
+constexpr int kMaxJsonDepth = 32;
 
 const QString kFileHint = QStringLiteral("Use the tokenizer files that came with the model, unchanged.");
 
@@ -33,7 +37,17 @@ Result<QByteArray> readSmallFile(const QString& path, qint64 maxBytes) {
 Result<json> readJsonObject(const QString& path, qint64 maxBytes) {
   auto bytes = readSmallFile(path, maxBytes);
   if (!bytes) return bytes.error();
-  json root = json::parse(bytes->constData(), bytes->constData() + bytes->size(), nullptr, false);
+  BoundedJson parsed =
+      parseBoundedJson(bytes->constData(), bytes->constData() + bytes->size(), kMaxJsonDepth);
+  if (parsed.failure == BoundedJson::Failure::TooDeep)
+    return Error(
+        ErrorCode::BadFormat,
+        QStringLiteral("The tokenizer file %1 nests its values more than %2 levels deep; no tokenizer "
+                       "does.")
+            .arg(path)
+            .arg(kMaxJsonDepth),
+        kFileHint);
+  json root = std::move(parsed.value);
   if (root.is_discarded() || !root.is_object())
     return Error(ErrorCode::BadFormat, QStringLiteral("The tokenizer file %1 is not valid JSON.").arg(path),
                  kFileHint);

@@ -307,6 +307,9 @@ class TestWordPieceTokenizer : public QObject {
     QTest::addColumn<QByteArray>("content");
     QTest::addColumn<QString>("messagePart");
     QTest::newRow("not JSON") << QByteArray("{\"model\": ") << "not valid JSON";
+    // Refused at the nesting bound (issue 20, item 4), not built as a million nested values.
+    QTest::newRow("nested too deep") << QByteArray("{\"model\": ") + QByteArray(1 << 20, '[')
+                                     << "more than 32 levels deep";
     QTest::newRow("BPE model") << ::tokenizerJson([](QJsonObject& root) {
       QJsonObject model = root[QStringLiteral("model")].toObject();
       model[QStringLiteral("type")] = QStringLiteral("BPE");
