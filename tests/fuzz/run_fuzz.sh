@@ -33,7 +33,7 @@ while (($#)); do
     --long) seconds=600 mode=long ;;
     --seconds) seconds=$2 mode=custom; shift ;;
     --jobs) jobs=$2; shift ;;
-    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 0 ;;
     -*) echo "run_fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *)
       if [[ ! -f "$here/fuzz_$1.cpp" ]]; then
