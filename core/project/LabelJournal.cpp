@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QSet>
 
 #include <fcntl.h>
@@ -172,23 +173,27 @@ RelabelledItems relabel(const LabelState& state, const QStringList& dataClasses,
     if (!effective.back().isEmpty()) used.insert(effective.back());
   }
   RelabelledItems result;
-  auto add = [&result](const QString& name) {
-    if (!name.isEmpty() && !result.classes.contains(name)) result.classes << name;
+  // Each class's index in result.classes: n items of c classes cost n + c steps, not n × c.
+  QHash<QString, int> index;
+  auto add = [&result, &index](const QString& name) {
+    if (name.isEmpty() || index.contains(name)) return;
+    index.insert(name, int(result.classes.size()));
+    result.classes << name;
   };
   for (const QString& dataClass : dataClasses) {
     const QString now = state.currentClass(dataClass);
     if (used.contains(now)) add(now);
   }
   // Classes only labels made in Attune use, in name order, then the added ones.
+  const QSet<QString> added(state.addedClasses.begin(), state.addedClasses.end());
   QStringList others;
   for (const QString& name : used)
-    if (!result.classes.contains(name) && !state.addedClasses.contains(name)) others << name;
+    if (!index.contains(name) && !added.contains(name)) others << name;
   others.sort();
   for (const QString& name : others) add(name);
   for (const QString& name : state.addedClasses) add(name);
   result.labels.reserve(size_t(keys.size()));
-  for (const QString& name : effective)
-    result.labels.push_back(name.isEmpty() ? -1 : int(result.classes.indexOf(name)));
+  for (const QString& name : effective) result.labels.push_back(name.isEmpty() ? -1 : index.value(name));
   return result;
 }
 

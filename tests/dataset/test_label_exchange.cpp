@@ -182,6 +182,27 @@ class TestLabelExchange : public QObject {
                  "2 tasks have no annotation with a choice and were passed over: task 1, task 2")});
   }
 
+  // A hostile export nested a million levels deep is refused at the bound (issue 20, item 4) with
+  // what to do, instead of becoming a million nested values; a real export's nesting passes.
+  void labelStudioNestingIsBounded() {
+    const Project project = imageProject(QStringLiteral("lsdeep"));
+    const QString deep = m_dir.filePath(QStringLiteral("lsdeep/deep.json"));
+    writeText(deep, "[{\"data\": {\"image\": \"u00.png\", \"extra\": " + QByteArray(1 << 20, '[') + "}}]");
+    auto refused = importLabelStudio(project, deep);
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().message.contains(QStringLiteral("more than 64 levels deep")),
+             qPrintable(refused.error().message));
+    QVERIFY(!refused.error().hint.isEmpty());
+    const QString nested = m_dir.filePath(QStringLiteral("lsdeep/nested.json"));
+    writeText(nested, "[{\"data\": {\"image\": \"u00.png\", \"extra\": " + QByteArray(40, '[') +
+                          QByteArray(40, ']') +
+                          "}, \"annotations\": [{\"result\": [{\"type\": \"choices\", \"value\": "
+                          "{\"choices\": [\"dog\"]}}]}]}]");
+    auto imported = importLabelStudio(project, nested);
+    QVERIFY2(imported, imported ? "" : qPrintable(imported.error().text()));
+    QCOMPARE(pairs(*imported), (std::map<QString, QString>{{"unsorted/u00.png", "dog"}}));
+  }
+
   void attunesLabelStudioTasksReadBack() {
     const Project project = imageProject(QStringLiteral("tasks"));
     label(project, QStringLiteral("unsorted/u03.png"), QStringLiteral("dog"));
