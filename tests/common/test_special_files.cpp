@@ -6,6 +6,7 @@
 #include "core/common/FileRead.h"
 #include "core/data/TextTable.h"
 #include "core/data/WordPieceFiles.h"
+#include "core/dataset/LabelExchange.h"
 #include "core/eval/SavedRun.h"
 #include "core/models/TextModelConfig.h"
 #include "core/project/LabelJournal.h"
@@ -61,6 +62,8 @@ class TestSpecialFiles : public QObject {
         << "config.json" << Reader([](const QString& p) { return errorOf(readTextModelConfig(p)); });
     QTest::newRow("vocab.txt") << "vocab.txt"
                                << Reader([](const QString& p) { return errorOf(loadWordPieceVocabTxt(p)); });
+    QTest::newRow("Label Studio export")
+        << "export.json" << Reader([](const QString& p) { return errorOf(importLabelStudio(Project(), p)); });
     QTest::newRow("run config.json") << "config.json" << Reader([](const QString& p) {
       return errorOf(readSavedRun(QFileInfo(p).absolutePath()));
     });

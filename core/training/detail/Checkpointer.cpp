@@ -1,5 +1,6 @@
 #include "core/training/detail/Checkpointer.h"
 
+#include "core/common/FileRead.h"
 #include "core/models/detail/StateDict.h"
 #include "core/training/detail/OptimizerState.h"
 #include "core/weights/SafetensorsReader.h"
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <QFile>
+#include <QFileInfo>
 #include <QSaveFile>
 
 #include <map>
@@ -76,12 +78,15 @@ Status Checkpointer::saveResumeState(torch::optim::Optimizer& optimizer, const L
 Result<TrainerProgress> Checkpointer::resume(ImageClassifierImpl& model, torch::optim::Optimizer& optimizer,
                                              LearningRateSchedule& schedule,
                                              const QString& dataFingerprint) const {
-  QFile stateFile(m_writer.filePath(kStateJson));
-  if (!stateFile.open(QIODevice::ReadOnly))
+  const QString statePath = m_writer.filePath(kStateJson);
+  if (!QFileInfo::exists(statePath))
     return Error(ErrorCode::FileNotFound,
                  QStringLiteral("Run %1 has no saved state to resume from.").arg(m_writer.runId()),
                  QStringLiteral("Only runs that completed an epoch or were stopped can be resumed."));
-  const auto json = nlohmann::json::parse(stateFile.readAll().toStdString(), nullptr, false);
+  auto stateBytes = readRegularFile(statePath, kMaxSmallJsonBytes, QStringLiteral("the run's saved state"));
+  if (!stateBytes) return stateBytes.error();
+  const auto json = nlohmann::json::parse(stateBytes->constData(),
+                                          stateBytes->constData() + stateBytes->size(), nullptr, false);
   auto progress = TrainerProgress::fromJson(json);
   if (!progress) return progress.error();
   if (progress->dataFingerprint != dataFingerprint)
