@@ -1,5 +1,6 @@
 #include "core/dataset/LabelExchange.h"
 
+#include "core/common/BoundedJson.h"
 #include "core/common/FileRead.h"
 #include "core/data/TextTable.h"
 #include "core/dataset/ProjectData.h"
@@ -19,6 +20,10 @@
 
 namespace attune {
 namespace {
+
+// A Label Studio task nests 7 levels deep (task, annotations, annotation, result, its value, choices);
+// a hostile file of '[' is refused after this many instead of becoming millions of nested values.
+constexpr int kMaxJsonDepth = 64;
 
 Status writeAll(const QString& path, const QByteArray& bytes) {
   QSaveFile file(path);
@@ -97,19 +102,29 @@ struct ProblemCount {
   }
 };
 
-void addMatch(LabelImport& import, const ProjectItems& items, const std::vector<int>& found,
-              const QString& label) {
-  for (int index : found) {
-    const QString& key = items.keys[index];
-    const qsizetype earlier = import.keys.indexOf(key);
-    if (earlier >= 0) {
-      import.classNames[earlier] = label;  // the later row wins
-      continue;
+// Collects the matches into an import; the later row wins for an item named twice. The items already
+// taken are found in a hash: an import of n rows costs n steps, not n².
+class MatchCollector {
+ public:
+  explicit MatchCollector(LabelImport& import) : m_import(import) {}
+
+  void add(const ProjectItems& items, const std::vector<int>& found, const QString& label) {
+    for (int index : found) {
+      const QString& key = items.keys[index];
+      if (const auto earlier = m_position.constFind(key); earlier != m_position.constEnd()) {
+        m_import.classNames[*earlier] = label;
+        continue;
+      }
+      m_position.insert(key, m_import.keys.size());
+      m_import.keys << key;
+      m_import.classNames << label;
     }
-    import.keys << key;
-    import.classNames << label;
   }
-}
+
+ private:
+  LabelImport& m_import;
+  QHash<QString, qsizetype> m_position;  // index in m_import.keys
+};
 
 // How messages name a task: "task <its id>", or its place in the list.
 QString taskName(const nlohmann::json& task, int position) {
@@ -196,6 +211,7 @@ Result<LabelImport> importLabelsCsv(const Project& project, const QString& path)
   if (!items) return items.error();
   const ItemMatcher matcher(*items);
   LabelImport import;
+  MatchCollector matches(import);
   ProblemCount unmatched;
   ProblemCount unlabelled;
   for (const TextTableRow& row : table->rows) {
@@ -211,7 +227,7 @@ Result<LabelImport> importLabelsCsv(const Project& project, const QString& path)
       unmatched.add(texts ? table->position(row.line) : reference);
       continue;
     }
-    addMatch(import, *items, found, label);
+    matches.add(*items, found, label);
   }
   unmatched.noteInto(import.notes, texts ? QStringLiteral("rows hold a text the project does not have")
                                          : QStringLiteral("rows name no image of the project"));
@@ -228,7 +244,17 @@ Result<LabelImport> importLabelStudio(const Project& project, const QString& pat
           openRegularFile(file, path, kMaxLargeTextBytes, QStringLiteral("the Label Studio export"));
       !opened)
     return opened.error();
-  const auto document = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
+  const QByteArray bytes = file.readAll();
+  const BoundedJson parsed =
+      parseBoundedJson(bytes.constData(), bytes.constData() + bytes.size(), kMaxJsonDepth);
+  if (parsed.failure == BoundedJson::Failure::TooDeep)
+    return Error(
+        ErrorCode::BadFormat,
+        QStringLiteral("%1 nests its values more than %2 levels deep; a Label Studio export does not.")
+            .arg(QDir::toNativeSeparators(path))
+            .arg(kMaxJsonDepth),
+        QStringLiteral("In Label Studio, export the project as JSON."));
+  const nlohmann::json& document = parsed.value;
   if (!document.is_array())
     return Error(ErrorCode::BadFormat,
                  QStringLiteral("%1 is not a Label Studio export (a JSON list of tasks).")
@@ -239,6 +265,7 @@ Result<LabelImport> importLabelStudio(const Project& project, const QString& pat
   const bool texts = project.task == TaskKind::TextClassification;
   const ItemMatcher matcher(*items);
   LabelImport import;
+  MatchCollector matches(import);
   ProblemCount unmatched;
   ProblemCount unanswered;
   ProblemCount several;
@@ -292,7 +319,7 @@ Result<LabelImport> importLabelStudio(const Project& project, const QString& pat
       unmatched.add(texts ? taskName(task, import.rows) : reference);
       continue;
     }
-    addMatch(import, *items, found, choices.first().trimmed());
+    matches.add(*items, found, choices.first().trimmed());
   }
   unmatched.noteInto(import.notes, texts ? QStringLiteral("tasks hold a text the project does not have")
                                          : QStringLiteral("tasks name no image of the project"));
