@@ -133,6 +133,10 @@ Status LabelStore::moveTo(const QString& projectPath) {
   return {};
 }
 
+QString LabelStore::skippedLinesSummary() const {
+  return m_journal ? m_journal->skippedLinesSummary() : QString();
+}
+
 const LabelState& LabelStore::state() const {
   return m_journal ? m_journal->state() : emptyState();
 }

@@ -34,6 +34,8 @@ class LabelStore : public QObject {
   Status moveTo(const QString& projectPath);
   const QString& projectPath() const { return m_projectPath; }
   const LabelState& state() const;
+  // Lines of the journal that could not be read, as one sentence for the status bar (empty: none).
+  QString skippedLinesSummary() const;
   QUndoStack* undoStack() const { return m_undoStack; }
 
   // One undoable step each. setLabels: item keys[i] gets classNames[i] (an empty name: no label);

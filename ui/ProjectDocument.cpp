@@ -1,5 +1,6 @@
 #include "ui/ProjectDocument.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/models/Architecture.h"
 #include "core/project/LabelJournal.h"
 #include "core/project/ProjectFile.h"
@@ -51,6 +52,8 @@ void ProjectDocument::replace(Project project) {
     emit labelsSavedChanged(false, opened.error().text());
   } else {
     emit labelsSavedChanged(true, {});
+    if (const QString skipped = m_labels->skippedLinesSummary(); !skipped.isEmpty())
+      emit statusMessage(skipped, 0);
   }
   m_modified = false;
   emit projectReplaced();
@@ -137,7 +140,8 @@ void ProjectDocument::moveLabelsTo(const QString& oldPath) {
   if (!oldPath.isEmpty() && oldPath != m_project.filePath) {
     const QString from = LabelJournal::pathFor(oldPath);
     const QString to = LabelJournal::pathFor(m_project.filePath);
-    if (QFileInfo::exists(from) && (QFile::remove(to) || !QFileInfo::exists(to)) && !QFile::copy(from, to))
+    // Replaced atomically (AtomicFile): a journal already at the new place stays whole if the copy fails.
+    if (QFileInfo::exists(from) && !AtomicFile::copyFile(from, to).ok())
       MessageBoxHook::warning(
           m_window, tr("Labels not copied"),
           tr("The project was saved, but the labels made in Attune could not be copied from %1 to %2. Copy "

@@ -1,12 +1,13 @@
 #include "ui/ThumbnailCache.h"
 
+#include "core/common/AtomicFile.h"
+
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QImageReader>
 #include <QRunnable>
-#include <QSaveFile>
 #include <QStandardPaths>
 
 namespace attune::ui {
@@ -33,9 +34,9 @@ QImage decode(const QString& path, const QString& diskPath, int size_px) {
     image = image.scaled(size_px, size_px, Qt::KeepAspectRatio, Qt::SmoothTransformation);
   if (!diskPath.isEmpty()) {
     QDir().mkpath(QFileInfo(diskPath).absolutePath());
-    QSaveFile file(diskPath);
+    AtomicFile file(diskPath);
     // A thumbnail that cannot be kept is decoded again next time; nothing else depends on it.
-    if (file.open(QIODevice::WriteOnly) && image.save(&file, "PNG")) file.commit();
+    if (file.open() && image.save(&file, "PNG")) (void)file.commit();
   }
   return image;
 }

@@ -1,6 +1,9 @@
 #include "app/cli/CommandLine.h"
 
+#include "core/project/LabelJournal.h"
 #include "core/project/ProjectFile.h"
+
+#include <QFileInfo>
 
 #include <algorithm>
 #include <utility>
@@ -112,6 +115,18 @@ std::optional<Project> loadProject(const QString& path, bool asJson) {
   if (!project) {
     reportFailure(asJson, project.error().text());
     return std::nullopt;
+  }
+  // Lines of the label journal that cannot be read are said once, for every command (on stderr, so
+  // that a CSV on stdout stays clean); the command goes on without them.
+  const QString journalPath = LabelJournal::pathFor(project->filePath);
+  if (QFileInfo::exists(journalPath)) {
+    if (auto journal = LabelJournal::open(journalPath); journal && !(*journal)->notes().isEmpty()) {
+      const QString summary = (*journal)->skippedLinesSummary();
+      if (asJson)
+        printJson({{"event", "warning"}, {"message", summary.toStdString()}});
+      else
+        printError(QStringLiteral("warning: ") + summary);
+    }
   }
   return std::move(*project);
 }

@@ -2,8 +2,10 @@
 // --out) or JSON lines: image files and folders (searched recursively), tables of texts (the
 // project's text column, else the guessed one), or texts given on the command line with --text.
 #include "app/cli/CliOutput.h"
+
 #include "app/cli/CommandLine.h"
 #include "app/cli/Commands.h"
+#include "core/common/AtomicFile.h"
 #include "core/eval/BatchPrediction.h"
 #include "core/eval/Evaluation.h"
 #include "core/export/ModelExport.h"
@@ -11,7 +13,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 
 #include <algorithm>
 
@@ -117,11 +118,9 @@ int commandPredict(const QStringList& arguments) {
     printJson(
         {{"event", "done"}, {"run", (*predictor)->runId().toStdString()}, {"count", inputs->items.size()}});
   } else if (command.isSet(QStringLiteral("out"))) {
-    QSaveFile file(command.value(QStringLiteral("out")));
-    if (!file.open(QIODevice::WriteOnly) || file.write(csv) != csv.size() || !file.commit())
-      return command.fail(
-          QStringLiteral("Cannot write %1: check that the disk is not full.").arg(file.fileName()));
-    printLine(QStringLiteral("Wrote %1 predictions to %2.").arg(inputs->items.size()).arg(file.fileName()));
+    const QString out = command.value(QStringLiteral("out"));
+    if (auto written = AtomicFile::writeFile(out, csv); !written) return command.fail(written.error().text());
+    printLine(QStringLiteral("Wrote %1 predictions to %2.").arg(inputs->items.size()).arg(out));
   } else {
     std::fwrite(csv.constData(), 1, size_t(csv.size()), stdout);
   }

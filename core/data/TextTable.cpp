@@ -5,6 +5,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 
 namespace attune {
 namespace {
@@ -148,7 +149,38 @@ Result<TextTable> TextTable::preview(const QString& path, int rowCount,
   return parse(bytes, *resolved, QFileInfo(path).fileName(), options, input);
 }
 
-QString csvField(const QString& text) {
+namespace {
+
+bool isPlainNumber(const QString& text) {
+  static const QRegularExpression number(QStringLiteral(R"(^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$)"));
+  return number.match(text).hasMatch();
+}
+
+// Whether a spreadsheet would take `text` for a formula.
+bool formulaLike(const QString& text) {
+  if (text.isEmpty()) return false;
+  const QChar first = text.front();
+  const bool trigger =
+      first == u'=' || first == u'+' || first == u'-' || first == u'@' || first == u'\t' || first == u'\r';
+  return trigger && !isPlainNumber(text);
+}
+
+bool needsQuotePrefix(const QString& text) {
+  if (formulaLike(text)) return true;
+  if (!text.startsWith(u'\'')) return false;
+  const QString rest = text.mid(1);
+  return formulaLike(rest) || rest.startsWith(u'\'');
+}
+
+}  // namespace
+
+QString fromCsvField(const QString& cell) {
+  if (cell.startsWith(u'\'') && needsQuotePrefix(cell.mid(1))) return cell.mid(1);
+  return cell;
+}
+
+QString csvField(const QString& value) {
+  const QString text = needsQuotePrefix(value) ? QLatin1Char('\'') + value : value;
   if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
       !text.contains(QLatin1Char('\n')) && !text.contains(QLatin1Char('\r')))
     return text;

@@ -90,7 +90,14 @@ struct TextTable {
 };
 
 // `text` as one CSV cell for writing (RFC 4180): quoted when it holds a comma, a quote or a line
-// break, with quotes doubled; as it is otherwise.
+// break, with quotes doubled; as it is otherwise. A text a spreadsheet would run as a formula (it starts
+// with =, +, -, @, a tab or a carriage return and is not a plain number such as -1.5) gets a leading
+// single quote, the way spreadsheet programs mark a cell as text (OWASP's "CSV injection"); so does a
+// text that starts with a quote followed by such a character or another quote, so that fromCsvField
+// gives every text back exactly.
 QString csvField(const QString& text);
+// The text csvField was given, from a cell as a CSV reader returns it (without the RFC 4180 quoting):
+// the single quote csvField added is taken off again; any other cell is returned as it is.
+QString fromCsvField(const QString& cell);
 
 }  // namespace attune

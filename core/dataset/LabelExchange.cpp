@@ -1,5 +1,6 @@
 #include "core/dataset/LabelExchange.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/common/BoundedJson.h"
 #include "core/common/FileRead.h"
 #include "core/data/TextTable.h"
@@ -11,7 +12,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
-#include <QSaveFile>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -26,12 +26,7 @@ namespace {
 constexpr int kMaxJsonDepth = 64;
 
 Status writeAll(const QString& path, const QByteArray& bytes) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-    return Error(ErrorCode::FileUnwritable,
-                 QStringLiteral("Cannot write %1.").arg(QDir::toNativeSeparators(path)),
-                 QStringLiteral("Choose a folder you may write to, and check that the disk is not full."));
-  return {};
+  return AtomicFile::writeFile(path, bytes);
 }
 
 // Finds the project's item a name from another tool means: the key itself, a path whose last parts
@@ -216,8 +211,9 @@ Result<LabelImport> importLabelsCsv(const Project& project, const QString& path)
   ProblemCount unlabelled;
   for (const TextTableRow& row : table->rows) {
     ++import.rows;
-    const QString label = row.cells[labelColumn].trimmed();
-    const QString reference = row.cells[itemColumn];
+    // A file Attune exported marks formula-like cells with a quote (csvField): taken off again.
+    const QString label = fromCsvField(row.cells[labelColumn]).trimmed();
+    const QString reference = fromCsvField(row.cells[itemColumn]);
     if (label.isEmpty()) {
       unlabelled.add(table->position(row.line));
       continue;
@@ -406,12 +402,11 @@ Result<int> exportClassFolders(const Project& project, const QString& directory)
                  .arg(source.completeBaseName())
                  .arg(n)
                  .arg(source.suffix().isEmpty() ? QString() : QLatin1Char('.') + source.suffix());
-    if (!QFile::copy(source.absoluteFilePath(), QDir(classDir).filePath(name)))
-      return Error(ErrorCode::FileUnwritable,
-                   QStringLiteral("Cannot copy %1 (%2 images were copied before it).")
-                       .arg(QDir::toNativeSeparators(source.absoluteFilePath()))
-                       .arg(copied),
-                   QStringLiteral("Check that the disk is not full."));
+    if (auto copy = AtomicFile::copyFile(source.absoluteFilePath(), QDir(classDir).filePath(name)); !copy)
+      return Error(
+          copy.error().code,
+          QStringLiteral("%1 (%2 images were copied before it.)").arg(copy.error().message).arg(copied),
+          copy.error().hint);
     ++copied;
   }
   return copied;

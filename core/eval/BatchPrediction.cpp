@@ -1,5 +1,6 @@
 #include "core/eval/BatchPrediction.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/data/ImageFolderScanner.h"
 #include "core/data/TextColumnGuess.h"
 #include "core/data/TextTable.h"
@@ -8,7 +9,6 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
-#include <QSaveFile>
 
 #include <algorithm>
 
@@ -95,11 +95,7 @@ Result<BatchPrediction> predictIntoCsv(Predictor& predictor, const QStringList& 
   BatchPrediction done;
   for (const auto& row : *rows) ++(row.empty() ? done.unreadable : done.predicted);
   const QByteArray csv = predictionsCsv(gathered->names, predictor.classes(), *rows);
-  QSaveFile file(csvPath);
-  if (!file.open(QIODevice::WriteOnly) || file.write(csv) != csv.size() || !file.commit())
-    return Error(ErrorCode::FileUnwritable,
-                 QStringLiteral("Cannot write %1.").arg(QDir::toNativeSeparators(csvPath)),
-                 QStringLiteral("Check that the folder can be written to and the disk is not full."));
+  if (auto written = AtomicFile::writeFile(csvPath, csv); !written) return written.error();
   return done;
 }
 

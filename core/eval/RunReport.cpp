@@ -1,5 +1,6 @@
 #include "core/eval/RunReport.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/common/Version.h"
 #include "core/eval/RunFindings.h"
 
@@ -8,7 +9,6 @@
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QPdfWriter>
-#include <QSaveFile>
 #include <QTextDocument>
 #include <QUrl>
 
@@ -287,15 +287,11 @@ Status writeRunReport(const SavedRun& run, const RunEvaluation& evaluation, cons
   if (pdf && !qobject_cast<QGuiApplication*>(QCoreApplication::instance()))
     return Error(ErrorCode::Internal, QStringLiteral("A PDF report needs Qt's graphics (a QGuiApplication)."),
                  QStringLiteral("Write the report as .html instead."));
-  const auto unwritable = [&path] {
-    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write the report %1.").arg(path),
-                 QStringLiteral("Check that the folder exists, is writable and the disk is not full."));
-  };
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly)) return unwritable();
+  AtomicFile file(path);
+  if (auto opened = file.open(); !opened) return opened;
   if (!pdf) {
     const QByteArray bytes = runReport(run, evaluation, ReportCharts::InlineSvg).html.toUtf8();
-    if (file.write(bytes) != bytes.size()) return unwritable();
+    if (file.write(bytes) != bytes.size()) return file.writeFailure();
   } else {
     const RunReportDocument document = runReport(run, evaluation, ReportCharts::Images);
     QTextDocument text;
@@ -310,8 +306,8 @@ Status writeRunReport(const SavedRun& run, const RunEvaluation& evaluation, cons
     writer.setCreator(QStringLiteral("Attune %1").arg(attuneVersion()));
     text.print(&writer);
   }
-  if (!file.commit()) return unwritable();
-  return {};
+  // QPdfWriter ignores a failed write; the commit does not.
+  return file.commit();
 }
 
 }  // namespace attune

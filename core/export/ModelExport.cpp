@@ -1,5 +1,6 @@
 #include "core/export/ModelExport.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/common/EngineBoundary.h"
 #include "core/common/Version.h"
 #include "core/data/ImageTransform.h"
@@ -16,10 +17,12 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QStorageInfo>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <cerrno>
 
 namespace attune {
 namespace {
@@ -43,15 +46,14 @@ Status copyFile(const QString& from, const QString& to, qint64& bytes) {
     return Error(ErrorCode::FileNotFound,
                  QStringLiteral("%1 is no longer there.").arg(QDir::toNativeSeparators(from)),
                  QStringLiteral("Put it back, or train the model again."));
-  if (!source.copy(to)) return writeFailed(to, source.errorString());
+  // Through AtomicFile, so that every byte of the copy is checked and on the disk.
+  if (auto copied = AtomicFile::copyFile(from, to); !copied) return copied;
   bytes += QFileInfo(to).size();
   return {};
 }
 
 Status writeBytes(const QString& path, const QByteArray& content, qint64& bytes) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() || !file.commit())
-    return writeFailed(path, file.errorString());
+  if (auto written = AtomicFile::writeFile(path, content); !written) return written;
   bytes += content.size();
   return {};
 }
@@ -150,6 +152,20 @@ QString stagingFolderFor(const QString& destination) {
   const QFileInfo info(destination);
   return info.absolutePath() +
          QStringLiteral("/.%1.partial-%2").arg(info.fileName()).arg(QCoreApplication::applicationPid());
+}
+
+// Removes the unfinished folders that exports of `destination` killed half way (kill -9, a power cut)
+// left beside it: those of processes that no longer run.
+void removeAbandonedStaging(const QString& destination) {
+  const QFileInfo info(destination);
+  const QString prefix = QStringLiteral(".%1.partial-").arg(info.fileName());
+  const QDir parent(info.absolutePath());
+  for (const QString& name : parent.entryList({prefix + QLatin1Char('*')}, QDir::Dirs | QDir::Hidden)) {
+    bool isNumber = false;
+    const qint64 pid = name.mid(prefix.size()).toLongLong(&isNumber);
+    if (!isNumber || pid <= 0 || pid == QCoreApplication::applicationPid()) continue;
+    if (::kill(pid_t(pid), 0) != 0 && errno == ESRCH) QDir(parent.filePath(name)).removeRecursively();
+  }
 }
 
 Status checkDestination(const QString& destination) {
@@ -261,6 +277,7 @@ Result<ModelExport> exportModel(const Project& project, const ModelExportRequest
     if (auto checked = checkDestination(request.outDirectory); !checked) return checked.error();
     const QString destination = QFileInfo(request.outDirectory).absoluteFilePath();
     const QString staging = stagingFolderFor(destination);
+    removeAbandonedStaging(destination);
     QDir(staging).removeRecursively();
     // Guarded here too, so that a failure leaves nothing of the unfinished folder.
     auto exported = guardEngine(QStringLiteral("Exporting the model"),
@@ -275,6 +292,8 @@ Result<ModelExport> exportModel(const Project& project, const ModelExportRequest
       QDir(staging).removeRecursively();
       return writeFailed(destination, QStringLiteral("cannot rename the finished export into place"));
     }
+    // The new name must reach the disk before the export is reported done.
+    if (auto synced = syncFolderOf(destination); !synced) return synced.error();
     exported->directory = destination;
     return exported;
   });

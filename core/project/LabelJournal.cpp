@@ -1,5 +1,6 @@
 #include "core/project/LabelJournal.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/common/FileRead.h"
 
 #include <nlohmann/json.hpp>
@@ -8,9 +9,13 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -98,18 +103,10 @@ Error writeError(const QString& path, const QString& why) {
                               "made."));
 }
 
-// Writes all of `bytes` to `fd` and syncs it.
-bool writeAndSync(int fd, const QByteArray& bytes) {
-  qint64 written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.constData() + written, size_t(bytes.size() - written));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    written += n;
-  }
-  return ::fsync(fd) == 0;
+// A failed save (AtomicFile's Error: the file and the cause) as a label that was not made.
+Error labelNotMade(Error e) {
+  e.hint = QStringLiteral("Nothing was changed: the label was not made. ") + e.hint;
+  return e;
 }
 
 }  // namespace
@@ -206,6 +203,7 @@ LabelJournal::LabelJournal(QString path) : m_path(std::move(path)) {}
 
 LabelJournal::~LabelJournal() {
   if (m_fd >= 0) ::close(m_fd);
+  if (m_lockFd >= 0) ::close(m_lockFd);
 }
 
 Result<std::unique_ptr<LabelJournal>> LabelJournal::open(const QString& path) {
@@ -216,61 +214,144 @@ Result<std::unique_ptr<LabelJournal>> LabelJournal::open(const QString& path) {
   if (auto opened = openRegularFile(file, path, kMaxLargeTextBytes, QStringLiteral("the label journal"));
       !opened)
     return opened.error();
-  const QByteArray bytes = file.readAll();
+  struct stat opened {};
+  if (::fstat(file.handle(), &opened) == 0) {
+    journal->m_device = quint64(opened.st_dev);
+    journal->m_inode = quint64(opened.st_ino);
+  }
+  if (auto replayed = journal->replay(file.readAll()); !replayed) return replayed.error();
+  return journal;
+}
+
+Status LabelJournal::replay(const QByteArray& bytes) {
   // Everything after the last newline is a line a crash cut short: it was never acknowledged.
   const qsizetype end = bytes.lastIndexOf('\n') + 1;
-  journal->m_validSize = end;
-  int number = 0;
+  if (end == 0) return {};
+  m_validSize += end;
   for (const QByteArray& raw : bytes.left(end).split('\n')) {
-    ++number;
+    ++m_lines;
     if (raw.trimmed().isEmpty()) continue;
     const auto line = nlohmann::json::parse(raw.toStdString(), nullptr, false);
-    if (number == 1 && line.is_object() && line.contains("attune_label_journal")) {
+    if (line.is_object() && line.contains("attune_label_journal")) {
       const auto& version = line["attune_label_journal"];
       if (version.is_number_integer() && version.get<int>() > kJournalVersion)
         return Error(
             ErrorCode::NewerFormat,
-            QStringLiteral("The labels file %1 was written by a newer Attune.").arg(path),
+            QStringLiteral("The labels file %1 was written by a newer Attune.").arg(m_path),
             QStringLiteral("Update Attune to open this project's labels; the file is left as it is."));
       continue;
     }
     const auto change = changeOf(line);
     if (!change) {
-      journal->m_notes << QStringLiteral("Line %1 of %2 is not a label change and was skipped.")
-                              .arg(number)
-                              .arg(QFileInfo(path).fileName());
+      m_notes << QStringLiteral("Line %1 of %2 is not a label change and was skipped.")
+                     .arg(m_lines)
+                     .arg(QFileInfo(m_path).fileName());
       continue;
     }
-    journal->m_state.apply(*change);
+    m_state.apply(*change);
   }
-  return journal;
+  // split() gives one empty piece after the last newline: it is not a line.
+  --m_lines;
+  return {};
+}
+
+QString LabelJournal::skippedLinesSummary() const {
+  if (m_notes.isEmpty()) return {};
+  QStringList numbers;
+  static const QRegularExpression number(QStringLiteral("^Line (\\d+) "));
+  for (const QString& note : m_notes) {
+    if (numbers.size() == 10) {
+      numbers << QStringLiteral("...");
+      break;
+    }
+    numbers << number.match(note).captured(1);
+  }
+  return QStringLiteral(
+             "%1 %2 of the labels file %3 could not be read and %4 skipped (line %5): the "
+             "labels on %6 are not applied. Open the file in a text editor to repair %6, or "
+             "label those items again.")
+      .arg(m_notes.size())
+      .arg(m_notes.size() == 1 ? QStringLiteral("line") : QStringLiteral("lines"),
+           QDir::toNativeSeparators(m_path),
+           m_notes.size() == 1 ? QStringLiteral("was") : QStringLiteral("were"),
+           numbers.join(QStringLiteral(", ")),
+           m_notes.size() == 1 ? QStringLiteral("it") : QStringLiteral("them"));
+}
+
+Status LabelJournal::lock() {
+  if (m_lockFd < 0) {
+    const QByteArray lockPath = QFile::encodeName(m_path + QStringLiteral(".lock"));
+    m_lockFd = ::open(lockPath.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (m_lockFd < 0) return writeError(m_path, QString::fromLocal8Bit(strerror(errno)));
+  }
+  while (::flock(m_lockFd, LOCK_EX) != 0)
+    if (errno != EINTR) return writeError(m_path, QString::fromLocal8Bit(strerror(errno)));
+  return {};
+}
+
+void LabelJournal::unlock() {
+  if (m_lockFd >= 0) ::flock(m_lockFd, LOCK_UN);
 }
 
 Status LabelJournal::openForAppend() {
-  if (m_fd >= 0) return {};
   const QByteArray native = QFile::encodeName(m_path);
-  const bool fresh = !QFileInfo::exists(m_path);
-  m_fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (m_fd < 0) return writeError(m_path, QString::fromLocal8Bit(strerror(errno)));
-  // Cut off a line a crash left unfinished, then write after the last complete line.
-  if (::ftruncate(m_fd, m_validSize) != 0 || ::lseek(m_fd, m_validSize, SEEK_SET) < 0) {
-    const QString why = QString::fromLocal8Bit(strerror(errno));
-    ::close(m_fd);
+  struct stat onDisk {};
+  const bool exists = ::stat(native.constData(), &onDisk) == 0;
+  // Another writer compacted the journal (a new file under the name) since this one read it: read it
+  // again from the start.
+  if (m_inode != 0 && (!exists || quint64(onDisk.st_dev) != m_device || quint64(onDisk.st_ino) != m_inode)) {
+    if (m_fd >= 0) ::close(m_fd);
     m_fd = -1;
-    return writeError(m_path, why);
+    m_inode = 0;
+    m_state = {};
+    m_notes.clear();
+    m_lines = 0;
+    m_validSize = 0;
   }
-  if (fresh || m_validSize == 0) {
+  if (m_fd >= 0) return {};
+  m_fd = ::open(native.constData(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (m_fd < 0) return writeError(m_path, QString::fromLocal8Bit(strerror(errno)));
+  struct stat opened {};
+  ::fstat(m_fd, &opened);
+  m_device = quint64(opened.st_dev);
+  m_inode = quint64(opened.st_ino);
+  if (!exists) {
+    // The new file's name must reach the disk too.
+    if (auto synced = syncFolderOf(m_path); !synced) return synced;
+  }
+  return {};
+}
+
+Status LabelJournal::catchUp() {
+  if (auto opened = openForAppend(); !opened) return opened;
+  struct stat info {};
+  if (::fstat(m_fd, &info) != 0) return writeError(m_path, QString::fromLocal8Bit(strerror(errno)));
+  const qint64 size = info.st_size;
+  if (size > m_validSize) {
+    QByteArray added(size - m_validSize, Qt::Uninitialized);
+    qint64 read = 0;
+    while (read < added.size()) {
+      const ssize_t n = ::pread(m_fd, added.data() + read, size_t(added.size() - read), m_validSize + read);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return writeError(m_path, QString::fromLocal8Bit(strerror(errno)));
+      read += n;
+    }
+    // What other writers appended (all of it whole: they held the lock) joins the state.
+    if (auto replayed = replay(added); !replayed) return replayed;
+  }
+  // Under the lock nobody is writing: bytes after the last whole line are what a crash left. Cut off.
+  if (size > m_validSize && ::ftruncate(m_fd, m_validSize) != 0)
+    return writeError(m_path, QString::fromLocal8Bit(strerror(errno)));
+  if (m_validSize == 0) {
     const QByteArray header =
         QByteArray::fromStdString(nlohmann::json{{"attune_label_journal", kJournalVersion}}.dump()) + '\n';
-    if (!writeAndSync(m_fd, header)) return writeError(m_path, QString::fromLocal8Bit(strerror(errno)));
-    m_validSize += header.size();
-    // The new file's name must reach the disk too.
-    const int dir =
-        ::open(QFile::encodeName(QFileInfo(m_path).absolutePath()).constData(), O_RDONLY | O_CLOEXEC);
-    if (dir >= 0) {
-      ::fsync(dir);
-      ::close(dir);
+    if (auto written = appendAndSync(m_fd, m_path, header); !written) {
+      const int cut = ::ftruncate(m_fd, 0);
+      Q_UNUSED(cut);
+      return labelNotMade(written.error());
     }
+    m_validSize = header.size();
+    m_lines = 1;
   }
   return {};
 }
@@ -281,28 +362,37 @@ Status LabelJournal::append(const LabelChange& change) {
 
 Status LabelJournal::append(const std::vector<LabelChange>& changes) {
   if (changes.empty()) return {};
-  if (auto opened = openForAppend(); !opened) return opened;
+  if (auto locked = lock(); !locked) return locked;
+  const auto unlockOnReturn = qScopeGuard([this] { unlock(); });
+  if (auto caught = catchUp(); !caught) return caught;
   QByteArray lines;
   for (const LabelChange& change : changes) lines += lineOf(change);
-  if (!writeAndSync(m_fd, lines)) {
-    const QString why = QString::fromLocal8Bit(strerror(errno));
+  if (auto written = appendAndSync(m_fd, m_path, lines); !written) {
     // Whatever part reached the file is cut off again, so the journal stays what the state says.
-    if (::ftruncate(m_fd, m_validSize) == 0) ::lseek(m_fd, m_validSize, SEEK_SET);
-    return writeError(m_path, why);
+    const int cut = ::ftruncate(m_fd, m_validSize);
+    Q_UNUSED(cut);  // if even that fails, the next reader drops the torn line
+    return labelNotMade(written.error());
   }
   m_validSize += lines.size();
+  m_lines += int(changes.size());
   for (const LabelChange& change : changes) m_state.apply(change);
   m_appended += int(changes.size());
   return {};
 }
 
 Status LabelJournal::restore(const LabelState& state) {
+  if (auto locked = lock(); !locked) return locked;
+  const auto unlockOnReturn = qScopeGuard([this] { unlock(); });
   if (auto written = writeWhole(state); !written) return written;
   m_state = state;
   return {};
 }
 
 Status LabelJournal::compact() {
+  if (auto locked = lock(); !locked) return locked;
+  const auto unlockOnReturn = qScopeGuard([this] { unlock(); });
+  // Changes other writers appended are kept in the compacted journal.
+  if (auto caught = catchUp(); !caught) return caught;
   return writeWhole(m_state);
 }
 
@@ -310,39 +400,30 @@ Status LabelJournal::writeWhole(const LabelState& state) {
   // The state as changes: classes of the data renamed or deleted, classes added, labels.
   QByteArray bytes =
       QByteArray::fromStdString(nlohmann::json{{"attune_label_journal", kJournalVersion}}.dump()) + '\n';
+  int lines = 1;
   for (const auto& [from, to] : state.classMap) {
-    if (from != to) bytes += lineOf({LabelChange::MapClass, {}, from, to});
+    if (from != to) {
+      bytes += lineOf({LabelChange::MapClass, {}, from, to});
+      ++lines;
+    }
   }
-  for (const QString& added : state.addedClasses) bytes += lineOf({LabelChange::AddClass, {}, added, {}});
-  for (const auto& [item, label] : state.itemLabels)
+  for (const QString& added : state.addedClasses) {
+    bytes += lineOf({LabelChange::AddClass, {}, added, {}});
+    ++lines;
+  }
+  for (const auto& [item, label] : state.itemLabels) {
     bytes += lineOf({LabelChange::SetLabel, item, label, {}});
-
-  const QString temporary = m_path + QStringLiteral(".compacting");
-  const QByteArray native = QFile::encodeName(temporary);
-  const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return writeError(temporary, QString::fromLocal8Bit(strerror(errno)));
-  const bool written = writeAndSync(fd, bytes);
-  const QString why = QString::fromLocal8Bit(strerror(errno));
-  ::close(fd);
-  if (!written) {
-    QFile::remove(temporary);
-    return writeError(temporary, why);
+    ++lines;
   }
-  if (::rename(native.constData(), QFile::encodeName(m_path).constData()) != 0) {
-    const QString renameWhy = QString::fromLocal8Bit(strerror(errno));
-    QFile::remove(temporary);
-    return writeError(m_path, renameWhy);
-  }
-  const int dir =
-      ::open(QFile::encodeName(QFileInfo(m_path).absolutePath()).constData(), O_RDONLY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  // Later appends go to the new file.
+  if (auto written = AtomicFile::writeFile(m_path, bytes); !written) return labelNotMade(written.error());
+  // Later appends go to the new file, which holds this state.
   if (m_fd >= 0) ::close(m_fd);
   m_fd = -1;
+  m_inode = 0;
+  if (auto opened = openForAppend(); !opened) return opened;
   m_validSize = bytes.size();
+  m_lines = lines;
+  m_notes.clear();
   m_appended = 0;
   return {};
 }

@@ -8,6 +8,10 @@
 // Reading replays the lines in order. A last line cut short by a crash is dropped (and cut off the
 // file before the next append); a damaged line in the middle is skipped with a note. compact() rewrites
 // the journal as the state it describes, atomically (a new file synced, then renamed over the old).
+//
+// Several writers (the window and attune-cli) may append to the same journal: every append and
+// compaction holds an advisory lock (flock on "<journal>.lock"), first reads what the others appended
+// since (so state() includes it), then appends at the end of the file (O_APPEND). No label is lost.
 
 #include "core/common/Result.h"
 
@@ -77,6 +81,8 @@ class LabelJournal {
   const LabelState& state() const { return m_state; }
   // Lines that were skipped while reading, and why ("line 12 is not a label change").
   const QStringList& notes() const { return m_notes; }
+  // One sentence for the user when lines were skipped (how many, which, what to do); empty if none.
+  QString skippedLinesSummary() const;
   const QString& path() const { return m_path; }
   // Changes appended since the journal was last written whole.
   int changesSinceCompaction() const { return m_appended; }
@@ -94,15 +100,25 @@ class LabelJournal {
 
  private:
   explicit LabelJournal(QString path);
+  // Applies the complete lines of `bytes` (what follows m_validSize in the file) to the state.
+  Status replay(const QByteArray& bytes);
+  // Holding the lock: opens the file for appending and reads what other writers added since.
   Status openForAppend();
+  Status catchUp();
+  // Holding the lock: replaces the journal, atomically, with `state`.
   Status writeWhole(const LabelState& state);
+  Status lock();
+  void unlock();
 
   QString m_path;
   LabelState m_state;
   QStringList m_notes;
   int m_appended = 0;
+  int m_lines = 0;         // lines replayed so far (for the notes' line numbers)
   qint64 m_validSize = 0;  // bytes up to the end of the last complete line
   int m_fd = -1;
+  int m_lockFd = -1;
+  quint64 m_device = 0, m_inode = 0;  // of the file the state was read from (0: none yet)
 };
 
 }  // namespace attune

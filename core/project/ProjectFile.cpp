@@ -1,11 +1,11 @@
 #include "core/project/ProjectFile.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/common/FileRead.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 
 #include <algorithm>
 #include <cstdint>
@@ -111,10 +111,12 @@ Result<Project> ProjectFile::load(const QString& path) {
   if (version >= 1 && version < Project::kFormatVersion) {
     // Keep the original before the file is rewritten in the current format.
     const QString backup = backupPathFor(path, int(version));
-    if (!QFile::copy(path, backup))
+    // On the disk before the original is rewritten.
+    if (auto copied = AtomicFile::copyFile(path, backup); !copied)
       return Error(ErrorCode::FileUnwritable,
-                   QStringLiteral("Cannot keep a backup of %1 before updating its format.").arg(path),
-                   QStringLiteral("Make the project's folder writable, then open it again."));
+                   QStringLiteral("Cannot keep a backup of %1 before updating its format: %2")
+                       .arg(path, copied.error().message),
+                   copied.error().hint);
     if (auto saved = save(project.value(), path); !saved) return saved.error();
   }
   return project;
@@ -127,19 +129,11 @@ QByteArray ProjectFile::serialize(const Project& project, const QString& path) {
 
 Status ProjectFile::save(Project& project, const QString& path) {
   const QString absolute = QFileInfo(path).absoluteFilePath();
-  QSaveFile file(absolute);
-  if (!file.open(QIODevice::WriteOnly))
-    return Error(ErrorCode::FileUnwritable,
-                 QStringLiteral("Cannot save %1: %2.").arg(absolute, file.errorString()),
-                 QStringLiteral("Choose a folder you may write to."));
-  const QByteArray bytes = serialize(project, absolute);
-  // flush() before commit(): Qt 6.4's commit() ignores a write error of its final flush and
-  // replaces the file with the truncated copy (QTBUG-75077; e.g. a full disk).
-  if (file.write(bytes) != bytes.size() || !file.flush() || !file.commit())
-    return Error(ErrorCode::FileUnwritable,
-                 QStringLiteral("Saving %1 failed: %2. The previous version is unchanged.")
-                     .arg(absolute, file.errorString()),
-                 QStringLiteral("Free some disk space or choose another folder, then save again."));
+  if (auto saved = AtomicFile::writeFile(absolute, serialize(project, absolute)); !saved) {
+    Error e = saved.error();
+    e.message += QStringLiteral(" The previous version is unchanged.");
+    return e;
+  }
   project.filePath = absolute;
   return {};
 }

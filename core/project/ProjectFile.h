@@ -14,7 +14,8 @@ namespace attune {
 class ProjectFile {
  public:
   static Result<Project> load(const QString& path);
-  // Writes atomically (QSaveFile): on failure the previous file is untouched. Sets project.filePath.
+  // Writes atomically and durably (AtomicFile): on failure the previous file is untouched. Sets
+  // project.filePath.
   static Status save(Project& project, const QString& path);
   // The document as it would be written to `path` (for tests and the failing-device test).
   static QByteArray serialize(const Project& project, const QString& path);

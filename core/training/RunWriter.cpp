@@ -1,5 +1,6 @@
 #include "core/training/RunWriter.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/common/Version.h"
 #include "core/training/Runtime.h"
 
@@ -8,8 +9,10 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
-#include <QSaveFile>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
 
 namespace attune {
@@ -140,10 +143,7 @@ Status RunWriter::dropRowsAfter(int64_t step, int completedEpochs) {
     }
     in.close();
   }
-  QSaveFile out(m_metrics.fileName());
-  if (!out.open(QIODevice::WriteOnly) || out.write(kept) != kept.size() || !out.commit())
-    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(m_metrics.fileName()),
-                 QStringLiteral("Check that the disk is not full."));
+  if (auto written = AtomicFile::writeFile(m_metrics.fileName(), kept); !written) return written;
   if (!m_metrics.open(QIODevice::Append | QIODevice::Text))
     return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(m_metrics.fileName()),
                  QStringLiteral("Check that the disk is not full."));
@@ -187,12 +187,8 @@ Status RunWriter::writeConfig(const TrainingJob& job, const QString& device, int
                                 {"checkpoint", job.startFrom->checkpoint.toStdString()}};
   document["started_at"] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
 
-  QSaveFile file(filePath(QStringLiteral("config.json")));
-  const QByteArray bytes = QByteArray::fromStdString(document.dump(2)) + '\n';
-  if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(file.fileName()),
-                 QStringLiteral("Check that the disk is not full."));
-  return {};
+  return AtomicFile::writeFile(filePath(QStringLiteral("config.json")),
+                               QByteArray::fromStdString(document.dump(2)) + '\n');
 }
 
 QString epochCheckpointName(int epoch) {
@@ -258,10 +254,15 @@ Status RunWriter::append(const EpochMetrics& e) {
         return written;
     if (auto flushed = m_events->flush(); !flushed) return flushed;
   }
-  return writeRow(QStringLiteral("epoch,%1,,%2,%3,%4,%5,,,%6")
-                      .arg(e.epoch)
-                      .arg(number(e.trainLoss), number(e.trainAccuracy), number(e.valLoss),
-                           number(e.valAccuracy), number(e.elapsedMs)));
+  if (auto written = writeRow(QStringLiteral("epoch,%1,,%2,%3,%4,%5,,,%6")
+                                  .arg(e.epoch)
+                                  .arg(number(e.trainLoss), number(e.trainAccuracy), number(e.valLoss),
+                                       number(e.valAccuracy), number(e.elapsedMs)));
+      !written)
+    return written;
+  // An epoch's rows reach the disk with its checkpoint (step rows in between may be lost in a crash).
+  if (::fsync(m_metrics.handle()) != 0) return saveError(m_metrics.fileName(), errno);
+  return {};
 }
 
 }  // namespace attune

@@ -1,11 +1,16 @@
 #include "core/training/TensorBoardWriter.h"
 
+#include "core/common/AtomicFile.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QSysInfo>
 #include <QtEndian>
 
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 #include <cstring>
 
 namespace attune {
@@ -146,6 +151,7 @@ Status TensorBoardWriter::flush() {
   if (!m_file.flush())
     return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(m_file.fileName()),
                  QStringLiteral("Check that the disk is not full."));
+  if (::fsync(m_file.handle()) != 0) return saveError(m_file.fileName(), errno);
   return {};
 }
 

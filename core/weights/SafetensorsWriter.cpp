@@ -1,8 +1,8 @@
 #include "core/weights/SafetensorsWriter.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/weights/SafetensorsReader.h"
 
-#include <QSaveFile>
 #include <QtEndian>
 
 #include <nlohmann/json.hpp>
@@ -104,14 +104,15 @@ Status SafetensorsWriter::write(QIODevice& device, const TensorMap& tensors,
 
 Status SafetensorsWriter::writeFile(const QString& path, const TensorMap& tensors,
                                     const std::map<std::string, std::string>& metadata) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly)) return writeError(path, file.errorString());
+  AtomicFile file(path);
+  if (auto opened = file.open(); !opened) return opened;
   if (Status written = writeTo(file, path, tensors, metadata); !written) {
-    file.cancelWriting();
-    return written;
+    // The cause the device saw (a full disk) says more than "could not write".
+    const Status failure = file.hasFailed() ? Status(file.writeFailure()) : written;
+    file.cancel();
+    return failure;
   }
-  if (!file.commit()) return writeError(path, file.errorString());
-  return {};
+  return file.commit();
 }
 
 }  // namespace attune

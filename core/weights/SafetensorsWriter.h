@@ -19,7 +19,7 @@ class SafetensorsWriter {
   // Writes the same bytes as serialize() to an open device without building them in memory first.
   static Status write(QIODevice& device, const TensorMap& tensors,
                       const std::map<std::string, std::string>& metadata = {});
-  // Atomic: writes a temporary file next to `path` and renames it (QSaveFile).
+  // Atomic and durable (AtomicFile): a full disk or any failure leaves the old file as it was.
   static Status writeFile(const QString& path, const TensorMap& tensors,
                           const std::map<std::string, std::string>& metadata = {});
 };

@@ -1,5 +1,6 @@
 #include "core/weights/VerifiedHashMemo.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/weights/FileSha256.h"
 
 #include <QDateTime>
@@ -9,7 +10,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
-#include <QSaveFile>
 
 namespace attune {
 
@@ -54,10 +54,8 @@ void VerifiedHashMemo::save() const {
   const QJsonObject root{{QStringLiteral("format_version"), kFormatVersion},
                          {QStringLiteral("files"), files}};
   QDir().mkpath(QFileInfo(m_memoPath).absolutePath());
-  QSaveFile out(m_memoPath);
-  if (!out.open(QIODevice::WriteOnly)) return;
-  out.write(QJsonDocument(root).toJson(QJsonDocument::Indented));
-  out.commit();
+  // A memo that cannot be saved only costs a hash computation next time: nothing to report.
+  (void)AtomicFile::writeFile(m_memoPath, QJsonDocument(root).toJson(QJsonDocument::Indented));
 }
 
 void VerifiedHashMemo::remember(const QString& filePath, const QString& sha256) {

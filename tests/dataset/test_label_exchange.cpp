@@ -4,6 +4,7 @@
 // annotations and the model's predictions, read back; texts by their text; and the labelled images
 // copied into class folders while the user's files stay where they are.
 
+#include "core/data/TextTable.h"
 #include "core/dataset/LabelExchange.h"
 #include "core/dataset/ProjectData.h"
 #include "core/project/LabelJournal.h"
@@ -253,6 +254,40 @@ class TestLabelExchange : public QObject {
     QVERIFY(exportLabelsCsv(project, out));
     QCOMPARE(readAll(out), QByteArray("text,label\nfine film,pos\nawful,neg\nawful,\n\"so, so\",\n"));
     QVERIFY(!exportClassFolders(project, m_dir.filePath(QStringLiteral("texts/folders"))));
+  }
+
+  // Texts and classes a spreadsheet would run as formulas are exported with a leading quote (so
+  // "=HYPERLINK(...)" shows as text); plain numbers such as -1 stay numbers; and the file reads back
+  // into the same labels.
+  void formulaCellsAreNeutralisedAndReadBack() {
+    const QString table = m_dir.filePath(QStringLiteral("formulas/texts.csv"));
+    writeText(table,
+              "text,label\n\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-1\n+cmd|' /C calc'!A0,+1\n"
+              "@SUM(A1),=bad\n-dash start,ok\n'=quoted,fine\n");
+    Project project;
+    project.filePath = m_dir.filePath(QStringLiteral("formulas/texts.attune"));
+    project.task = TaskKind::TextClassification;
+    project.data.table = table;
+    project.data.textColumn = QStringLiteral("text");
+    project.data.labelColumn = QStringLiteral("label");
+    const QString out = m_dir.filePath(QStringLiteral("formulas/out.csv"));
+    QVERIFY(exportLabelsCsv(project, out));
+    QCOMPARE(readAll(out), QByteArray("text,label\n\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-1\n"
+                                      "'+cmd|' /C calc'!A0,+1\n'@SUM(A1),'=bad\n'-dash start,ok\n"
+                                      "''=quoted,fine\n"));
+    auto imported = importLabelsCsv(project, out);
+    QVERIFY2(imported, imported ? "" : qPrintable(imported.error().text()));
+    QCOMPARE(pairs(*imported), (std::map<QString, QString>{{"texts.csv:2", "-1"},
+                                                           {"texts.csv:3", "+1"},
+                                                           {"texts.csv:4", "=bad"},
+                                                           {"texts.csv:5", "ok"},
+                                                           {"texts.csv:6", "fine"}}));
+    QVERIFY(imported->notes.isEmpty());
+    QCOMPARE(csvField(QStringLiteral("\tx")), QStringLiteral("'\tx"));
+    QCOMPARE(csvField(QStringLiteral("2.5e-3")), QStringLiteral("2.5e-3"));
+    for (const QString& text : {QStringLiteral("=1+1"), QStringLiteral("'"), QStringLiteral("''@"),
+                                QStringLiteral("'plain"), QStringLiteral("-"), QStringLiteral("")})
+      QCOMPARE(fromCsvField(csvField(text)), text);
   }
 
   void classFoldersAreCopies() {

@@ -1,5 +1,6 @@
 #include "core/training/detail/Checkpointer.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/common/FileRead.h"
 #include "core/models/detail/StateDict.h"
 #include "core/training/detail/OptimizerState.h"
@@ -10,7 +11,6 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 
 #include <map>
 #include <string>
@@ -67,12 +67,8 @@ Status Checkpointer::saveResumeState(torch::optim::Optimizer& optimizer, const L
     return s;
   TrainerProgress saved = progress;
   saved.schedule = schedule.state();
-  QSaveFile file(m_writer.filePath(kStateJson));
-  const QByteArray bytes = QByteArray::fromStdString(saved.toJson().dump(2)) + '\n';
-  if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(file.fileName()),
-                 QStringLiteral("Check that the disk is not full."));
-  return {};
+  return AtomicFile::writeFile(m_writer.filePath(kStateJson),
+                               QByteArray::fromStdString(saved.toJson().dump(2)) + '\n');
 }
 
 Result<TrainerProgress> Checkpointer::resume(ImageClassifierImpl& model, torch::optim::Optimizer& optimizer,

@@ -1,3 +1,4 @@
+#include "core/common/AtomicFile.h"
 #include "core/data/StratifiedSplit.h"
 #include "core/data/TextTable.h"
 #include "core/models/detail/StateDict.h"
@@ -9,8 +10,6 @@
 #include <torch/torch.h>
 
 #include <nlohmann/json.hpp>
-
-#include <QSaveFile>
 
 #include <cmath>
 
@@ -46,11 +45,7 @@ double standardDeviation(const std::vector<double>& values) {
 }
 
 Status writeFile(const QString& path, const QByteArray& bytes) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-    return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(path),
-                 QStringLiteral("Check that the disk is not full."));
-  return {};
+  return AtomicFile::writeFile(path, bytes);
 }
 
 }  // namespace
