@@ -80,8 +80,15 @@ class TestMappedFile : public QObject {
     }
     int status = 0;
     QCOMPARE(::waitpid(child, &status, 0), child);
-    QVERIFY2(WIFSIGNALED(status), qPrintable(QStringLiteral("child status %1").arg(status)));
-    QCOMPARE(WTERMSIG(status), SIGBUS);
+    // Ended by SIGBUS; under AddressSanitizer (whose SIGBUS handler comes before ours) by its report
+    // and a failure exit. Never carried on past the read (4, 5) or failed before it (3).
+    if (WIFSIGNALED(status)) {
+      QCOMPARE(WTERMSIG(status), SIGBUS);
+    } else {
+      QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3 &&
+                   WEXITSTATUS(status) != 4 && WEXITSTATUS(status) != 5,
+               qPrintable(QStringLiteral("child status %1").arg(status)));
+    }
   }
 
   void aFileCutShortWhileMappedReadsAsZerosAndIsReported() {
