@@ -1,6 +1,7 @@
 #include "core/project/LabelJournal.h"
 
 #include "core/common/AtomicFile.h"
+#include "core/common/BoundedJson.h"
 #include "core/common/FileRead.h"
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,7 @@ namespace attune {
 namespace {
 
 constexpr int kJournalVersion = 1;
+constexpr int kMaxLineDepth = 4;
 
 const char* kindName(LabelChange::Kind kind) {
   switch (kind) {
@@ -231,7 +233,9 @@ Status LabelJournal::replay(const QByteArray& bytes) {
   for (const QByteArray& raw : bytes.left(end).split('\n')) {
     ++m_lines;
     if (raw.trimmed().isEmpty()) continue;
-    const auto line = nlohmann::json::parse(raw.toStdString(), nullptr, false);
+    // A change is one flat object: a deeper line is not one, and is not built as millions of values.
+    const nlohmann::json line =
+        parseBoundedJson(raw.constData(), raw.constData() + raw.size(), kMaxLineDepth).value;
     if (line.is_object() && line.contains("attune_label_journal")) {
       const auto& version = line["attune_label_journal"];
       if (version.is_number_integer() && version.get<int>() > kJournalVersion)

@@ -148,6 +148,19 @@ class TestLabelJournal : public QObject {
     QCOMPARE(journal->notes().size(), 2);
     QVERIFY(journal->notes()[0].startsWith(QStringLiteral("Line 3 ")));
 
+    // A line nested a million levels deep is skipped like any damaged line (issue 20, item 4), not
+    // built as a million nested values.
+    const QString deep = m_dir.filePath(QStringLiteral("deep.labels.jsonl"));
+    QFile deepFile(deep);
+    QVERIFY(deepFile.open(QIODevice::WriteOnly));
+    deepFile.write("{\"attune_label_journal\":1}\n" + QByteArray(1 << 20, '[') +
+                   "\n{\"op\":\"set\",\"item\":\"c\",\"class\":\"cat\"}\n");
+    deepFile.close();
+    auto deepJournal = reopen(deep);
+    QCOMPARE(deepJournal->state().itemLabels.size(), size_t(1));
+    QCOMPARE(deepJournal->notes().size(), 1);
+    QVERIFY(deepJournal->notes()[0].startsWith(QStringLiteral("Line 2 ")));
+
     const QString newer = m_dir.filePath(QStringLiteral("newer.labels.jsonl"));
     QFile future(newer);
     QVERIFY(future.open(QIODevice::WriteOnly));
