@@ -28,8 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   // Column names are unique and never empty; every row has one cell per column. (A JSON or JSON Lines
-  // file whose every record was skipped has no columns, and so no rows.)
-  FUZZ_CHECK(!table->columns.isEmpty() || table->rows.empty());
+  // file may have no columns: every record skipped, or every record an empty object {}.)
   FUZZ_CHECK(table->columns.size() <= options.limits.maxColumns);
   QSet<QString> names;
   for (const QString& column : table->columns) {
