@@ -261,7 +261,8 @@ Status RunWriter::append(const EpochMetrics& e) {
       !written)
     return written;
   // An epoch's rows reach the disk with its checkpoint (step rows in between may be lost in a crash).
-  if (::fsync(m_metrics.handle()) != 0) return saveError(m_metrics.fileName(), errno);
+  if (m_metrics.handle() >= 0 && ::fsync(m_metrics.handle()) != 0)
+    return saveError(m_metrics.fileName(), errno);
   return {};
 }
 

@@ -151,7 +151,7 @@ Status TensorBoardWriter::flush() {
   if (!m_file.flush())
     return Error(ErrorCode::FileUnwritable, QStringLiteral("Cannot write %1.").arg(m_file.fileName()),
                  QStringLiteral("Check that the disk is not full."));
-  if (::fsync(m_file.handle()) != 0) return saveError(m_file.fileName(), errno);
+  if (m_file.handle() >= 0 && ::fsync(m_file.handle()) != 0) return saveError(m_file.fileName(), errno);
   return {};
 }
 
