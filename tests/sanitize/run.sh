@@ -137,8 +137,9 @@ run_tsan() {
   started=$SECONDS
   local status=0
   # OMP_NUM_THREADS=1: LibTorch's parallel loops run on GCC's OpenMP runtime (libgomp), whose barriers
-  # TSan cannot see (it is not instrumented); with one thread there are no OpenMP workers to race. The
-  # threads Attune itself starts (QThread, std::thread, QtConcurrent) are what these tests are about.
+  # TSan cannot see (it is not instrumented); one thread where Attune does not set the count itself (a
+  # training run does: tsan.supp sets the OpenMP workers' reports aside). The threads Attune itself
+  # starts (QThread, std::thread, QtConcurrent) are what these tests are about.
   OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:history_size=4:suppressions=$here/tsan.supp:log_path=$dir/sanitizer-reports/tsan" \
     run_tests "$dir" "${tests[@]}" || status=$?
