@@ -103,6 +103,8 @@ Status Trainer::setUp() {
                      m_control.nonFiniteGradientsCount},
       m_items);
   m_checkpoints = std::make_unique<Checkpointer>(m_job, m_config, m_writer, m_setup.prepared.inputSize);
+  for (const auto& module : model().modules(/*include_self=*/false))
+    if (module->name().find("BatchNorm") != std::string::npos) m_batchNeedsTwo = true;
 
   const int64_t batchesPerEpoch = (m_data->size(Split::Train) + m_config.batchSize - 1) / m_config.batchSize;
   m_stepsPerEpoch = (batchesPerEpoch + m_config.accumulateSteps - 1) / m_config.accumulateSteps;

@@ -83,7 +83,10 @@ Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
         break;
       }
       ++consumed;
-      if (batch->count > 0) window.push_back(std::move(*batch));
+      // A last batch of one image (the training set's size leaves a remainder of one) cannot pass a
+      // BatchNorm layer that trains ("Expected more than 1 value per channel"): it is left out.
+      const bool loneImage = m_batchNeedsTwo && batch->count == 1 && batches->batchCount() > 1;
+      if (batch->count > 0 && !loneImage) window.push_back(std::move(*batch));
     }
     if (!window.empty() && trainStep(window) == StepEnd::TooManyBadSteps) return EpochEnd::Failed;
     m_progress.batchesDone += consumed;

@@ -97,6 +97,9 @@ class Trainer {
   std::vector<float> m_valProbabilities;
   std::vector<int> m_valAnswerLabels;
   int64_t m_stepsPerEpoch = 0;
+  // The model normalises over the batch (BatchNorm): a training batch of one image cannot pass it, so
+  // a last batch of one is left out of that epoch (another image each epoch, as the order is shuffled).
+  bool m_batchNeedsTwo = false;
   TrainerProgress m_progress;
   torch::Tensor m_epochLossSum;  // float64 on the device
   torch::Tensor m_epochCorrect;  // int64 on the device
