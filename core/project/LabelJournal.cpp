@@ -401,19 +401,21 @@ Status LabelJournal::compact() {
 }
 
 Status LabelJournal::writeWhole(const LabelState& state) {
-  // The state as changes: classes of the data renamed or deleted, classes added, labels.
+  // The state as changes: classes added, classes of the data renamed or deleted, labels. Added classes
+  // come first: read back, adding a class undoes a deletion of the data's class of that name, which a
+  // state may hold apart (the data's green renamed, a new green added, the renamed class deleted).
   QByteArray bytes =
       QByteArray::fromStdString(nlohmann::json{{"attune_label_journal", kJournalVersion}}.dump()) + '\n';
   int lines = 1;
+  for (const QString& added : state.addedClasses) {
+    bytes += lineOf({LabelChange::AddClass, {}, added, {}});
+    ++lines;
+  }
   for (const auto& [from, to] : state.classMap) {
     if (from != to) {
       bytes += lineOf({LabelChange::MapClass, {}, from, to});
       ++lines;
     }
-  }
-  for (const QString& added : state.addedClasses) {
-    bytes += lineOf({LabelChange::AddClass, {}, added, {}});
-    ++lines;
   }
   for (const auto& [item, label] : state.itemLabels) {
     bytes += lineOf({LabelChange::SetLabel, item, label, {}});
