@@ -27,4 +27,13 @@ enum class DuplicateKeys { LastWins, Refuse };
 BoundedJson parseBoundedJson(const char* begin, const char* end, int maxDepth,
                              DuplicateKeys duplicates = DuplicateKeys::LastWins);
 
+// The same, for readers that only need a value or nothing: nlohmann's `discarded` value when the text
+// is not one JSON value within `maxDepth` (as nlohmann::json::parse(begin, end, nullptr, false) gives
+// for text that is not JSON, but without building a hostile file's millions of nested values).
+inline nlohmann::json parseJsonOrDiscarded(const char* begin, const char* end, int maxDepth) {
+  BoundedJson parsed = parseBoundedJson(begin, end, maxDepth);
+  if (parsed.failure != BoundedJson::Failure::None) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return std::move(parsed.value);
+}
+
 }  // namespace attune

@@ -1,4 +1,5 @@
 #include "core/eval/SavedRun.h"
+#include "core/common/BoundedJson.h"
 
 #include "core/common/FileRead.h"
 #include "core/common/JsonFields.h"
@@ -14,6 +15,9 @@
 
 namespace attune {
 namespace {
+
+// Nesting these documents never need (they are a few levels deep): deeper text is refused unread.
+constexpr int kMaxJsonDepth = 64;
 
 QString text(const nlohmann::json& value) {
   if (value.is_string()) return QString::fromStdString(value.get<std::string>());
@@ -127,7 +131,7 @@ Result<SavedRun> readSavedRun(const QString& directory) {
   auto bytes = readRegularFile(configPath, kMaxSmallJsonBytes, QStringLiteral("the run's settings"));
   if (!bytes) return bytes.error();
   const auto document =
-      nlohmann::json::parse(bytes->constData(), bytes->constData() + bytes->size(), nullptr, false);
+      parseJsonOrDiscarded(bytes->constData(), bytes->constData() + bytes->size(), kMaxJsonDepth);
   if (!document.is_object())
     return Error(ErrorCode::BadFormat,
                  QStringLiteral("The settings of run %1 (config.json) are damaged.").arg(dir.dirName()),

@@ -1,4 +1,5 @@
 #include "core/models/TextModelConfig.h"
+#include "core/common/BoundedJson.h"
 
 #include "core/common/FileRead.h"
 #include "core/common/JsonFields.h"
@@ -10,6 +11,9 @@ namespace attune {
 namespace jf = json_fields;
 
 namespace {
+
+// Nesting these documents never need (they are a few levels deep): deeper text is refused unread.
+constexpr int kMaxJsonDepth = 64;
 
 // Far above any published BERT (bert-large: 1024 wide, 24 layers; multilingual vocabularies ~250k) and
 // low enough that a corrupt or hostile config.json cannot make Attune allocate tens of gigabytes.
@@ -265,8 +269,8 @@ Result<TextModelConfig> readTextModelConfig(const QString& path) {
   if (!bytes && bytes.error().code == ErrorCode::BadFormat)
     return configError(QStringLiteral("the file is far too large."));
   if (!bytes) return bytes.error();
-  const auto json = nlohmann::json::parse(bytes->constData(), bytes->constData() + bytes->size(), nullptr,
-                                          /*allow_exceptions=*/false);
+  const auto json =
+      parseJsonOrDiscarded(bytes->constData(), bytes->constData() + bytes->size(), kMaxJsonDepth);
   if (json.is_discarded()) return configError(QStringLiteral("it is not valid JSON."));
   return parseTextModelConfig(json);
 }

@@ -1,4 +1,5 @@
 #include "core/project/ProjectFile.h"
+#include "core/common/BoundedJson.h"
 
 #include "core/common/AtomicFile.h"
 #include "core/common/FileRead.h"
@@ -14,6 +15,9 @@
 
 namespace attune {
 namespace {
+
+// Nesting these documents never need (they are a few levels deep): deeper text is refused unread.
+constexpr int kMaxJsonDepth = 64;
 
 using nlohmann::json;
 
@@ -89,7 +93,7 @@ Result<Project> ProjectFile::load(const QString& path) {
   auto read = readRegularFile(path, kMaxProjectFileBytes, QStringLiteral("the project file"));
   if (!read) return read.error();
   const QByteArray& bytes = *read;
-  json document = json::parse(bytes.constData(), bytes.constData() + bytes.size(), nullptr, false);
+  json document = parseJsonOrDiscarded(bytes.constData(), bytes.constData() + bytes.size(), kMaxJsonDepth);
   if (document.is_discarded())
     return Error(
         ErrorCode::BadFormat, QStringLiteral("%1 is damaged: it is not valid JSON.").arg(path),

@@ -497,6 +497,14 @@ void TestProjectFile::notAProjectIsBadFormatNamingTheFile_data() {
   QTest::newRow("version as text") << QByteArray(R"({"format_version":"2"})")
                                    << QStringLiteral("format_version");
   QTest::newRow("version 0") << QByteArray(R"({"format_version":0})") << QStringLiteral("format_version");
+  // Valid JSON nested deeper than a project ever is: refused unread (5 million levels would have been
+  // built as nested values, gigabytes, before the check).
+  const auto nested = [](int depth) -> QByteArray {
+    return QByteArray(R"({"format_version":2,"extra":)") + QByteArray(depth, '[') + QByteArray(depth, ']') +
+           QByteArray("}");
+  };
+  QTest::newRow("nested 100 deep") << nested(100) << QStringLiteral("not valid JSON");
+  QTest::newRow("nested 5 million deep") << nested(5'000'000) << QStringLiteral("not valid JSON");
 }
 
 void TestProjectFile::notAProjectIsBadFormatNamingTheFile() {

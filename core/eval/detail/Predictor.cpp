@@ -1,4 +1,5 @@
 #include "core/eval/Predictor.h"
+#include "core/common/BoundedJson.h"
 
 #include "core/common/EngineBoundary.h"
 #include "core/common/FileRead.h"
@@ -21,6 +22,9 @@
 
 namespace attune {
 namespace {
+
+// Nesting these documents never need (they are a few levels deep): deeper text is refused unread.
+constexpr int kMaxJsonDepth = 64;
 
 constexpr int kPredictBatch = 32;
 
@@ -109,7 +113,7 @@ Result<std::unique_ptr<Predictor>> Predictor::openRun(const QString& runDirector
     auto bytes = readRegularFile(configPath, kMaxSmallJsonBytes, QStringLiteral("the run's settings"));
     if (!bytes) return bytes.error();
     const auto document =
-        nlohmann::json::parse(bytes->constData(), bytes->constData() + bytes->size(), nullptr, false);
+        parseJsonOrDiscarded(bytes->constData(), bytes->constData() + bytes->size(), kMaxJsonDepth);
     return open(
         document, runDirectory,
         [&](const QString& runId) { return runCheckpointFile(runDirectory, runId, options.checkpoint); }, {});
@@ -128,7 +132,7 @@ Result<std::unique_ptr<Predictor>> Predictor::openExport(const QString& exportDi
     auto bytes = readRegularFile(manifestPath, kMaxSmallJsonBytes, QStringLiteral("the export's manifest"));
     if (!bytes) return bytes.error();
     auto document =
-        nlohmann::json::parse(bytes->constData(), bytes->constData() + bytes->size(), nullptr, false);
+        parseJsonOrDiscarded(bytes->constData(), bytes->constData() + bytes->size(), kMaxJsonDepth);
     const QString exportHint = QStringLiteral("Export the model again.");
     if (!document.is_object())
       return Error(
