@@ -139,7 +139,10 @@ void LabelState::apply(const LabelChange& change) {
         classMap.erase(it);
       return;
     case LabelChange::MapClass:
-      classMap[change.className] = change.newName;
+      if (change.newName == change.className)
+        classMap.erase(change.className);  // a class called what the data calls it: no entry
+      else
+        classMap[change.className] = change.newName;
       return;
     case LabelChange::RenameClass:
     case LabelChange::DeleteClass: {
@@ -150,6 +153,9 @@ void LabelState::apply(const LabelChange& change) {
         if (now == change.className) now = to;
       // The data's own class of that name (if any) follows too.
       if (!classMap.count(change.className)) classMap[change.className] = to;
+      // A data class renamed back to its own name (a -> b -> a) is as if never renamed: no entry, so
+      // the state reads back equal after the journal is written whole (which writes no such entry).
+      std::erase_if(classMap, [](const auto& entry) { return entry.first == entry.second; });
       const qsizetype added = addedClasses.indexOf(change.className);
       if (added >= 0) {
         if (to.isEmpty() || addedClasses.contains(to))
