@@ -22,9 +22,7 @@ namespace {
 constexpr char kLibTorchReason[] = "shape '[5]' is invalid for input of size 6";
 
 QProcessEnvironment withFault(const QString& site) {
-  QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-  environment.insert(QStringLiteral("ATTUNE_FAULT_ENGINE"), site);
-  return environment;
+  return testing::environmentWith("ATTUNE_FAULT_ENGINE", site);
 }
 
 }  // namespace
@@ -59,15 +57,8 @@ class TestCliEngineFailures : public QObject {
     m_images = m_dir.filePath(QStringLiteral("images"));
     attune::testing::writeTinyDataset(m_images, 2, 6);
     m_project = m_dir.filePath(QStringLiteral("images.attune"));
-    const auto created =
-        runCli({QStringLiteral("new"), m_project, QStringLiteral("--task"), QStringLiteral("image"),
-                QStringLiteral("--data"), m_images, QStringLiteral("--model"), QStringLiteral("resnet18"),
-                QStringLiteral("--set"), QStringLiteral("model.input_size=32")});
-    QVERIFY2(created.exitCode == 0, created.err.constData());
-    const auto trained =
-        runCli({QStringLiteral("train"), m_project, QStringLiteral("--set"), QStringLiteral("epochs=1"),
-                QStringLiteral("--set"), QStringLiteral("batch_size=4")});
-    QVERIFY2(trained.exitCode == 0, trained.err.constData());
+    const QByteArray failed = testing::makeTrainedImageProject(m_images, m_project);
+    QVERIFY2(failed.isEmpty(), failed.constData());
   }
 
   void commandFailsWithOneLine_data() {

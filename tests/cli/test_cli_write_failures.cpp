@@ -21,9 +21,7 @@ using testing::runCli;
 namespace {
 
 QProcessEnvironment withFault(const QString& fault) {
-  QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-  environment.insert(QStringLiteral("ATTUNE_FAULT_WRITE"), fault);
-  return environment;
+  return testing::environmentWith("ATTUNE_FAULT_WRITE", fault);
 }
 
 QByteArray readAll(const QString& path) {
