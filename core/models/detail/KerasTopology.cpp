@@ -280,7 +280,8 @@ class LayerValues {
         value == nullptr
             ? QString()
             : QLatin1Char(' ') +
-                  QString::fromStdString(value->dump(-1, ' ', false, json::error_handler_t::replace)).left(60);
+                  QString::fromStdString(value->dump(-1, ' ', false, json::error_handler_t::replace))
+                      .left(60);
     m_error =
         badTopology(QStringLiteral("The layer \"%1\" (%2) has %3%4, but it must be %5.")
                         .arg(QString::fromStdString(m_node.name), QString::fromStdString(m_node.className),
