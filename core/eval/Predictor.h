@@ -11,13 +11,12 @@
 #include <QString>
 #include <QStringList>
 
-#include <nlohmann/json_fwd.hpp>
-
-#include <functional>
 #include <memory>
 #include <vector>
 
 namespace attune {
+
+struct TrainedModelSettings;
 
 struct PredictorOptions {
   // Which checkpoint of the run: "best" (best.safetensors, else last), "last", or an epoch number
@@ -54,9 +53,7 @@ class Predictor {
 
  private:
   struct Impl;
-  static Result<std::unique_ptr<Predictor>> open(
-      const nlohmann::json& document, const QString& origin,
-      const std::function<Result<QString>(const QString&)>& checkpointOf, const QString& weightsBase);
+  static Result<std::unique_ptr<Predictor>> open(TrainedModelSettings settings, const QString& checkpoint);
   explicit Predictor(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> d;
 };

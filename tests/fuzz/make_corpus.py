@@ -241,4 +241,27 @@ put("label_studio", "export.json", json.dumps(studio, indent=1))
 put("label_studio", "empty.json", "[]")
 put("label_studio", "labels_images.csv", "file,label\ncat/a.png,dog\nc.png,cat\n/abs/none.png,cat\ne.png,\n")
 put("label_studio", "labels_texts.csv", 'text,label\ngood film,neg\n"a, b",pos\nunknown,pos\n')
+# --- exported models' manifests (attune-export.json; fuzz_export_manifest's folder also holds
+# model.safetensors, ../outside.safetensors and link.safetensors, a link to it) ------------------------
+image_config = {"model": {"architecture": "resnet18", "weights": "", "input_size": 64}, "epochs": 2,
+                "optim": {"kind": "adamw", "lr_head": 0.001, "group_lrs": {"stage 4": 1e-4}},
+                "freeze": {"unfreeze_at": [2]}, "augment": {"horizontal_flip": True}}
+manifest = {"format": "attune-export", "format_version": 1, "task": "image", "architecture": "resnet18",
+            "classes": ["cat", "dog"], "weights": "model.safetensors", "epoch": 2,
+            "input": {"size": 64, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]},
+            "config": image_config,
+            "source": {"project": "pets", "run_id": "2026-12-01_10-00-00", "checkpoint": "best.safetensors"},
+            "validation": {"epoch": 2, "accuracy": 0.9, "loss": 0.3, "examples": 20}}
+put("export_manifest", "image.json", json.dumps(manifest, indent=2))
+text = dict(manifest, task="text", architecture="bert", classes=["neg", "pos", "neutral"], text_column="review",
+            config={"model": {"architecture": "bert", "weights": "base/bert", "max_tokens": 64}})
+put("export_manifest", "text.json", json.dumps(text, indent=2))
+put("export_manifest", "no_source.json", json.dumps({k: v for k, v in manifest.items() if k != "source"}))
+put("export_manifest", "newer.json", json.dumps(dict(manifest, format_version=2)))
+put("export_manifest", "outside.json", json.dumps(dict(manifest, weights="../outside.safetensors")))
+put("export_manifest", "link.json", json.dumps(dict(manifest, weights="link.safetensors")))
+put("export_manifest", "wrong_types.json", json.dumps(dict(manifest, format_version="1", weights=7,
+                                                           source={"run_id": 12})))
+put("export_manifest", "bad_values.json", json.dumps(dict(manifest, config={"model": {"input_size": 0}},
+                                                          classes=["only"])))
 print("corpus written to", CORPUS)

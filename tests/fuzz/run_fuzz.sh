@@ -9,7 +9,7 @@
 #   --seconds  N s per target.
 #   --jobs     targets run at once (default 2: one per core of the reference machine).
 #   TARGET     safetensors pytorch_checkpoint tfjs_model keras_topology project_file label_journal
-#              text_table label_studio (default: all).
+#              text_table label_studio export_manifest (default: all).
 #
 # Configures and builds build-fuzz (clang, ATTUNE_FUZZ=ON; ATTUNE_FUZZ_BUILD moves it), then fuzzes
 # each target over a copy of its seed corpus and regressions (the repository's corpus never grows),
@@ -21,7 +21,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 all_targets=(safetensors pytorch_checkpoint tfjs_model keras_topology project_file label_journal text_table
-  label_studio)
+  label_studio export_manifest)
 
 seconds=60
 mode=ci
@@ -87,7 +87,7 @@ run_target() {
   # The JSON-based targets get the JSON syntax and their format's keys; the others their own, if any.
   local dict_option=()
   case "$target" in
-    safetensors|tfjs_model|keras_topology|project_file|label_journal|label_studio)
+    safetensors|tfjs_model|keras_topology|project_file|label_journal|label_studio|export_manifest)
       cat "$here/dict/json.dict" "$here/dict/$target.dict" >"$dir/fuzz.dict"
       dict_option=(-dict="$dir/fuzz.dict") ;;
     *) [[ -f "$here/dict/$target.dict" ]] && dict_option=(-dict="$here/dict/$target.dict") ;;

@@ -46,14 +46,15 @@ build_root=${ATTUNE_SANITIZE_BUILD_ROOT:-$source_dir}
 # ASan+UBSan in CI: no program here compiles a unit that includes LibTorch (core/models, core/training,
 # core/eval and the window's library do); together they cover safetensors, the PyTorch checkpoint reader,
 # TF.js, the model catalog, downloads and caches, the project file and its journal, the tables, images
-# and the batch loader, label import/export, data health and the CLI's command line. Not here, --full
-# only: test_wordpiece_tokenizer (5.5 min under ASan: it tokenizes every Unicode code point and the
+# and the batch loader, label import/export, data health, the CLI's command line and an export's
+# manifest. Not here, --full only: test_wordpiece_tokenizer (5.5 min under ASan: it tokenizes every Unicode code point and the
 # real BERT vocabulary against Python's and JavaScript's tokenizers).
 SUBSET_ASAN_CI=(
   test_engine_boundary test_safetensors test_pytorch_checkpoint test_model_catalog test_tfjs_model
   test_downloader test_weight_caches test_training_config test_project_file test_label_journal
   test_early_stopping test_data_report test_image_folder test_stratified_split test_image_transform
   test_batch_loader test_text_dataset test_label_exchange test_dataset_health test_cli_command_line
+  test_trained_model_files
 )
 # Build targets that these tests run besides themselves.
 SUBSET_ASAN_CI_HELPERS=(label_journal_writer)
