@@ -147,6 +147,8 @@ void LabelState::apply(const LabelChange& change) {
     case LabelChange::RenameClass:
     case LabelChange::DeleteClass: {
       const QString to = change.kind == LabelChange::RenameClass ? change.newName : QString();
+      // A class renamed to its own name: nothing changes (an added class stays added).
+      if (to == change.className) return;
       for (auto& [item, label] : itemLabels)
         if (label == change.className) label = to;
       for (auto& [from, now] : classMap)
@@ -166,6 +168,125 @@ void LabelState::apply(const LabelChange& change) {
       return;
     }
   }
+}
+
+namespace {
+
+// applyAll's state. A node is a class name that labels and class-map entries point to; a rename gives
+// the node its new name, a merge (a rename onto a name in use, a delete onto "") joins it to the
+// other node (union-find). Every root node is the one live node of its name, so two labels are equal
+// exactly when their nodes have the same root, as LabelState::apply's string comparisons decide.
+class ChangeReplay {
+ public:
+  explicit ChangeReplay(const LabelState& start) {
+    for (const auto& [item, label] : start.itemLabels) items_.emplace(item, nodeFor(label));
+    for (const auto& [dataClass, now] : start.classMap) classMap_.emplace(dataClass, nodeFor(now));
+    for (const QString& name : start.addedClasses) addClass(name);
+  }
+
+  void apply(const LabelChange& change) {
+    switch (change.kind) {
+      case LabelChange::SetLabel:
+        items_.insert_or_assign(change.item, nodeFor(change.className));
+        return;
+      case LabelChange::ResetLabel:
+        items_.erase(change.item);
+        return;
+      case LabelChange::AddClass:
+        addClass(change.className);
+        if (auto it = classMap_.find(change.className); it != classMap_.end() && nameOf(it->second).isEmpty())
+          classMap_.erase(it);
+        return;
+      case LabelChange::MapClass:
+        if (change.newName == change.className)
+          classMap_.erase(change.className);
+        else
+          classMap_.insert_or_assign(change.className, nodeFor(change.newName));
+        return;
+      case LabelChange::RenameClass:
+      case LabelChange::DeleteClass: {
+        const QString to = change.kind == LabelChange::RenameClass ? change.newName : QString();
+        if (to == change.className) return;  // a class renamed to its own name: nothing changes
+        if (auto from = live_.find(change.className); from != live_.end()) {
+          const int node = *from;
+          live_.erase(from);
+          if (auto onto = live_.find(to); onto != live_.end()) {
+            parent_[size_t(node)] = *onto;  // a merge
+          } else {
+            name_[size_t(node)] = to;
+            live_.insert(to, node);
+          }
+        }
+        // The data's own class of that name (if any) follows too.
+        if (!classMap_.count(change.className)) classMap_.emplace(change.className, nodeFor(to));
+        if (auto added = addedIndex_.find(change.className); added != addedIndex_.end()) {
+          const size_t position = *added;
+          addedIndex_.erase(added);
+          if (to.isEmpty() || addedIndex_.contains(to)) {
+            added_[position].clear();  // removed (added names are never empty)
+          } else {
+            added_[position] = to;
+            addedIndex_.insert(to, position);
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  LabelState result() {
+    LabelState state;
+    for (const auto& [item, node] : items_)
+      state.itemLabels.emplace_hint(state.itemLabels.end(), item, nameOf(node));
+    for (const auto& [dataClass, node] : classMap_) {
+      const QString& now = nameOf(node);
+      // A data class called what the data calls it has no entry (apply erases those as they appear).
+      if (now != dataClass) state.classMap.emplace_hint(state.classMap.end(), dataClass, now);
+    }
+    for (const QString& name : added_)
+      if (!name.isEmpty()) state.addedClasses << name;
+    return state;
+  }
+
+ private:
+  int root(int node) {
+    while (parent_[size_t(node)] != node) {
+      parent_[size_t(node)] = parent_[size_t(parent_[size_t(node)])];  // path halving
+      node = parent_[size_t(node)];
+    }
+    return node;
+  }
+  const QString& nameOf(int node) { return name_[size_t(root(node))]; }
+  int nodeFor(const QString& name) {
+    if (auto it = live_.find(name); it != live_.end()) return *it;
+    const int node = int(parent_.size());
+    parent_.push_back(node);
+    name_.push_back(name);
+    live_.insert(name, node);
+    return node;
+  }
+  void addClass(const QString& name) {
+    if (addedIndex_.contains(name)) return;
+    addedIndex_.insert(name, added_.size());
+    added_.push_back(name);
+  }
+
+  std::vector<int> parent_;
+  std::vector<QString> name_;  // a root's name is its class's name
+  QHash<QString, int> live_;   // name -> its root node
+  std::map<QString, int> items_;
+  std::map<QString, int> classMap_;
+  std::vector<QString> added_;  // in the order added; an empty name was removed
+  QHash<QString, size_t> addedIndex_;
+};
+
+}  // namespace
+
+void applyAll(LabelState& state, const std::vector<LabelChange>& changes) {
+  if (changes.empty()) return;
+  ChangeReplay replay(state);
+  for (const LabelChange& change : changes) replay.apply(change);
+  state = replay.result();
 }
 
 RelabelledItems relabel(const LabelState& state, const QStringList& dataClasses, const QStringList& keys,
@@ -236,6 +357,7 @@ Status LabelJournal::replay(const QByteArray& bytes) {
   const qsizetype end = bytes.lastIndexOf('\n') + 1;
   if (end == 0) return {};
   m_validSize += end;
+  std::vector<LabelChange> changes;
   for (const QByteArray& raw : bytes.left(end).split('\n')) {
     ++m_lines;
     if (raw.trimmed().isEmpty()) continue;
@@ -251,15 +373,16 @@ Status LabelJournal::replay(const QByteArray& bytes) {
             QStringLiteral("Update Attune to open this project's labels; the file is left as it is."));
       continue;
     }
-    const auto change = changeOf(line);
+    auto change = changeOf(line);
     if (!change) {
       m_notes << QStringLiteral("Line %1 of %2 is not a label change and was skipped.")
                      .arg(m_lines)
                      .arg(QFileInfo(m_path).fileName());
       continue;
     }
-    m_state.apply(*change);
+    changes.push_back(std::move(*change));
   }
+  applyAll(m_state, changes);
   // split() gives one empty piece after the last newline: it is not a line.
   --m_lines;
   return {};

@@ -58,6 +58,12 @@ struct LabelState {
   bool operator==(const LabelState&) const = default;
 };
 
+// Applies `changes` in order to `state`: the same state as LabelState::apply on each in turn, which
+// walks every label and class on each rename or delete (fine for one change the user makes, quadratic
+// for a journal of thousands of renames). Here classes are nodes joined on merges, so each change
+// costs about log n: what the journal's replay uses.
+void applyAll(LabelState& state, const std::vector<LabelChange>& changes);
+
 // Items (by key) with the labels their data gives them (empty: none), as the journal makes them.
 struct RelabelledItems {
   // The classes now: those of the data in their order, renamed, merged (once) and without deleted

@@ -25,36 +25,43 @@ QString unwritableHint() {
 // The length field and the JSON header, padded with spaces so that the tensor data starts at a
 // multiple of 8 bytes (as the official implementation does, for aligned memory-mapped reads).
 Result<QByteArray> buildHeader(const TensorMap& tensors, const std::map<std::string, std::string>& metadata) {
-  ordered_json header = ordered_json::object();
-  if (!metadata.empty()) header[kMetadataKey] = metadata;
+  // The header is written entry by entry (an ordered_json object looks each new key up among all the
+  // others: quadratic in the number of tensors); the map's names are unique already.
+  std::string text = "{";
+  auto append = [&text](const std::string& key, const ordered_json& value) {
+    if (text.size() > 1) text += ',';
+    text += ordered_json(key).dump(-1, ' ', /*ensure_ascii=*/false, ordered_json::error_handler_t::strict);
+    text += ':';
+    text += value.dump(-1, ' ', /*ensure_ascii=*/false, ordered_json::error_handler_t::strict);
+  };
   int64_t offset = 0;
-  for (const auto& [name, tensor] : tensors) {
-    if (name == kMetadataKey) {
-      return Error(ErrorCode::BadValue, QStringLiteral("A tensor may not be named \"__metadata__\"."),
-                   QStringLiteral("Rename the tensor."));
-    }
-    const std::optional<int64_t> expected_bytes = checkedByteSize(tensor.dtype, tensor.shape);
-    if (!expected_bytes || *expected_bytes != tensor.bytes.size()) {
-      return Error(ErrorCode::BadValue,
-                   QStringLiteral("Tensor \"%1\" holds %2 bytes, which does not match its shape and element "
-                                  "type %3.")
-                       .arg(QString::fromUtf8(name.data(), qsizetype(name.size())))
-                       .arg(tensor.bytes.size())
-                       .arg(QLatin1String(dtypeName(tensor.dtype))));
-    }
-    header[name] = {{"dtype", dtypeName(tensor.dtype)},
-                    {"shape", tensor.shape},
-                    {"data_offsets", {offset, offset + *expected_bytes}}};
-    offset += *expected_bytes;
-  }
-
-  std::string text;
   try {
-    text = header.dump(-1, ' ', /*ensure_ascii=*/false, ordered_json::error_handler_t::strict);
+    if (!metadata.empty()) append(kMetadataKey, metadata);
+    for (const auto& [name, tensor] : tensors) {
+      if (name == kMetadataKey) {
+        return Error(ErrorCode::BadValue, QStringLiteral("A tensor may not be named \"__metadata__\"."),
+                     QStringLiteral("Rename the tensor."));
+      }
+      const std::optional<int64_t> expected_bytes = checkedByteSize(tensor.dtype, tensor.shape);
+      if (!expected_bytes || *expected_bytes != tensor.bytes.size()) {
+        return Error(
+            ErrorCode::BadValue,
+            QStringLiteral("Tensor \"%1\" holds %2 bytes, which does not match its shape and element "
+                           "type %3.")
+                .arg(QString::fromUtf8(name.data(), qsizetype(name.size())))
+                .arg(tensor.bytes.size())
+                .arg(QLatin1String(dtypeName(tensor.dtype))));
+      }
+      append(name, {{"dtype", dtypeName(tensor.dtype)},
+                    {"shape", tensor.shape},
+                    {"data_offsets", {offset, offset + *expected_bytes}}});
+      offset += *expected_bytes;
+    }
   } catch (const ordered_json::type_error&) {
     return Error(ErrorCode::BadValue, QStringLiteral("A tensor name or metadata text is not valid UTF-8."),
                  QStringLiteral("Use names and metadata in UTF-8."));
   }
+  text += '}';
   text.append((kHeaderAlignment - text.size() % kHeaderAlignment) % kHeaderAlignment, ' ');
   if (text.size() > SafetensorsReader::kMaxHeaderBytes) {
     return Error(ErrorCode::BadValue,

@@ -299,6 +299,34 @@ Result<Parse> journalCase(int n, const QString& folder) {
   });
 }
 
+// n lines: labels of n/2 items over 10 classes, each followed by a rename or (every fifth) a delete of
+// one of them, which moves every label of that class (a rename was once a walk over all labels).
+Result<Parse> journalRenamesCase(int n, const QString& folder) {
+  QByteArray lines = "{\"attune_label_journal\":1}\n";
+  for (int i = 0; i < n; ++i) {
+    const int item = i / 2;
+    const std::string name = "k" + std::to_string(item % 10);
+    if (i % 2 == 0)
+      lines +=
+          dump({{"op", "set"}, {"item", "texts.csv:" + std::to_string(item + 2)}, {"class", name}}) + "\n";
+    else if (item % 5 == 4)
+      lines += dump({{"op", "delete_class"}, {"class", name}}) + "\n";
+    else
+      lines += dump({{"op", "rename_class"}, {"class", name}, {"to", "r" + std::to_string(item)}}) + "\n";
+  }
+  const QString path = QDir(folder).filePath(QStringLiteral("renames.labels.jsonl"));
+  if (auto written = writeFile(path, lines); !written) return written.error();
+  // Each label line is read, and each rename or delete moved the label before it away from its "k" class.
+  return Parse([path]() -> Result<qint64> {
+    auto journal = LabelJournal::open(path);
+    if (!journal) return journal.error();
+    qint64 read = 0;
+    for (const auto& [item, label] : (*journal)->state().itemLabels)
+      read += label.startsWith(QLatin1Char('k')) ? 1 : 2;
+    return read;
+  });
+}
+
 // The journal's labels applied to n items of n/100 classes (ProjectData's relabelling).
 Result<Parse> relabelCase(int n, const QString&) {
   const int classCount = std::max(2, n / 100);
@@ -452,6 +480,7 @@ std::vector<ParserCase> parserCases() {
       {QStringLiteral("Label Studio import"), QStringLiteral("tasks"), 1000, labelStudioCase},
       {QStringLiteral("CSV label import"), QStringLiteral("rows"), 1000, labelCsvCase},
       {QStringLiteral("label journal replay"), QStringLiteral("lines"), 1000, journalCase},
+      {QStringLiteral("label journal, renames"), QStringLiteral("lines"), 1000, journalRenamesCase},
       {QStringLiteral("labels applied (relabel)"), QStringLiteral("items"), 1000, relabelCase},
       {QStringLiteral("project file"), QStringLiteral("runs"), 100, projectFileCase},
       {QStringLiteral("TF.js manifest"), QStringLiteral("weights"), 100, tfjsCase},

@@ -204,6 +204,58 @@ class TestLabelJournal : public QObject {
   // green images are unlabelled and the new green is empty. Written whole (compaction, undo's
   // restore), the addition came after the deletion and, read back, cancelled it: the green images
   // were green again after a reopen while the window showed them unlabelled (found by test_soak).
+  // The journal's replay (applyAll: classes as joined nodes) gives the state that applying each change
+  // in turn gives, on random histories over few names (so renames merge, delete and undo each other),
+  // from an empty state and from one with labels, classes and renamed data classes already.
+  void applyAllMatchesApplyingEachChange() {
+    QRandomGenerator random(20261207);
+    const QStringList names = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"),
+                               QStringLiteral("d"), QStringLiteral("e")};
+    auto pick = [&](const QStringList& from) { return from[int(random.bounded(int(from.size())))]; };
+    for (int history = 0; history < 3000; ++history) {
+      LabelState start;
+      if (history % 2 == 1) {
+        start.itemLabels = {{QStringLiteral("i0"), QStringLiteral("a")}, {QStringLiteral("i1"), QString()}};
+        start.classMap = {{QStringLiteral("d"), QStringLiteral("b")}, {QStringLiteral("e"), QString()}};
+        start.addedClasses = {QStringLiteral("c"), QStringLiteral("b")};
+      }
+      std::vector<LabelChange> changes;
+      const int length = 1 + int(random.bounded(40));
+      for (int i = 0; i < length; ++i) {
+        LabelChange change;
+        change.kind = LabelChange::Kind(random.bounded(6));
+        change.className = pick(names);
+        change.item = QStringLiteral("i%1").arg(random.bounded(6));
+        if (change.kind == LabelChange::SetLabel && random.bounded(5) == 0) change.className.clear();
+        if (change.kind == LabelChange::RenameClass) change.newName = pick(names);
+        if (change.kind == LabelChange::MapClass)
+          change.newName = random.bounded(4) == 0 ? QString() : pick(names);
+        changes.push_back(change);
+      }
+      LabelState oneByOne = start;
+      for (const LabelChange& change : changes) oneByOne.apply(change);
+      LabelState together = start;
+      applyAll(together, changes);
+      if (!(together == oneByOne)) {
+        QString steps;
+        for (const LabelChange& c : changes)
+          steps += QStringLiteral("%1 %2 %3 %4; ").arg(int(c.kind)).arg(c.item, c.className, c.newName);
+        QFAIL(qPrintable(QStringLiteral("history %1 differs: %2").arg(history).arg(steps)));
+      }
+    }
+  }
+
+  // A class renamed to its own name changes nothing (it used to drop an added class from the list).
+  void aRenameToTheSameNameChangesNothing() {
+    LabelState state;
+    state.apply({LabelChange::AddClass, {}, QStringLiteral("cat"), {}});
+    state.apply({LabelChange::SetLabel, QStringLiteral("x.png"), QStringLiteral("cat"), {}});
+    const LabelState before = state;
+    state.apply({LabelChange::RenameClass, {}, QStringLiteral("cat"), QStringLiteral("cat")});
+    QVERIFY(state == before);
+    QCOMPARE(state.addedClasses, QStringList{QStringLiteral("cat")});
+  }
+
   void aClassAddedUnderADeletedNameStaysApartWhenWrittenWhole() {
     const QString path = m_dir.filePath(QStringLiteral("readded.labels.jsonl"));
     auto journal = reopen(path);
