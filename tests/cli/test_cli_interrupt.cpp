@@ -4,6 +4,7 @@
 
 #include "../training/TinyDataset.h"
 #include "CliRunner.h"
+#include "tests/support/KillProcess.h"
 
 #include <nlohmann/json.hpp>
 
@@ -49,7 +50,7 @@ Interrupted interruptAfter(const QStringList& arguments, const std::string& even
     }
   }
   if (seen >= count && process.state() == QProcess::Running) {
-    result.interrupted = ::kill(pid_t(process.processId()), SIGINT) == 0;
+    result.interrupted = attune::testing::signalIfRunning(process, SIGINT);
   }
   if (!process.waitForFinished(kStopWait_ms)) process.kill();
   result.out += process.readAllStandardOutput();

@@ -5,6 +5,7 @@
 // 50 times, never loses a label it acknowledged.
 
 #include "core/project/LabelJournal.h"
+#include "tests/support/KillProcess.h"
 #include "tests/support/TestEnvironment.h"
 
 #include <QFile>
@@ -335,8 +336,8 @@ class TestLabelJournal : public QObject {
     QVERIFY(first.waitForStarted());
     QVERIFY(second.waitForStarted());
     QTest::qWait(1500);
-    ::kill(pid_t(first.processId()), SIGKILL);
-    ::kill(pid_t(second.processId()), SIGKILL);
+    attune::testing::signalIfRunning(first, SIGKILL);
+    attune::testing::signalIfRunning(second, SIGKILL);
     QVERIFY(first.waitForFinished());
     QVERIFY(second.waitForFinished());
     auto journal = reopen(path);
@@ -384,7 +385,7 @@ class TestLabelJournal : public QObject {
       // a loaded one, which would leave nothing to kill in the middle of).
       if (round % 2 == 1) writer.waitForReadyRead(5000);
       QTest::qWait(int(random.bounded(5, 60)));
-      ::kill(pid_t(writer.processId()), SIGKILL);
+      attune::testing::signalIfRunning(writer, SIGKILL);
       QVERIFY(writer.waitForFinished());
       for (const QByteArray& line : writer.readAllStandardOutput().split('\n'))
         if (!line.isEmpty()) acknowledged = std::max(acknowledged, line.toLong());

@@ -13,6 +13,7 @@
 #include "core/project/ProjectFile.h"
 #include "core/training/TrainingJob.h"
 #include "tests/support/ImageFiles.h"
+#include "tests/support/KillProcess.h"
 #include "tests/support/TestEnvironment.h"
 #include "tests/support/TinyTexts.h"
 #include "ui/DataHealthView.h"
@@ -652,7 +653,7 @@ void TestLabelView::killedWhileLabellingLosesNothingShown() {
     QVERIFY(writer.waitForStarted());
     QVERIFY(writer.waitForReadyRead(30'000));  // labelling has begun
     QTest::qWait(int(random.bounded(5, 80)));
-    ::kill(pid_t(writer.processId()), SIGKILL);
+    attune::testing::signalIfRunning(writer, SIGKILL);
     QVERIFY(writer.waitForFinished());
     const QList<QByteArray> lines = writer.readAllStandardOutput().split('\n');
     // The last line may be cut short by the kill: only whole lines count.

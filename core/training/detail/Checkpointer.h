@@ -2,10 +2,12 @@
 // Internal (LibTorch): a run's files for picking up its model and its training again.
 //  - Weights (best.safetensors, last.safetensors, epoch-N.safetensors): the model's tensors with what
 //    the Predictor and the exports need to rebuild it (architecture, classes, input size, task).
-//  - Resume state: state.safetensors (optimiser state, random generator) and state.json (where the run
-//    stands, TrainerProgress), written at the end of every epoch and when a run stops, always together
-//    with last.safetensors; all three carry the optimiser step they are from, so a resumed run refuses
-//    files of different moments.
+//  - Resume state: resume-<step>.state.safetensors (optimiser state, random generator),
+//    resume-<step>.weights.safetensors (a hard link to that step's last.safetensors) and state.json
+//    (where the run stands, TrainerProgress, naming the step), written in that order at the end of
+//    every epoch and when a run stops; older sets are removed after state.json is on the disk, so a
+//    save killed at any moment leaves the previous set whole. All carry the optimiser step they are
+//    from, so a resumed run refuses files of different moments.
 
 #include "core/common/Result.h"
 #include "core/models/detail/ImageClassifier.h"
