@@ -1,4 +1,5 @@
 #include "ui/EvaluationView.h"
+#include "core/data/ImageFile.h"
 #include "ui/FileDialogHook.h"
 #include "ui/MessageBoxHook.h"
 
@@ -362,7 +363,8 @@ void EvaluationView::listExamples(const QString& title, std::vector<int> example
     const int predicted = predictedOf(probabilities);
     auto* example = new QTableWidgetItem;
     if (images) {
-      QImageReader reader(item);
+      ImageFile file(item);
+      QImageReader& reader = file.reader();
       const QSize size = reader.size();
       if (size.isValid())
         reader.setScaledSize(size.scaled(kThumbnail_px, kThumbnail_px, Qt::KeepAspectRatio));

@@ -1,4 +1,5 @@
 #include "ui/LabelPreview.h"
+#include "core/data/ImageFile.h"
 
 #include "ui/LabelItemsModel.h"
 
@@ -72,7 +73,8 @@ void LabelPreview::show(const LabelItem& item, bool text, const QString& classNa
 
 void LabelPreview::showImage(const QString& path) {
   // The image fills the preview: large ones are decoded at that size, small ones scaled up.
-  QImageReader reader(path);
+  ImageFile file(path);
+  QImageReader& reader = file.reader();
   reader.setAutoTransform(true);
   const QSize area = m_image->size().expandedTo({kMinWidth_px, kMinWidth_px});
   const QSize full = reader.size();
@@ -80,7 +82,7 @@ void LabelPreview::showImage(const QString& path) {
     reader.setScaledSize(full.scaled(area, Qt::KeepAspectRatio));
   QImage image = reader.read();
   if (image.isNull()) {
-    m_image->setText(tr("This image cannot be shown: %1").arg(reader.errorString()));
+    m_image->setText(tr("This image cannot be shown: %1").arg(file.errorString()));
     return;
   }
   if (image.width() < area.width() && image.height() < area.height())

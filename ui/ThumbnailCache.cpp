@@ -1,4 +1,5 @@
 #include "ui/ThumbnailCache.h"
+#include "core/data/ImageFile.h"
 
 #include "core/common/AtomicFile.h"
 
@@ -23,7 +24,8 @@ QImage decode(const QString& path, const QString& diskPath, int size_px) {
     QImage kept(diskPath);
     if (!kept.isNull()) return kept;
   }
-  QImageReader reader(path);
+  ImageFile file(path);
+  QImageReader& reader = file.reader();
   reader.setAutoTransform(true);
   const QSize full = reader.size();
   if (full.isValid() && !full.isEmpty())

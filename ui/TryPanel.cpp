@@ -1,4 +1,5 @@
 #include "ui/TryPanel.h"
+#include "core/data/ImageFile.h"
 
 #include "core/data/ImageFolderScanner.h"
 #include "core/eval/BatchPrediction.h"
@@ -268,7 +269,8 @@ void TryPanel::start(QStringList inputs, bool images, const QString& csvPath) {
         // Thumbnails are decoded here too, off the window's thread.
         if (images)
           for (const QString& path : answer->inputs) {
-            QImageReader reader(path);
+            ImageFile file(path);
+            QImageReader& reader = file.reader();
             reader.setScaledSize(reader.size().scaled(kThumbnail_px, kThumbnail_px, Qt::KeepAspectRatio));
             answer->thumbnails.push_back(reader.read());
           }

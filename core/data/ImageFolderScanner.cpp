@@ -1,4 +1,5 @@
 #include "core/data/ImageFolderScanner.h"
+#include "core/data/ImageFile.h"
 
 #include "core/data/detail/Plural.h"
 
@@ -26,7 +27,9 @@ constexpr int kMinClasses = 2;
 
 // Empty when the file can be used, else why not. Reads only the header: no pixel is decoded.
 QString unusableReason(const QString& path) {
-  QImageReader reader(path);
+  ImageFile file(path);
+  if (file.error()) return QStringLiteral("cannot be read: ") + file.error()->message;
+  QImageReader& reader = file.reader();
   if (!reader.canRead()) return QStringLiteral("cannot be decoded: ") + reader.errorString();
   if (reader.format().isEmpty()) return QStringLiteral("cannot be decoded: unknown image format");
   const QSize size = reader.size();
@@ -115,8 +118,10 @@ Result<ImageFolder> scanImagePool(const QString& root) {
     }
     if (!searchNested) return;
     for (const QString& nested : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
-      report.skipped.push_back(
-          {dir.absoluteFilePath(nested), QStringLiteral("folder inside a class folder (not searched)")});
+      // QDir lists a link to a device among the folders too; it was reported above as a file.
+      if (QFileInfo(dir.filePath(nested)).isDir())
+        report.skipped.push_back(
+            {dir.absoluteFilePath(nested), QStringLiteral("folder inside a class folder (not searched)")});
   };
   addFolder(rootDir, -1, false);  // images at the top have no class yet
   for (const QString& pool : pools) addFolder(QDir(rootDir.filePath(pool)), -1, true);
@@ -171,7 +176,7 @@ Status checkImageClasses(const ImageFolder& folder) {
     const QString classDir = QDir(folder.root).filePath(classes[label]);
     const auto unreadable =
         std::count_if(report.skipped.begin(), report.skipped.end(), [&](const SkippedFile& f) {
-          return f.reason.startsWith(QLatin1String("cannot be decoded")) &&
+          return f.reason.startsWith(QLatin1String("cannot be ")) &&  // decoded, or read
                  QFileInfo(f.path).absolutePath() == classDir;
         });
     QString line =

@@ -1,4 +1,5 @@
 #include "core/data/ImageTransform.h"
+#include "core/data/ImageFile.h"
 
 #include "core/data/detail/Random.h"
 
@@ -114,19 +115,17 @@ Result<QImage> decodeImage(const QString& path, int minSide) {
 }
 
 Result<QImage> decodeImage(const QString& path, int minSide, QImage::Format format) {
-  QImageReader reader(path);
+  const QFileInfo info(path);
+  if (!info.exists())
+    return Error(ErrorCode::FileUnreadable, QStringLiteral("The image '%1' does not exist.").arg(path));
+  ImageFile file(path);
+  if (file.error()) return *file.error();
+  QImageReader& reader = file.reader();
   // Photos from phones store the camera's rotation in EXIF; without this they train sideways.
   reader.setAutoTransform(true);
-  if (!reader.canRead()) {
-    const QFileInfo info(path);
-    if (!info.exists())
-      return Error(ErrorCode::FileUnreadable, QStringLiteral("The image '%1' does not exist.").arg(path));
-    if (!info.isReadable())
-      return Error(ErrorCode::FileUnreadable, QStringLiteral("The image '%1' cannot be opened.").arg(path),
-                   QStringLiteral("Check the file's permissions."));
+  if (!reader.canRead())
     return Error(ErrorCode::BadFormat,
                  QStringLiteral("'%1' cannot be decoded: %2").arg(path, reader.errorString()));
-  }
 
   const QSize size = reader.size();
   if (minSide > 0 && reader.format() == "jpeg" && size.isValid()) {

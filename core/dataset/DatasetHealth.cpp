@@ -1,4 +1,5 @@
 #include "core/dataset/DatasetHealth.h"
+#include "core/data/ImageFile.h"
 
 #include "core/data/StratifiedSplit.h"
 #include "core/dataset/LabelExchange.h"
@@ -217,12 +218,14 @@ Result<std::vector<HealthFinding>> checkDatasetHealth(const Project& project, co
     auto pool = scanImagePool(project.data.folder);
     if (pool)
       for (const SkippedFile& file : pool->report.skipped)
-        if (file.reason.startsWith(QLatin1String("cannot be decoded")))
+        if (file.reason.startsWith(QLatin1String("cannot be ")))  // decoded, or read
           unreadable.files << QStringLiteral("%1: %2").arg(imageItemKey(pool->root, file.path), file.reason);
     std::vector<int> all(size_t(items->keys.size()));
     std::iota(all.begin(), all.end(), 0);
-    const std::vector<QSize> sizes = QtConcurrent::blockingMapped<std::vector<QSize>>(
-        all, [&](int i) { return QImageReader(items->items[i]).size(); });
+    const std::vector<QSize> sizes = QtConcurrent::blockingMapped<std::vector<QSize>>(all, [&](int i) {
+      ImageFile file(items->items[i]);
+      return file.error() ? QSize() : file.reader().size();
+    });
     // Small against the data's own images: a set of 28-pixel digits is not "tiny", a 20-pixel
     // thumbnail among photos is.
     std::vector<int> sides;

@@ -4,6 +4,8 @@
 // config larger than its limit is refused unread. Issue 20, item 3.
 
 #include "core/common/FileRead.h"
+#include "core/data/ImageFolderScanner.h"
+#include "core/data/ImageTransform.h"
 #include "core/data/TextTable.h"
 #include "core/data/WordPieceFiles.h"
 #include "core/dataset/LabelExchange.h"
@@ -67,6 +69,23 @@ class TestSpecialFiles : public QObject {
     QTest::newRow("run config.json") << "config.json" << Reader([](const QString& p) {
       return errorOf(readSavedRun(QFileInfo(p).absolutePath()));
     });
+    QTest::newRow("image (the loader)")
+        << "photo.png" << Reader([](const QString& p) { return errorOf(decodeImage(p, 0)); });
+    // The folder scan checks each image's header: the file is reported as unusable, with the reason,
+    // and only once (a link to a device was listed as a folder inside a class folder too).
+    QTest::newRow("image (the folder scan)") << "cats/photo.jpg" << Reader([](const QString& p) {
+      const QString root = QDir::cleanPath(QFileInfo(p).absolutePath() + QStringLiteral("/.."));
+      auto folder = scanImagePool(root);
+      if (!folder) return std::optional<Error>(folder.error());
+      std::optional<Error> reported;
+      for (const SkippedFile& skipped : folder->report.skipped)
+        if (skipped.path == QFileInfo(p).absoluteFilePath()) {
+          if (reported)
+            return std::optional<Error>(Error(ErrorCode::Generic, QStringLiteral("reported twice")));
+          reported = Error(ErrorCode::FileUnreadable, skipped.reason, QStringLiteral("skipped"));
+        }
+      return reported;
+    });
   }
   void refusedAtOnce() {
     QFETCH(QString, name);
@@ -76,6 +95,7 @@ class TestSpecialFiles : public QObject {
           m_dir.filePath(QString::fromLatin1(QTest::currentDataTag()) + QLatin1Char('-') + kind);
       QVERIFY(QDir().mkpath(folder));
       const QString path = folder + QLatin1Char('/') + name;
+      QVERIFY(QDir().mkpath(QFileInfo(path).absolutePath()));
       if (kind == QLatin1String("named pipe"))
         QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
       else
