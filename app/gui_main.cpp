@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QPushButton>
+#include <QScreen>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -15,12 +16,15 @@ struct ScreenshotRequest {
   QString file;
   int after_ms = 0;
   bool startTraining = false;
+  bool wholeScreen = false;  // the screen as a person sees it (where the window is, what is cut off)
 };
 
 void scheduleScreenshot(attune::ui::MainWindow& window, const ScreenshotRequest& request) {
   if (request.startTraining) QTimer::singleShot(0, &window, [&window] { window.startTraining(); });
   QTimer::singleShot(request.after_ms, &window, [&window, request] {
-    const bool saved = window.grab().save(request.file);
+    const QPixmap picture =
+        request.wholeScreen && window.screen() ? window.screen()->grabWindow(0) : window.grab();
+    const bool saved = picture.save(request.file);
     window.close();
     QCoreApplication::exit(saved ? 0 : 1);
   });
@@ -74,7 +78,10 @@ int main(int argc, char** argv) {
                            QStringLiteral("Press these buttons (object names, comma-separated) in turn, each "
                                           "as soon as it can be pressed."),
                            QStringLiteral("NAMES"));
-  for (QCommandLineOption* option : {&screenshot, &screenshotAfter, &train, &tryText, &tab, &click}) {
+  QCommandLineOption wholeScreen(QStringLiteral("screenshot-screen"),
+                                 QStringLiteral("The picture shows the whole screen, not only the window."));
+  for (QCommandLineOption* option :
+       {&screenshot, &screenshotAfter, &train, &tryText, &tab, &click, &wholeScreen}) {
     option->setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(*option);
   }
@@ -96,8 +103,8 @@ int main(int argc, char** argv) {
       if (tabs->tabText(i).remove(QLatin1Char('&')) == parser.value(tab)) tabs->setCurrentIndex(i);
   if (parser.isSet(click)) pressInTurn(window, parser.value(click).split(QLatin1Char(',')));
   if (parser.isSet(screenshot))
-    scheduleScreenshot(
-        window, {parser.value(screenshot), parser.value(screenshotAfter).toInt(), parser.isSet(train)});
+    scheduleScreenshot(window, {parser.value(screenshot), parser.value(screenshotAfter).toInt(),
+                                parser.isSet(train), parser.isSet(wholeScreen)});
   else if (parser.isSet(train))
     QTimer::singleShot(0, &window, [&window] { window.startTraining(); });
   return QApplication::exec();

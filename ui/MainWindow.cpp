@@ -32,13 +32,16 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QScreen>
 #include <QScrollArea>
+#include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <QWindow>
 
 // Resources of a static library must be registered by hand (outside any namespace).
 static void initAttuneResources() {
@@ -49,6 +52,10 @@ namespace attune::ui {
 namespace {
 
 constexpr int kSettingsWidth_px = 560;
+// The first size of the window, before any was saved (smaller screens get what they have).
+constexpr QSize kDefaultWindowSize(1400, 900);
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kMaximizedKey = QStringLiteral("window/maximized");
 constexpr int kChartsHeight_px = 700;
 constexpr int kRunPanelHeight_px = 170;
 // The longer side of a thumbnail in the Label tab's grid.
@@ -92,7 +99,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   Project blank;
   blank.name = tr("Untitled");
   m_document->replace(std::move(blank));
-  resize(1400, 900);
 }
 
 // The controllers' workers are joined by their BackgroundJobs, the run by its RunController.
@@ -394,6 +400,34 @@ void MainWindow::dropEvent(QDropEvent* event) {
   tryImages(images);
 }
 
+void MainWindow::showEvent(QShowEvent* event) {
+  if (!m_placed) {
+    m_placed = true;
+    placeOnScreen();
+  }
+  QMainWindow::showEvent(event);
+}
+
+void MainWindow::placeOnScreen() {
+  QScreen* display = screen();
+  if (!display) return;
+  // The frame (title bar, borders) counts too, where the platform already knows it.
+  const QMargins frame = windowHandle() ? windowHandle()->frameMargins() : QMargins();
+  const QRect available = display->availableGeometry().marginsRemoved(frame);
+  QSettings settings;
+  QRect wanted = settings.value(kGeometryKey).toRect();
+  const bool maximized = settings.value(kMaximizedKey, false).toBool();
+  if (!wanted.isValid()) wanted = QRect(QPoint(), kDefaultWindowSize);
+  // Never larger than what the screen leaves free (the layout's minimum fits a 1,366 x 768 screen).
+  const QSize size = wanted.size().boundedTo(available.size()).expandedTo(minimumSizeHint());
+  QRect placed(wanted.topLeft(), size);
+  // Saved on a screen that is gone, or partly off this one: centred on this one.
+  if (!settings.contains(kGeometryKey) || !available.contains(placed)) placed.moveCenter(available.center());
+  if (!available.contains(placed)) placed.moveTopLeft(available.topLeft());
+  setGeometry(placed);
+  if (maximized) setWindowState(windowState() | Qt::WindowMaximized);
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
   if (isTraining()) {
     // Ends within one training step; the run is recorded and the project saved when it ends.
@@ -406,6 +440,9 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     event->ignore();
     return;
   }
+  QSettings settings;
+  settings.setValue(kMaximizedKey, isMaximized());
+  if (!isMaximized() && !isFullScreen()) settings.setValue(kGeometryKey, geometry());
   event->accept();
 }
 

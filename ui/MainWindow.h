@@ -92,6 +92,9 @@ class MainWindow : public QMainWindow {
   bool isExporting() const;
 
  protected:
+  // The first show places the window on its screen (placeOnScreen).
+  void showEvent(QShowEvent* event) override;
+  // Saves the window's size and position (when the close goes ahead).
   void closeEvent(QCloseEvent* event) override;
   // Image files dropped onto the window are classified in "Try it" (image projects).
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -111,6 +114,9 @@ class MainWindow : public QMainWindow {
   void afterRun(const RunSummary& summary);
   // Points "Try it" at the latest run with a saved model.
   void updateTryPanel();
+  // The last size and position (or a default), never larger than the screen's available area (what
+  // panels and docks leave) and moved onto it when it was saved on a screen no longer there.
+  void placeOnScreen();
 
   LabelStore* m_labels = nullptr;
   ProjectDocument* m_document = nullptr;
@@ -136,6 +142,7 @@ class MainWindow : public QMainWindow {
   EvaluationController* m_evaluation = nullptr;
   ExportController* m_export = nullptr;
   TrainingController* m_training = nullptr;
+  bool m_placed = false;              // placeOnScreen ran (first show)
   QList<QAction*> m_idleOnlyActions;  // New, Open, Open Recent: not while a run writes into the project
 };
 

@@ -96,6 +96,7 @@ RunHistoryView::RunHistoryView(QWidget* parent) : QWidget(parent) {
 
   m_differencesTitle = new QLabel(tr("Select two runs in the table to see what differs between them."), this);
   m_differencesTitle->setObjectName(QStringLiteral("differencesTitle"));
+  m_differencesTitle->setWordWrap(true);  // the Runs tab fits a 1,366 px wide screen
   m_differences = new QTableWidget(0, 3, this);
   m_differences->setObjectName(QStringLiteral("differencesTable"));
   m_differences->setHorizontalHeaderLabels({tr("Setting"), tr("First run"), tr("Second run")});
