@@ -17,6 +17,7 @@
 #include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -29,6 +30,19 @@ namespace attune::ui {
 namespace {
 
 constexpr int kGridSpacing_px = 6;
+
+// Every cell of the grid is one thumbnail with its caption under it, whether the thumbnail is decoded
+// yet or not. The grid (uniform item sizes, for 100,000 items) measures one item and gives every item
+// its size: measured before the thumbnails were decoded (an empty cache, a first open), that was the
+// caption alone, about 14 px high, and every thumbnail was painted squeezed into it.
+class GridCellDelegate : public QStyledItemDelegate {
+ public:
+  GridCellDelegate(QSize cell, QObject* parent) : QStyledItemDelegate(parent), m_cell(cell) {}
+  QSize sizeHint(const QStyleOptionViewItem&, const QModelIndex&) const override { return m_cell; }
+
+ private:
+  QSize m_cell;
+};
 
 // The key of the class button at `index`: 1-9, then A-Z; none past those.
 QKeySequence classKey(int index) {
@@ -71,6 +85,8 @@ LabelView::LabelView(LabelStore* store, ThumbnailCache* thumbnails, QWidget* par
   m_grid->setIconSize({thumbnail, thumbnail});
   m_grid->setGridSize(
       {thumbnail + 2 * kGridSpacing_px, thumbnail + 2 * kGridSpacing_px + fontMetrics().height()});
+  m_grid->setItemDelegate(new GridCellDelegate(
+      {thumbnail + kGridSpacing_px, thumbnail + kGridSpacing_px + fontMetrics().height()}, m_grid));
   m_grid->setSelectionMode(QAbstractItemView::ExtendedSelection);
   m_grid->setModel(m_filter);
   m_grid->setModelColumn(LabelItemsModel::ItemColumn);
