@@ -1,4 +1,5 @@
 #include "app/cli/Cli.h"
+#include "core/common/AppFolders.h"
 
 #include <QCoreApplication>
 #include <QGuiApplication>
@@ -23,7 +24,9 @@ int main(int argc, char** argv) {
   const std::unique_ptr<QCoreApplication> app = graphics ? std::make_unique<QGuiApplication>(argc, argv)
                                                          : std::make_unique<QCoreApplication>(argc, argv);
   QCoreApplication::setApplicationName(QStringLiteral("attune-cli"));
-  QCoreApplication::setOrganizationName(QStringLiteral("Attune"));
+  // The window's organisation; attune-cli keeps no settings, and its caches are the window's
+  // (core/common/AppFolders.h), whatever the application's name.
+  QCoreApplication::setOrganizationName(QLatin1String(attune::kOrganisationName));
   // The last line of defence: an exception that escaped a command (a bug: core turns expected failures
   // into errors) ends the program with one plain line and exit status 1, not an abort.
   try {

@@ -1,5 +1,6 @@
 // attune [PROJECT.attune]: the GUI. Composition only; everything else lives in attune_ui.
 
+#include "core/common/AppFolders.h"
 #include "ui/MainWindow.h"
 
 #include <QApplication>
@@ -53,8 +54,9 @@ void pressInTurn(attune::ui::MainWindow& window, QStringList names) {
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
-  QApplication::setApplicationName(QStringLiteral("Attune"));
-  QApplication::setOrganizationName(QStringLiteral("Attune"));
+  // One organisation/application pair for every file Attune keeps (core/common/AppFolders.h).
+  QApplication::setApplicationName(QLatin1String(attune::kApplicationName));
+  QApplication::setOrganizationName(QLatin1String(attune::kOrganisationName));
   QApplication::setApplicationVersion(QStringLiteral(ATTUNE_VERSION));
 
   QCommandLineParser parser;

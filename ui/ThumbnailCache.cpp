@@ -1,4 +1,6 @@
 #include "ui/ThumbnailCache.h"
+
+#include "core/common/AppFolders.h"
 #include "core/data/ImageFile.h"
 
 #include "core/common/AtomicFile.h"
@@ -60,8 +62,7 @@ ThumbnailCache::~ThumbnailCache() {
 }
 
 QString ThumbnailCache::defaultDirectory() {
-  return QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation))
-      .filePath(QStringLiteral("thumbnails"));
+  return QDir(attuneCacheFolder()).filePath(QStringLiteral("thumbnails"));
 }
 
 QString ThumbnailCache::diskPath(const QString& path) const {

@@ -1,6 +1,6 @@
 #include "core/weights/AttuneWeightsFolder.h"
 
-#include "core/weights/CacheDirs.h"
+#include "core/common/AppFolders.h"
 #include "core/weights/HuggingFaceCache.h"
 
 namespace attune {
@@ -25,7 +25,7 @@ AttuneWeightsFolder::AttuneWeightsFolder(QString root) : m_root(std::move(root))
 
 QString AttuneWeightsFolder::defaultRoot() {
   if (const QString dir = envPath("ATTUNE_CACHE_DIR"); !dir.isEmpty()) return dir;
-  return userCacheHome() + QStringLiteral("/attune/weights");
+  return attuneCacheFolder() + QStringLiteral("/weights");
 }
 
 QString AttuneWeightsFolder::pathFor(const WeightSource& source) const {

@@ -13,7 +13,8 @@ class AttuneWeightsFolder {
  public:
   explicit AttuneWeightsFolder(QString root = defaultRoot());
 
-  // $ATTUNE_CACHE_DIR, else $XDG_CACHE_HOME/attune/weights, else ~/.cache/attune/weights.
+  // $ATTUNE_CACHE_DIR, else attuneCacheFolder()/weights ($XDG_CACHE_HOME/Attune/Attune/weights, else
+  // ~/.cache/Attune/Attune/weights).
   static QString defaultRoot();
   const QString& root() const { return m_root; }
 

@@ -1,6 +1,6 @@
 #include "core/weights/HuggingFaceCache.h"
 
-#include "core/weights/CacheDirs.h"
+#include "core/common/AppFolders.h"
 
 #include <QDir>
 #include <QFile>

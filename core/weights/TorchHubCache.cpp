@@ -1,6 +1,6 @@
 #include "core/weights/TorchHubCache.h"
 
-#include "core/weights/CacheDirs.h"
+#include "core/common/AppFolders.h"
 
 #include <QFileInfo>
 

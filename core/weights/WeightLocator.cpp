@@ -1,5 +1,7 @@
 #include "core/weights/WeightLocator.h"
 
+#include "core/common/AppFolders.h"
+
 #include <QEventLoop>
 #include <QFileInfo>
 
@@ -18,11 +20,15 @@ QString weightCacheName(WeightCache cache) {
 }
 
 WeightLocator::Roots WeightLocator::Roots::fromEnvironment() {
-  return {AttuneWeightsFolder::defaultRoot(), TorchHubCache::defaultRoot(), HuggingFaceCache::defaultRoot()};
+  // With ATTUNE_CACHE_DIR the user chose the folder: no other of Attune's is searched.
+  const QString legacy = envPath("ATTUNE_CACHE_DIR").isEmpty() ? legacyAttuneWeightsFolder() : QString();
+  return {AttuneWeightsFolder::defaultRoot(), TorchHubCache::defaultRoot(), HuggingFaceCache::defaultRoot(),
+          legacy};
 }
 
 WeightLocator::WeightLocator(const Roots& roots)
     : m_attuneFolder(roots.attuneFolder),
+      m_legacyAttuneFolder(roots.legacyAttuneFolder),
       m_torchHub(roots.torchHub),
       m_huggingFace(roots.huggingFace),
       m_memo(m_attuneFolder.hashMemoPath()) {}
@@ -52,6 +58,9 @@ WeightLookup WeightLocator::locate(const WeightSource& source) {
   };
   if (const QString own = m_attuneFolder.pathFor(source); !own.isEmpty())
     consider(own, WeightCache::AttuneFolder);
+  if (!m_legacyAttuneFolder.isEmpty() && m_legacyAttuneFolder != m_attuneFolder.root())
+    if (const QString old = AttuneWeightsFolder(m_legacyAttuneFolder).pathFor(source); !old.isEmpty())
+      consider(old, WeightCache::AttuneFolder);
   const QString name = source.fileName.isEmpty() ? source.url.fileName() : source.fileName;
   // torch.hub names files after the URL's last segment; HF repositories are found by repo id instead.
   if (source.hfRepo.isEmpty()) consider(m_torchHub.find(name), WeightCache::TorchHub);

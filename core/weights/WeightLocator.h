@@ -41,6 +41,8 @@ class WeightLocator {
  public:
   struct Roots {
     QString attuneFolder, torchHub, huggingFace;
+    // Attune's folder before it moved (searched after attuneFolder, never written); empty: none.
+    QString legacyAttuneFolder;
     // Each cache's default from the environment (see the cache classes).
     static Roots fromEnvironment();
   };
@@ -61,6 +63,7 @@ class WeightLocator {
   QString whyNotUsable(const QString& path, const WeightSource& source);
 
   AttuneWeightsFolder m_attuneFolder;
+  QString m_legacyAttuneFolder;
   TorchHubCache m_torchHub;
   HuggingFaceCache m_huggingFace;
   VerifiedHashMemo m_memo;

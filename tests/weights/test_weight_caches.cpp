@@ -4,6 +4,7 @@
 // and the verified-hash memo.
 
 #include "TestHttpServer.h"
+#include "core/common/AppFolders.h"
 #include "core/weights/AttuneWeightsFolder.h"
 #include "core/weights/HuggingFaceCache.h"
 #include "core/weights/NetworkPolicy.h"
@@ -103,7 +104,7 @@ class TestWeightCaches : public QObject {
                                            << ""
                                            << "/home/u/.cache/huggingface/hub"
                                            << "/home/u/.cache/torch/hub/checkpoints"
-                                           << "/home/u/.cache/attune/weights";
+                                           << "/home/u/.cache/Attune/Attune/weights";
     QTest::newRow("XDG_CACHE_HOME") << ""
                                     << ""
                                     << ""
@@ -111,7 +112,7 @@ class TestWeightCaches : public QObject {
                                     << "/x"
                                     << "/x/huggingface/hub"
                                     << "/x/torch/hub/checkpoints"
-                                    << "/x/attune/weights";
+                                    << "/x/Attune/Attune/weights";
     QTest::newRow("relative XDG_CACHE_HOME is ignored") << ""
                                                         << ""
                                                         << ""
@@ -119,7 +120,7 @@ class TestWeightCaches : public QObject {
                                                         << "rel"
                                                         << "/home/u/.cache/huggingface/hub"
                                                         << "/home/u/.cache/torch/hub/checkpoints"
-                                                        << "/home/u/.cache/attune/weights";
+                                                        << "/home/u/.cache/Attune/Attune/weights";
     QTest::newRow("HF_HOME over XDG") << ""
                                       << "/hf"
                                       << ""
@@ -127,7 +128,7 @@ class TestWeightCaches : public QObject {
                                       << "/x"
                                       << "/hf/hub"
                                       << "/x/torch/hub/checkpoints"
-                                      << "/x/attune/weights";
+                                      << "/x/Attune/Attune/weights";
     QTest::newRow("HF_HUB_CACHE over HF_HOME") << "/hubcache"
                                                << "/hf"
                                                << ""
@@ -135,7 +136,7 @@ class TestWeightCaches : public QObject {
                                                << "/x"
                                                << "/hubcache"
                                                << "/x/torch/hub/checkpoints"
-                                               << "/x/attune/weights";
+                                               << "/x/Attune/Attune/weights";
     QTest::newRow("TORCH_HOME and ATTUNE_CACHE_DIR over XDG") << ""
                                                               << ""
                                                               << "/th"
@@ -165,6 +166,30 @@ class TestWeightCaches : public QObject {
     QTEST(roots.huggingFace, "expectedHf");
     QTEST(roots.torchHub, "expectedTorch");
     QTEST(roots.attuneFolder, "expectedAttune");
+    // The folder before it moved is searched too, unless the user chose one.
+    QCOMPARE(roots.legacyAttuneFolder, attuneCacheDir.isEmpty()
+                                           ? QString(userCacheHome() + QStringLiteral("/attune/weights"))
+                                           : QString());
+  }
+
+  // Weights downloaded before the folder moved (~/.cache/attune/weights) are still found there, and
+  // a new download goes to the new folder.
+  void weightsInTheOldFolderAreStillFound() {
+    QTemporaryDir dir;
+    const WeightLocator::Roots roots{dir.filePath("Attune/Attune/weights"), dir.filePath("torch"),
+                                     dir.filePath("hf"), dir.filePath("attune/weights")};
+    const QByteArray good = "weights from last year";
+    const QString name = QStringLiteral("old-%1.pth").arg(sha256Hex(good).left(8));
+    QVERIFY(writeFile(roots.legacyAttuneFolder + u'/' + name, good));
+    WeightSource source;
+    source.url = QUrl(QStringLiteral("https://download.pytorch.org/models/") + name);
+    source.sha256Prefix = torchHubHashPrefix(name);
+    WeightLocator locator(roots);
+    const WeightLookup lookup = locator.locate(source);
+    QVERIFY(lookup.found);
+    QCOMPARE(lookup.found->path, roots.legacyAttuneFolder + u'/' + name);
+    QCOMPARE(lookup.found->cache, WeightCache::AttuneFolder);
+    QCOMPARE(locator.downloadPath(source), roots.attuneFolder + u'/' + name);
   }
 
   void huggingFaceRepoFolderNames_data() {
@@ -317,7 +342,7 @@ class TestWeightCaches : public QObject {
     QFETCH(int, expectedCache);
     QFETCH(int, expectedRefusals);
     QTemporaryDir dir;
-    const WeightLocator::Roots roots{dir.filePath("attune"), dir.filePath("torch"), dir.filePath("hf")};
+    const WeightLocator::Roots roots{dir.filePath("attune"), dir.filePath("torch"), dir.filePath("hf"), {}};
     const QByteArray good = "the right weights";
     const QString name = QStringLiteral("net-%1.pth").arg(sha256Hex(good).left(8));
     const auto place = [&](const QString& kind, const QString& folder) {
@@ -356,7 +381,7 @@ class TestWeightCaches : public QObject {
     QFETCH(bool, usable);
     QFETCH(QString, reason);
     QTemporaryDir dir;
-    const WeightLocator::Roots roots{dir.filePath("attune"), dir.filePath("torch"), dir.filePath("hf")};
+    const WeightLocator::Roots roots{dir.filePath("attune"), dir.filePath("torch"), dir.filePath("hf"), {}};
     const QString folder = QStringLiteral("models--bert-base-uncased");
     QVERIFY(
         addHubFile(roots.huggingFace, folder, kCommit, QStringLiteral("model.safetensors"), "bert weights"));
@@ -384,7 +409,7 @@ class TestWeightCaches : public QObject {
   // not the size or mtime (the stale memo still accepts the file), then touching the mtime.
   void verifiedHashMemoIsUsed() {
     QTemporaryDir dir;
-    const WeightLocator::Roots roots{dir.filePath("attune"), dir.filePath("torch"), dir.filePath("hf")};
+    const WeightLocator::Roots roots{dir.filePath("attune"), dir.filePath("torch"), dir.filePath("hf"), {}};
     const QByteArray good = "the right weights";
     const QString path = roots.torchHub + QStringLiteral("/net.pth");
     QVERIFY(writeFile(path, good));
@@ -436,7 +461,7 @@ class TestWeightCaches : public QObject {
   void damagedMemoCountsAsEmpty() {
     QFETCH(QByteArray, memo);
     QTemporaryDir dir;
-    const WeightLocator::Roots roots{dir.filePath("attune"), dir.filePath("torch"), dir.filePath("hf")};
+    const WeightLocator::Roots roots{dir.filePath("attune"), dir.filePath("torch"), dir.filePath("hf"), {}};
     QVERIFY(writeFile(AttuneWeightsFolder(roots.attuneFolder).hashMemoPath(), memo));
     QVERIFY(writeFile(roots.torchHub + QStringLiteral("/net.pth"), "weights"));
     WeightSource source;

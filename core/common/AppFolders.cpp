@@ -1,4 +1,4 @@
-#include "core/weights/CacheDirs.h"
+#include "core/common/AppFolders.h"
 
 #include <QDir>
 
@@ -14,6 +14,19 @@ QString userCacheHome() {
   const QString xdg = envPath("XDG_CACHE_HOME");
   if (!xdg.isEmpty() && QDir::isAbsolutePath(xdg)) return xdg;
   return QDir::homePath() + QStringLiteral("/.cache");
+}
+
+}  // namespace attune
+
+namespace attune {
+
+QString attuneCacheFolder() {
+  return userCacheHome() + QLatin1Char('/') + QLatin1String(kOrganisationName) + QLatin1Char('/') +
+         QLatin1String(kApplicationName);
+}
+
+QString legacyAttuneWeightsFolder() {
+  return userCacheHome() + QStringLiteral("/attune/weights");
 }
 
 }  // namespace attune
