@@ -11,7 +11,6 @@
 #include <QFileInfo>
 #include <QImageReader>
 #include <QRunnable>
-#include <QStandardPaths>
 
 namespace attune::ui {
 namespace {
