@@ -91,7 +91,10 @@ int main(int argc, char** argv) {
 
   attune::ui::MainWindow window;
   const QStringList arguments = parser.positionalArguments();
-  if (!arguments.isEmpty()) window.openProject(arguments.first());
+  if (!arguments.isEmpty())
+    window.openProject(arguments.first());
+  else
+    window.showWelcome();
   window.show();
   if (parser.isSet(tryText)) {
     // A text, or image files separated by commas for an image project.

@@ -23,6 +23,7 @@
 #include "ui/TrainingController.h"
 #include "ui/TrainingSettingsPanel.h"
 #include "ui/TryPanel.h"
+#include "ui/WelcomePage.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -71,7 +72,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_labels = new LabelStore(this);
   m_document = new ProjectDocument(m_labels, this);
   createViews();
-  setCentralWidget(layOut());
+  m_projectPage = layOut();
+  m_welcome = new WelcomePage(this);
+  m_pages = new QStackedWidget(this);
+  m_pages->addWidget(m_projectPage);
+  m_pages->addWidget(m_welcome);
+  setCentralWidget(m_pages);
   setAcceptDrops(true);
   createControllers();
   createMenus();
@@ -210,8 +216,19 @@ void MainWindow::createMenus() {
   openAction->setShortcut(QKeySequence::Open);
   QMenu* recentMenu = file->addMenu(tr("Open &Recent"));
   auto* recent = new RecentProjects(recentMenu, this);
+  m_recent = recent;
   m_document->setRecentProjects(recent);
   connect(recent, &RecentProjects::openRequested, m_document, &ProjectDocument::openRecent);
+  connect(recent, &RecentProjects::changed, this,
+          [this] { m_welcome->setRecentProjects(m_recent->storedPaths()); });
+  m_welcome->setRecentProjects(recent->storedPaths());
+  connect(m_welcome, &WelcomePage::openDemoRequested, m_document, &ProjectDocument::openRecent);
+  connect(m_welcome, &WelcomePage::openRecentRequested, m_document, &ProjectDocument::openRecent);
+  connect(m_welcome, &WelcomePage::openProjectRequested, m_document, &ProjectDocument::openWithDialog);
+  connect(m_welcome, &WelcomePage::newImageProjectRequested, m_document,
+          [this] { m_document->newProject(TaskKind::ImageClassification); });
+  connect(m_welcome, &WelcomePage::newTextProjectRequested, m_document,
+          [this] { m_document->newProject(TaskKind::TextClassification); });
   file->addSeparator();
   QAction* saveAction = file->addAction(tr("&Save"), this, [this] { saveProject(); });
   saveAction->setShortcut(QKeySequence::Save);
@@ -258,6 +275,8 @@ bool MainWindow::isTraining() const {
 
 void MainWindow::showProject() {
   const Project& project = m_document->project();
+  // A project opened or made (it has a file): its views instead of the welcome page.
+  if (m_pages && !project.filePath.isEmpty()) m_pages->setCurrentWidget(m_projectPage);
   const bool texts = project.task == TaskKind::TextClassification;
   m_data->showProject();
   m_health->clear();
@@ -398,6 +417,15 @@ void MainWindow::dropEvent(QDropEvent* event) {
   if (m_document->project().task != TaskKind::ImageClassification || images.isEmpty()) return;
   event->acceptProposedAction();
   tryImages(images);
+}
+
+void MainWindow::showWelcome() {
+  m_welcome->setRecentProjects(m_recent->storedPaths());
+  m_pages->setCurrentWidget(m_welcome);
+}
+
+bool MainWindow::isShowingWelcome() const {
+  return m_pages->currentWidget() == m_welcome;
 }
 
 void MainWindow::showEvent(QShowEvent* event) {

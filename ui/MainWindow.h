@@ -42,6 +42,8 @@ class TrainingCharts;
 class TrainingController;
 class TrainingSettingsPanel;
 class TryPanel;
+class WelcomePage;
+class RecentProjects;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -60,6 +62,11 @@ class MainWindow : public QMainWindow {
   // Save: asks for a file when the project has none yet. False when not saved.
   bool saveProject();
   bool saveProjectAs(const QString& path);
+
+  // The welcome page (recent projects, the demo, new projects) instead of the project's views, until
+  // a project is opened or made: what Attune shows when started without a project.
+  void showWelcome();
+  bool isShowingWelcome() const;
 
   const Project& project() const;
   bool isTraining() const;
@@ -124,6 +131,10 @@ class MainWindow : public QMainWindow {
   QStackedWidget* m_dataStack = nullptr;  // the image or the text data panel, by the project's task
   DataPanel* m_dataPanel = nullptr;
   TextDataPanel* m_textDataPanel = nullptr;
+  QStackedWidget* m_pages = nullptr;  // the welcome page, or the project's views
+  WelcomePage* m_welcome = nullptr;
+  QWidget* m_projectPage = nullptr;
+  RecentProjects* m_recent = nullptr;
   QTabWidget* m_tabs = nullptr;
   QWidget* m_trainingTab = nullptr;
   LabelView* m_labelView = nullptr;

@@ -16,9 +16,13 @@ RecentProjects::RecentProjects(QMenu* menu, QObject* parent) : QObject(parent), 
   rebuildMenu();
 }
 
+QStringList RecentProjects::storedPaths() const {
+  return QSettings().value(kSettingsKey).toStringList();
+}
+
 QStringList RecentProjects::paths() const {
   QStringList existing;
-  for (const QString& path : QSettings().value(kSettingsKey).toStringList())
+  for (const QString& path : storedPaths())
     if (QFileInfo::exists(path)) existing << path;
   return existing;
 }
@@ -40,6 +44,7 @@ void RecentProjects::remove(const QString& path) {
 void RecentProjects::save(const QStringList& paths) {
   QSettings().setValue(kSettingsKey, paths);
   rebuildMenu();
+  emit changed();
 }
 
 void RecentProjects::rebuildMenu() {

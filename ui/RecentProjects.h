@@ -22,9 +22,13 @@ class RecentProjects : public QObject {
   void remove(const QString& path);
   // Most recent first; files that no longer exist are left out.
   QStringList paths() const;
+  // Most recent first, also those that no longer exist (the welcome page marks them).
+  QStringList storedPaths() const;
 
  signals:
   void openRequested(const QString& path);
+  // The list changed (a project opened, saved or removed).
+  void changed();
 
  private:
   void save(const QStringList& paths);
