@@ -31,6 +31,10 @@ const char kUsage[] =
     "  attune-cli labels PROJECT.attune (--import FILE | --export FILE [--predictions] | --export-folders "
     "DIR)\n"
     "                                   [--format csv|label-studio] [--json]\n"
+    "  attune-cli labels PROJECT.attune (--add-class NAME | --rename-class OLD=NEW | --delete-class NAME)\n"
+    "                                   [--json]    (renaming onto an existing class merges the two)\n"
+    "  attune-cli health PROJECT.attune [--fix ID|all] [--json]\n"
+    "  attune-cli runs PROJECT.attune [--compare RUN_A RUN_B] [--json]\n"
     "  attune-cli lr-find PROJECT.attune [--set key=value]... [--steps N] [--apply] [--json]\n"
     "  attune-cli inspect FILE.safetensors|FILE.pth|TFJS_FOLDER [--json]\n"
     "  attune-cli import-weights FILE.pth|FILE.safetensors|TFJS_FOLDER --out FILE.safetensors [--json]\n"
@@ -88,6 +92,8 @@ int run(const QStringList& arguments) {
   if (command == QLatin1String("report")) return commandReport(rest);
   if (command == QLatin1String("suggest")) return commandSuggest(rest);
   if (command == QLatin1String("labels")) return commandLabels(rest);
+  if (command == QLatin1String("health")) return commandHealth(rest);
+  if (command == QLatin1String("runs")) return commandRuns(rest);
   if (command == QLatin1String("export")) return commandExport(rest);
   if (command == QLatin1String("inspect")) return commandInspect(rest);
   if (command == QLatin1String("models")) return commandModels(rest);

@@ -6,6 +6,7 @@
 #include "app/cli/Commands.h"
 #include "core/eval/Evaluation.h"
 #include "core/eval/LabelMistakes.h"
+#include "core/project/LabelJournal.h"
 
 namespace attune::cli {
 namespace {
@@ -128,6 +129,28 @@ void printMistakes(const RunEvaluation& e, bool asJson) {
   }
 }
 
+// Relabel (the Evaluation tab's button on the likely mistakes): the `count` most doubted examples (all
+// when negative) get the model's class, through the project's label journal. Errors: the examples are
+// not the project's own (--data), or the journal cannot be written.
+Result<int> relabelMistakes(const Project& project, const RunEvaluation& e, int count) {
+  const auto suspects = likelyLabelMistakes(e.examples.labels, e.probabilities);
+  if (e.examples.keys.isEmpty())
+    return Error(ErrorCode::BadValue, QStringLiteral("Only the project's own examples can be relabelled."),
+                 QStringLiteral("Leave out --data."));
+  std::vector<LabelChange> changes;
+  for (const SuspectedLabel& s : suspects) {
+    if (count >= 0 && int(changes.size()) >= count) break;
+    const QString key = e.examples.keys.value(s.example);
+    if (key.isEmpty()) continue;
+    changes.push_back({LabelChange::SetLabel, key, e.classes.value(s.suggested), {}});
+  }
+  if (changes.empty()) return 0;
+  auto journal = LabelJournal::open(LabelJournal::pathFor(project.filePath));
+  if (!journal) return journal.error();
+  if (auto written = (*journal)->append(changes); !written) return written.error();
+  return int(changes.size());
+}
+
 }  // namespace
 
 QList<QCommandLineOption> evaluationOptions() {
@@ -173,11 +196,16 @@ int commandEval(const QStringList& arguments) {
   QList<QCommandLineOption> options = evaluationOptions();
   options.append({QStringLiteral("mistakes"),
                   QStringLiteral("Also list the examples whose label the model strongly doubts.")});
+  options.append(
+      {QStringLiteral("relabel"),
+       QStringLiteral("With --mistakes: give the N most doubted examples (or all) the model's class, "
+                      "as the Evaluation tab's Relabel does."),
+       QStringLiteral("N|all")});
   CommandLine command({
       .name = QStringLiteral("eval"),
       .usage = QStringLiteral(
           "usage: attune-cli eval PROJECT.attune [--run RUN] [--data PATH] [--checkpoint best|last|EPOCH] "
-          "[--mistakes] [--json]"),
+          "[--mistakes [--relabel N|all]] [--json]"),
       .description = QStringLiteral(
           "How good a run's model is, on the run's validation split or on other labelled data: accuracy, "
           "per-class precision, recall and F1, log-loss, calibration and the confusion matrix."),
@@ -187,10 +215,30 @@ int commandEval(const QStringList& arguments) {
   if (!command.parse(arguments)) return command.exitStatus();
   const auto request = evaluationRequestOf(command);
   if (!request) return kExitUsage;
+  int relabelCount = 0;
+  if (command.isSet(QStringLiteral("relabel"))) {
+    const QString value = command.value(QStringLiteral("relabel"));
+    bool isNumber = false;
+    relabelCount = value == QLatin1String("all") ? -1 : value.toInt(&isNumber);
+    if (!command.isSet(QStringLiteral("mistakes")) ||
+        (value != QLatin1String("all") && (!isNumber || relabelCount < 1)))
+      return command.usageError(
+          QStringLiteral("--relabel takes a number of examples or all, with --mistakes."));
+  }
   const bool asJson = command.asJson();
   auto evaluation = evaluateProjectRun(command, *request);
   if (!evaluation) return kExitFailure;
   if (command.isSet(QStringLiteral("mistakes"))) printMistakes(*evaluation, asJson);
+  if (relabelCount != 0) {
+    auto project = command.loadProject();
+    if (!project) return kExitFailure;
+    auto relabelled = relabelMistakes(*project, *evaluation, relabelCount);
+    if (!relabelled) return command.fail(relabelled.error().text());
+    if (asJson)
+      printJson({{"event", "relabelled"}, {"count", *relabelled}});
+    else
+      printLine(QStringLiteral("Relabelled %1 examples with the model's class.").arg(*relabelled));
+  }
   if (asJson)
     printJson(evaluationJson(*evaluation));
   else

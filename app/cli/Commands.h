@@ -23,6 +23,8 @@ int commandPredict(const QStringList& arguments);
 int commandReport(const QStringList& arguments);
 int commandSuggest(const QStringList& arguments);
 int commandLabels(const QStringList& arguments);
+int commandHealth(const QStringList& arguments);
+int commandRuns(const QStringList& arguments);
 int commandExport(const QStringList& arguments);
 
 class CommandLine;
