@@ -112,7 +112,8 @@ run_asan() {
     tests=("${SUBSET_ASAN_CI[@]}")
   fi
   local started=$SECONDS
-  cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
+  # run_asan runs as `run_asan || ...`, where set -e does not apply: a failed build must stop it here.
+  cmake --build "$dir" -j "$jobs" --target "${targets[@]}" || { echo "== asan ($mode): the build failed" >&2; return 1; }
   echo "== asan ($mode): built in $((SECONDS - started)) s"
   started=$SECONDS
   local status=0
@@ -133,7 +134,7 @@ run_tsan() {
   local tests=("${SUBSET_TSAN_FULL[@]}")
   [[ $mode == ci ]] && tests=("${SUBSET_TSAN_CI[@]}")
   local started=$SECONDS
-  cmake --build "$dir" -j "$jobs" --target "${tests[@]}"
+  cmake --build "$dir" -j "$jobs" --target "${tests[@]}" || { echo "== tsan ($mode): the build failed" >&2; return 1; }
   echo "== tsan ($mode): built in $((SECONDS - started)) s"
   started=$SECONDS
   local status=0
