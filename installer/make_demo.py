@@ -127,10 +127,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", required=True, help="demo folder to create")
     parser.add_argument("--cli", required=True, help="path of attune-cli")
+    parser.add_argument("--only", choices=["fashion", "reviews"], help="make only this demo")
+    parser.add_argument("--tfjs-cache", help="folder of tests/weights/fetch_tfjs_data.sh's data to reuse "
+                        "(default: the demo folder's .cache/tfjs)")
     args = parser.parse_args()
 
-    fashion = make_fashion_demo(os.path.abspath(args.out), args.cli)
-    reviews = make_reviews_demo(os.path.abspath(args.out), args.cli)
+    out = os.path.abspath(args.out)
+    fashion = 0 if args.only == "reviews" else make_fashion_demo(out, args.cli, args.tfjs_cache)
+    reviews = 0 if args.only == "fashion" else make_reviews_demo(out, args.cli)
     return fashion or reviews
 
 
@@ -167,7 +171,7 @@ from random weights. Run installer/setup.sh --demo again with the registry reach
 ImageNet weights in Attune) to start from a pre-trained model instead."""
 
 
-def make_fashion_demo(out_dir, cli):
+def make_fashion_demo(out_dir, cli, tfjs_cache=None):
     """The image demo; returns attune-cli's exit code."""
     demo_dir = os.path.join(out_dir, "fashion")
     images_dir = os.path.join(demo_dir, "images")
@@ -178,7 +182,7 @@ def make_fashion_demo(out_dir, cli):
     if os.path.exists(project):
         print(f"Demo project already exists: {project}")
         return 0
-    fetched = fetch_pretrained_mobilenet(os.path.join(out_dir, ".cache", "tfjs"))
+    fetched = fetch_pretrained_mobilenet(tfjs_cache or os.path.join(out_dir, ".cache", "tfjs"))
     if fetched:
         # The demo keeps its own copy (3.5 MB), so that it works wherever the folder is moved.
         weights = os.path.join(demo_dir, "pretrained", "mobilenet_v2")
