@@ -143,7 +143,7 @@ class TestCliKilledWrites : public QObject {
       QTest::qWait(int(random.bounded(1500, 5000)));
       // A run that already ended is not signalled (kill(0, ...) would end this test's process group).
       attune::testing::signalIfRunning(train, SIGKILL);
-      QVERIFY(train.waitForFinished());
+      QVERIFY(attune::testing::waitUntilEnded(train));
       const QString run = newestRun();
       if (run.isEmpty()) continue;  // killed before the run's folder was made
       for (const QString& file : filesUnder(run, {QStringLiteral("*.safetensors")})) {

@@ -338,8 +338,8 @@ class TestLabelJournal : public QObject {
     QTest::qWait(1500);
     attune::testing::signalIfRunning(first, SIGKILL);
     attune::testing::signalIfRunning(second, SIGKILL);
-    QVERIFY(first.waitForFinished());
-    QVERIFY(second.waitForFinished());
+    QVERIFY(attune::testing::waitUntilEnded(first));
+    QVERIFY(attune::testing::waitUntilEnded(second));
     auto journal = reopen(path);
     QVERIFY(journal->notes().isEmpty());
     int checked = 0;
@@ -386,7 +386,7 @@ class TestLabelJournal : public QObject {
       if (round % 2 == 1) writer.waitForReadyRead(5000);
       QTest::qWait(int(random.bounded(5, 60)));
       attune::testing::signalIfRunning(writer, SIGKILL);
-      QVERIFY(writer.waitForFinished());
+      QVERIFY(attune::testing::waitUntilEnded(writer));
       for (const QByteArray& line : writer.readAllStandardOutput().split('\n'))
         if (!line.isEmpty()) acknowledged = std::max(acknowledged, line.toLong());
       auto journal = LabelJournal::open(path);

@@ -16,4 +16,11 @@ inline bool signalIfRunning(QProcess& process, int signal) {
   return ::kill(pid_t(pid), signal) == 0;
 }
 
+// Waits until the process has ended: true when it has (also when it had ended before the call, where
+// QProcess::waitForFinished answers false), false when it still runs after `timeout_ms`.
+inline bool waitUntilEnded(QProcess& process, int timeout_ms = 30000) {
+  return process.state() == QProcess::NotRunning || process.waitForFinished(timeout_ms) ||
+         process.state() == QProcess::NotRunning;
+}
+
 }  // namespace attune::testing

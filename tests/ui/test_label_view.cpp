@@ -654,7 +654,7 @@ void TestLabelView::killedWhileLabellingLosesNothingShown() {
     QVERIFY(writer.waitForReadyRead(30'000));  // labelling has begun
     QTest::qWait(int(random.bounded(5, 80)));
     attune::testing::signalIfRunning(writer, SIGKILL);
-    QVERIFY(writer.waitForFinished());
+    QVERIFY(attune::testing::waitUntilEnded(writer));
     const QList<QByteArray> lines = writer.readAllStandardOutput().split('\n');
     // The last line may be cut short by the kill: only whole lines count.
     for (qsizetype i = 0; i + 1 < lines.size(); ++i) {
