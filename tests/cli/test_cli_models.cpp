@@ -84,7 +84,8 @@ class TestCliModels : public QObject {
   void initTestCase() {
     QVERIFY(m_dir.isValid());
     m_payload = QByteArray(300000, '\0');
-    for (int i = 0; i < m_payload.size(); ++i) m_payload[i] = char((i * 7919) >> 3);
+    // Unsigned: i * 7919 passes INT_MAX at i = 271,183 (UBSan, tests/sanitize/run.sh --full); same bytes.
+    for (int i = 0; i < m_payload.size(); ++i) m_payload[i] = char((unsigned(i) * 7919u) >> 3);
     QVERIFY(writeFile(m_dir.filePath(QStringLiteral("served/tiny.safetensors")), m_payload));
     QVERIFY2(
         m_server.start(QStringLiteral(ATTUNE_REFERENCE_PYTHON), m_dir.filePath(QStringLiteral("served"))),
