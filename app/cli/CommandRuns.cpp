@@ -66,6 +66,12 @@ int commandRuns(const QStringList& arguments) {
     return kExitSuccess;
   }
 
+  // A run id is a folder name under runs/: nothing else of the disk is read as a run.
+  for (const QString& id : {positionals[1], positionals[2]})
+    if (id.isEmpty() || id.contains(QLatin1Char('/')) || id.contains(QLatin1Char('\\')) ||
+        id.startsWith(QLatin1Char('.')))
+      return command.fail(
+          QStringLiteral("'%1' is not a run id (attune-cli runs %2 lists them).").arg(id, project->filePath));
   const QDir runsFolder(project->directory() + QStringLiteral("/runs"));
   auto first = readSavedRun(runsFolder.filePath(positionals[1]));
   if (!first) return command.fail(first.error().text());

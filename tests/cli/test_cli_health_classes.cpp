@@ -108,6 +108,11 @@ class TestCliHealthClasses : public QObject {
     const auto missing = runCli(
         {QStringLiteral("runs"), m_project, QStringLiteral("--compare"), ids[0], QStringLiteral("nope")});
     QCOMPARE(missing.exitCode, 1);
+    // Only folders under runs/ are runs.
+    const auto outside = runCli({QStringLiteral("runs"), m_project, QStringLiteral("--compare"), ids[0],
+                                 QStringLiteral("../runs/") + ids[1]});
+    QCOMPARE(outside.exitCode, 1);
+    QVERIFY2(outside.err.contains("is not a run id"), outside.err.constData());
   }
 
   // eval --mistakes --relabel: every listed example gets the model's class in the journal.
