@@ -9,6 +9,7 @@
 #include "ui/LabelView.h"
 #include "ui/ThumbnailCache.h"
 
+#include <QElapsedTimer>
 #include <QImage>
 #include <QListView>
 #include <QTemporaryDir>
@@ -92,6 +93,28 @@ class TestLabelGridPaint : public QObject {
     QVERIFY2(checked >= 6, qPrintable(when + QStringLiteral(": only %1 items in view").arg(checked)));
   }
 
+  // Items scrolled into view ask for their thumbnails only when painted: waits until every item in
+  // view has its decoded thumbnail, then for the repaint that shows them (a loaded machine may need
+  // several rounds; the deadline is generous, the check that follows is exact).
+  static void waitForVisibleThumbnails(QListView* grid, ThumbnailCache& thumbnails) {
+    QElapsedTimer clock;
+    clock.start();
+    for (;;) {
+      QTest::qWait(50);
+      thumbnails.waitForDone();
+      QTest::qWait(50);  // the decoded thumbnails' signals reach the grid
+      bool all = true;
+      const QRect shown = grid->viewport()->rect();
+      for (int row = 0; row < grid->model()->rowCount() && all; ++row) {
+        const QModelIndex index = grid->model()->index(row, LabelItemsModel::ItemColumn);
+        if (shown.contains(grid->visualRect(index)))
+          all = !thumbnails.thumbnail(index.data(LabelItemsModel::SourceRole).toString()).isNull();
+      }
+      if (all || clock.elapsed() > 20000) break;
+    }
+    QTest::qWait(50);
+  }
+
  private Q_SLOTS:
   void initTestCase() {
     QVERIFY(m_dir.isValid());
@@ -128,12 +151,11 @@ class TestLabelGridPaint : public QObject {
       QVERIFY2(item.height() >= kThumbnail_px + grid->fontMetrics().height(),
                qPrintable(QStringLiteral("item %1 is %2 px high").arg(row).arg(item.height())));
     }
-    thumbnails.waitForDone();
-    QTest::qWait(100);  // the decoded thumbnails' signals reach the grid
+    waitForVisibleThumbnails(grid, thumbnails);
     checkVisibleItems(grid, QStringLiteral("first open"));
     // Scrolled to the end and back: the same.
     grid->scrollToBottom();
-    QTest::qWait(50);
+    waitForVisibleThumbnails(grid, thumbnails);
     checkVisibleItems(grid, QStringLiteral("scrolled to the end"));
   }
 };
