@@ -20,4 +20,13 @@ inline QString testPath(const char* name) {
   return value;
 }
 
+// How many times slower than a normal build this test program runs: ctest sets ATTUNE_TEST_SLOWDOWN
+// under a sanitizer (3 for ASan + UBSan, 5 for TSan; tests/CMakeLists.txt), 1 when unset. A test
+// waiting on real training scales its deadline by it, not its check.
+inline int testSlowdown() {
+  bool ok = false;
+  const int factor = qEnvironmentVariableIntValue("ATTUNE_TEST_SLOWDOWN", &ok);
+  return ok && factor > 1 ? factor : 1;
+}
+
 }  // namespace attune::testing

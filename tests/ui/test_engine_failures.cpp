@@ -8,6 +8,7 @@
 #include "core/project/ProjectFile.h"
 #include "core/training/TrainingJob.h"
 #include "core/training/TrainingSession.h"
+#include "tests/support/TestEnvironment.h"
 #include "ui/LrFinderDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBoxHook.h"
@@ -29,7 +30,8 @@ namespace {
 
 constexpr int kImageSide_px = 32;
 constexpr int kImagesPerClass = 6;
-constexpr int kWorkTimeout_ms = 120'000;  // a 2-core machine shared with compilers
+const int kWorkTimeout_ms =
+    120'000 * attune::testing::testSlowdown();  // a 2-core machine shared with compilers
 
 // The first line of the c10::Error that the injected fault raises.
 const QString kLibTorchReason = QStringLiteral("shape '[5]' is invalid for input of size 6.");

@@ -7,6 +7,7 @@
 #include "core/eval/Predictor.h"
 #include "core/project/ProjectFile.h"
 #include "tests/support/FakeRunEngine.h"
+#include "tests/support/TestEnvironment.h"
 #include "ui/FileDialogHook.h"
 #include "ui/LrFinderDialog.h"
 #include "ui/MainWindow.h"
@@ -41,11 +42,15 @@ namespace {
 
 constexpr int kImageSide_px = 32;
 constexpr int kImagesPerClass = 6;
-constexpr int kTrainingTimeout_ms = 180'000;  // a 2-core machine shared with compilers
+const int kTrainingTimeout_ms =
+    180'000 * attune::testing::testSlowdown();  // a 2-core machine shared with compilers
 constexpr int kTick_ms = 20;
-constexpr int kMaxTickGap_ms = 1000;          // a frozen GUI thread would stall for the whole run
-constexpr int kPauseSettle_ms = 1000;         // the step in flight when Pause is pressed, and a drain
-constexpr int kLrFinderTimeout_ms = 120'000;  // 100 steps of a 32 px ResNet-18 on a shared CPU
+const int kMaxTickGap_ms =
+    1000 * attune::testing::testSlowdown();  // a frozen GUI thread would stall for the whole run
+const int kPauseSettle_ms =
+    1000 * attune::testing::testSlowdown();  // the step in flight when Pause is pressed, and a drain
+const int kLrFinderTimeout_ms =
+    120'000 * attune::testing::testSlowdown();  // 100 steps of a 32 px ResNet-18 on a shared CPU
 
 // root/<class>/<n>.png, one colour per class with a little variation per image.
 void writeDataset(const QString& root, const QList<QColor>& classColours, const QStringList& classNames) {

@@ -9,6 +9,7 @@
 #include "core/eval/EpochValidation.h"
 #include "core/project/LabelJournal.h"
 #include "core/project/ProjectFile.h"
+#include "tests/support/TestEnvironment.h"
 #include "tests/support/TinyTexts.h"
 #include "ui/ConfusionMatrixModel.h"
 #include "ui/EvaluationView.h"
@@ -44,8 +45,9 @@ using namespace attune::testing::texts;
 namespace {
 
 constexpr int kReviewsPerClass = 20;
-constexpr int kTrainingTimeout_ms = 180'000;  // a 2-core machine shared with compilers
-constexpr int kAnswerTimeout_ms = 60'000;
+const int kTrainingTimeout_ms =
+    180'000 * attune::testing::testSlowdown();  // a 2-core machine shared with compilers
+const int kAnswerTimeout_ms = 60'000 * attune::testing::testSlowdown();
 
 template <typename T>
 T* child(QObject& parent, const char* name) {
