@@ -1,42 +1,40 @@
 #include "ui/BackgroundJob.h"
 
+#include "ui/GuiHandOff.h"
+
 namespace attune::ui {
-namespace {
-
-// Every job of a window may run at once (each runs one work at a time), so that no job waits behind
-// another; they are few (evaluation, suggestions, data health, export, "Try it").
-constexpr int kMaxJobThreads = 16;
-
-struct JobPool : QThreadPool {
-  JobPool() { setMaxThreadCount(kMaxJobThreads); }
-};
-
-}  // namespace
-
-Q_GLOBAL_STATIC(JobPool, jobPool)
-
-QThreadPool* BackgroundJob::pool() {
-  return jobPool();
-}
 
 BackgroundJob::BackgroundJob(std::function<QString()> currentProject, QObject* parent)
-    : QObject(parent), m_currentProject(std::move(currentProject)) {
-  connect(&m_watcher, &QFutureWatcher<std::shared_ptr<Delivery>>::finished, this, &BackgroundJob::deliver);
-}
+    : QObject(parent), m_currentProject(std::move(currentProject)) {}
 
 BackgroundJob::~BackgroundJob() {
-  m_watcher.waitForFinished();
+  // The delivery queued meanwhile is dropped with this object.
+  waitForFinished();
 }
 
-void BackgroundJob::deliver() {
-  const auto delivery = m_watcher.result();
+void BackgroundJob::waitForFinished() {
+  if (m_thread.joinable()) m_thread.join();
+}
+
+void BackgroundJob::run(std::function<std::function<void()>()> task) {
+  waitForFinished();  // the previous work's thread, ended already (its result was delivered)
+  m_running = true;
+  m_thread = std::thread([this, task = std::move(task)] {
+    std::function<void()> done = task();
+    postToGui(this, [this, done = std::move(done)] { deliver(done); });
+  });
+}
+
+void BackgroundJob::deliver(const std::function<void()>& done) {
+  waitForFinished();  // it has posted this and is ending
+  m_running = false;
   // Taken before the handlers run: a handler may start the next job.
   auto stale = std::move(m_stale);
   m_stale = {};
-  if (m_currentProject && delivery->projectPath != m_currentProject()) {
+  if (m_currentProject && m_projectPath != m_currentProject()) {
     if (stale) stale();
   } else {
-    delivery->done();
+    done();
   }
   emit finished();
 }

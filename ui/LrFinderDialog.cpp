@@ -1,12 +1,13 @@
 #include "ui/LrFinderDialog.h"
 
+#include "ui/GuiHandOff.h"
+
 #include <qcustomplot.h>
 
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QThread>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -91,23 +92,21 @@ LrFinderDialog::~LrFinderDialog() {
 }
 
 void LrFinderDialog::start() {
-  if (m_thread || !m_runner) return;
-  m_thread = QThread::create([this] {
+  if (m_started || !m_runner) return;
+  m_started = m_running = true;
+  m_thread = std::thread([this] {
     // Progress comes from the worker thread: hand it to the GUI thread, where the widgets live. The
-    // queued calls are dropped if the dialog is gone, and the destructor waits for this thread.
+    // queued calls are dropped if the dialog is gone, and the destructor joins this thread.
     const LrFinderProgress progress = [this](int step, int steps, double lr, double smoothedLoss) {
-      QMetaObject::invokeMethod(
-          this, [this, step, steps, lr, smoothedLoss] { onProgress(step, steps, lr, smoothedLoss); },
-          Qt::QueuedConnection);
+      postToGui(this, [this, step, steps, lr, smoothedLoss] { onProgress(step, steps, lr, smoothedLoss); });
     };
-    m_result = std::make_unique<Result<LrFinderResult>>(m_runner(progress, m_stop));
+    auto result = std::make_shared<Result<LrFinderResult>>(m_runner(progress, m_stop));
+    postToGui(this, [this, result] { onFinished(*result); });
   });
-  connect(m_thread, &QThread::finished, this, &LrFinderDialog::onFinished);
-  m_thread->start();
 }
 
 bool LrFinderDialog::isRunning() const {
-  return m_thread && m_thread->isRunning();
+  return m_running;
 }
 
 std::optional<double> LrFinderDialog::suggestedRate() const {
@@ -115,11 +114,8 @@ std::optional<double> LrFinderDialog::suggestedRate() const {
 }
 
 void LrFinderDialog::stopWorker() {
-  if (!m_thread) return;
   m_stop = true;
-  m_thread->wait();
-  delete m_thread;
-  m_thread = nullptr;
+  if (m_thread.joinable()) m_thread.join();
 }
 
 void LrFinderDialog::onProgress(int step, int steps, double lr, double smoothedLoss) {
@@ -131,15 +127,15 @@ void LrFinderDialog::onProgress(int step, int steps, double lr, double smoothedL
       tr("Trying learning rate %1: loss %2").arg(lr, 0, 'g', 2).arg(smoothedLoss, 0, 'f', 3));
 }
 
-void LrFinderDialog::onFinished() {
-  if (!m_result) return;
+void LrFinderDialog::onFinished(const Result<LrFinderResult>& result) {
+  if (m_thread.joinable()) m_thread.join();  // it has posted this and is ending
+  m_running = false;
   m_progress->setRange(0, 1);
   m_progress->setValue(1);
   if (m_stop) {
     m_statusLabel->setText(tr("Stopped."));
     return;
   }
-  const Result<LrFinderResult>& result = *m_result;
   if (!result) {
     m_statusLabel->setText(tr("No learning rate could be suggested."));
     m_reasonLabel->setText(result.error().text());

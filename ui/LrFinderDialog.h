@@ -12,12 +12,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <thread>
 
 class QCustomPlot;
 class QLabel;
 class QProgressBar;
 class QPushButton;
-class QThread;
 
 namespace attune::ui {
 
@@ -45,15 +45,15 @@ class LrFinderDialog : public QDialog {
 
  private:
   void onProgress(int step, int steps, double lr, double smoothedLoss);
-  void onFinished();
+  void onFinished(const Result<LrFinderResult>& result);
   void showCurve(const LrFinderResult& result);
   void stopWorker();
 
   Runner m_runner;
   std::atomic<bool> m_stop{false};
-  QThread* m_thread = nullptr;
-  // Written by the worker before it finishes, read on the GUI thread after QThread::finished.
-  std::unique_ptr<Result<LrFinderResult>> m_result;
+  std::thread m_thread;  // joined when its result arrives, or by the destructor
+  bool m_started = false;
+  bool m_running = false;  // from start() until the result was shown
   std::optional<double> m_suggestedRate;
 
   QProgressBar* m_progress = nullptr;

@@ -1,9 +1,9 @@
 #include "ui/RunController.h"
 
+#include "ui/GuiHandOff.h"
 #include "ui/RunEngine.h"
 
 #include <QDateTime>
-#include <QPointer>
 
 namespace attune::ui {
 
@@ -21,11 +21,10 @@ void RunController::setEngine(std::unique_ptr<RunEngine> engine) {
 void RunController::start(TrainingJob job) {
   if (m_run) return;
   m_startedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
-  // The engine may call `ended` from its own thread: the end is handled on this object's thread.
-  QPointer<RunController> self(this);
-  m_run = m_engine->start(std::move(job), [self] {
-    if (self) QMetaObject::invokeMethod(self.data(), &RunController::endRun, Qt::QueuedConnection);
-  });
+  // The engine may call `ended` from its own thread: the end is handled on this object's thread. The
+  // destructor destroys the run, which waits for its thread, so `this` outlives the call; the queued
+  // end is dropped when this object is gone.
+  m_run = m_engine->start(std::move(job), [this] { postToGui(this, [this] { endRun(); }); });
   m_drainTimer.start();
 }
 

@@ -4,13 +4,14 @@
 #include "core/data/ImageFile.h"
 
 #include "core/common/AtomicFile.h"
+#include "ui/GuiHandOff.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QImageReader>
-#include <QRunnable>
+#include <QThread>
 
 namespace attune::ui {
 namespace {
@@ -50,14 +51,16 @@ ThumbnailCache::ThumbnailCache(QString diskDirectory, int size_px, QObject* pare
     : QObject(parent),
       m_directory(std::move(diskDirectory)),
       m_size_px(size_px),
-      m_memory(kMemoryThumbnails) {
-  // Decoding is disk and CPU work; leave a core to the window.
-  m_pool.setMaxThreadCount(std::max(1, QThread::idealThreadCount() - 1));
-}
+      m_memory(kMemoryThumbnails),
+      // Decoding is disk and CPU work; leave a core to the window.
+      m_maxWorkers(std::max(1, QThread::idealThreadCount() - 1)) {}
 
 ThumbnailCache::~ThumbnailCache() {
-  m_pool.clear();
-  m_pool.waitForDone();
+  {
+    std::lock_guard lock(m_mutex);
+    m_queue.clear();
+  }
+  waitForDone();
 }
 
 QString ThumbnailCache::defaultDirectory() {
@@ -81,15 +84,52 @@ QImage ThumbnailCache::thumbnail(const QString& path) {
   if (m_pending.contains(path) || m_failed.contains(path)) return {};
   m_pending.insert(path);
   const QString disk = diskPath(path);
-  const int size = m_size_px;
-  // The latest request (what the user looks at now) is decoded first.
-  m_pool.start(QRunnable::create([this, path, disk, size] {
-                 const QImage image = decode(path, disk, size);
-                 QMetaObject::invokeMethod(
-                     this, [this, path, image] { store(path, image); }, Qt::QueuedConnection);
-               }),
-               ++m_nextPriority);
+  bool spawn = false;
+  {
+    std::lock_guard lock(m_mutex);
+    // The latest request (what the user looks at now) is decoded first.
+    m_queue.emplace(++m_nextPriority, Request{path, disk});
+    spawn = m_liveWorkers < m_maxWorkers;
+    if (spawn) ++m_liveWorkers;
+  }
+  if (spawn) {
+    joinEndedWorkers();
+    Worker& worker = m_workers.emplace_back();
+    worker.thread = std::thread([this, &worker] { work(worker); });
+  }
   return {};
+}
+
+void ThumbnailCache::work(Worker& worker) {
+  for (;;) {
+    Request request;
+    {
+      std::lock_guard lock(m_mutex);
+      if (m_queue.empty()) {
+        --m_liveWorkers;
+        worker.ended = true;
+        return;
+      }
+      auto newest = std::prev(m_queue.end());
+      request = std::move(newest->second);
+      m_queue.erase(newest);
+    }
+    const QImage image = decode(request.path, request.disk, m_size_px);
+    postToGui(this, [this, path = request.path, image] { store(path, image); });
+  }
+}
+
+void ThumbnailCache::joinEndedWorkers() {
+  std::vector<std::list<Worker>::iterator> ended;
+  {
+    std::lock_guard lock(m_mutex);
+    for (auto it = m_workers.begin(); it != m_workers.end(); ++it)
+      if (it->ended) ended.push_back(it);
+  }
+  for (auto it : ended) {
+    it->thread.join();  // it has returned or is returning
+    m_workers.erase(it);
+  }
 }
 
 void ThumbnailCache::store(const QString& path, const QImage& image) {
@@ -102,7 +142,9 @@ void ThumbnailCache::store(const QString& path, const QImage& image) {
 }
 
 void ThumbnailCache::waitForDone() {
-  m_pool.waitForDone();
+  // A worker ends when no request is left, and only this (the GUI) thread adds requests.
+  for (Worker& worker : m_workers) worker.thread.join();
+  m_workers.clear();
 }
 
 }  // namespace attune::ui

@@ -9,7 +9,11 @@
 #include <QObject>
 #include <QSet>
 #include <QString>
-#include <QThreadPool>
+
+#include <list>
+#include <map>
+#include <mutex>
+#include <thread>
 
 namespace attune::ui {
 
@@ -47,7 +51,26 @@ class ThumbnailCache : public QObject {
   QCache<QString, QImage> m_memory;
   QSet<QString> m_pending;
   QSet<QString> m_failed;
-  QThreadPool m_pool;
+  // Decoding: requests wait in m_queue (guarded by m_mutex, with m_liveWorkers and each worker's
+  // `ended`); up to m_maxWorkers std::threads take the newest until none is left, then end. Their
+  // results come back through postToGui (GuiHandOff.h), so ThreadSanitizer can follow the hand-over.
+  struct Request {
+    QString path;
+    QString disk;
+  };
+  struct Worker {
+    std::thread thread;
+    bool ended = false;
+  };
+  void work(Worker& worker);
+  // Joins the workers that ended (GUI thread).
+  void joinEndedWorkers();
+
+  std::mutex m_mutex;
+  std::map<int, Request> m_queue;  // by priority: the newest request last
+  int m_liveWorkers = 0;
+  const int m_maxWorkers;
+  std::list<Worker> m_workers;  // only the GUI thread adds, joins and removes
   int m_nextPriority = 0;
 };
 

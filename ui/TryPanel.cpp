@@ -23,7 +23,6 @@
 #include <QStackedWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <numeric>
@@ -138,14 +137,11 @@ TryPanel::TryPanel(QWidget* parent) : QWidget(parent) {
        {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)})
     connect(new QShortcut(keys, this), &QShortcut::activated, this, &TryPanel::classify);
   connect(m_input, &QPlainTextEdit::textChanged, this, &TryPanel::updateButton);
-  connect(&m_watcher, &QFutureWatcher<std::shared_ptr<Answer>>::finished, this, &TryPanel::showAnswer);
   setTask(TaskKind::TextClassification);
   setRun({}, {});
 }
 
-TryPanel::~TryPanel() {
-  m_watcher.waitForFinished();
-}
+TryPanel::~TryPanel() = default;  // m_job waits for a prediction under way
 
 void TryPanel::setRun(const QString& runDirectory, const QString& description) {
   m_runDirectory = runDirectory;
@@ -228,10 +224,11 @@ void TryPanel::start(QStringList inputs, bool images, const QString& csvPath) {
   const QString runDirectory = m_runDirectory;
   m_messageLabel->setStyleSheet(QString());
   m_messageLabel->setText(predictor ? tr("Classifying…") : tr("Loading the model…"));
-  // The jobs' pool, not the global one that the prediction's own parallel steps use (BackgroundJob.h).
-  m_watcher.setFuture(
-      QtConcurrent::run(BackgroundJob::pool(), [predictor, runDirectory, inputs = std::move(inputs), images,
-                                                csvPath, textColumn = m_textColumn]() mutable {
+  // Its own thread, not the global pool that the prediction's own parallel steps use (BackgroundJob.h).
+  m_job.start(
+      QString(),
+      [predictor, runDirectory, inputs = std::move(inputs), images, csvPath,
+       textColumn = m_textColumn]() mutable -> Result<std::shared_ptr<Answer>> {
         auto answer = std::make_shared<Answer>();
         answer->runDirectory = runDirectory;
         answer->images = images;
@@ -275,7 +272,10 @@ void TryPanel::start(QStringList inputs, bool images, const QString& csvPath) {
             answer->thumbnails.push_back(reader.read());
           }
         return answer;
-      }));
+      },
+      [this](Result<std::shared_ptr<Answer>> answer) {
+        showAnswer(answer ? *answer : failedAnswer(answer.error()));
+      });
   updateButton();
 }
 
@@ -305,8 +305,13 @@ void TryPanel::chooseImages() {
   classifyImages(paths);
 }
 
-void TryPanel::showAnswer() {
-  const std::shared_ptr<Answer> answer = m_watcher.result();
+std::shared_ptr<TryPanel::Answer> TryPanel::failedAnswer(const Error& error) {
+  auto answer = std::make_shared<Answer>();
+  answer->error = error.text();
+  return answer;
+}
+
+void TryPanel::showAnswer(const std::shared_ptr<Answer>& answer) {
   if (answer->predictor) {
     m_predictor = answer->predictor;
     m_predictorRun = answer->runDirectory;

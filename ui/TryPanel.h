@@ -6,8 +6,8 @@
 // thread, so the window never freezes on a large model.
 
 #include "core/project/Project.h"
+#include "ui/BackgroundJob.h"
 
-#include <QFutureWatcher>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
@@ -52,7 +52,7 @@ class TryPanel : public QWidget {
   // many, or why not. What "Predict a Folder into a CSV…" does after asking where.
   void predictIntoCsv(const QStringList& inputs, const QString& csvPath);
   void setTextColumn(const QString& column) { m_textColumn = column; }
-  bool isBusy() const { return m_watcher.isRunning(); }
+  bool isBusy() const { return m_job.isRunning(); }
   QString message() const;
   // Texts: the probabilities shown, in the model's class order (empty before the first answer).
   const std::vector<double>& shownProbabilities() const { return m_shown; }
@@ -75,7 +75,9 @@ class TryPanel : public QWidget {
  private:
   struct Answer;
   void start(QStringList inputs, bool images, const QString& csvPath = {});
-  void showAnswer();
+  void showAnswer(const std::shared_ptr<Answer>& answer);
+  // An answer that says why there is none (the work threw: BackgroundJob made it an Error).
+  static std::shared_ptr<Answer> failedAnswer(const Error& error);
   void showTextAnswer(const Answer& answer);
   void showImageAnswer(const Answer& answer);
   void chooseImages();
@@ -90,7 +92,7 @@ class TryPanel : public QWidget {
   std::vector<double> m_shown;
   QStringList m_shownImages;
   std::vector<std::vector<double>> m_shownRows;
-  QFutureWatcher<std::shared_ptr<Answer>> m_watcher;
+  BackgroundJob m_job{{}};
   QLabel* m_modelLabel = nullptr;
   QStackedWidget* m_inputStack = nullptr;
   QPlainTextEdit* m_input = nullptr;

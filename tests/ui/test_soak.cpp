@@ -82,12 +82,12 @@ constexpr double kRssGrowthBound_MiB = 1000.0;
 // for a ResNet-18, a run every 10-20 s) goes past it.
 constexpr int kLevelCheckFrom_s = 300;
 constexpr double kSecondHalfGrowthBound_MiB = 250.0;
-// Threads of Qt's thread pools (the global pool; BackgroundJob::pool() for the window's jobs and
-// "Try it"; the thumbnail cache's own pool) and the OpenMP workers LibTorch starts from them (they
-// inherit the name) are named "Thread (pooled)". The end waits for both QThreadPools to be done,
-// which ends their threads; measured: none is left (only the main thread and QtTest's watchdog,
-// as after the warm-up). They are allowed up to the pools' sizes, since an idle pool thread is not
-// a leak; every other thread must be gone.
+// Threads of Qt's global thread pool (core's parallel steps) and the OpenMP workers LibTorch starts
+// from them (they inherit the name) are named "Thread (pooled)". The end waits for the pool to be
+// done, which ends its threads; measured: none is left (only the main thread and QtTest's watchdog,
+// as after the warm-up). They are allowed up to the pool's size plus a core count of OpenMP workers,
+// since an idle pool thread is not a leak; every other thread must be gone, the window's job,
+// "Try it", LR-finder and thumbnail threads (std::threads that end with their work) included.
 const QString kPooledThreadName = QStringLiteral("Thread (pooled)");
 
 template <typename T>
@@ -342,7 +342,6 @@ void TestSoak::waitForQuiet() {
   if (m_window->isTraining()) m_window->stopTraining();
   QTRY_VERIFY_WITH_TIMEOUT(!anyWorkRunning(), kSettle_ms);
   QThreadPool::globalInstance()->waitForDone();
-  BackgroundJob::pool()->waitForDone();
   settle(200);  // deliveries queued by the last workers
   QVERIFY(!anyWorkRunning());
 }
@@ -870,8 +869,7 @@ void TestSoak::soak() {
   QVERIFY2(total(threadsEnd, false) <= total(threadsWarm, false),
            qPrintable(QStringLiteral("threads left behind: %1 after the warm-up, %2 at the end")
                           .arg(describe(threadsWarm), describe(threadsEnd))));
-  const int poolSize = QThreadPool::globalInstance()->maxThreadCount() +
-                       BackgroundJob::pool()->maxThreadCount() + QThread::idealThreadCount();
+  const int poolSize = QThreadPool::globalInstance()->maxThreadCount() + QThread::idealThreadCount();
   QVERIFY2(total(threadsEnd, true) <= poolSize,
            qPrintable(QStringLiteral("%1 pooled threads, more than the pools hold (%2)")
                           .arg(total(threadsEnd, true))
