@@ -21,7 +21,7 @@ void BackgroundJob::run(std::function<std::function<void()>()> task) {
   m_running = true;
   m_thread = std::thread([this, task = std::move(task)] {
     std::function<void()> done = task();
-    postToGui(this, [this, done = std::move(done)] { deliver(done); });
+    m_inbox.post([this, done = std::move(done)] { deliver(done); });
   });
 }
 

@@ -15,10 +15,11 @@
 // the jobs on the global pool, two jobs at once on a 2-core machine (an evaluation and the model's
 // suggestions after a run) took both of its threads and each waited for a task that no thread was
 // left to run: the jobs and the window froze for good (found by test_soak). The result comes back
-// through postToGui (GuiHandOff.h), a hand-over that ThreadSanitizer can follow.
+// through a HandOffInbox (GuiHandOff.h), a hand-over that ThreadSanitizer can follow.
 
 #include "core/common/EngineBoundary.h"
 #include "core/common/Result.h"
+#include "ui/GuiHandOff.h"
 
 #include <QObject>
 #include <QString>
@@ -67,6 +68,7 @@ class BackgroundJob : public QObject {
   std::function<void()> m_stale;
   std::thread m_thread;
   bool m_running = false;
+  HandOffInbox m_inbox;  // the result comes back through it
 };
 
 template <typename Work, typename Done>

@@ -1,7 +1,5 @@
 #include "ui/LrFinderDialog.h"
 
-#include "ui/GuiHandOff.h"
-
 #include <qcustomplot.h>
 
 #include <QHBoxLayout>
@@ -96,12 +94,12 @@ void LrFinderDialog::start() {
   m_started = m_running = true;
   m_thread = std::thread([this] {
     // Progress comes from the worker thread: hand it to the GUI thread, where the widgets live. The
-    // queued calls are dropped if the dialog is gone, and the destructor joins this thread.
+    // destructor joins this thread before the inbox drops the calls not run.
     const LrFinderProgress progress = [this](int step, int steps, double lr, double smoothedLoss) {
-      postToGui(this, [this, step, steps, lr, smoothedLoss] { onProgress(step, steps, lr, smoothedLoss); });
+      m_inbox.post([this, step, steps, lr, smoothedLoss] { onProgress(step, steps, lr, smoothedLoss); });
     };
     auto result = std::make_shared<Result<LrFinderResult>>(m_runner(progress, m_stop));
-    postToGui(this, [this, result] { onFinished(*result); });
+    m_inbox.post([this, result] { onFinished(*result); });
   });
 }
 

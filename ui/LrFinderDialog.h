@@ -5,6 +5,7 @@
 
 #include "core/common/Result.h"
 #include "core/training/LrFinder.h"
+#include "ui/GuiHandOff.h"
 
 #include <QDialog>
 
@@ -54,6 +55,7 @@ class LrFinderDialog : public QDialog {
   std::thread m_thread;  // joined when its result arrives, or by the destructor
   bool m_started = false;
   bool m_running = false;  // from start() until the result was shown
+  HandOffInbox m_inbox;    // progress and the result, from the worker
   std::optional<double> m_suggestedRate;
 
   QProgressBar* m_progress = nullptr;

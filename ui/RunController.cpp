@@ -22,9 +22,9 @@ void RunController::start(TrainingJob job) {
   if (m_run) return;
   m_startedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
   // The engine may call `ended` from its own thread: the end is handled on this object's thread. The
-  // destructor destroys the run, which waits for its thread, so `this` outlives the call; the queued
-  // end is dropped when this object is gone.
-  m_run = m_engine->start(std::move(job), [this] { postToGui(this, [this] { endRun(); }); });
+  // destructor destroys the run, which waits for its thread, before the inbox (declared before it)
+  // drops an end not handled yet.
+  m_run = m_engine->start(std::move(job), [this] { m_inbox.post([this] { endRun(); }); });
   m_drainTimer.start();
 }
 

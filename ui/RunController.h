@@ -5,6 +5,7 @@
 
 #include "core/training/MetricsBuffer.h"
 #include "core/training/TrainingJob.h"
+#include "ui/GuiHandOff.h"
 
 #include <QObject>
 #include <QTimer>
@@ -47,6 +48,7 @@ class RunController : public QObject {
   void drain();
   void endRun();
 
+  HandOffInbox m_inbox;  // before m_run: destroyed after the run has ended
   std::unique_ptr<RunEngine> m_engine;
   std::unique_ptr<RunHandle> m_run;
   QTimer m_drainTimer;

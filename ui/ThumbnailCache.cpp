@@ -115,7 +115,7 @@ void ThumbnailCache::work(Worker& worker) {
       m_queue.erase(newest);
     }
     const QImage image = decode(request.path, request.disk, m_size_px);
-    postToGui(this, [this, path = request.path, image] { store(path, image); });
+    m_inbox.post([this, path = request.path, image] { store(path, image); });
   }
 }
 

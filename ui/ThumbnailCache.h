@@ -10,6 +10,8 @@
 #include <QSet>
 #include <QString>
 
+#include "ui/GuiHandOff.h"
+
 #include <list>
 #include <map>
 #include <mutex>
@@ -53,7 +55,7 @@ class ThumbnailCache : public QObject {
   QSet<QString> m_failed;
   // Decoding: requests wait in m_queue (guarded by m_mutex, with m_liveWorkers and each worker's
   // `ended`); up to m_maxWorkers std::threads take the newest until none is left, then end. Their
-  // results come back through postToGui (GuiHandOff.h), so ThreadSanitizer can follow the hand-over.
+  // results come back through m_inbox (GuiHandOff.h), so ThreadSanitizer can follow the hand-over.
   struct Request {
     QString path;
     QString disk;
@@ -71,6 +73,7 @@ class ThumbnailCache : public QObject {
   int m_liveWorkers = 0;
   const int m_maxWorkers;
   std::list<Worker> m_workers;  // only the GUI thread adds, joins and removes
+  HandOffInbox m_inbox;
   int m_nextPriority = 0;
 };
 
