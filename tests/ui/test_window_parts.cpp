@@ -1,5 +1,7 @@
 // The parts the main window is composed of (issue 19), each on its own: BackgroundJob (a worker's
-// result delivered, a result for another project dropped, an exception turned into a plain error),
+// result delivered, a result for another project dropped, an exception turned into a plain error, its
+// thread gone after delivery), HandOffInbox (calls from workers run on the GUI thread in order, dropped
+// with the inbox, not held back by a nested event loop),
 // ProjectDocument (the modified flag, save as taking the label journal along, the question before
 // discarding changes), the Classes menu answered through InputDialogHook, and a check of the source
 // tree that every dialog of the GUI goes through a test hook.
@@ -9,6 +11,7 @@
 #include "tests/support/TestEnvironment.h"
 #include "ui/BackgroundJob.h"
 #include "ui/FileDialogHook.h"
+#include "ui/GuiHandOff.h"
 #include "ui/InputDialogHook.h"
 #include "ui/LabelItemsModel.h"
 #include "ui/LabelStore.h"
@@ -19,6 +22,8 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QDirIterator>
+#include <QEventLoop>
+#include <QFile>
 #include <QMenu>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -29,6 +34,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 using namespace attune;
 using namespace attune::ui;
@@ -43,6 +49,10 @@ class TestWindowParts : public QObject {
   void backgroundJobTurnsExceptionIntoError();
   void backgroundJobRefusesSecondStart();
   void backgroundJobsLeaveTheGlobalPoolToNestedWork();
+  void backgroundJobEndsItsThread();
+  void inboxRunsCallsOnItsThreadInOrder();
+  void inboxDropsCallsWhenDestroyed();
+  void inboxRunsLaterCallsInsideANestedEventLoop();
   void documentTracksModifiedAndAsksBeforeDiscarding();
   void documentSaveAsTakesLabelsAlong();
   void classesMenuAsksThroughInputHook();
@@ -161,6 +171,100 @@ void TestWindowParts::backgroundJobsLeaveTheGlobalPoolToNestedWork() {
     qFatal("%d of %d background jobs are stuck in a parallel step on Qt's global thread pool",
            jobCount - delivered, jobCount);
   QCOMPARE(started.load(), jobCount);
+}
+
+namespace {
+
+// The threads of this process now (Linux: /proc/self/task).
+int threadCount() {
+  return int(QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
+}
+
+}  // namespace
+
+// A job's thread exists while its work runs and is gone once the result was delivered: nothing is
+// left behind per job (the soak test counts threads over hundreds of them).
+void TestWindowParts::backgroundJobEndsItsThread() {
+  const int before = threadCount();
+  BackgroundJob job([] { return QString(); });
+  std::atomic<bool> release{false};
+  QVERIFY(job.start(
+      QString(),
+      [&] {
+        while (!release) QThread::msleep(1);
+        return Result<int>(7);
+      },
+      [](Result<int>) {}));
+  QCOMPARE(threadCount(), before + 1);
+  release = true;
+  QSignalSpy finished(&job, &BackgroundJob::finished);
+  QVERIFY(finished.wait(10'000));
+  QVERIFY(!job.isRunning());
+  QCOMPARE(threadCount(), before);
+}
+
+// Calls posted from other threads run on the inbox's thread (here the GUI thread), each thread's in
+// the order it posted them, and see what the posting thread wrote before posting.
+void TestWindowParts::inboxRunsCallsOnItsThreadInOrder() {
+  HandOffInbox inbox;
+  constexpr int kThreads = 3;
+  constexpr int kCalls = 200;
+  std::vector<std::vector<int>> seen(kThreads);
+  std::vector<std::unique_ptr<std::vector<int>>> written(kThreads);
+  bool allOnGuiThread = true;
+  std::vector<std::thread> posters;
+  for (int t = 0; t < kThreads; ++t)
+    posters.emplace_back([&, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        auto payload = std::make_shared<std::vector<int>>(64, i);  // written here, read there
+        inbox.post([&, t, i, payload] {
+          allOnGuiThread = allOnGuiThread && QThread::currentThread() == qApp->thread();
+          if (payload->size() == 64 && payload->back() == i) seen[t].push_back(i);
+        });
+      }
+    });
+  for (std::thread& poster : posters) poster.join();
+  QTRY_VERIFY_WITH_TIMEOUT(
+      std::all_of(seen.begin(), seen.end(), [](const std::vector<int>& s) { return s.size() == kCalls; }),
+      10'000);
+  QVERIFY(allOnGuiThread);
+  for (const std::vector<int>& s : seen) QVERIFY(std::is_sorted(s.begin(), s.end()));
+}
+
+// An inbox destroyed with calls still queued drops them: they refer to an owner that is gone.
+void TestWindowParts::inboxDropsCallsWhenDestroyed() {
+  bool ran = false;
+  {
+    HandOffInbox inbox;
+    std::thread poster([&] { inbox.post([&] { ran = true; }); });
+    poster.join();
+  }
+  HandOffInbox other;  // a later inbox's calls still run
+  bool otherRan = false;
+  std::thread poster([&] { other.post([&] { otherRan = true; }); });
+  poster.join();
+  QTRY_VERIFY_WITH_TIMEOUT(otherRan, 10'000);
+  QVERIFY(!ran);
+}
+
+// A call that runs a nested event loop (a message box after a job) does not hold back the calls
+// posted after it: they run inside that loop.
+void TestWindowParts::inboxRunsLaterCallsInsideANestedEventLoop() {
+  HandOffInbox inbox;
+  bool laterRan = false;
+  bool laterRanInsideTheLoop = false;
+  inbox.post([&] {
+    QEventLoop loop;
+    inbox.post([&] {
+      laterRan = true;
+      loop.quit();
+    });
+    QTimer::singleShot(10'000, &loop, &QEventLoop::quit);
+    loop.exec();
+    laterRanInsideTheLoop = laterRan;
+  });
+  QTRY_VERIFY_WITH_TIMEOUT(laterRan, 12'000);
+  QVERIFY(laterRanInsideTheLoop);
 }
 
 void TestWindowParts::documentTracksModifiedAndAsksBeforeDiscarding() {
