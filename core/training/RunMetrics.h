@@ -8,6 +8,21 @@
 
 namespace attune {
 
+// Where one training step's time went, in milliseconds on the training thread: waiting for the
+// loader's batch, making the batch's tensors and moving them to the device, the forward pass with the
+// loss, the backward pass, and the update (the gradients' check or clipping and the optimiser's
+// step). The rest of the step (its share of StepMetrics::elapsedMs) is bookkeeping: metrics, the
+// learning rate, pauses. On CUDA these are host times: a kernel's own time shows where the host next
+// waits for it (the loss read of the forward pass).
+struct StepPhases {
+  double dataWaitMs = 0.0;
+  double toTensorMs = 0.0;
+  double forwardMs = 0.0;
+  double backwardMs = 0.0;
+  double updateMs = 0.0;
+  double totalMs() const { return dataWaitMs + toTensorMs + forwardMs + backwardMs + updateMs; }
+};
+
 struct StepMetrics {
   int fold = 0;            // k-fold cross-validation: the fold (1-based); 0 for a plain run
   int epoch = 0;           // 1-based
@@ -17,6 +32,7 @@ struct StepMetrics {
   double lrHead = 0.0;
   double lrBackbone = 0.0;
   double elapsedMs = 0.0;  // since the run started
+  StepPhases phases;
 };
 
 struct EpochMetrics {

@@ -3,7 +3,9 @@
 // run in PyTorch is bench_train_throughput.py; run_throughput.sh runs both and prints the ratio.
 //   bench_train_throughput DATA_FOLDER [--arch resnet18,mobilenet_v2] [--size 160] [--batch 32]
 //                          [--threads 2] [--workers 2] [--warmup 5] [--steps 20] [--set key=value]...
-// Prints one line per architecture: "attune ARCH INPUT BATCH IMAGES_PER_S MS_PER_STEP". Asserts nothing.
+// Prints one line per architecture: "attune ARCH INPUT BATCH IMAGES_PER_S MS_PER_STEP", then where an
+// average measured step's time went: "phases attune ARCH DATA_WAIT TO_TENSOR FORWARD BACKWARD UPDATE
+// OTHER" (ms; StepPhases in core/training/RunMetrics.h) and the same in words. Asserts nothing.
 
 #include "BenchRun.h"
 #include "core/training/Runtime.h"
@@ -69,6 +71,11 @@ int main(int argc, char** argv) {
     }
     std::printf("attune %-14s %5d %5d %10.2f %10.1f\n", qPrintable(architecture), *config.inputSize,
                 config.batchSize, result->imagesPerSecond, result->msPerStep);
+    const StepPhases& p = result->phases;
+    std::printf("phases attune %-14s %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f\n", qPrintable(architecture),
+                p.dataWaitMs, p.toTensorMs, p.forwardMs, p.backwardMs, p.updateMs, result->otherMs);
+    std::printf("# attune %s, a step: %s\n", qPrintable(architecture),
+                qPrintable(bench::describePhases(p, result->otherMs)));
     std::fflush(stdout);
   }
   return 0;

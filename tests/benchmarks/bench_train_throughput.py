@@ -10,7 +10,9 @@ rate (1e-3) and a backbone rate (1e-4), weight decay 1e-2 except on 1-d paramete
 factor set on every group each step, cross-entropy with label smoothing 0.1, the loss read each step,
 running loss and accuracy sums. Data: ImageFolder (PIL) -> RandomResizedCrop -> RandomHorizontalFlip
 -> ToTensor -> ImageNet Normalize, DataLoader(shuffle, num_workers). Prints
-"python ARCH INPUT BATCH IMAGES_PER_S MS_PER_STEP" per architecture.
+"python ARCH INPUT BATCH IMAGES_PER_S MS_PER_STEP" per architecture, then where an average measured
+step's time went: "phases python ARCH DATA_WAIT TO_TENSOR FORWARD BACKWARD UPDATE OTHER" (ms). The
+timers only read the clock: the loop does what it did without them.
 """
 import argparse
 import math
@@ -67,24 +69,52 @@ def measure(args, architecture):
     loss_sum = torch.zeros((), dtype=torch.float64)
     correct = torch.zeros((), dtype=torch.int64)
     ends = []
-    for step, (images, labels) in enumerate(loader):
+    # Where each step's time goes, as Attune's StepPhases: waiting for the loader's batch (the
+    # DataLoader hands tensors: nothing is left to make), forward with the loss and its read, backward,
+    # the optimiser's step; the rest of the step is "other".
+    phases = []
+    batches = iter(loader)
+    step = 0
+    while True:
+        asked = time.perf_counter()
+        try:
+            images, labels = next(batches)
+        except StopIteration:
+            break
+        data_wait = time.perf_counter() - asked
         factor = warmup_cosine(step, len(loader))
+        step += 1
         for group in optimizer.param_groups:
             group["lr"] = group["base_lr"] * factor
         optimizer.zero_grad()
+        forward = time.perf_counter()
         logits = model(images)
         loss = F.cross_entropy(logits, labels, label_smoothing=LABEL_SMOOTHING)
-        if not math.isfinite(loss.item()):
+        finite = math.isfinite(loss.item())
+        forward = time.perf_counter() - forward
+        if not finite:
             continue
+        backward = time.perf_counter()
         loss.backward()
+        backward = time.perf_counter() - backward
+        update = time.perf_counter()
         optimizer.step()
+        update = time.perf_counter() - update
         loss_sum += loss.detach().double() * labels.numel()
         correct += (logits.detach().argmax(1) == labels).sum()
         ends.append(time.perf_counter())
+        phases.append((data_wait, 0.0, forward, backward, update))
         if len(ends) >= wanted:
             break
     seconds = ends[wanted - 1] - ends[args.warmup - 1]
-    return args.steps * args.batch / seconds, 1000.0 * seconds / args.steps
+    measured = phases[args.warmup:wanted]
+    mean_ms = [1000.0 * sum(p[i] for p in measured) / args.steps for i in range(5)]
+    ms_per_step = 1000.0 * seconds / args.steps
+    mean_ms.append(max(0.0, ms_per_step - sum(mean_ms)))
+    return args.steps * args.batch / seconds, ms_per_step, mean_ms
+
+
+PHASE_NAMES = ("data wait", "to tensor", "forward", "backward", "update", "other")
 
 
 def main():
@@ -103,9 +133,13 @@ def main():
     print(f"# PyTorch {torch.__version__} / torchvision {torchvision.__version__}: {torch.get_num_threads()} "
           f"threads, {args.workers} loader workers, {args.warmup} warm-up + {args.steps} measured steps")
     for architecture in args.arch.split(","):
-        images_per_s, ms_per_step = measure(args, architecture)
-        print(f"python {architecture:<14} {args.size:5d} {args.batch:5d} {images_per_s:10.2f} {ms_per_step:10.1f}",
-              flush=True)
+        images_per_s, ms_per_step, phases = measure(args, architecture)
+        print(f"python {architecture:<14} {args.size:5d} {args.batch:5d} {images_per_s:10.2f} {ms_per_step:10.1f}")
+        print(f"phases python {architecture:<14} " + " ".join(f"{ms:8.1f}" for ms in phases))
+        total = sum(phases)
+        print(f"# python {architecture}, a step: " + ", ".join(
+            f"{name} {ms:.1f} ms ({100.0 * ms / total if total else 0:.0f}%)" for name, ms in zip(PHASE_NAMES, phases)),
+            flush=True)
     return 0
 
 

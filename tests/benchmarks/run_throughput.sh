@@ -2,7 +2,8 @@
 # Training throughput, Attune versus PyTorch, on the same Fashion-MNIST image folder with the same
 # model, batch, optimiser, transforms, threads and loader workers. Builds the folder once (cached),
 # runs bench_train_throughput (C++) and bench_train_throughput.py per architecture, one after the
-# other, and prints images/s of each and the ratio Attune/PyTorch.
+# other, and prints images/s of each, the ratio Attune/PyTorch, and where an average step's time goes
+# on each side (data wait, to tensor, forward, backward, update, other).
 #   tests/benchmarks/run_throughput.sh [BUILD_DIR] [OPTION]...
 # OPTIONs go to both programs: --arch a,b --size PX --batch N --threads N --workers N --warmup N --steps N.
 # Environment: BENCH_DATA (folder to build/reuse), BENCH_PER_CLASS (images per class, default 300).
@@ -39,4 +40,11 @@ awk '
       k = order[i]
       printf "%-14s %5d %5d %14.2f %14.2f %14.2f\n", k, size[k], batch[k], a[k], p[k], (p[k] > 0 ? a[k] / p[k] : 0)
     }
+  }' "$results"
+echo
+echo "where a step's time goes (ms per step; StepPhases in core/training/RunMetrics.h):"
+awk '
+  $1 == "phases" {
+    if (!shown++) printf "%-7s %-14s %9s %9s %9s %9s %9s %9s\n", "", "architecture", "data wait", "to tensor", "forward", "backward", "update", "other"
+    printf "%-7s %-14s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n", $2, $3, $4, $5, $6, $7, $8, $9
   }' "$results"

@@ -20,6 +20,7 @@ class ImageEpoch : public EpochBatches {
   std::optional<TensorBatch> next() override {
     auto batch = m_loader.next();
     if (!batch) return std::nullopt;
+    const auto made = std::chrono::steady_clock::now();
     if (!batch->failedPaths.isEmpty() && m_onFailed) m_onFailed(batch->failedPaths, batch->failedReasons);
     TensorBatch out;
     out.count = batch->count;
@@ -32,6 +33,7 @@ class ImageEpoch : public EpochBatches {
       out.inputs = out.inputs.to(m_device);
       out.labels = out.labels.to(m_device);
     }
+    out.toTensorMs = msSince(made);
     return out;
   }
 
@@ -55,6 +57,7 @@ class CachedEpoch : public EpochBatches {
 
   std::optional<TensorBatch> next() override {
     if (m_next >= int64_t(m_order.size())) return std::nullopt;
+    const auto made = std::chrono::steady_clock::now();
     const int64_t n = std::min<int64_t>(m_batchSize, int64_t(m_order.size()) - m_next);
     auto index = torch::from_blob(m_order.data() + m_next, {n}, torch::kInt64).to(m_features.device());
     m_next += n;
@@ -62,6 +65,7 @@ class CachedEpoch : public EpochBatches {
     out.count = n;
     out.inputs = m_features.index_select(0, index);
     out.labels = m_labels.index_select(0, index);
+    out.toTensorMs = msSince(made);
     return out;
   }
 

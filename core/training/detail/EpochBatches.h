@@ -11,6 +11,7 @@
 
 #include <QStringList>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -23,7 +24,15 @@ struct TensorBatch {
   torch::Tensor labels;  // [N] int64
   int64_t count = 0;     // 0: every image of the batch failed to load (skip it, it still counts)
   std::shared_ptr<ImageBatch> storage;  // keeps the loader's pixels alive under `inputs`
+  // Of the time next() took, what went into making the tensors and moving them to the device (the
+  // rest was waiting for the loader): StepPhases.
+  double toTensorMs = 0.0;
 };
+
+// Milliseconds since `start` on the steady clock (StepPhases).
+inline double msSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
 
 using FailedImageReporter = std::function<void(const QStringList& paths, const QStringList& reasons)>;
 

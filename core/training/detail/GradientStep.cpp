@@ -79,9 +79,11 @@ StepGradients GradientStep::compute(std::vector<TensorBatch>& window, const Logi
     out.verdict = StepGradients::Verdict::LossNotFinite;
     return out;
   }
+  const auto check = std::chrono::steady_clock::now();
   injectNonFiniteGradients();
   applyL2Sp();
   if (!std::isfinite(clipOrMeasure())) out.verdict = StepGradients::Verdict::GradientsNotFinite;
+  out.checkMs = msSince(check);
   return out;
 }
 
@@ -100,15 +102,20 @@ void GradientStep::accumulate(std::vector<TensorBatch>& window, int64_t total, c
         throw SimulatedOutOfMemory();
       auto inputs = n == b.count ? b.inputs : b.inputs.narrow(0, start, n);
       auto labels = n == b.count ? b.labels : b.labels.narrow(0, start, n);
+      const auto forward = std::chrono::steady_clock::now();
       auto logits = logitsOf(inputs);
       auto loss = F::cross_entropy(logits, labels, lossOptions);
       if (n != total) loss = loss * (double(n) / double(total));
       // A loss that is not a number is not back-propagated: the step is skipped.
-      if (!std::isfinite(loss.item<double>())) {
+      const bool finite = std::isfinite(loss.item<double>());
+      out.forwardMs += msSince(forward);
+      if (!finite) {
         out.verdict = StepGradients::Verdict::LossNotFinite;
         return;
       }
+      const auto backward = std::chrono::steady_clock::now();
       loss.backward();
+      out.backwardMs += msSince(backward);
       out.lossSum += loss.detach().to(torch::kFloat64);
       out.correct += logits.detach().argmax(1).eq(labels).sum();
     }

@@ -33,10 +33,13 @@ struct GradientFaults {
 struct StepGradients {
   enum class Verdict { Ready, LossNotFinite, GradientsNotFinite };
   Verdict verdict = Verdict::Ready;
-  int64_t examples = 0;   // in the step's batches
-  double loss = 0.0;      // their mean loss
-  torch::Tensor lossSum;  // the same on the device (float64): the epoch's sums add it without a wait
-  torch::Tensor correct;  // correctly classified examples (int64, on the device)
+  int64_t examples = 0;     // in the step's batches
+  double loss = 0.0;        // their mean loss
+  torch::Tensor lossSum;    // the same on the device (float64): the epoch's sums add it without a wait
+  torch::Tensor correct;    // correctly classified examples (int64, on the device)
+  double forwardMs = 0.0;   // StepPhases: the forward passes with their losses
+  double backwardMs = 0.0;  // and the backward passes, over the step's batches
+  double checkMs = 0.0;     // the gradients' check or clipping
 };
 
 class GradientStep {

@@ -22,6 +22,7 @@ class TextEpoch : public EpochBatches {
 
   std::optional<TensorBatch> next() override {
     if (m_next >= int64_t(m_order.size())) return std::nullopt;
+    const auto made = std::chrono::steady_clock::now();
     const int64_t n = std::min<int64_t>(m_batchSize, int64_t(m_order.size()) - m_next);
     size_t longest = 1;
     for (int64_t i = 0; i < n; ++i)
@@ -41,6 +42,7 @@ class TextEpoch : public EpochBatches {
     out.count = n;
     out.inputs = m_device.is_cpu() ? ids : ids.to(m_device);
     out.labels = m_device.is_cpu() ? labels : labels.to(m_device);
+    out.toTensorMs = msSince(made);
     return out;
   }
 

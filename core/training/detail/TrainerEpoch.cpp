@@ -77,7 +77,13 @@ Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
     std::vector<TensorBatch> window;
     int consumed = 0;
     while (int(window.size()) < m_config.accumulateSteps) {
+      const auto asked = std::chrono::steady_clock::now();
       auto batch = batches->next();
+      const double nextMs = msSince(asked);
+      if (batch) {
+        m_phases.toTensorMs += batch->toTensorMs;
+        m_phases.dataWaitMs += std::max(0.0, nextMs - batch->toTensorMs);
+      }
       if (!batch) {
         more = false;
         break;
@@ -108,12 +114,16 @@ Trainer::StepEnd Trainer::trainStep(std::vector<TensorBatch>& window) {
   if (step.verdict == StepGradients::Verdict::GradientsNotFinite)
     return skipStep(QStringLiteral("the gradients are not finite numbers"));
   m_progress.badSteps = 0;
+  m_phases.forwardMs += step.forwardMs;
+  m_phases.backwardMs += step.backwardMs;
 
   const double factor = m_schedule->factor(m_progress.step);
   auto& groups = m_setup.optimizer->param_groups();
   for (size_t i = 0; i < groups.size(); ++i)
     groups[i].options().set_lr(m_setup.paramGroups[i].baseLr * factor);
+  const auto update = std::chrono::steady_clock::now();
   m_setup.optimizer->step();
+  m_phases.updateMs += step.checkMs + msSince(update);
   ++m_progress.step;
 
   m_epochLossSum += step.lossSum * double(step.examples);
@@ -147,6 +157,8 @@ void Trainer::reportStep(double loss, double factor) {
       step.lrBackbone = groupRate;  // the top backbone group (the last one before the head)
   }
   step.elapsedMs = double(m_clock.elapsed());
+  step.phases = m_phases;
+  m_phases = {};
   m_control.metrics.push(step);
   if (auto s = m_writer.append(step); !s) event(RunEventKind::Warning, s.error().text());
 }

@@ -101,6 +101,8 @@ class Trainer {
   // a last batch of one is left out of that epoch (another image each epoch, as the order is shuffled).
   bool m_batchNeedsTwo = false;
   TrainerProgress m_progress;
+  // The step in progress: where its time went so far (reportStep publishes it, then it starts afresh).
+  StepPhases m_phases;
   torch::Tensor m_epochLossSum;  // float64 on the device
   torch::Tensor m_epochCorrect;  // int64 on the device
   QElapsedTimer m_clock;
