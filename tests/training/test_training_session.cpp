@@ -14,6 +14,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -226,6 +227,50 @@ class TestTrainingSession : public QObject {
     const RunSummary failed = runToEnd(badCut.value());
     QCOMPARE(toString(failed.outcome), toString(RunOutcome::Failed));
     QVERIFY2(failed.message.contains(QLatin1String("no_such_layer")), qPrintable(failed.message));
+  }
+
+  // Every step says where its time went (StepPhases: the forward, backward and update passes took
+  // time, and the phases fit inside the step), and the run's log says once, after the first epoch,
+  // how many compute threads and image workers trained and what share waiting for images took.
+  void stepsSayWhereTheirTimeWent() {
+    Project project = makeProject(QStringLiteral("phases"), 6);
+    project.config.epochs = 2;
+    project.config.loaderWorkers = 1;
+    project.config.threads = 2;
+    auto job = prepareTrainingJob(project);
+    QVERIFY(job.ok());
+    TrainingSession session(job.value());
+    session.run();
+    QVERIFY2(session.summary().outcome == RunOutcome::Finished, qPrintable(session.summary().message));
+    const MetricsDrain drained = session.metrics().drain();
+    QVERIFY(drained.steps.size() >= 2);
+    double previousMs = 0.0;
+    for (const StepMetrics& step : drained.steps) {
+      const StepPhases& p = step.phases;
+      QVERIFY2(p.forwardMs > 0.0 && p.backwardMs > 0.0 && p.updateMs > 0.0,
+               qPrintable(QStringLiteral("step %1: forward %2, backward %3, update %4 ms")
+                              .arg(step.step)
+                              .arg(p.forwardMs)
+                              .arg(p.backwardMs)
+                              .arg(p.updateMs)));
+      QVERIFY(p.dataWaitMs >= 0.0 && p.toTensorMs >= 0.0);
+      // elapsedMs has whole milliseconds; the step's phases fit in the time since the last step (the
+      // first one's since the run started, validation and the epoch's end between epochs).
+      QVERIFY2(p.totalMs() <= step.elapsedMs - previousMs + 2.0,
+               qPrintable(QStringLiteral("step %1: phases %2 ms in %3 ms")
+                              .arg(step.step)
+                              .arg(p.totalMs())
+                              .arg(step.elapsedMs - previousMs)));
+      previousMs = step.elapsedMs;
+    }
+    QStringList profiles;
+    for (const RunEvent& event : drained.events)
+      if (event.message.contains(QLatin1String("compute threads"))) profiles << event.message;
+    QCOMPARE(profiles.size(), 1);  // once, not every epoch
+    const QRegularExpression told(QStringLiteral(
+        "^2 compute threads, 1 image worker: waiting for the images took \\d+% of the training "
+        "time \\(forward \\d+%, backward \\d+%, update \\d+%\\)\\."));
+    QVERIFY2(told.match(profiles.first()).hasMatch(), qPrintable(profiles.first()));
   }
 
   void missingFolderIsAPlainError() {

@@ -50,6 +50,7 @@ std::optional<RunSummary> Trainer::start() {
     return finish(RunOutcome::Failed, QStringLiteral("Unknown architecture ") + m_config.architecture);
   const bool resuming = !m_job.resumeRunDir.isEmpty();
   const int threads = configureThreads(m_config.threads);
+  m_computeThreads = threads;
   if (m_config.findLr && !resuming) {
     if (auto s = findRate(); !s) return fail(s);
     if (m_control.stopRequested.load())

@@ -70,6 +70,9 @@ Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
   m_epochCorrect =
       torch::full({}, m_progress.epochCorrect, torch::TensorOptions().dtype(torch::kInt64).device(device));
   std::unique_ptr<EpochBatches> batches = trainBatches(epoch);
+  const bool wholeEpoch = m_progress.batchesDone == 0;  // not resumed part-way through
+  m_epochPhases = {};
+  const auto started = std::chrono::steady_clock::now();
   bool more = true;
   while (more) {
     waitWhilePaused();
@@ -99,6 +102,7 @@ Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
     m_progress.epochLossSum = m_epochLossSum.item<double>();
     m_progress.epochCorrect = m_epochCorrect.item<int64_t>();
   }
+  if (wholeEpoch && !m_profileReported) reportProfile(msSince(started));
   const int64_t seen = m_progress.epochSeen;
   metrics.trainLoss = seen > 0 ? m_progress.epochLossSum / double(seen) : 0.0;
   metrics.trainAccuracy = seen > 0 ? double(m_progress.epochCorrect) / double(seen) : 0.0;
@@ -158,9 +162,47 @@ void Trainer::reportStep(double loss, double factor) {
   }
   step.elapsedMs = double(m_clock.elapsed());
   step.phases = m_phases;
+  m_epochPhases.dataWaitMs += m_phases.dataWaitMs;
+  m_epochPhases.toTensorMs += m_phases.toTensorMs;
+  m_epochPhases.forwardMs += m_phases.forwardMs;
+  m_epochPhases.backwardMs += m_phases.backwardMs;
+  m_epochPhases.updateMs += m_phases.updateMs;
   m_phases = {};
   m_control.metrics.push(step);
   if (auto s = m_writer.append(step); !s) event(RunEventKind::Warning, s.error().text());
+}
+
+void Trainer::reportProfile(double trainingMs) {
+  if (trainingMs <= 0.0 || m_epochPhases.totalMs() <= 0.0) return;
+  m_profileReported = true;
+  const auto share = [trainingMs](double ms) { return qRound(100.0 * ms / trainingMs); };
+  const StepPhases& p = m_epochPhases;
+  const int waitShare = share(p.dataWaitMs + p.toTensorMs);
+  QString source;
+  if (m_cache.active())
+    source = QStringLiteral("features from the cache");
+  else if (m_job.task == TaskKind::ImageClassification)
+    source = m_config.loaderWorkers == 1 ? QStringLiteral("1 image worker")
+                                         : QStringLiteral("%1 image workers").arg(m_config.loaderWorkers);
+  else
+    source = QStringLiteral("texts prepared in advance");
+  QString text = QStringLiteral(
+                     "%1 compute %2, %3: waiting for the %4 took %5% of the training time "
+                     "(forward %6%, backward %7%, update %8%).")
+                     .arg(m_computeThreads)
+                     .arg(m_computeThreads == 1 ? QStringLiteral("thread") : QStringLiteral("threads"))
+                     .arg(source, m_items)
+                     .arg(waitShare)
+                     .arg(share(p.forwardMs))
+                     .arg(share(p.backwardMs))
+                     .arg(share(p.updateMs));
+  // More than a twentieth: the model waits for its data (issue 22's bound at the default settings).
+  if (waitShare > 5 && !m_cache.active() && m_job.task == TaskKind::ImageClassification)
+    text += QStringLiteral(
+        " The images are prepared more slowly than the model learns from them: more "
+        "image workers (runtime.loader_workers) or smaller images would make training "
+        "faster.");
+  event(RunEventKind::Info, text);
 }
 
 torch::Tensor Trainer::logitsOf(const torch::Tensor& inputs) {

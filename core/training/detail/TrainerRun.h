@@ -67,6 +67,7 @@ class Trainer {
   StepEnd trainStep(std::vector<TensorBatch>& window);
   StepEnd skipStep(const QString& what);
   void reportStep(double loss, double factor);
+  int m_computeThreads = 1;  // LibTorch's threads for this run (configureThreads)
   torch::Tensor logitsOf(const torch::Tensor& inputs);
   bool validate(EpochMetrics& metrics);
   std::optional<RunSummary> completeEpoch(int epoch, EpochMetrics& metrics);
@@ -103,6 +104,10 @@ class Trainer {
   TrainerProgress m_progress;
   // The step in progress: where its time went so far (reportStep publishes it, then it starts afresh).
   StepPhases m_phases;
+  StepPhases m_epochPhases;        // the epoch's steps so far, added up
+  bool m_profileReported = false;  // the first epoch's profile is in the run's log
+  // After the first full training pass: the threads, the loader and the share of each phase, in words.
+  void reportProfile(double trainingMs);
   torch::Tensor m_epochLossSum;  // float64 on the device
   torch::Tensor m_epochCorrect;  // int64 on the device
   QElapsedTimer m_clock;
