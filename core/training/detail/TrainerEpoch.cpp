@@ -76,7 +76,10 @@ Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
   bool more = true;
   while (more) {
     waitWhilePaused();
-    if (stopRequested()) return EpochEnd::Stopped;
+    if (stopRequested()) {
+      readEpochSums();  // the resume state saved next holds them
+      return EpochEnd::Stopped;
+    }
     std::vector<TensorBatch> window;
     int consumed = 0;
     while (int(window.size()) < m_config.accumulateSteps) {
@@ -99,14 +102,20 @@ Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
     }
     if (!window.empty() && trainStep(window) == StepEnd::TooManyBadSteps) return EpochEnd::Failed;
     m_progress.batchesDone += consumed;
-    m_progress.epochLossSum = m_epochLossSum.item<double>();
-    m_progress.epochCorrect = m_epochCorrect.item<int64_t>();
   }
+  readEpochSums();
   if (wholeEpoch && !m_profileReported) reportProfile(msSince(started));
   const int64_t seen = m_progress.epochSeen;
   metrics.trainLoss = seen > 0 ? m_progress.epochLossSum / double(seen) : 0.0;
   metrics.trainAccuracy = seen > 0 ? double(m_progress.epochCorrect) / double(seen) : 0.0;
   return EpochEnd::Done;
+}
+
+// The epoch's loss and accuracy sums stay on the device while it trains (reading them each step would
+// make the host wait for the device every step on CUDA); read when the epoch ends or stops.
+void Trainer::readEpochSums() {
+  m_progress.epochLossSum = m_epochLossSum.item<double>();
+  m_progress.epochCorrect = m_epochCorrect.item<int64_t>();
 }
 
 Trainer::StepEnd Trainer::trainStep(std::vector<TensorBatch>& window) {

@@ -108,6 +108,7 @@ class Trainer {
   bool m_profileReported = false;  // the first epoch's profile is in the run's log
   // After the first full training pass: the threads, the loader and the share of each phase, in words.
   void reportProfile(double trainingMs);
+  void readEpochSums();
   torch::Tensor m_epochLossSum;  // float64 on the device
   torch::Tensor m_epochCorrect;  // int64 on the device
   QElapsedTimer m_clock;
