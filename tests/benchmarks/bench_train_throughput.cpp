@@ -5,9 +5,11 @@
 //                          [--threads 2] [--workers 2] [--warmup 5] [--steps 20] [--set key=value]...
 // Prints one line per architecture: "attune ARCH INPUT BATCH IMAGES_PER_S MS_PER_STEP", then where an
 // average measured step's time went: "phases attune ARCH DATA_WAIT TO_TENSOR FORWARD BACKWARD UPDATE
-// OTHER" (ms; StepPhases in core/training/RunMetrics.h) and the same in words. Asserts nothing.
+// OTHER" (ms; StepPhases in core/training/RunMetrics.h) and the same in words, then "memory attune ARCH
+// MB peak resident" (the process's peak during that architecture's run). Asserts nothing.
 
 #include "BenchRun.h"
+#include "core/common/ProcessMemory.h"
 #include "core/training/Runtime.h"
 
 #include <QCommandLineParser>
@@ -64,6 +66,8 @@ int main(int argc, char** argv) {
     };
     if (!bench::applySettings(config, runtime.settings(parser, settings))) return 2;
     config.weightsPath.clear();
+    // Each architecture's peak on its own (the loader's workers are threads of this process).
+    const bool peakReset = resetPeakResident();
     auto result = bench::measureSteps(project, warmup, measured);
     if (!result) {
       std::fprintf(stderr, "%s: %s\n", qPrintable(architecture), qPrintable(result.error().text()));
@@ -76,6 +80,9 @@ int main(int argc, char** argv) {
                 p.dataWaitMs, p.toTensorMs, p.forwardMs, p.backwardMs, p.updateMs, result->otherMs);
     std::printf("# attune %s, a step: %s\n", qPrintable(architecture),
                 qPrintable(bench::describePhases(p, result->otherMs)));
+    const auto peak = peakResidentBytes();
+    std::printf("memory attune %-14s %8.0f MB peak resident%s\n", qPrintable(architecture),
+                peak ? double(*peak) / 1e6 : 0.0, peakReset ? "" : " (since the process started)");
     std::fflush(stdout);
   }
   return 0;

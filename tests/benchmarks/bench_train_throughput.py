@@ -16,6 +16,7 @@ timers only read the clock: the loop does what it did without them.
 """
 import argparse
 import math
+import resource
 import sys
 import time
 
@@ -47,6 +48,24 @@ def warmup_cosine(step, total):
     if step < warmup:
         return (step + 1) / warmup
     return 0.5 * (1.0 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
+
+
+def reset_peak_resident():
+    """Starts this process's peak resident memory afresh (Linux), as the C++ benchmark does."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_resident_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    return 0.0
 
 
 def measure(args, architecture):
@@ -133,13 +152,20 @@ def main():
     print(f"# PyTorch {torch.__version__} / torchvision {torchvision.__version__}: {torch.get_num_threads()} "
           f"threads, {args.workers} loader workers, {args.warmup} warm-up + {args.steps} measured steps")
     for architecture in args.arch.split(","):
+        reset = reset_peak_resident()
         images_per_s, ms_per_step, phases = measure(args, architecture)
+        # The loader's workers are processes of their own: the largest one's peak (Linux: kB) is printed
+        # beside the main process's (each also counts pages it shares with the main process).
+        workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6
         print(f"python {architecture:<14} {args.size:5d} {args.batch:5d} {images_per_s:10.2f} {ms_per_step:10.1f}")
         print(f"phases python {architecture:<14} " + " ".join(f"{ms:8.1f}" for ms in phases))
         total = sum(phases)
         print(f"# python {architecture}, a step: " + ", ".join(
             f"{name} {ms:.1f} ms ({100.0 * ms / total if total else 0:.0f}%)" for name, ms in zip(PHASE_NAMES, phases)),
             flush=True)
+        print(f"memory python {architecture:<14} {peak_resident_mb():8.0f} MB peak resident"
+              f"{'' if reset else ' (since the process started)'}, loader workers up to {workers_mb:.0f} MB each",
+              flush=True)
     return 0
 
 

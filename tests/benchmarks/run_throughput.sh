@@ -42,6 +42,8 @@ awk '
     }
   }' "$results"
 echo
+grep -h '^memory ' "$results" | sed 's/^memory /peak memory: /' || true
+echo
 echo "where a step's time goes (ms per step; StepPhases in core/training/RunMetrics.h):"
 awk '
   $1 == "phases" {

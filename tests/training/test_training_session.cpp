@@ -271,6 +271,15 @@ class TestTrainingSession : public QObject {
         "^2 compute threads, 1 image worker: waiting for the images took \\d+% of the training "
         "time \\(forward \\d+%, backward \\d+%, update \\d+%\\)\\."));
     QVERIFY2(told.match(profiles.first()).hasMatch(), qPrintable(profiles.first()));
+    // And at the end, the most memory held during the run: at least what a ResNet-18 and its AdamW
+    // state take (11.7 million parameters, 4 bytes each, three times over), below 20 GB.
+    const QRegularExpression memory(
+        QStringLiteral("^The most memory Attune held during this run: ([0-9.]+) (MB|GB)\\.$"));
+    double peak_GB = 0.0;
+    for (const RunEvent& event : drained.events)
+      if (const auto m = memory.match(event.message); m.hasMatch())
+        peak_GB = m.captured(1).toDouble() / (m.captured(2) == QLatin1String("GB") ? 1.0 : 1000.0);
+    QVERIFY2(peak_GB > 0.14 && peak_GB < 20.0, qPrintable(QStringLiteral("peak %1 GB").arg(peak_GB)));
   }
 
   void missingFolderIsAPlainError() {

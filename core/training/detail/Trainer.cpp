@@ -3,6 +3,7 @@
 // metrics.
 #include "core/training/detail/TrainerRun.h"
 
+#include "core/common/ProcessMemory.h"
 #include "core/training/LrFinder.h"
 #include "core/training/Runtime.h"
 #include "core/training/detail/Autocast.h"
@@ -31,6 +32,8 @@ void Trainer::reportFailedImages(const QStringList& paths, const QStringList& re
 
 RunSummary Trainer::run() {
   m_clock.start();
+  // The run's peak memory is measured from here (the program's own before it is not the run's).
+  m_peakFromRunStart = resetPeakResident();
   m_summary.runId = m_writer.runId();
   m_summary.runDir = m_writer.directory();
   if (auto ended = start()) return *ended;
@@ -302,6 +305,11 @@ RunSummary Trainer::stopWithCheckpoint(const QString& message) {
 RunSummary Trainer::finish(RunOutcome outcome, const QString& message) {
   m_summary.outcome = outcome;
   m_summary.message = message;
+  if (const auto peak = peakResidentBytes())
+    event(RunEventKind::Info, QStringLiteral("The most memory Attune held %1: %2.")
+                                  .arg(m_peakFromRunStart ? QStringLiteral("during this run")
+                                                          : QStringLiteral("since it started"),
+                                       describeBytes(*peak)));
   const QString last = m_writer.filePath(kLastWeights);
   if (QFileInfo::exists(last)) m_summary.lastCheckpoint = last;
   return m_summary;

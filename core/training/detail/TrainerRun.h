@@ -67,7 +67,8 @@ class Trainer {
   StepEnd trainStep(std::vector<TensorBatch>& window);
   StepEnd skipStep(const QString& what);
   void reportStep(double loss, double factor);
-  int m_computeThreads = 1;  // LibTorch's threads for this run (configureThreads)
+  int m_computeThreads = 1;         // LibTorch's threads for this run (configureThreads)
+  bool m_peakFromRunStart = false;  // the process's peak memory was reset when the run started
   torch::Tensor logitsOf(const torch::Tensor& inputs);
   bool validate(EpochMetrics& metrics);
   std::optional<RunSummary> completeEpoch(int epoch, EpochMetrics& metrics);
