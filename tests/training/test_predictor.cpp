@@ -109,6 +109,32 @@ class TestPredictor : public QObject {
     QCOMPARE(twice[2], twice[0]);
     QVERIFY(twice[1].isEmpty());
 
+    // Many batches (the Predictor's are 32 images) from one loader whose workers read ahead, with
+    // broken files in a later batch and at a batch's edge: every row is its own image's, the same
+    // as when that image is classified alone.
+    QStringList many;
+    for (int i = 0; i < 75; ++i) many << paths[0 == i % 2 ? 0 : 2];
+    for (int broken_at : {31, 32, 40, 74}) many[broken_at] = broken;
+    QStringList manyFailures;
+    auto manyRows = (*predictor)->predictImages(many, &manyFailures);
+    QVERIFY(manyRows.ok());
+    QCOMPARE(int(manyRows->size()), int(many.size()));
+    const auto alone0 = (*predictor)->predictImages({paths[0]});
+    const auto alone2 = (*predictor)->predictImages({paths[2]});
+    QVERIFY(alone0.ok() && alone2.ok());
+    for (int i = 0; i < int(many.size()); ++i) {
+      if (many[i] == broken) {
+        QVERIFY2((*manyRows)[size_t(i)].empty() && !manyFailures[i].isEmpty(),
+                 qPrintable(QString::number(i)));
+        continue;
+      }
+      const auto& expected = (many[i] == paths[0] ? *alone0 : *alone2)[0];
+      const auto& row = (*manyRows)[size_t(i)];
+      QCOMPARE(int(row.size()), int(expected.size()));
+      for (size_t c = 0; c < row.size(); ++c)
+        QVERIFY2(std::abs(row[c] - expected[c]) < 1e-5, qPrintable(QStringLiteral("row %1").arg(i)));
+    }
+
     // An image model does not read texts; "last" opens the last checkpoint.
     QVERIFY(!(*predictor)->predictTexts({QStringLiteral("a text")}).ok());
     auto last = Predictor::openRun(m_run, PredictorOptions{QStringLiteral("last")});

@@ -219,31 +219,27 @@ torch::Tensor imageProbabilities(const PreparedModel& prepared, const std::vecto
   options.transform.outputSize = prepared.inputSize;
   options.transform.mode = TransformMode::Evaluation;
   if (prepared.architecture) options.transform.normalization = prepared.architecture->normalization;
-  // Keep failed images in place: decode batch by batch and put each survivor back in its row.
+  // One loader for all the images: its workers decode the next batches while the model classifies
+  // this one. An image that fails is left out of its batch (reported by next() before it returns):
+  // its row stays NaN, and each survivor goes back to its own row.
   torch::Tensor out =
       torch::full({int64_t(samples.size()), prepared.numClasses}, std::numeric_limits<float>::quiet_NaN());
   torch::NoGradGuard noGrad;
-  size_t position = 0;
+  QStringList failed;  // of the batch being read
+  auto batches = imageBatches(samples, options, device, [&](const QStringList& paths, const QStringList& reasons) {
+    failed << paths;
+    if (onFailed) onFailed(paths, reasons);
+  });
   for (size_t start = 0; start < samples.size(); start += size_t(options.batchSize)) {
-    std::vector<ImageSample> chunk(
-        samples.begin() + long(start),
-        samples.begin() + long(std::min(samples.size(), start + size_t(options.batchSize))));
-    QStringList failed;
-    auto batches =
-        imageBatches(chunk, options, device, [&](const QStringList& paths, const QStringList& reasons) {
-          failed << paths;
-          if (onFailed) onFailed(paths, reasons);
-        });
+    failed.clear();
     auto batch = batches->next();
-    int64_t row = 0;
+    if (!batch) break;
+    const size_t end = std::min(samples.size(), start + size_t(options.batchSize));
     torch::Tensor probabilities;
-    if (batch && batch->count > 0)
-      probabilities = torch::softmax(prepared.model->forward(batch->inputs), 1).cpu();
-    for (const auto& sample : chunk) {
-      if (!failed.contains(sample.path) && probabilities.defined())
-        out[int64_t(position)] = probabilities[row++];
-      ++position;
-    }
+    if (batch->count > 0) probabilities = torch::softmax(prepared.model->forward(batch->inputs), 1).cpu();
+    int64_t row = 0;
+    for (size_t i = start; i < end; ++i)
+      if (!failed.contains(samples[i].path) && probabilities.defined()) out[int64_t(i)] = probabilities[row++];
   }
   return out;
 }
