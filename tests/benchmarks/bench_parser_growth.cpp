@@ -4,6 +4,7 @@
 // parse read every item generated (no timing): the ctest test_parser_growth_check.
 
 #include "parser_growth_inputs.h"
+#include "tests/support/CpuModel.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -18,14 +19,6 @@ using namespace attune;
 using namespace attune::bench;
 
 namespace {
-
-QString cpuModel() {
-  QFile file(QStringLiteral("/proc/cpuinfo"));
-  if (!file.open(QIODevice::ReadOnly)) return QStringLiteral("unknown");
-  for (const QByteArray& line : file.readAll().split('\n'))
-    if (line.startsWith("model name")) return QString::fromUtf8(line.mid(line.indexOf(':') + 1).trimmed());
-  return QStringLiteral("unknown");
-}
 
 // The fastest of as many parses as fit in about `budget_s` (at least one): the least disturbed by
 // other work on the machine.
@@ -99,7 +92,7 @@ int main(int argc, char** argv) {
   if (options.isSet(QStringLiteral("normal")))
     for (ParserCase& c : cases) c.normal = options.value(QStringLiteral("normal")).toInt();
   const double maxSeconds = options.value(QStringLiteral("max-seconds")).toDouble();
-  std::printf("# CPU: %s\n", qPrintable(cpuModel()));
+  std::printf("# CPU: %s\n", qPrintable(attune::testing::cpuModel()));
   std::printf("%-34s %-8s %9s %11s %11s\n", "parser", "unit", "size", "seconds", "growth/10x");
   int failures = 0;
   for (const ParserCase& c : cases) {

@@ -9,20 +9,13 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-"$here/../../build"}
 [ $# -gt 0 ] && shift
-bench="$build/tests/benchmarks/bench_predict"
-[ -x "$bench" ] || { echo "No $bench: build it with 'ninja -C $build bench_predict'." >&2; exit 1; }
-data=${BENCH_DATA:-"${TMPDIR:-/tmp}/attune-bench/fashion-mnist-${BENCH_PER_CLASS:-300}"}
-/usr/bin/python3 "$here/make_fashion_mnist_folders.py" "$data" --per-class "${BENCH_PER_CLASS:-300}"
-
-archs=resnet18,mobilenet_v2
-prev=
-for option in "$@"; do
-  case "$prev${prev:+ }$option" in --arch\ *) archs=$option ;; esac
-  prev=$option
-done
+. "$here/bench_lib.sh"
+bench_program bench_predict
+bench_data
+bench_archs resnet18,mobilenet_v2 "$@"
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
-echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), load $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_header
 for arch in $(echo "$archs" | tr ',' ' '); do
   "$bench" "$data" "$@" --arch "$arch" | tee -a "$results" | grep '^#' || true
   /usr/bin/python3 "$here/bench_predict.py" "$data" "$@" --arch "$arch" | tee -a "$results" | grep '^#' || true

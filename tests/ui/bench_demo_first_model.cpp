@@ -7,6 +7,7 @@
 
 // The run is recorded in the project like any other.
 
+#include "tests/support/CpuModel.h"
 #include "ui/MainWindow.h"
 
 #include <qcustomplot.h>
@@ -19,18 +20,6 @@
 #include <QTimer>
 
 #include <cstdio>
-
-namespace {
-
-QString cpuModel() {
-  QFile file(QStringLiteral("/proc/cpuinfo"));
-  if (!file.open(QIODevice::ReadOnly)) return QStringLiteral("unknown CPU");
-  for (const QByteArray& line : file.readAll().split('\n'))
-    if (line.startsWith("model name")) return QString::fromUtf8(line.mid(line.indexOf(':') + 1).trimmed());
-  return QStringLiteral("unknown CPU");
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -57,7 +46,8 @@ int main(int argc, char** argv) {
     for (int i = 0; i < chart->graphCount(); ++i) {
       QCPGraph* graph = chart->graph(i);
       if (graph->valueAxis() != chart->yAxis2 || graph->dataCount() == 0) continue;
-      std::printf("# CPU: %s, %d threads\n", qPrintable(cpuModel()), QThread::idealThreadCount());
+      std::printf("# CPU: %s, %d threads\n", qPrintable(attune::testing::cpuModel()),
+                  QThread::idealThreadCount());
       std::printf("# project: %s\n", qPrintable(QFileInfo(project).absoluteFilePath()));
       std::printf("click to first validation accuracy: %.1f s (accuracy %.1f%%)\n", clock.elapsed() / 1000.0,
                   graph->data()->at(0)->value);

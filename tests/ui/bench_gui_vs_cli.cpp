@@ -9,6 +9,7 @@
 // tests/benchmarks/make_fashion_mnist_folders.py (BENCH_PER_CLASS=100: 1,000 images). Target: 0.97.
 
 #include "core/project/ProjectFile.h"
+#include "tests/support/CpuModel.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBoxHook.h"
 
@@ -34,14 +35,6 @@ using namespace attune;
 namespace {
 
 constexpr int kWarmupSteps = 3;
-
-QString cpuModel() {
-  QFile file(QStringLiteral("/proc/cpuinfo"));
-  if (!file.open(QIODevice::ReadOnly)) return QStringLiteral("unknown CPU");
-  for (const QByteArray& line : file.readAll().split('\n'))
-    if (line.startsWith("model name")) return QString::fromUtf8(line.mid(line.indexOf(':') + 1).trimmed());
-  return QStringLiteral("unknown CPU");
-}
 
 // The newest run folder of the project (runs/<id>, ids sort by time).
 QString newestRun(const QString& projectDir) {
@@ -141,8 +134,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", qPrintable(saved.error().text()));
     return 1;
   }
-  std::printf("# CPU: %s, %d threads; %s at %d px, batch 32, one epoch of %s\n", qPrintable(cpuModel()),
-              QThread::idealThreadCount(), qPrintable(arch), inputSize, qPrintable(data));
+  std::printf("# CPU: %s, %d threads; %s at %d px, batch 32, one epoch of %s\n",
+              qPrintable(attune::testing::cpuModel()), QThread::idealThreadCount(), qPrintable(arch),
+              inputSize, qPrintable(data));
   std::vector<double> gui, cli_;
   for (int round = 0; round < 2; ++round) {
     const auto fromCli = trainFromCommandLine(cli, path, 32);
