@@ -10,6 +10,7 @@
 #include <QTest>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -75,13 +76,21 @@ class TestMappedFile : public QObject {
       auto* data =
           static_cast<volatile const char*>(::mmap(nullptr, kFileBytes, PROT_READ, MAP_SHARED, fd, 0));
       if (data == MAP_FAILED || ::ftruncate(fd, 4096) != 0) ::_exit(3);
+#if defined(__SANITIZE_ADDRESS__)
+      // AddressSanitizer's SIGBUS handler runs before MappedFile's and writes a report, which fails
+      // tests/sanitize/run.sh for a crash this child is meant to have: here the signal's default action
+      // ends it instead (the chaining of MappedFile's handler is checked in the normal build).
+      struct sigaction defaultAction {};
+      defaultAction.sa_handler = SIG_DFL;
+      ::sigaction(SIGBUS, &defaultAction, nullptr);
+#endif
       const char last = data[kFileBytes - 1];  // SIGBUS here
       ::_exit(last == 0 ? 4 : 5);
     }
     int status = 0;
     QCOMPARE(::waitpid(child, &status, 0), child);
-    // Ended by SIGBUS; under AddressSanitizer (whose SIGBUS handler comes before ours) by its report
-    // and a failure exit. Never carried on past the read (4, 5) or failed before it (3).
+    // Ended by SIGBUS (under AddressSanitizer, should its handler still come first: by its report and
+    // a failure exit). Never carried on past the read (4, 5) or failed before it (3).
     if (WIFSIGNALED(status)) {
       QCOMPARE(WTERMSIG(status), SIGBUS);
     } else {
