@@ -2,6 +2,8 @@
 
 #include "ui/GuiHandOff.h"
 
+#include <system_error>
+
 namespace attune::ui {
 
 BackgroundJob::BackgroundJob(std::function<QString()> currentProject, QObject* parent)
@@ -19,10 +21,17 @@ void BackgroundJob::waitForFinished() {
 void BackgroundJob::run(std::function<std::function<void()>()> task) {
   waitForFinished();  // the previous work's thread, ended already (its result was delivered)
   m_running = true;
-  m_thread = std::thread([this, task = std::move(task)] {
+  try {
+    m_thread = std::thread([this, task] {
+      std::function<void()> done = task();
+      m_inbox.post([this, done = std::move(done)] { deliver(done); });
+    });
+  } catch (const std::system_error&) {
+    // No thread to be had (the system's limit on threads reached): the work runs here, the window
+    // waits for it, and its result still comes back after start() returned, as from a worker.
     std::function<void()> done = task();
     m_inbox.post([this, done = std::move(done)] { deliver(done); });
-  });
+  }
 }
 
 void BackgroundJob::deliver(const std::function<void()>& done) {

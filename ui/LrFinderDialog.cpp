@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <system_error>
 
 namespace attune::ui {
 namespace {
@@ -92,6 +93,19 @@ LrFinderDialog::~LrFinderDialog() {
 void LrFinderDialog::start() {
   if (m_started || !m_runner) return;
   m_started = m_running = true;
+  try {
+    startWorker();
+  } catch (const std::system_error&) {
+    m_inbox.post([this] {
+      onFinished(Error(ErrorCode::Internal,
+                       tr("Attune could not start the learning-rate test: the system "
+                          "allows no more threads."),
+                       tr("Close other programs, then try again.")));
+    });
+  }
+}
+
+void LrFinderDialog::startWorker() {
   m_thread = std::thread([this] {
     // Progress comes from the worker thread: hand it to the GUI thread, where the widgets live. The
     // destructor joins this thread before the inbox drops the calls not run.

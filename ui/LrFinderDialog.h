@@ -49,6 +49,7 @@ class LrFinderDialog : public QDialog {
   void onFinished(const Result<LrFinderResult>& result);
   void showCurve(const LrFinderResult& result);
   void stopWorker();
+  void startWorker();  // throws std::system_error when no thread can be started
 
   Runner m_runner;
   std::atomic<bool> m_stop{false};

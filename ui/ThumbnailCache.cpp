@@ -13,6 +13,8 @@
 #include <QImageReader>
 #include <QThread>
 
+#include <system_error>
+
 namespace attune::ui {
 namespace {
 
@@ -95,7 +97,14 @@ QImage ThumbnailCache::thumbnail(const QString& path) {
   if (spawn) {
     joinEndedWorkers();
     Worker& worker = m_workers.emplace_back();
-    worker.thread = std::thread([this, &worker] { work(worker); });
+    try {
+      worker.thread = std::thread([this, &worker] { work(worker); });
+    } catch (const std::system_error&) {
+      // No thread to be had: the request waits for a worker that runs, or for the next request's.
+      m_workers.pop_back();
+      std::lock_guard lock(m_mutex);
+      --m_liveWorkers;
+    }
   }
   return {};
 }
