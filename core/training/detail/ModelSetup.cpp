@@ -226,10 +226,11 @@ torch::Tensor imageProbabilities(const PreparedModel& prepared, const std::vecto
       torch::full({int64_t(samples.size()), prepared.numClasses}, std::numeric_limits<float>::quiet_NaN());
   torch::NoGradGuard noGrad;
   QStringList failed;  // of the batch being read
-  auto batches = imageBatches(samples, options, device, [&](const QStringList& paths, const QStringList& reasons) {
-    failed << paths;
-    if (onFailed) onFailed(paths, reasons);
-  });
+  auto batches =
+      imageBatches(samples, options, device, [&](const QStringList& paths, const QStringList& reasons) {
+        failed << paths;
+        if (onFailed) onFailed(paths, reasons);
+      });
   for (size_t start = 0; start < samples.size(); start += size_t(options.batchSize)) {
     failed.clear();
     auto batch = batches->next();
@@ -239,7 +240,8 @@ torch::Tensor imageProbabilities(const PreparedModel& prepared, const std::vecto
     if (batch->count > 0) probabilities = torch::softmax(prepared.model->forward(batch->inputs), 1).cpu();
     int64_t row = 0;
     for (size_t i = start; i < end; ++i)
-      if (!failed.contains(samples[i].path) && probabilities.defined()) out[int64_t(i)] = probabilities[row++];
+      if (!failed.contains(samples[i].path) && probabilities.defined())
+        out[int64_t(i)] = probabilities[row++];
   }
   return out;
 }
