@@ -4,6 +4,7 @@
 #include "core/eval/TrainedModelFiles.h"
 #include "core/training/RunCheckpoints.h"
 #include "core/training/RunWriter.h"
+#include "core/training/Runtime.h"
 #include "core/training/detail/EngineFault.h"
 #include "core/training/detail/ModelSetup.h"
 
@@ -41,7 +42,10 @@ struct Predictor::Impl {
 };
 
 Predictor::Predictor(std::unique_ptr<Impl> impl) : d(std::move(impl)) {}
-Predictor::~Predictor() = default;
+Predictor::~Predictor() {
+  d.reset();
+  releaseCachedCpuMemory();  // the model's and the batches' memory goes back to the system
+}
 
 Result<std::unique_ptr<Predictor>> Predictor::open(TrainedModelSettings settings, const QString& checkpoint) {
   auto impl = std::make_unique<Impl>();
@@ -56,6 +60,7 @@ Result<std::unique_ptr<Predictor>> Predictor::open(TrainedModelSettings settings
                      .arg(impl->runId, config.weightsPath),
                  QStringLiteral("Put the pre-trained weights back where they were, or train again."));
   impl->device = detail::computeDevice();
+  useCpuMemoryCache();
   auto prepared = detail::loadTrainedModel(config, int(impl->classes.size()), impl->checkpoint, impl->device);
   if (!prepared) return prepared.error();
   impl->prepared = std::move(*prepared);

@@ -25,6 +25,7 @@ int configureThreads(std::optional<int> threads) {
   // Denormal floats (weights driven towards zero, or by the LR finder's largest rates) cost CPUs up to
   // a hundred times a normal operation; flushing them to zero is what training frameworks do.
   at::globalContext().setFlushDenormal(true);
+  useCpuMemoryCache();
   return at::get_num_threads();
 }
 

@@ -316,8 +316,14 @@ RunSummary Trainer::finish(RunOutcome outcome, const QString& message) {
 }
 
 RunSummary runTraining(const TrainingJob& job, RunWriter& writer, const TrainerControl& control) {
-  Trainer trainer(job, writer, control);
-  return trainer.run();
+  RunSummary summary;
+  {
+    Trainer trainer(job, writer, control);
+    summary = trainer.run();
+  }
+  // The run's tensors are gone: the memory cached for reuse goes back to the system.
+  releaseCachedCpuMemory();
+  return summary;
 }
 
 }  // namespace attune::detail
