@@ -82,7 +82,9 @@ def measure(args, architecture):
     if len(loader) < wanted:
         sys.exit(f"{len(loader)} full batches, {wanted} needed: use more images per class")
     torch.manual_seed(42)
-    model = getattr(torchvision.models, architecture)(num_classes=len(dataset.classes))
+    # A vision transformer's position embeddings are made for the input size (Attune resizes them).
+    sized = {"image_size": args.size} if architecture.startswith("vit_") else {}
+    model = getattr(torchvision.models, architecture)(num_classes=len(dataset.classes), **sized)
     model.train()
     optimizer = torch.optim.AdamW(parameter_groups(model), lr=LR_HEAD)
     loss_sum = torch.zeros((), dtype=torch.float64)

@@ -24,22 +24,4 @@ for arch in $(echo "$archs" | tr ',' ' '); do
   /usr/bin/python3 "$here/bench_train_throughput.py" "$data" "$@" --arch "$arch" | tee -a "$results" | grep '^#' || true
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-awk '
-  $1 == "attune" { a[$2] = $5; size[$2] = $3; batch[$2] = $4; order[++n] = $2 }
-  $1 == "python" { p[$2] = $5 }
-  END {
-    printf "%-14s %5s %5s %14s %14s %14s\n", "architecture", "input", "batch", "Attune img/s", "PyTorch img/s", "Attune/PyTorch"
-    for (i = 1; i <= n; ++i) {
-      k = order[i]
-      printf "%-14s %5d %5d %14.2f %14.2f %14.2f\n", k, size[k], batch[k], a[k], p[k], (p[k] > 0 ? a[k] / p[k] : 0)
-    }
-  }' "$results"
-echo
-grep -h '^memory ' "$results" | sed 's/^memory /peak memory: /' || true
-echo
-echo "where a step's time goes (ms per step; StepPhases in core/training/RunMetrics.h):"
-awk '
-  $1 == "phases" {
-    if (!shown++) printf "%-7s %-14s %9s %9s %9s %9s %9s %9s\n", "", "architecture", "data wait", "to tensor", "forward", "backward", "update", "other"
-    printf "%-7s %-14s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n", $2, $3, $4, $5, $6, $7, $8, $9
-  }' "$results"
+bench_training_table "$results" "img/s"
