@@ -1,4 +1,5 @@
 #include "core/models/detail/Bert.h"
+#include "core/models/detail/Dense.h"
 
 namespace attune::detail {
 
@@ -51,16 +52,16 @@ class BertLayerImpl : public torch::nn::Module {
     const int64_t width = config.hiddenSize;
     auto attention = group(*this, "attention");
     auto self = group(*attention, "self");
-    m_query = self->register_module("query", torch::nn::Linear(width, width));
-    m_key = self->register_module("key", torch::nn::Linear(width, width));
-    m_value = self->register_module("value", torch::nn::Linear(width, width));
+    m_query = self->register_module("query", Dense(width, width));
+    m_key = self->register_module("key", Dense(width, width));
+    m_value = self->register_module("value", Dense(width, width));
     auto attentionOutput = group(*attention, "output");
-    m_attentionDense = attentionOutput->register_module("dense", torch::nn::Linear(width, width));
+    m_attentionDense = attentionOutput->register_module("dense", Dense(width, width));
     m_attentionNorm = attentionOutput->register_module("LayerNorm", layerNorm(config));
-    m_intermediate = group(*this, "intermediate")
-                         ->register_module("dense", torch::nn::Linear(width, config.intermediateSize));
+    m_intermediate =
+        group(*this, "intermediate")->register_module("dense", Dense(width, config.intermediateSize));
     auto output = group(*this, "output");
-    m_outputDense = output->register_module("dense", torch::nn::Linear(config.intermediateSize, width));
+    m_outputDense = output->register_module("dense", Dense(config.intermediateSize, width));
     m_outputNorm = output->register_module("LayerNorm", layerNorm(config));
   }
 
@@ -76,11 +77,11 @@ class BertLayerImpl : public torch::nn::Module {
 
  private:
   TextModelConfig m_config;
-  torch::nn::Linear m_query{nullptr}, m_key{nullptr}, m_value{nullptr};
-  torch::nn::Linear m_attentionDense{nullptr};
+  Dense m_query{nullptr}, m_key{nullptr}, m_value{nullptr};
+  Dense m_attentionDense{nullptr};
   torch::nn::LayerNorm m_attentionNorm{nullptr};
-  torch::nn::Linear m_intermediate{nullptr};
-  torch::nn::Linear m_outputDense{nullptr};
+  Dense m_intermediate{nullptr};
+  Dense m_outputDense{nullptr};
   torch::nn::LayerNorm m_outputNorm{nullptr};
 };
 TORCH_MODULE(BertLayer);
@@ -94,8 +95,7 @@ class BertModelImpl : public torch::nn::Module {
       : m_embeddings(register_module("embeddings", std::make_shared<BertEmbeddingsImpl>(config))) {
     m_layers = group(*this, "encoder")->register_module("layer", torch::nn::ModuleList());
     for (int i = 0; i < config.numHiddenLayers; ++i) m_layers->push_back(BertLayer(config));
-    m_pooler = group(*this, "pooler")
-                   ->register_module("dense", torch::nn::Linear(config.hiddenSize, config.hiddenSize));
+    m_pooler = group(*this, "pooler")->register_module("dense", Dense(config.hiddenSize, config.hiddenSize));
   }
 
   torch::Tensor encode(const torch::Tensor& ids, const torch::Tensor& mask) {
@@ -109,13 +109,13 @@ class BertModelImpl : public torch::nn::Module {
  private:
   std::shared_ptr<BertEmbeddingsImpl> m_embeddings;
   torch::nn::ModuleList m_layers{nullptr};
-  torch::nn::Linear m_pooler{nullptr};
+  Dense m_pooler{nullptr};
 };
 
 BertClassifierImpl::BertClassifierImpl(const TextModelConfig& config, int numClasses)
     : TextClassifierImpl(config),
       m_bert(register_module("bert", std::make_shared<BertModelImpl>(config))),
-      m_classifier(register_module("classifier", torch::nn::Linear(config.hiddenSize, numClasses))) {
+      m_classifier(register_module("classifier", Dense(config.hiddenSize, numClasses))) {
   initialiseWeights();
 }
 

@@ -12,6 +12,7 @@
 // classifyFeatures(): dropout (classifier_dropout, else hidden_dropout_prob) then `classifier`.
 // The position_ids buffer of some checkpoints is not a tensor of this model (positions are 0..L-1).
 
+#include "core/models/detail/Dense.h"
 #include "core/models/detail/TextClassifier.h"
 
 namespace attune::detail {
@@ -33,7 +34,7 @@ class BertClassifierImpl : public TextClassifierImpl {
 
  private:
   std::shared_ptr<BertModelImpl> m_bert;
-  torch::nn::Linear m_classifier{nullptr};
+  Dense m_classifier{nullptr};
 };
 
 }  // namespace attune::detail

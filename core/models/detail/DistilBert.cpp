@@ -1,4 +1,5 @@
 #include "core/models/detail/DistilBert.h"
+#include "core/models/detail/Dense.h"
 
 namespace attune::detail {
 
@@ -44,14 +45,14 @@ class TransformerBlockImpl : public torch::nn::Module {
   explicit TransformerBlockImpl(const TextModelConfig& config) : m_config(config) {
     const int64_t width = config.hiddenSize;
     auto attention = register_module("attention", std::make_shared<torch::nn::Module>());
-    m_query = attention->register_module("q_lin", torch::nn::Linear(width, width));
-    m_key = attention->register_module("k_lin", torch::nn::Linear(width, width));
-    m_value = attention->register_module("v_lin", torch::nn::Linear(width, width));
-    m_out = attention->register_module("out_lin", torch::nn::Linear(width, width));
+    m_query = attention->register_module("q_lin", Dense(width, width));
+    m_key = attention->register_module("k_lin", Dense(width, width));
+    m_value = attention->register_module("v_lin", Dense(width, width));
+    m_out = attention->register_module("out_lin", Dense(width, width));
     m_attentionNorm = register_module("sa_layer_norm", layerNorm(width));
     auto ffn = register_module("ffn", std::make_shared<torch::nn::Module>());
-    m_lin1 = ffn->register_module("lin1", torch::nn::Linear(width, config.intermediateSize));
-    m_lin2 = ffn->register_module("lin2", torch::nn::Linear(config.intermediateSize, width));
+    m_lin1 = ffn->register_module("lin1", Dense(width, config.intermediateSize));
+    m_lin2 = ffn->register_module("lin2", Dense(config.intermediateSize, width));
     m_outputNorm = register_module("output_layer_norm", layerNorm(width));
   }
 
@@ -66,9 +67,9 @@ class TransformerBlockImpl : public torch::nn::Module {
 
  private:
   TextModelConfig m_config;
-  torch::nn::Linear m_query{nullptr}, m_key{nullptr}, m_value{nullptr}, m_out{nullptr};
+  Dense m_query{nullptr}, m_key{nullptr}, m_value{nullptr}, m_out{nullptr};
   torch::nn::LayerNorm m_attentionNorm{nullptr};
-  torch::nn::Linear m_lin1{nullptr}, m_lin2{nullptr};
+  Dense m_lin1{nullptr}, m_lin2{nullptr};
   torch::nn::LayerNorm m_outputNorm{nullptr};
 };
 TORCH_MODULE(TransformerBlock);
@@ -99,9 +100,8 @@ class DistilBertModelImpl : public torch::nn::Module {
 DistilBertClassifierImpl::DistilBertClassifierImpl(const TextModelConfig& config, int numClasses)
     : TextClassifierImpl(config),
       m_distilbert(register_module("distilbert", std::make_shared<DistilBertModelImpl>(config))),
-      m_preClassifier(
-          register_module("pre_classifier", torch::nn::Linear(config.hiddenSize, config.hiddenSize))),
-      m_classifier(register_module("classifier", torch::nn::Linear(config.hiddenSize, numClasses))) {
+      m_preClassifier(register_module("pre_classifier", Dense(config.hiddenSize, config.hiddenSize))),
+      m_classifier(register_module("classifier", Dense(config.hiddenSize, numClasses))) {
   initialiseWeights();
 }
 

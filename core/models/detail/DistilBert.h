@@ -11,6 +11,7 @@
 // classifyFeatures() = classifier(Dropout(ReLU(pre_classifier(features)))) with seq_classif_dropout.
 // The head is therefore two prefixes: isHeadName() is overridden; headPrefix() names the last layer.
 
+#include "core/models/detail/Dense.h"
 #include "core/models/detail/TextClassifier.h"
 
 namespace attune::detail {
@@ -33,8 +34,8 @@ class DistilBertClassifierImpl : public TextClassifierImpl {
 
  private:
   std::shared_ptr<DistilBertModelImpl> m_distilbert;
-  torch::nn::Linear m_preClassifier{nullptr};
-  torch::nn::Linear m_classifier{nullptr};
+  Dense m_preClassifier{nullptr};
+  Dense m_classifier{nullptr};
 };
 
 }  // namespace attune::detail

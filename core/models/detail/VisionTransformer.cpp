@@ -1,4 +1,5 @@
 #include "core/models/detail/VisionTransformer.h"
+#include "core/models/detail/Dense.h"
 
 #include <cmath>
 
@@ -26,7 +27,7 @@ class SelfAttentionImpl : public torch::nn::Module {
   SelfAttentionImpl()
       : m_inProjWeight(register_parameter("in_proj_weight", torch::empty({3 * kHidden, kHidden}))),
         m_inProjBias(register_parameter("in_proj_bias", torch::zeros({3 * kHidden}))),
-        m_outProj(register_module("out_proj", torch::nn::Linear(kHidden, kHidden))) {
+        m_outProj(register_module("out_proj", Dense(kHidden, kHidden))) {
     // PyTorch's initialisation of nn.MultiheadAttention; out_proj keeps Linear's default weights.
     torch::NoGradGuard noGrad;
     torch::nn::init::xavier_uniform_(m_inProjWeight);
@@ -38,7 +39,7 @@ class SelfAttentionImpl : public torch::nn::Module {
     const int64_t batch = x.size(0);
     const int64_t length = x.size(1);
     const int64_t headDim = kHidden / kHeads;
-    auto qkv = torch::linear(x, m_inProjWeight, m_inProjBias).chunk(3, /*dim=*/-1);
+    auto qkv = denseLinear(x, m_inProjWeight, m_inProjBias).chunk(3, /*dim=*/-1);
     auto split = [&](const torch::Tensor& t) {
       return t.reshape({batch, length, kHeads, headDim}).transpose(1, 2);
     };
@@ -52,7 +53,7 @@ class SelfAttentionImpl : public torch::nn::Module {
  private:
   torch::Tensor m_inProjWeight;
   torch::Tensor m_inProjBias;
-  torch::nn::Linear m_outProj;
+  Dense m_outProj;
 };
 TORCH_MODULE(SelfAttention);
 
@@ -65,10 +66,10 @@ class EncoderBlockImpl : public torch::nn::Module {
         m_attention(register_module("self_attention", SelfAttention())),
         m_ln2(register_module("ln_2", makeLayerNorm())) {
     torch::nn::Sequential mlp;
-    mlp->push_back(torch::nn::Linear(kHidden, kMlpHidden));
+    mlp->push_back(Dense(kHidden, kMlpHidden));
     mlp->push_back(torch::nn::Functional([](torch::Tensor t) { return torch::gelu(t); }));
     mlp->push_back(torch::nn::Dropout(0.0));
-    mlp->push_back(torch::nn::Linear(kMlpHidden, kHidden));
+    mlp->push_back(Dense(kMlpHidden, kHidden));
     mlp->push_back(torch::nn::Dropout(0.0));
     m_mlp = register_module("mlp", mlp);
 
@@ -146,7 +147,7 @@ VisionTransformerB16Impl::VisionTransformerB16Impl(int numClasses) {
   m_classToken = register_parameter("class_token", torch::zeros({1, 1, kHidden}));
   m_encoder = register_module("encoder", std::make_shared<TransformerEncoderImpl>());
   torch::nn::Sequential heads;
-  heads->push_back("head", torch::nn::Linear(kHidden, numClasses));
+  heads->push_back("head", Dense(kHidden, numClasses));
   m_heads = register_module("heads", heads);
 
   // torchvision's initialisation: the patch projection truncated normal with std sqrt(1 / fan_in)
