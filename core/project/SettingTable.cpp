@@ -329,8 +329,10 @@ std::vector<SettingInfo> buildTable() {
                   .label("Image loaders")
                   .subject("The number of threads that prepare images")
                   .range(1, 64)
-                  .help("How many helpers read and prepare images while the model trains. 2 is usually "
-                        "enough; more helps with large images on slow disks."));
+                  .lowestMeans("automatic")
+                  .help("How many helpers read and prepare images while the model trains. Automatic "
+                        "starts with half the cores and adds helpers while the model waits for its "
+                        "images; a number of your own helps with large images on slow disks."));
   t.push_back(member("runtime.max_bad_steps", &TrainingConfig::maxBadSteps)
                   .label("Failed steps before stopping")
                   .subject("The number of failed steps in a row a run allows")

@@ -122,8 +122,10 @@ struct TrainingConfig {
 
   // runtime.*
   std::optional<int> threads;  // intra-op threads; unset: all cores
-  int loaderWorkers = 2;       // threads decoding and augmenting images ahead of the trainer
-  int maxBadSteps = 3;         // consecutive non-finite losses before the run stops
+  // threads decoding and augmenting images ahead of the trainer; unset: Attune chooses and adds more
+  // while the model waits for images (core/training/LoaderPolicy.h)
+  std::optional<int> loaderWorkers;
+  int maxBadSteps = 3;  // consecutive non-finite losses before the run stops
   Precision precision = Precision::Float32;
   FeatureCacheMode featureCache = FeatureCacheMode::Auto;
 

@@ -146,28 +146,31 @@ inline bool applySettings(TrainingConfig& config, const QStringList& settings) {
   return true;
 }
 
-// The options every benchmark takes: --threads, --workers (both 2 by default) and --set key=value.
+// The options every benchmark takes: --threads (2 by default), --workers (Attune's automatic choice
+// by default, "auto"; a number sets runtime.loader_workers) and --set key=value.
 class RuntimeOptions {
  public:
   void addTo(QCommandLineParser& parser) const { parser.addOptions({m_threads, m_workers, m_set}); }
   // The benchmark's own settings, then the threads and workers, then every --set (which win).
   QStringList settings(const QCommandLineParser& parser, const QStringList& own) const {
-    return own +
-           QStringList{QStringLiteral("runtime.threads=") + parser.value(m_threads),
-                       QStringLiteral("runtime.loader_workers=") + parser.value(m_workers)} +
-           parser.values(m_set);
+    QStringList runtime{QStringLiteral("runtime.threads=") + parser.value(m_threads)};
+    if (parser.value(m_workers) != QLatin1String("auto"))
+      runtime << QStringLiteral("runtime.loader_workers=") + parser.value(m_workers);
+    return own + runtime + parser.values(m_set);
   }
-  // "2 threads, 2 loader workers", for the header line.
+  // "2 threads, 2 loader workers" (or "automatic loader workers"), for the header line.
   QString describe(const QCommandLineParser& parser) const {
-    return QStringLiteral("%1 threads, %2 loader workers")
-        .arg(parser.value(m_threads), parser.value(m_workers));
+    const QString workers = parser.value(m_workers) == QLatin1String("auto")
+                                ? QStringLiteral("automatic loader workers (core/training/LoaderPolicy.h)")
+                                : parser.value(m_workers) + QStringLiteral(" loader workers");
+    return QStringLiteral("%1 threads, %2").arg(parser.value(m_threads), workers);
   }
 
  private:
   QCommandLineOption m_threads{QStringLiteral("threads"), QStringLiteral("runtime.threads."),
                                QStringLiteral("n"), QStringLiteral("2")};
-  QCommandLineOption m_workers{QStringLiteral("workers"), QStringLiteral("runtime.loader_workers."),
-                               QStringLiteral("n"), QStringLiteral("2")};
+  QCommandLineOption m_workers{QStringLiteral("workers"), QStringLiteral("runtime.loader_workers, or auto."),
+                               QStringLiteral("n"), QStringLiteral("auto")};
   QCommandLineOption m_set{QStringLiteral("set"), QStringLiteral("Any other setting."),
                            QStringLiteral("key=value")};
 };

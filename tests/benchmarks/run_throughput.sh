@@ -1,11 +1,13 @@
 #!/bin/sh
 # Training throughput, Attune versus PyTorch, on the same Fashion-MNIST image folder with the same
-# model, batch, optimiser, transforms, threads and loader workers. Builds the folder once (cached),
+# model, batch, optimiser, transforms and threads. Builds the folder once (cached),
 # runs bench_train_throughput (C++) and bench_train_throughput.py per architecture, one after the
 # other, and prints images/s of each, the ratio Attune/PyTorch, and where an average step's time goes
 # on each side (data wait, to tensor, forward, backward, update, other).
 #   tests/benchmarks/run_throughput.sh [BUILD_DIR] [OPTION]...
 # OPTIONs go to both programs: --arch a,b --size PX --batch N --threads N --workers N --warmup N --steps N.
+# Without --workers each side uses its default: Attune chooses its image workers (LoaderPolicy.h: 1 to
+# start on 2 cores, more while the model waits), the PyTorch loop a DataLoader with 2 worker processes.
 # Environment: BENCH_DATA (folder to build/reuse), BENCH_PER_CLASS (images per class, default 300).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

@@ -31,7 +31,8 @@ inline void compareEveryField(const TrainingConfig& actual, const TrainingConfig
   QCOMPARE(actual.horizontalFlip, expected.horizontalFlip);
   QCOMPARE(actual.threads.has_value(), expected.threads.has_value());
   QCOMPARE(actual.threads.value_or(-1), expected.threads.value_or(-1));
-  QCOMPARE(actual.loaderWorkers, expected.loaderWorkers);
+  QCOMPARE(actual.loaderWorkers.has_value(), expected.loaderWorkers.has_value());
+  QCOMPARE(actual.loaderWorkers.value_or(-1), expected.loaderWorkers.value_or(-1));
   QCOMPARE(actual.maxBadSteps, expected.maxBadSteps);
   QCOMPARE(actual.headDropout, expected.headDropout);
   QCOMPARE(int(actual.preset), int(expected.preset));

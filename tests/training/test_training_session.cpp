@@ -282,6 +282,58 @@ class TestTrainingSession : public QObject {
     QVERIFY2(peak_GB > 0.14 && peak_GB < 20.0, qPrintable(QStringLiteral("peak %1 GB").arg(peak_GB)));
   }
 
+  // runtime.loader_workers unset: when the model waits for its images (large pictures, a tiny Keras
+  // CNN), Attune adds image workers part-way through the epoch and says so, and the batches are the
+  // same as with a fixed worker (the loader restarted at the next batch hands out the same ones).
+  void automaticImageWorkersGrowWhileTheModelWaits() {
+    const QString data = m_dir.filePath(QStringLiteral("large-data"));
+    testing::writeTinyDataset(data, 2, 60, /*side=*/640);
+    const QString model = m_dir.filePath(QStringLiteral("tfjs-workers"));
+    QVERIFY(writeTinyTfjsExport(model));
+    Project project = testing::tinyProject(m_dir.filePath(QStringLiteral("large.attune")), data);
+    project.config.architecture = QStringLiteral("tfjs");
+    project.config.weightsPath = model;
+    project.config.epochs = 1;
+    project.config.threads = 2;
+    project.config.loaderWorkers.reset();  // automatic
+    project.data.valFraction = 0.2;
+    auto job = prepareTrainingJob(project);
+    QVERIFY(job.ok());
+    std::vector<StepMetrics> steps;
+    std::vector<RunEvent> events;
+    const RunSummary summary = testing::runToEnd(job.value(), &steps, nullptr, &events);
+    QVERIFY2(summary.outcome == RunOutcome::Finished, qPrintable(summary.message));
+    QString added;
+    QString profile;
+    for (const RunEvent& event : events) {
+      if (event.message.contains(QLatin1String("prepare them from now on"))) added = event.message;
+      if (event.message.contains(QLatin1String("compute threads"))) profile = event.message;
+    }
+    const QRegularExpression told(QStringLiteral(
+        "^The model waited for its images (\\d+)% of the time: (\\d+) image workers prepare them from now on "
+        "\\(there were (\\d+)\\)\\.$"));
+    const auto match = told.match(added);
+    QVERIFY2(match.hasMatch(), qPrintable(QStringLiteral("no worker added; the run said: ") + profile));
+    QVERIFY(match.captured(1).toInt() > 5);
+    QVERIFY(match.captured(2).toInt() > match.captured(3).toInt());
+    // The run's profile names the workers at work at the end.
+    QVERIFY2(profile.contains(match.captured(2) + QStringLiteral(" image workers")), qPrintable(profile));
+
+    // The same run with one fixed worker learns from the same batches: the same losses.
+    project.config.loaderWorkers = 1;
+    auto fixedJob = prepareTrainingJob(project);
+    QVERIFY(fixedJob.ok());
+    std::vector<StepMetrics> fixedSteps;
+    QVERIFY(testing::runToEnd(fixedJob.value(), &fixedSteps).outcome == RunOutcome::Finished);
+    QCOMPARE(fixedSteps.size(), steps.size());
+    for (size_t i = 0; i < steps.size(); ++i)
+      QVERIFY2(std::abs(fixedSteps[i].trainLoss - steps[i].trainLoss) < 1e-5,
+               qPrintable(QStringLiteral("step %1: %2 against %3")
+                              .arg(i)
+                              .arg(steps[i].trainLoss)
+                              .arg(fixedSteps[i].trainLoss)));
+  }
+
   void missingFolderIsAPlainError() {
     Project project = testing::tinyProject(m_dir.filePath(QStringLiteral("x.attune")),
                                            m_dir.filePath(QStringLiteral("nowhere")));

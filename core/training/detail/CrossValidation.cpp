@@ -2,6 +2,7 @@
 #include "core/data/StratifiedSplit.h"
 #include "core/data/TextTable.h"
 #include "core/models/detail/StateDict.h"
+#include "core/training/LoaderPolicy.h"
 #include "core/training/Runtime.h"
 #include "core/training/detail/EpochBatches.h"
 #include "core/training/detail/ModelSetup.h"
@@ -25,7 +26,7 @@ Result<torch::Tensor> predictProbabilities(const TrainingJob& job, const QString
   // Texts cannot fail to load: every row gets its probabilities, in order.
   if (job.task == TaskKind::TextClassification)
     return textProbabilities(*prepared, job.valTexts, job.config.batchSize, device);
-  return imageProbabilities(*prepared, job.valSamples, job.config.batchSize, job.config.loaderWorkers,
+  return imageProbabilities(*prepared, job.valSamples, job.config.batchSize, loaderWorkersFor(job.config),
                             device);
 }
 

@@ -8,6 +8,7 @@
 #include "core/models/detail/StateDict.h"
 #include "core/models/detail/TextClassifier.h"
 #include "core/models/detail/WordVectorClassifier.h"
+#include "core/training/LoaderPolicy.h"
 #include "core/training/detail/EngineFault.h"
 #include "core/weights/TfjsModel.h"
 
@@ -255,7 +256,7 @@ std::unique_ptr<RunData> runDataFor(const TrainingJob& job, const TrainingConfig
   BatchLoaderOptions options;
   options.batchSize = config.batchSize;
   options.seed = static_cast<uint64_t>(config.seed);
-  options.workers = config.loaderWorkers;
+  options.workers = loaderWorkersFor(config);
   options.transform.outputSize = prepared.inputSize;
   options.transform.randomResizedCrop = config.randomResizedCrop;
   options.transform.horizontalFlip = config.horizontalFlip;

@@ -37,6 +37,7 @@ class ImageRunData : public RunData {
 
   QString itemName(Split split, size_t index) const override { return m_samples[int(split)][index].path; }
   QString itemsWord() const override { return QStringLiteral("images"); }
+  void setLoaderWorkers(int workers) override { m_base.workers = std::max(1, workers); }
 
  private:
   std::vector<ImageSample> m_samples[2];

@@ -32,6 +32,8 @@ class RunData {
   virtual QString itemName(Split split, size_t index) const = 0;
   // "images" or "texts", for the run's messages.
   virtual QString itemsWord() const = 0;
+  // How many threads prepare the batches of the next batches() (images; texts need none).
+  virtual void setLoaderWorkers(int workers) { (void)workers; }
 };
 
 // Images: batches decoded and augmented by a BatchLoader with `base` options (batch size, seed,

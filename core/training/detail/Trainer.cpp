@@ -4,6 +4,7 @@
 #include "core/training/detail/TrainerRun.h"
 
 #include "core/common/ProcessMemory.h"
+#include "core/training/LoaderPolicy.h"
 #include "core/training/LrFinder.h"
 #include "core/training/Runtime.h"
 #include "core/training/detail/Autocast.h"
@@ -101,6 +102,8 @@ Status Trainer::setUp() {
   m_data = runDataFor(m_job, m_config, m_setup.prepared, m_setup.device,
                       [this](const QStringList& p, const QStringList& r) { reportFailedImages(p, r); });
   m_items = m_data->itemsWord();
+  m_loaderWorkers = loaderWorkersFor(m_config);
+  m_workersSettled = m_config.loaderWorkers.has_value() || m_job.task != TaskKind::ImageClassification;
   m_gradients = std::make_unique<GradientStep>(
       m_config, m_setup.groups, m_setup.paramGroups, *m_setup.optimizer, m_setup.device,
       GradientFaults{m_control.simulateOutOfMemoryAbove, m_control.nonFiniteGradientsFrom,

@@ -3,11 +3,13 @@
 #include "core/training/detail/TrainerRun.h"
 
 #include "core/training/LayerGroupPlan.h"
+#include "core/training/LoaderPolicy.h"
 #include "core/training/RunWriter.h"
 #include "core/training/detail/Autocast.h"
 #include "core/training/detail/Validation.h"
 
 #include <QElapsedTimer>
+#include <QThread>
 
 namespace attune::detail {
 
@@ -73,6 +75,7 @@ Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
   const bool wholeEpoch = m_progress.batchesDone == 0;  // not resumed part-way through
   m_epochPhases = {};
   const auto started = std::chrono::steady_clock::now();
+  WorkerProbe probe;
   bool more = true;
   while (more) {
     waitWhilePaused();
@@ -102,6 +105,7 @@ Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
     }
     if (!window.empty() && trainStep(window) == StepEnd::TooManyBadSteps) return EpochEnd::Failed;
     m_progress.batchesDone += consumed;
+    if (more && !m_workersSettled && !m_cache.active()) maybeAddLoaderWorkers(epoch, probe, batches);
   }
   readEpochSums();
   if (wholeEpoch && !m_profileReported) reportProfile(msSince(started));
@@ -109,6 +113,38 @@ Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
   metrics.trainLoss = seen > 0 ? m_progress.epochLossSum / double(seen) : 0.0;
   metrics.trainAccuracy = seen > 0 ? double(m_progress.epochCorrect) / double(seen) : 0.0;
   return EpochEnd::Done;
+}
+
+// Automatic image workers: over a stretch of steps after the loader's first batches, the share of the
+// time the model waited for images; above kMostDataWaitShare, more workers prepare the rest of the
+// epoch (a loader started at the next batch gives the same batches whatever its worker count).
+void Trainer::maybeAddLoaderWorkers(int epoch, WorkerProbe& probe, std::unique_ptr<EpochBatches>& batches) {
+  constexpr int kWarmUpSteps = 2;  // the loader's first batches are always waited for
+  constexpr int kMeasuredSteps = 8;
+  const double waitedMs = m_epochPhases.dataWaitMs + m_epochPhases.toTensorMs;
+  ++probe.steps;
+  if (probe.steps == kWarmUpSteps) {
+    probe.waitAtStart = waitedMs;
+    probe.started = std::chrono::steady_clock::now();
+  }
+  if (probe.steps < kWarmUpSteps + kMeasuredSteps) return;
+  const double elapsedMs = msSince(probe.started);
+  const double share = elapsedMs > 0.0 ? (waitedMs - probe.waitAtStart) / elapsedMs : 0.0;
+  const auto more = moreLoaderWorkers(m_loaderWorkers, share, std::max(1, QThread::idealThreadCount()));
+  if (!more) {
+    m_workersSettled = true;
+    return;
+  }
+  event(RunEventKind::Info,
+        QStringLiteral("The model waited for its images %1% of the time: %2 image workers "
+                       "prepare them from now on (there were %3).")
+            .arg(qRound(100.0 * share))
+            .arg(*more)
+            .arg(m_loaderWorkers));
+  m_loaderWorkers = *more;
+  m_data->setLoaderWorkers(m_loaderWorkers);
+  batches = trainBatches(epoch);  // from the next batch on
+  probe = {};
 }
 
 // The epoch's loss and accuracy sums stay on the device while it trains (reading them each step would
@@ -191,8 +227,8 @@ void Trainer::reportProfile(double trainingMs) {
   if (m_cache.active())
     source = QStringLiteral("features from the cache");
   else if (m_job.task == TaskKind::ImageClassification)
-    source = m_config.loaderWorkers == 1 ? QStringLiteral("1 image worker")
-                                         : QStringLiteral("%1 image workers").arg(m_config.loaderWorkers);
+    source = m_loaderWorkers == 1 ? QStringLiteral("1 image worker")
+                                  : QStringLiteral("%1 image workers").arg(m_loaderWorkers);
   else
     source = QStringLiteral("texts prepared in advance");
   QString text = QStringLiteral(

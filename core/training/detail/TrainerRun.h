@@ -107,6 +107,17 @@ class Trainer {
   StepPhases m_phases;
   StepPhases m_epochPhases;        // the epoch's steps so far, added up
   bool m_profileReported = false;  // the first epoch's profile is in the run's log
+  // Image workers: how many prepare the batches now, and whether Attune may still add some
+  // (runtime.loader_workers unset; core/training/LoaderPolicy.h).
+  int m_loaderWorkers = 1;
+  bool m_workersSettled = true;
+  // A stretch of steps over which the wait for images is measured (after the loader's first batches).
+  struct WorkerProbe {
+    int steps = 0;  // taken since the loader started
+    double waitAtStart = 0.0;
+    std::chrono::steady_clock::time_point started;
+  };
+  void maybeAddLoaderWorkers(int epoch, WorkerProbe& probe, std::unique_ptr<EpochBatches>& batches);
   // After the first full training pass: the threads, the loader and the share of each phase, in words.
   void reportProfile(double trainingMs);
   void readEpochSums();
