@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     }
     weights = cache + QStringLiteral("/nsfwjs/mobilenet_v2");
   }
-  auto tfjs = readTfjsModel(weights + QStringLiteral("/model.json"));
+  auto tfjs = readTfjsModel(weights);
   if (!tfjs) {
     std::fprintf(stderr, "%s\n", qPrintable(tfjs.error().text()));
     return 1;

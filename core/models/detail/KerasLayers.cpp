@@ -198,8 +198,21 @@ class LayerBuilder {
     std::shared_ptr<torch::nn::Conv2dImpl> firstConv = first.ptr();
     std::shared_ptr<torch::nn::Conv2dImpl> secondConv = second ? second.ptr() : nullptr;
     return unary([=](const torch::Tensor& x) {
-      torch::Tensor y = padding == Padding::Same ? padSame(x, size, stride, dilation) : x;
-      y = firstConv->forward(y);
+      torch::Tensor y;
+      const auto [top, bottom] = padding == Padding::Same
+                                     ? samePadding(x.size(2), size.first, stride.first, dilation.first)
+                                     : std::pair<int64_t, int64_t>{0, 0};
+      const auto [left, right] = padding == Padding::Same
+                                     ? samePadding(x.size(3), size.second, stride.second, dilation.second)
+                                     : std::pair<int64_t, int64_t>{0, 0};
+      if (top == bottom && left == right) {
+        // Even padding (or none): the convolution pads as it reads, without a padded copy of the input.
+        const auto& o = firstConv->options;
+        y = torch::conv2d(x, firstConv->weight, firstConv->bias, o.stride(), {top, left}, o.dilation(),
+                          o.groups());
+      } else {
+        y = firstConv->forward(torch::constant_pad_nd(x, {left, right, top, bottom}, 0.0));
+      }
       if (secondConv) y = secondConv->forward(y);
       return activation(y);
     });
@@ -365,6 +378,8 @@ class LayerBuilder {
     const bool capped = maxValue.is_number();
     const double cap = capped ? maxValue.get<double>() : 0.0;
     return unary([=](const torch::Tensor& x) {
+      // ReLU6 and other capped ReLUs in one pass.
+      if (slope == 0.0 && threshold == 0.0 && capped) return torch::clamp(x, 0.0, cap);
       torch::Tensor y = (slope == 0.0 && threshold == 0.0)
                             ? torch::relu(x)
                             : torch::where(x >= threshold, x, slope * (x - threshold));
