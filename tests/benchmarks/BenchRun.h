@@ -6,6 +6,7 @@
 #include "core/project/Project.h"
 #include "core/training/TrainingJob.h"
 #include "core/training/TrainingSession.h"
+#include "tests/support/TfjsTestData.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -207,6 +208,21 @@ inline QString eventsMentioning(const RunTrace& trace, const QStringList& words)
         break;
       }
   return notes.join(QLatin1Char(' '));
+}
+
+// nsfwjs's MobileNetV2 as a TF.js export: `given` when not empty, else the copy fetched once (npm) by
+// tests/weights/fetch_tfjs_data.sh into the test cache; empty, after saying so, when it cannot be had.
+inline QString nsfwjsMobileNetV2(const QString& given) {
+  if (!given.isEmpty()) return given;
+  // The fetch script's path reaches tests through ctest's environment; a benchmark knows it itself.
+  if (qEnvironmentVariableIsEmpty("ATTUNE_TFJS_FETCH_SCRIPT"))
+    qputenv("ATTUNE_TFJS_FETCH_SCRIPT", ATTUNE_TFJS_FETCH_SCRIPT);
+  const QString cache = testing::fetchTfjsTestData();
+  if (cache.isEmpty()) {
+    std::fprintf(stderr, "Could not fetch the TF.js export; pass --weights FOLDER.\n");
+    return {};
+  }
+  return cache + QStringLiteral("/nsfwjs/mobilenet_v2");
 }
 
 }  // namespace attune::bench

@@ -12,7 +12,6 @@
 
 #include "BenchRun.h"
 #include "core/training/Runtime.h"
-#include "tests/support/TfjsTestData.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -67,18 +66,8 @@ int main(int argc, char** argv) {
   parser.process(app);
   if (parser.positionalArguments().size() != 1) parser.showHelp(2);
 
-  QString weights = parser.value(weightsOption);
-  if (weights.isEmpty()) {
-    // The fetch script's path reaches tests through ctest's environment; a benchmark knows it itself.
-    if (qEnvironmentVariableIsEmpty("ATTUNE_TFJS_FETCH_SCRIPT"))
-      qputenv("ATTUNE_TFJS_FETCH_SCRIPT", ATTUNE_TFJS_FETCH_SCRIPT);
-    const QString cache = testing::fetchTfjsTestData();
-    if (cache.isEmpty()) {
-      std::fprintf(stderr, "Could not fetch the TF.js export; pass --weights FOLDER.\n");
-      return 1;
-    }
-    weights = cache + QStringLiteral("/nsfwjs/mobilenet_v2");
-  }
+  const QString weights = bench::nsfwjsMobileNetV2(parser.value(weightsOption));
+  if (weights.isEmpty()) return 1;
   const double target = parser.value(targetOption).toDouble();
   const qint64 maxMs = qint64(parser.value(secondsOption).toDouble() * 1000.0);
   const QStringList wanted = parser.value(casesOption).split(QLatin1Char(','), Qt::SkipEmptyParts);

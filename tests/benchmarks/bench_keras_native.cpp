@@ -7,12 +7,12 @@
 // Without --weights the export is fetched once (npm) by tests/weights/fetch_tfjs_data.sh, as
 // bench_feature_cache does. Asserts nothing.
 
+#include "BenchRun.h"
 #include "core/models/detail/ImageClassifier.h"
 #include "core/models/detail/KerasClassifier.h"
 #include "core/training/Runtime.h"
 #include "core/weights/TfjsModel.h"
 #include "tests/support/CpuModel.h"
-#include "tests/support/TfjsTestData.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -58,17 +58,8 @@ int main(int argc, char** argv) {
   parser.addHelpOption();
   parser.process(app);
 
-  QString weights = parser.value(weightsOption);
-  if (weights.isEmpty()) {
-    if (qEnvironmentVariableIsEmpty("ATTUNE_TFJS_FETCH_SCRIPT"))
-      qputenv("ATTUNE_TFJS_FETCH_SCRIPT", ATTUNE_TFJS_FETCH_SCRIPT);
-    const QString cache = testing::fetchTfjsTestData();
-    if (cache.isEmpty()) {
-      std::fprintf(stderr, "Could not fetch the TF.js export; pass --weights FOLDER.\n");
-      return 1;
-    }
-    weights = cache + QStringLiteral("/nsfwjs/mobilenet_v2");
-  }
+  const QString weights = bench::nsfwjsMobileNetV2(parser.value(weightsOption));
+  if (weights.isEmpty()) return 1;
   auto tfjs = readTfjsModel(weights);
   if (!tfjs) {
     std::fprintf(stderr, "%s\n", qPrintable(tfjs.error().text()));

@@ -27,7 +27,6 @@ import json
 import math
 import os
 import random
-import struct
 import sys
 import time
 
@@ -35,7 +34,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-LR_HEAD, LR_BACKBONE, WEIGHT_DECAY, LABEL_SMOOTHING, WARMUP_FRACTION = 1e-3, 2e-5, 1e-2, 0.1, 0.05
+from bench_common import LABEL_SMOOTHING, mean_phases, parameter_groups, print_figures, reset_peak_resident, warmup_cosine
+
+# The safetensors writer of the BERT reference models (tests/models).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models"))
+from make_text_reference import write_safetensors  # noqa: E402
+
+LR_HEAD, LR_BACKBONE = 1e-3, 2e-5
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 BERT_BASE = {
     "architectures": ["BertForMaskedLM"], "model_type": "bert", "vocab_size": 30522, "hidden_size": 768,
@@ -169,22 +174,6 @@ class BertForSequenceClassification(nn.Module):
 
 # --- the shared inputs ------------------------------------------------------------------------------
 
-def write_safetensors(path, tensors):
-    header, chunks, offset = {"__metadata__": {"format": "pt"}}, [], 0
-    for name in sorted(tensors):
-        data = tensors[name].detach().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    header_bytes = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    header_bytes += b" " * (-len(header_bytes) % 8)
-    with open(path, "wb") as out:
-        out.write(struct.pack("<Q", len(header_bytes)))
-        out.write(header_bytes)
-        for data in chunks:
-            out.write(data)
-
-
 def prepare(args):
     folder = args.prepare
     model_folder = os.path.join(folder, "bert-base")
@@ -224,39 +213,6 @@ def read_inputs(folder, tokens):
 
 # --- the loop -----------------------------------------------------------------------------------------
 
-def parameter_groups(model):
-    groups = {(head, decay): [] for head in (False, True) for decay in (True, False)}
-    for name, parameter in model.named_parameters():
-        groups[(name.startswith("classifier."), parameter.dim() > 1)].append(parameter)
-    return [{"params": ps, "lr": LR_HEAD if head else LR_BACKBONE, "base_lr": LR_HEAD if head else LR_BACKBONE,
-             "weight_decay": WEIGHT_DECAY if decay else 0.0}
-            for (head, decay), ps in groups.items() if ps]
-
-
-def warmup_cosine(step, total):
-    warmup = max(1, int(total * WARMUP_FRACTION))
-    if step < warmup:
-        return (step + 1) / warmup
-    return 0.5 * (1.0 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
-
-
-def reset_peak_resident():
-    try:
-        with open("/proc/self/clear_refs", "w") as clear_refs:
-            clear_refs.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def peak_resident_mb():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024 / 1e6
-    return 0.0
-
-
 def measure(args, tokens):
     config, ids, labels = read_inputs(args.folder, tokens)
     wanted = args.warmup + args.steps
@@ -266,7 +222,7 @@ def measure(args, tokens):
     torch.manual_seed(42)
     model = BertForSequenceClassification(config, 2)
     model.train()
-    optimizer = torch.optim.AdamW(parameter_groups(model), lr=LR_HEAD)
+    optimizer = torch.optim.AdamW(parameter_groups(model, ("classifier.",), LR_HEAD, LR_BACKBONE), lr=LR_HEAD)
     order = torch.randperm(ids.shape[0])
     loss_sum = torch.zeros((), dtype=torch.float64)
     correct = torch.zeros((), dtype=torch.int64)
@@ -298,14 +254,8 @@ def measure(args, tokens):
         ends.append(time.perf_counter())
         phases.append((data_wait, 0.0, forward, backward, update))
     seconds = ends[wanted - 1] - ends[args.warmup - 1]
-    measured = phases[args.warmup:wanted]
-    mean_ms = [1000.0 * sum(p[i] for p in measured) / args.steps for i in range(5)]
-    ms_per_step = 1000.0 * seconds / args.steps
-    mean_ms.append(max(0.0, ms_per_step - sum(mean_ms)))
+    mean_ms, ms_per_step = mean_phases(phases, args.warmup, args.steps, seconds)
     return args.steps * args.batch / seconds, ms_per_step, mean_ms
-
-
-PHASE_NAMES = ("data wait", "to tensor", "forward", "backward", "update", "other")
 
 
 def main():
@@ -333,15 +283,7 @@ def main():
     for tokens in (int(t) for t in args.tokens.split(",")):
         reset = reset_peak_resident()
         per_s, ms_per_step, phases = measure(args, tokens)
-        name = f"bert-{tokens}"
-        print(f"python {name:<14} {tokens:5d} {args.batch:5d} {per_s:10.2f} {ms_per_step:10.1f}")
-        print(f"phases python {name:<14} " + " ".join(f"{ms:8.1f}" for ms in phases))
-        total = sum(phases)
-        print(f"# python bert {tokens} tokens, a step: " + ", ".join(
-            f"{name} {ms:.1f} ms ({100.0 * ms / total if total else 0:.0f}%)" for name, ms in zip(PHASE_NAMES, phases)),
-            flush=True)
-        print(f"memory python {name:<14} {peak_resident_mb():8.0f} MB peak resident"
-              f"{'' if reset else ' (since the process started)'}", flush=True)
+        print_figures(f"bert-{tokens}", tokens, args.batch, per_s, ms_per_step, phases, reset)
     return 0
 
 

@@ -20,6 +20,9 @@ import resource
 import sys
 import time
 
+from bench_common import (LABEL_SMOOTHING, mean_phases, parameter_groups, print_figures, reset_peak_resident,
+                          warmup_cosine)
+
 import torch
 import torch.nn.functional as F
 import torchvision
@@ -28,44 +31,7 @@ from torchvision import transforms
 IMAGENET_MEAN = [0.485, 0.456, 0.406]
 IMAGENET_STD = [0.229, 0.224, 0.225]
 HEAD_PREFIXES = ("fc.", "classifier.", "heads.")
-LR_HEAD, LR_BACKBONE, WEIGHT_DECAY, LABEL_SMOOTHING, WARMUP_FRACTION = 1e-3, 1e-4, 1e-2, 0.1, 0.05
-
-
-def parameter_groups(model):
-    groups = {(head, decay): [] for head in (False, True) for decay in (True, False)}
-    for name, parameter in model.named_parameters():
-        groups[(name.startswith(HEAD_PREFIXES), parameter.dim() > 1)].append(parameter)
-    result = []
-    for (head, decay), parameters in groups.items():
-        if parameters:
-            result.append({"params": parameters, "lr": LR_HEAD if head else LR_BACKBONE,
-                           "weight_decay": WEIGHT_DECAY if decay else 0.0, "base_lr": LR_HEAD if head else LR_BACKBONE})
-    return result
-
-
-def warmup_cosine(step, total):
-    warmup = max(1, int(total * WARMUP_FRACTION))
-    if step < warmup:
-        return (step + 1) / warmup
-    return 0.5 * (1.0 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
-
-
-def reset_peak_resident():
-    """Starts this process's peak resident memory afresh (Linux), as the C++ benchmark does."""
-    try:
-        with open("/proc/self/clear_refs", "w") as clear_refs:
-            clear_refs.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def peak_resident_mb():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024 / 1e6
-    return 0.0
+LR_HEAD, LR_BACKBONE = 1e-3, 1e-4
 
 
 def measure(args, architecture):
@@ -86,7 +52,7 @@ def measure(args, architecture):
     sized = {"image_size": args.size} if architecture.startswith("vit_") else {}
     model = getattr(torchvision.models, architecture)(num_classes=len(dataset.classes), **sized)
     model.train()
-    optimizer = torch.optim.AdamW(parameter_groups(model), lr=LR_HEAD)
+    optimizer = torch.optim.AdamW(parameter_groups(model, HEAD_PREFIXES, LR_HEAD, LR_BACKBONE), lr=LR_HEAD)
     loss_sum = torch.zeros((), dtype=torch.float64)
     correct = torch.zeros((), dtype=torch.int64)
     ends = []
@@ -128,14 +94,8 @@ def measure(args, architecture):
         if len(ends) >= wanted:
             break
     seconds = ends[wanted - 1] - ends[args.warmup - 1]
-    measured = phases[args.warmup:wanted]
-    mean_ms = [1000.0 * sum(p[i] for p in measured) / args.steps for i in range(5)]
-    ms_per_step = 1000.0 * seconds / args.steps
-    mean_ms.append(max(0.0, ms_per_step - sum(mean_ms)))
+    mean_ms, ms_per_step = mean_phases(phases, args.warmup, args.steps, seconds)
     return args.steps * args.batch / seconds, ms_per_step, mean_ms
-
-
-PHASE_NAMES = ("data wait", "to tensor", "forward", "backward", "update", "other")
 
 
 def main():
@@ -159,15 +119,8 @@ def main():
         # The loader's workers are processes of their own: the largest one's peak (Linux: kB) is printed
         # beside the main process's (each also counts pages it shares with the main process).
         workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6
-        print(f"python {architecture:<14} {args.size:5d} {args.batch:5d} {images_per_s:10.2f} {ms_per_step:10.1f}")
-        print(f"phases python {architecture:<14} " + " ".join(f"{ms:8.1f}" for ms in phases))
-        total = sum(phases)
-        print(f"# python {architecture}, a step: " + ", ".join(
-            f"{name} {ms:.1f} ms ({100.0 * ms / total if total else 0:.0f}%)" for name, ms in zip(PHASE_NAMES, phases)),
-            flush=True)
-        print(f"memory python {architecture:<14} {peak_resident_mb():8.0f} MB peak resident"
-              f"{'' if reset else ' (since the process started)'}, loader workers up to {workers_mb:.0f} MB each",
-              flush=True)
+        print_figures(architecture, args.size, args.batch, images_per_s, ms_per_step, phases, reset,
+                      f", loader workers up to {workers_mb:.0f} MB each")
     return 0
 
 

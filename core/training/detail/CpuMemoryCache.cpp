@@ -128,7 +128,8 @@ class CachingCpuAllocator final : public c10::Allocator {
     if (it == m_live.end()) {
       // A small block of the previous allocator, given back through raw_deleter().
       lock.unlock();
-      m_previous->raw_deleter()(block);
+      // raw_allocate hands out only blocks whose allocator has a raw deleter: the previous one has.
+      if (const c10::DeleterFnPtr deleter = m_previous->raw_deleter()) deleter(block);
       return;
     }
     const size_t bytes = it->second;
