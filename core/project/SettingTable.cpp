@@ -346,8 +346,9 @@ std::vector<SettingInfo> buildTable() {
                   .label("Precision")
                   .subject("The precision")
                   .help("The number format of the computation. bfloat16 is faster and uses less memory on "
-                        "processors that support it, at a tiny cost in accuracy; automatic uses it only "
-                        "there."));
+                        "processors that support it, at a tiny cost in accuracy. Automatic times both on a "
+                        "few images when a run starts and uses bfloat16 only if it is faster for this "
+                        "model on this computer (always on a GPU); the run's log shows the times."));
   t.push_back(choice("runtime.feature_cache", &TrainingConfig::featureCache,
                      {{FeatureCacheMode::Auto, "auto", QStringLiteral("automatic")},
                       {FeatureCacheMode::Off, "off", QStringLiteral("off")}})

@@ -13,8 +13,13 @@ QString torchVersion();
 // "cuda" when a CUDA device is usable, else "cpu".
 QString computeDeviceName();
 // Sets LibTorch's intra-op threads (unset: every core; LibTorch 1.13 defaults to 1 on 2 vCPUs) and
-// returns the number in use. Also puts the CPU memory cache in place (useCpuMemoryCache).
+// returns the number in use. Also puts the CPU memory cache in place (useCpuMemoryCache), and sets
+// LibTorch's inter-op threads to one, once per process (interOpThreads).
 int configureThreads(std::optional<int> threads);
+// LibTorch's inter-op pool runs operations side by side only for TorchScript's fork and a few
+// operations that Attune's eager loop does not use; by default it would make a thread per core, idle
+// but competing with the compute threads and image workers when woken. Attune asks for one.
+int interOpThreads();
 
 // LibTorch's CPU tensors from now on come from an allocator that keeps freed blocks of 64 KiB and more
 // and hands them out again (detail/CpuMemoryCache.cpp says why: page faults). Idempotent; the

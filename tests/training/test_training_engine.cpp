@@ -9,6 +9,7 @@
 #include "core/training/LrFinder.h"
 #include "core/training/TrainingJob.h"
 #include "core/training/TrainingSession.h"
+#include "core/training/detail/GradientStep.h"
 #include "core/weights/SafetensorsReader.h"
 #include "core/weights/SafetensorsWriter.h"
 
@@ -32,6 +33,12 @@ bool anyEventContains(const std::vector<RunEvent>& events, const QString& text) 
     if (e.message.contains(text)) return true;
   return false;
 }
+
+// ATTUNE_STEP_CHECKS for one scope: "device" makes a CPU run check its steps as a GPU run does.
+struct StepChecks {
+  explicit StepChecks(const char* where) { qputenv("ATTUNE_STEP_CHECKS", where); }
+  ~StepChecks() { qunsetenv("ATTUNE_STEP_CHECKS"); }
+};
 
 QString eventLog(const std::vector<RunEvent>& events) {
   QStringList lines;
@@ -478,6 +485,99 @@ class TestTrainingEngine : public QObject {
                                                        "step was skipped")),
                qPrintable(eventLog(events)));
       QCOMPARE(steps.size(), size_t(5));
+      for (const auto& [name, data] : read(summary.lastCheckpoint).tensors)
+        QVERIFY2(torch::isfinite(attune::detail::toTensor(data)).all().item<bool>(), name.c_str());
+    }
+    TrainingSession session(*job);
+    session.setSimulatedNonFiniteGradients(2, 3);
+    std::vector<StepMetrics> steps;
+    const RunSummary summary = runToEnd(session, &steps);
+    QCOMPARE(toString(summary.outcome), toString(RunOutcome::Failed));
+    QVERIFY2(summary.message.contains(QStringLiteral("not a finite number for 3 steps in a row")),
+             qPrintable(summary.message));
+    QCOMPARE(steps.size(), size_t(1));
+  }
+
+  // Checks on the device (a GPU's way, forced on the CPU here): the run never waits for a step's
+  // results one step at a time. It reads them in bunches (one read for many steps, with the epoch's
+  // end), and gives exactly the run that reads every step on the host: the same losses, the same
+  // epochs, the same weights, with and without gradient clipping.
+  void stepChecksOnTheDeviceReadRarelyAndChangeNothing_data() {
+    QTest::addColumn<double>("clip");
+    QTest::newRow("norm measured") << 0.0;
+    QTest::newRow("norm clipped") << 0.5;
+  }
+  void stepChecksOnTheDeviceReadRarelyAndChangeNothing() {
+    QFETCH(double, clip);
+    Project project = makeProject(QStringLiteral("device-checks-%1").arg(clip), 12);
+    project.config.batchSize = 2;  // 16 training images: 8 steps per epoch
+    project.config.epochs = 2;
+    project.config.clipGradNorm = clip;
+    auto job = prepareTrainingJob(project);
+    QVERIFY(job.ok());
+    struct Outcome {
+      RunSummary summary;
+      std::vector<StepMetrics> steps;
+      std::vector<EpochMetrics> epochs;
+      int64_t reads = 0;
+    };
+    const auto run = [&](const char* where) {
+      StepChecks checks(where);
+      Outcome o;
+      const int64_t before = attune::detail::stepResultReads();
+      o.summary = runToEnd(*job, &o.steps, &o.epochs);
+      o.reads = attune::detail::stepResultReads() - before;
+      return o;
+    };
+    const Outcome host = run("host");
+    const Outcome device = run("device");
+    QCOMPARE(toString(host.summary.outcome), toString(RunOutcome::Finished));
+    QCOMPARE(toString(device.summary.outcome), toString(RunOutcome::Finished));
+    QCOMPARE(host.steps.size(), size_t(16));
+    QCOMPARE(device.steps.size(), host.steps.size());
+    for (size_t i = 0; i < host.steps.size(); ++i) {
+      QCOMPARE(device.steps[i].step, host.steps[i].step);
+      QCOMPARE(device.steps[i].trainLoss, host.steps[i].trainLoss);
+    }
+    QCOMPARE(device.epochs.size(), host.epochs.size());
+    for (size_t i = 0; i < host.epochs.size(); ++i) {
+      QCOMPARE(device.epochs[i].trainLoss, host.epochs[i].trainLoss);
+      QCOMPARE(device.epochs[i].trainAccuracy, host.epochs[i].trainAccuracy);
+      QCOMPARE(device.epochs[i].valLoss, host.epochs[i].valLoss);
+    }
+    QString differs;
+    QVERIFY2(sameTensors(read(host.summary.lastCheckpoint), read(device.summary.lastCheckpoint), &differs),
+             qPrintable(differs));
+    // On the host: each step's loss and flags once, and each epoch's sums once.
+    QCOMPARE(host.reads, int64_t(16 + 2));
+    // On the device: the steps of an epoch are read at its end, or every 64 steps or half a second
+    // (a loaded machine may take a few half-seconds per epoch).
+    QVERIFY2(device.reads >= 4 && device.reads <= 12, qPrintable(QString::number(device.reads)));
+  }
+
+  // Checks on the device: a step whose gradients are not finite learns nothing (its gradients become
+  // zero on the device), is reported when the flags are read, and too many in a row stop the run.
+  void nonFiniteGradientsWithChecksOnTheDeviceLearnNothingThenStopTheRun() {
+    StepChecks checks("device");
+    Project project = makeProject(QStringLiteral("nan-grad-device"), 4);
+    project.config.batchSize = 2;  // 6 training images: 3 steps per epoch, 6 in all
+    project.config.maxBadSteps = 3;
+    auto job = prepareTrainingJob(project);
+    QVERIFY(job.ok());
+    {
+      TrainingSession session(*job);
+      session.setSimulatedNonFiniteGradients(2, 1);
+      std::vector<StepMetrics> steps;
+      std::vector<EpochMetrics> epochs;
+      std::vector<RunEvent> events;
+      const RunSummary summary = runToEnd(session, &steps, &epochs, &events);
+      QVERIFY2(summary.outcome == RunOutcome::Finished, qPrintable(summary.message));
+      QVERIFY2(anyEventContains(events, QStringLiteral("Step 2: the gradients are not finite numbers; its "
+                                                       "gradients were set to zero")),
+               qPrintable(eventLog(events)));
+      QCOMPARE(steps.size(), size_t(5));  // the step that learned nothing has no loss to plot
+      for (const auto& e : epochs)
+        QVERIFY2(std::isfinite(e.trainLoss), qPrintable(QString::number(e.trainLoss)));
       for (const auto& [name, data] : read(summary.lastCheckpoint).tensors)
         QVERIFY2(torch::isfinite(attune::detail::toTensor(data)).all().item<bool>(), name.c_str());
     }

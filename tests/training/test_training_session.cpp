@@ -268,7 +268,7 @@ class TestTrainingSession : public QObject {
       if (event.message.contains(QLatin1String("compute threads"))) profiles << event.message;
     QCOMPARE(profiles.size(), 1);  // once, not every epoch
     const QRegularExpression told(QStringLiteral(
-        "^2 compute threads, 1 image worker: waiting for the images took \\d+% of the training "
+        "^2 compute threads and 1 inter-op thread, 1 image worker: waiting for the images took \\d+% of the training "
         "time \\(forward \\d+%, backward \\d+%, update \\d+%\\)\\."));
     QVERIFY2(told.match(profiles.first()).hasMatch(), qPrintable(profiles.first()));
     // And at the end, the most memory held during the run: at least what a ResNet-18 and its AdamW

@@ -29,10 +29,8 @@ class ImageEpoch : public EpochBatches {
     ImageBatch& b = *out.storage;
     out.inputs = torch::from_blob(b.pixels.data(), {b.count, b.channels, b.height, b.width}, torch::kFloat32);
     out.labels = torch::from_blob(b.labels.data(), {b.count}, torch::kInt64);
-    if (!m_device.is_cpu()) {
-      out.inputs = out.inputs.to(m_device);
-      out.labels = out.labels.to(m_device);
-    }
+    out.inputs = onDevice(out.inputs, m_device);
+    out.labels = onDevice(out.labels, m_device);
     out.toTensorMs = msSince(made);
     return out;
   }
@@ -53,13 +51,16 @@ class CachedEpoch : public EpochBatches {
         m_labels(std::move(labels)),
         m_order(std::move(order)),
         m_batchSize(std::max(1, batchSize)),
-        m_next(int64_t(std::max(0, firstBatch)) * m_batchSize) {}
+        m_next(int64_t(std::max(0, firstBatch)) * m_batchSize),
+        // The epoch's order goes to the features' device once, not a batch at a time.
+        m_index(onDevice(torch::from_blob(m_order.data(), {int64_t(m_order.size())}, torch::kInt64),
+                         m_features.device())) {}
 
   std::optional<TensorBatch> next() override {
     if (m_next >= int64_t(m_order.size())) return std::nullopt;
     const auto made = std::chrono::steady_clock::now();
     const int64_t n = std::min<int64_t>(m_batchSize, int64_t(m_order.size()) - m_next);
-    auto index = torch::from_blob(m_order.data() + m_next, {n}, torch::kInt64).to(m_features.device());
+    auto index = m_index.narrow(0, m_next, n);
     m_next += n;
     TensorBatch out;
     out.count = n;
@@ -77,6 +78,7 @@ class CachedEpoch : public EpochBatches {
   std::vector<int64_t> m_order;
   int m_batchSize;
   int64_t m_next;
+  torch::Tensor m_index;  // m_order on the features' device (on the CPU: over m_order's memory)
 };
 
 }  // namespace

@@ -34,6 +34,14 @@ inline double msSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
+// A batch's host tensor on `device`: itself on the CPU; on a GPU, copied into page-locked (pinned)
+// memory and from there without the host waiting for the copy (the device's queue orders it before the
+// forward pass that reads it, and the pinned block is not reused until the copy is done).
+inline torch::Tensor onDevice(const torch::Tensor& host, const torch::Device& device) {
+  if (device.is_cpu()) return host;
+  return host.pin_memory().to(device, /*non_blocking=*/true);
+}
+
 using FailedImageReporter = std::function<void(const QStringList& paths, const QStringList& reasons)>;
 
 class EpochBatches {

@@ -1,5 +1,6 @@
 #include "core/training/detail/GradientStep.h"
 
+#include <atomic>
 #include <cmath>
 #include <stdexcept>
 
@@ -13,6 +14,8 @@ class SimulatedOutOfMemory : public std::runtime_error {
   SimulatedOutOfMemory() : std::runtime_error("out of memory (simulated by fault injection)") {}
 };
 
+std::atomic<int64_t> g_stepResultReads{0};
+
 bool isOutOfMemory(const std::exception& e) {
   if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr) return true;
   const QString text = QString::fromUtf8(e.what());
@@ -25,13 +28,15 @@ bool isOutOfMemory(const std::exception& e) {
 
 GradientStep::GradientStep(const TrainingConfig& config, const std::vector<BoundLayerGroup>& groups,
                            const std::vector<ParameterGroup>& paramGroups, torch::optim::Optimizer& optimizer,
-                           const torch::Device& device, GradientFaults faults, QString items)
+                           const torch::Device& device, GradientFaults faults, QString items,
+                           bool checksOnDevice)
     : m_config(config),
       m_paramGroups(paramGroups),
       m_optimizer(optimizer),
       m_device(device),
       m_faults(faults),
-      m_items(std::move(items)) {
+      m_items(std::move(items)),
+      m_checksOnDevice(checksOnDevice) {
   if (m_config.l2sp <= 0.0) return;
   torch::NoGradGuard noGrad;
   for (const auto& group : groups) {
@@ -74,15 +79,31 @@ StepGradients GradientStep::compute(std::vector<TensorBatch>& window, const Logi
                .arg(m_items));
     }
   }
-  out.loss = out.lossSum.item<double>();
-  if (out.verdict != StepGradients::Verdict::Ready || !std::isfinite(out.loss)) {
-    out.verdict = StepGradients::Verdict::LossNotFinite;
-    return out;
-  }
   const auto check = std::chrono::steady_clock::now();
   injectNonFiniteGradients();
   applyL2Sp();
-  if (!std::isfinite(clipOrMeasure())) out.verdict = StepGradients::Verdict::GradientsNotFinite;
+  const torch::Tensor norm = clipOrMeasure();
+  out.lossFinite = torch::isfinite(out.lossSum);
+  out.gradientsFinite = norm.defined()
+                            ? torch::isfinite(norm)
+                            : torch::ones({}, torch::TensorOptions().dtype(torch::kBool).device(m_device));
+  if (m_checksOnDevice) {
+    zeroIfNotFinite(out);
+    out.verdict = StepGradients::Verdict::Unknown;
+    out.loss = std::nan("");
+  } else {
+    // One read per step: the loss and both flags together.
+    const auto host = torch::stack({out.lossSum, out.lossFinite.to(torch::kFloat64),
+                                    out.gradientsFinite.to(torch::kFloat64)})
+                          .to(torch::kCPU);
+    countStepResultRead();
+    const auto values = host.accessor<double, 1>();
+    out.loss = values[0];
+    if (values[1] == 0.0 || !std::isfinite(out.loss))
+      out.verdict = StepGradients::Verdict::LossNotFinite;
+    else if (values[2] == 0.0)
+      out.verdict = StepGradients::Verdict::GradientsNotFinite;
+  }
   out.checkMs = msSince(check);
   return out;
 }
@@ -91,7 +112,6 @@ void GradientStep::accumulate(std::vector<TensorBatch>& window, int64_t total, c
                               const F::CrossEntropyFuncOptions& lossOptions, int microBatch,
                               StepGradients& out) {
   m_optimizer.zero_grad();
-  out.verdict = StepGradients::Verdict::Ready;
   out.lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(m_device));
   out.correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(m_device));
   for (auto& b : window) {
@@ -106,13 +126,9 @@ void GradientStep::accumulate(std::vector<TensorBatch>& window, int64_t total, c
       auto logits = logitsOf(inputs);
       auto loss = F::cross_entropy(logits, labels, lossOptions);
       if (n != total) loss = loss * (double(n) / double(total));
-      // A loss that is not a number is not back-propagated: the step is skipped.
-      const bool finite = std::isfinite(loss.item<double>());
+      // Not read here: a loss that is not a finite number makes gradients that are not either, and
+      // compute() finds both once the step's passes are done.
       out.forwardMs += msSince(forward);
-      if (!finite) {
-        out.verdict = StepGradients::Verdict::LossNotFinite;
-        return;
-      }
       const auto backward = std::chrono::steady_clock::now();
       loss.backward();
       out.backwardMs += msSince(backward);
@@ -142,20 +158,49 @@ void GradientStep::applyL2Sp() {
   }
 }
 
-double GradientStep::clipOrMeasure() {
-  if (m_config.clipGradNorm > 0.0) {
-    std::vector<torch::Tensor> trainable;
-    for (const auto& group : m_paramGroups)
-      for (const auto& p : group.parameters)
-        if (p.grad().defined()) trainable.push_back(p);
-    return torch::nn::utils::clip_grad_norm_(trainable, m_config.clipGradNorm);
-  }
-  std::vector<torch::Tensor> norms;
+// The gradients' global L2 norm (float32, on the device; undefined without gradients), and with
+// config.clipGradNorm > 0 the gradients scaled by min(1, max / (norm + 1e-6)), PyTorch's
+// clip_grad_norm_ formula, without reading the norm on the host.
+torch::Tensor GradientStep::clipOrMeasure() {
+  std::vector<torch::Tensor> grads;
   for (const auto& group : m_paramGroups)
     for (const auto& p : group.parameters)
-      if (p.grad().defined()) norms.push_back(p.grad().detach().to(torch::kFloat32).norm());
-  if (norms.empty()) return 0.0;
-  return torch::stack(norms).norm().item<double>();
+      if (p.grad().defined()) grads.push_back(p.grad());
+  if (grads.empty()) return {};
+  std::vector<torch::Tensor> norms;
+  norms.reserve(grads.size());
+  for (const auto& g : grads) norms.push_back(g.detach().to(torch::kFloat32).norm());
+  torch::Tensor total = norms.size() == 1 ? norms.front() : torch::stack(norms).norm();
+  if (m_config.clipGradNorm > 0.0) {
+    torch::NoGradGuard noGrad;
+    const auto coefficient = torch::clamp_max(m_config.clipGradNorm / (total + 1e-6), 1.0);
+    for (auto& g : grads) g.mul_(coefficient);
+  }
+  return total;
+}
+
+// Checks on the device: a step whose loss or gradients are not finite numbers keeps its place but
+// learns nothing from its batch (zero gradients), decided on the device without a wait.
+void GradientStep::zeroIfNotFinite(const StepGradients& step) {
+  torch::NoGradGuard noGrad;
+  const auto notFinite = torch::logical_not(torch::logical_and(step.lossFinite, step.gradientsFinite));
+  for (const auto& group : m_paramGroups)
+    for (const auto& p : group.parameters)
+      if (p.grad().defined()) p.mutable_grad().masked_fill_(notFinite, 0.0);
+}
+
+bool stepChecksOnDevice(const torch::Device& device) {
+  const QByteArray chosen = qgetenv("ATTUNE_STEP_CHECKS").trimmed().toLower();
+  if (chosen == "device") return true;
+  if (chosen == "host") return false;
+  return !device.is_cpu();
+}
+
+int64_t stepResultReads() {
+  return g_stepResultReads.load();
+}
+void countStepResultRead() {
+  ++g_stepResultReads;
 }
 
 }  // namespace attune::detail

@@ -6,6 +6,8 @@
 
 #include <QThread>
 
+#include <mutex>
+
 namespace attune {
 
 QString torchVersion() {
@@ -26,7 +28,20 @@ int configureThreads(std::optional<int> threads) {
   // a hundred times a normal operation; flushing them to zero is what training frameworks do.
   at::globalContext().setFlushDenormal(true);
   useCpuMemoryCache();
+  static std::once_flag interOp;
+  std::call_once(interOp, [] {
+    // Settable only before the pool's first use in the process; a library that used it earlier keeps
+    // its count.
+    try {
+      at::set_num_interop_threads(1);
+    } catch (const std::exception&) {
+    }
+  });
   return at::get_num_threads();
+}
+
+int interOpThreads() {
+  return int(at::get_num_interop_threads());
 }
 
 }  // namespace attune

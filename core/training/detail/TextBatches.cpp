@@ -40,8 +40,8 @@ class TextEpoch : public EpochBatches {
     m_next += n;
     TensorBatch out;
     out.count = n;
-    out.inputs = m_device.is_cpu() ? ids : ids.to(m_device);
-    out.labels = m_device.is_cpu() ? labels : labels.to(m_device);
+    out.inputs = onDevice(ids, m_device);
+    out.labels = onDevice(labels, m_device);
     out.toTensorMs = msSince(made);
     return out;
   }

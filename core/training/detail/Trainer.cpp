@@ -4,10 +4,12 @@
 #include "core/training/detail/TrainerRun.h"
 
 #include "core/common/ProcessMemory.h"
+#include "core/training/LayerGroupPlan.h"
 #include "core/training/LoaderPolicy.h"
 #include "core/training/LrFinder.h"
 #include "core/training/Runtime.h"
 #include "core/training/detail/Autocast.h"
+#include "core/training/detail/ComputeProbe.h"
 
 #include <QFileInfo>
 
@@ -104,11 +106,13 @@ Status Trainer::setUp() {
   m_items = m_data->itemsWord();
   m_loaderWorkers = loaderWorkersFor(m_config);
   m_workersSettled = m_config.loaderWorkers.has_value() || m_job.task != TaskKind::ImageClassification;
+  m_checksOnDevice = stepChecksOnDevice(m_setup.device);
+  if (m_job.resumeRunDir.isEmpty()) chooseHowToCompute();
   m_gradients = std::make_unique<GradientStep>(
       m_config, m_setup.groups, m_setup.paramGroups, *m_setup.optimizer, m_setup.device,
       GradientFaults{m_control.simulateOutOfMemoryAbove, m_control.nonFiniteGradientsFrom,
                      m_control.nonFiniteGradientsCount},
-      m_items);
+      m_items, m_checksOnDevice);
   m_checkpoints = std::make_unique<Checkpointer>(m_job, m_config, m_writer, m_setup.prepared.inputSize);
   for (const auto& module : model().modules(/*include_self=*/false))
     if (module->name().find("BatchNorm") != std::string::npos) m_batchNeedsTwo = true;
@@ -126,12 +130,38 @@ Status Trainer::setUp() {
               ? QStringLiteral("Computing in bfloat16, which this processor only emulates: expect it to be "
                                "slower than float32.")
               : QStringLiteral("Computing in bfloat16 with float32 master weights (mixed precision)."));
+  m_progress.bf16 = m_setup.bf16;
+  m_progress.channelsLast = m_setup.channelsLast;
   m_progress.lrHead = m_config.lrHead;
   m_progress.lrBackbone = m_config.lrBackbone;
   m_progress.dataFingerprint = m_job.task == TaskKind::TextClassification
                                    ? dataFingerprint(m_job.trainTexts, m_job.valTexts)
                                    : dataFingerprint(m_job.trainSamples, m_job.valSamples);
   return {};
+}
+
+// Precision (for Auto) and memory format, measured on a batch of the run's own examples
+// (ComputeProbe.h). The first epoch decides what is timed: with the feature cache, forward passes.
+void Trainer::chooseHowToCompute() {
+  ComputeProbeRequest request =
+      computeProbeRequest(model(), m_config.precision == Precision::Auto,
+                          m_job.task == TaskKind::ImageClassification, m_setup.device);
+  if (!request.tryBFloat16 && !request.tryChannelsLast) return;
+  const int backbone = std::max(0, int(m_setup.groups.size()) - 1);
+  const auto firstEpochFrozen = frozenMask(m_setup.groups, frozenGroupCount(m_config, backbone, 1));
+  request.withBackward = !featureCacheWanted(m_config, m_job.task, m_setup.groups, firstEpochFrozen);
+  request.key = QStringLiteral("%1 at %2").arg(m_config.architecture).arg(m_setup.prepared.inputSize);
+  std::optional<TensorBatch> batch;
+  {
+    auto batches = m_data->batches(Split::Train, {}, TransformMode::Evaluation, 1, 0);
+    do batch = batches->next();
+    while (batch && batch->count == 0);
+  }
+  if (!batch) return;
+  const ComputeChoice choice = chooseComputeFormat(model(), batch->inputs, batch->labels, request);
+  if (request.tryBFloat16) m_setup.bf16 = choice.bf16;
+  m_setup.channelsLast = choice.channelsLast;
+  if (!choice.message.isEmpty()) event(RunEventKind::Info, choice.message);
 }
 
 void Trainer::announce(int threads) {
@@ -153,6 +183,11 @@ Status Trainer::resume() {
   auto progress = m_checkpoints->resume(model(), *m_setup.optimizer, *m_schedule, m_progress.dataFingerprint);
   if (!progress) return progress.error();
   m_progress = *progress;
+  // The way the interrupted run computed, whatever a probe would say now.
+  if (m_progress.bf16) m_setup.bf16 = *m_progress.bf16;
+  m_progress.bf16 = m_setup.bf16;
+  m_setup.channelsLast = m_progress.channelsLast;
+  setChannelsLast(model(), m_setup.channelsLast);
   m_stopping = EarlyStopping(m_config.monitor, m_config.minDelta, m_config.patience,
                              BestEpoch{m_progress.bestEpoch, m_progress.bestValAccuracy,
                                        m_progress.bestValLoss, m_progress.epochsSinceBest});

@@ -5,11 +5,14 @@
 #include "core/training/LayerGroupPlan.h"
 #include "core/training/LoaderPolicy.h"
 #include "core/training/RunWriter.h"
+#include "core/training/Runtime.h"
 #include "core/training/detail/Autocast.h"
 #include "core/training/detail/Validation.h"
 
 #include <QElapsedTimer>
 #include <QThread>
+
+#include <cmath>
 
 namespace attune::detail {
 
@@ -80,6 +83,7 @@ Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
   while (more) {
     waitWhilePaused();
     if (stopRequested()) {
+      if (readUnreadSteps() == StepEnd::TooManyBadSteps) return EpochEnd::Failed;
       readEpochSums();  // the resume state saved next holds them
       return EpochEnd::Stopped;
     }
@@ -107,6 +111,7 @@ Trainer::EpochEnd Trainer::trainEpoch(int epoch, EpochMetrics& metrics) {
     m_progress.batchesDone += consumed;
     if (more && !m_workersSettled && !m_cache.active()) maybeAddLoaderWorkers(epoch, probe, batches);
   }
+  if (readUnreadSteps() == StepEnd::TooManyBadSteps) return EpochEnd::Failed;
   readEpochSums();
   if (wholeEpoch && !m_profileReported) reportProfile(msSince(started));
   const int64_t seen = m_progress.epochSeen;
@@ -150,8 +155,10 @@ void Trainer::maybeAddLoaderWorkers(int epoch, WorkerProbe& probe, std::unique_p
 // The epoch's loss and accuracy sums stay on the device while it trains (reading them each step would
 // make the host wait for the device every step on CUDA); read when the epoch ends or stops.
 void Trainer::readEpochSums() {
-  m_progress.epochLossSum = m_epochLossSum.item<double>();
-  m_progress.epochCorrect = m_epochCorrect.item<int64_t>();
+  const auto host = torch::stack({m_epochLossSum, m_epochCorrect.to(torch::kFloat64)}).to(torch::kCPU);
+  countStepResultRead();
+  m_progress.epochLossSum = host[0].item<double>();
+  m_progress.epochCorrect = int64_t(std::llround(host[1].item<double>()));
 }
 
 Trainer::StepEnd Trainer::trainStep(std::vector<TensorBatch>& window) {
@@ -162,7 +169,7 @@ Trainer::StepEnd Trainer::trainStep(std::vector<TensorBatch>& window) {
     return skipStep(QStringLiteral("the loss is not a finite number"));
   if (step.verdict == StepGradients::Verdict::GradientsNotFinite)
     return skipStep(QStringLiteral("the gradients are not finite numbers"));
-  m_progress.badSteps = 0;
+  if (!m_checksOnDevice) m_progress.badSteps = 0;
   m_phases.forwardMs += step.forwardMs;
   m_phases.backwardMs += step.backwardMs;
 
@@ -174,11 +181,70 @@ Trainer::StepEnd Trainer::trainStep(std::vector<TensorBatch>& window) {
   m_setup.optimizer->step();
   m_phases.updateMs += step.checkMs + msSince(update);
   ++m_progress.step;
-
-  m_epochLossSum += step.lossSum * double(step.examples);
-  m_epochCorrect += step.correct;
   m_progress.epochSeen += step.examples;
-  reportStep(step.loss, factor);
+
+  if (!m_checksOnDevice) {
+    m_epochLossSum += step.lossSum * double(step.examples);
+    m_epochCorrect += step.correct;
+    StepMetrics metrics = stepMetrics(factor);
+    metrics.trainLoss = step.loss;
+    publishStep(metrics);
+    return StepEnd::Taken;
+  }
+  // Checks on the device: a step that was not finite learned nothing (zero gradients) and adds nothing
+  // to the epoch's sums; which steps those were is known when the flags are read.
+  const auto usable = torch::logical_and(step.lossFinite, step.gradientsFinite);
+  m_epochLossSum +=
+      torch::where(usable, step.lossSum * double(step.examples), torch::zeros_like(step.lossSum));
+  m_epochCorrect += torch::where(usable, step.correct, torch::zeros_like(step.correct));
+  if (m_unread.empty()) m_lastRead = std::chrono::steady_clock::now();
+  m_unread.push_back(
+      UnreadStep{stepMetrics(factor), step.examples, step.lossSum, step.lossFinite, step.gradientsFinite});
+  constexpr size_t kMostUnreadSteps = 64;
+  constexpr double kReadEveryMs = 500.0;  // the live loss plot stays live
+  if (m_unread.size() >= kMostUnreadSteps || msSince(m_lastRead) >= kReadEveryMs) return readUnreadSteps();
+  return StepEnd::Taken;
+}
+
+// Checks on the device: one copy to the host of every unread step's loss and flags; the steps' metrics
+// are published in order, and a step that was not finite is reported as a warning and counts towards
+// config.maxBadSteps in a row, as a skipped step does with checks on the host.
+Trainer::StepEnd Trainer::readUnreadSteps() {
+  if (m_unread.empty()) return StepEnd::Taken;
+  std::vector<torch::Tensor> values;
+  values.reserve(3 * m_unread.size());
+  for (const auto& u : m_unread) {
+    values.push_back(u.lossSum);
+    values.push_back(u.lossFinite.to(torch::kFloat64));
+    values.push_back(u.gradientsFinite.to(torch::kFloat64));
+  }
+  const auto host = torch::stack(values).to(torch::kCPU).contiguous();
+  countStepResultRead();
+  const double* read = host.data_ptr<double>();
+  std::vector<UnreadStep> unread;
+  unread.swap(m_unread);
+  m_lastRead = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < unread.size(); ++i) {
+    const double loss = read[3 * i];
+    const bool lossFinite = read[3 * i + 1] != 0.0 && std::isfinite(loss);
+    const bool gradientsFinite = read[3 * i + 2] != 0.0;
+    StepMetrics& metrics = unread[i].metrics;
+    if (lossFinite && gradientsFinite) {
+      m_progress.badSteps = 0;
+      metrics.trainLoss = loss;
+      publishStep(metrics);
+      continue;
+    }
+    m_progress.epochSeen -= unread[i].examples;
+    ++m_progress.badSteps;
+    event(RunEventKind::Warning,
+          QStringLiteral("Step %1: %2; its gradients were set to zero, so it learned nothing from its %3.")
+              .arg(metrics.step)
+              .arg(lossFinite ? QStringLiteral("the gradients are not finite numbers")
+                              : QStringLiteral("the loss is not a finite number"))
+              .arg(m_items));
+    if (m_progress.badSteps >= m_config.maxBadSteps) return StepEnd::TooManyBadSteps;
+  }
   return StepEnd::Taken;
 }
 
@@ -190,13 +256,13 @@ Trainer::StepEnd Trainer::skipStep(const QString& what) {
   return m_progress.badSteps >= m_config.maxBadSteps ? StepEnd::TooManyBadSteps : StepEnd::Skipped;
 }
 
-void Trainer::reportStep(double loss, double factor) {
+// A taken step's metrics but its loss; its phases join the epoch's, and the next step's start afresh.
+StepMetrics Trainer::stepMetrics(double factor) {
   StepMetrics step;
   step.fold = m_job.fold;
   step.epoch = m_progress.epoch;
   step.step = m_progress.step;
   step.stepsTotal = m_stepsPerEpoch * m_config.epochs;
-  step.trainLoss = loss;
   const auto& groups = m_setup.groups;
   for (size_t g = 0; g < groups.size(); ++g) {
     const double groupRate = m_frozen[g] ? 0.0 : groups[g].plan.baseLr * factor;
@@ -213,6 +279,10 @@ void Trainer::reportStep(double loss, double factor) {
   m_epochPhases.backwardMs += m_phases.backwardMs;
   m_epochPhases.updateMs += m_phases.updateMs;
   m_phases = {};
+  return step;
+}
+
+void Trainer::publishStep(const StepMetrics& step) {
   m_control.metrics.push(step);
   if (auto s = m_writer.append(step); !s) event(RunEventKind::Warning, s.error().text());
 }
@@ -231,16 +301,19 @@ void Trainer::reportProfile(double trainingMs) {
                                   : QStringLiteral("%1 image workers").arg(m_loaderWorkers);
   else
     source = QStringLiteral("texts prepared in advance");
-  QString text = QStringLiteral(
-                     "%1 compute %2, %3: waiting for the %4 took %5% of the training time "
-                     "(forward %6%, backward %7%, update %8%).")
-                     .arg(m_computeThreads)
-                     .arg(m_computeThreads == 1 ? QStringLiteral("thread") : QStringLiteral("threads"))
-                     .arg(source, m_items)
-                     .arg(waitShare)
-                     .arg(share(p.forwardMs))
-                     .arg(share(p.backwardMs))
-                     .arg(share(p.updateMs));
+  QString text =
+      QStringLiteral(
+          "%1 compute %2 and %9, %3: waiting for the %4 took %5% of the training time "
+          "(forward %6%, backward %7%, update %8%).")
+          .arg(m_computeThreads)
+          .arg(m_computeThreads == 1 ? QStringLiteral("thread") : QStringLiteral("threads"))
+          .arg(source, m_items)
+          .arg(waitShare)
+          .arg(share(p.forwardMs))
+          .arg(share(p.backwardMs))
+          .arg(share(p.updateMs))
+          .arg(interOpThreads() == 1 ? QStringLiteral("1 inter-op thread")
+                                     : QStringLiteral("%1 inter-op threads").arg(interOpThreads()));
   // More than a twentieth: the model waits for its data (issue 22's bound at the default settings).
   if (waitShare > 5 && !m_cache.active() && m_job.task == TaskKind::ImageClassification)
     text += QStringLiteral(
@@ -252,6 +325,8 @@ void Trainer::reportProfile(double trainingMs) {
 
 torch::Tensor Trainer::logitsOf(const torch::Tensor& inputs) {
   AutocastGuard autocast(m_setup.bf16, m_setup.device);
+  if (m_setup.channelsLast && !m_cache.active() && inputs.dim() == 4)
+    return model().forward(inputs.contiguous(torch::MemoryFormat::ChannelsLast)).to(torch::kFloat32);
   auto logits = m_cache.active() ? model().classify(inputs) : model().forward(inputs);
   return logits.to(torch::kFloat32);
 }

@@ -56,6 +56,7 @@ class Trainer {
   std::optional<RunSummary> start();
   Status findRate();
   Status setUp();
+  void chooseHowToCompute();
   void announce(int threads);
   Status resume();
   void applyFreezing(int epoch);
@@ -66,7 +67,20 @@ class Trainer {
   std::unique_ptr<EpochBatches> trainBatches(int epoch);
   StepEnd trainStep(std::vector<TensorBatch>& window);
   StepEnd skipStep(const QString& what);
-  void reportStep(double loss, double factor);
+  StepMetrics stepMetrics(double factor);
+  void publishStep(const StepMetrics& step);
+  // Checks on the device (GradientStep.h): the steps taken since the last read, their losses and
+  // finiteness flags still on the device. Read together every kReadEveryMs or kMostUnreadSteps steps,
+  // when an epoch ends or stops: one wait for the device instead of one per step.
+  struct UnreadStep {
+    StepMetrics metrics;  // all but the loss
+    int64_t examples = 0;
+    torch::Tensor lossSum, lossFinite, gradientsFinite;
+  };
+  StepEnd readUnreadSteps();
+  bool m_checksOnDevice = false;
+  std::vector<UnreadStep> m_unread;
+  std::chrono::steady_clock::time_point m_lastRead;
   int m_computeThreads = 1;         // LibTorch's threads for this run (configureThreads)
   bool m_peakFromRunStart = false;  // the process's peak memory was reset when the run started
   torch::Tensor logitsOf(const torch::Tensor& inputs);

@@ -17,30 +17,34 @@ Error damaged(const QString& what) {
 }  // namespace
 
 nlohmann::json TrainerProgress::toJson() const {
-  return {{"format_version", 1},
-          {"epoch", epoch},
-          {"batches_done", batchesDone},
-          {"step", step},
-          {"epoch_loss_sum", epochLossSum},
-          {"epoch_correct", epochCorrect},
-          {"epoch_seen", epochSeen},
-          {"bad_steps", badSteps},
-          {"micro_batch", microBatch},
-          {"epochs_completed", epochsCompleted},
-          {"best_epoch", bestEpoch},
-          {"best_val_accuracy", bestValAccuracy},
-          {"best_val_loss", bestValLoss},
-          {"epochs_since_best", epochsSinceBest},
-          {"overfitting_reported", overfittingReported},
-          {"train_losses", trainLosses},
-          {"val_losses", valLosses},
-          {"lr_head", lrHead},
-          {"lr_backbone", lrBackbone},
-          {"schedule", schedule},
-          {"data_fingerprint", dataFingerprint.toStdString()}};
+  nlohmann::json json = {{"format_version", 1},
+                         {"epoch", epoch},
+                         {"batches_done", batchesDone},
+                         {"step", step},
+                         {"epoch_loss_sum", epochLossSum},
+                         {"epoch_correct", epochCorrect},
+                         {"epoch_seen", epochSeen},
+                         {"bad_steps", badSteps},
+                         {"micro_batch", microBatch},
+                         {"epochs_completed", epochsCompleted},
+                         {"best_epoch", bestEpoch},
+                         {"best_val_accuracy", bestValAccuracy},
+                         {"best_val_loss", bestValLoss},
+                         {"epochs_since_best", epochsSinceBest},
+                         {"overfitting_reported", overfittingReported},
+                         {"train_losses", trainLosses},
+                         {"val_losses", valLosses},
+                         {"lr_head", lrHead},
+                         {"lr_backbone", lrBackbone},
+                         {"schedule", schedule},
+                         {"data_fingerprint", dataFingerprint.toStdString()},
+                         {"channels_last", channelsLast}};
+  if (bf16) json["bf16"] = *bf16;
+  return json;
 }
 
 Result<TrainerProgress> TrainerProgress::fromJson(const nlohmann::json& json) {
+  using json_fields::read;
   using json_fields::require;
   if (!json.is_object()) return damaged(QStringLiteral("not an object"));
   int version = 0;
@@ -67,6 +71,12 @@ Result<TrainerProgress> TrainerProgress::fromJson(const nlohmann::json& json) {
   if (!json.contains("schedule")) return damaged(QStringLiteral("schedule is missing."));
   p.schedule = json["schedule"];
   p.dataFingerprint = fingerprint;
+  if (auto s = read(json, "channels_last", {}, p.channelsLast); !s) return damaged(s.error().message);
+  if (json.contains("bf16")) {
+    bool bf16 = false;
+    if (auto s = read(json, "bf16", {}, bf16); !s) return damaged(s.error().message);
+    p.bf16 = bf16;
+  }
   if (p.epoch < 1 || p.batchesDone < 0 || p.step < 0 || p.epochSeen < 0 || p.microBatch < 0)
     return damaged(QStringLiteral("values out of range"));
   return p;

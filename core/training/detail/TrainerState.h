@@ -12,6 +12,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace attune::detail {
@@ -38,6 +39,10 @@ struct TrainerProgress {
   double lrBackbone = 0.0;
   nlohmann::json schedule;  // LearningRateSchedule::state()
   QString dataFingerprint;  // dataFingerprint() of the run's split
+  // How the run computes, as chosen when it started (ComputeProbe.h); a resumed run keeps it. Absent
+  // from state files older than the choice: the run's precision setting decides, as it did then.
+  std::optional<bool> bf16;
+  bool channelsLast = false;
 
   nlohmann::json toJson() const;
   static Result<TrainerProgress> fromJson(const nlohmann::json& json);

@@ -30,8 +30,7 @@ Status loadStartPoint(const TrainingJob& job, TrainingSetup& setup) {
 }  // namespace
 
 bool computesInBFloat16(Precision precision, const torch::Device& device) {
-  return precision == Precision::BFloat16 ||
-         (precision == Precision::Auto && (device.is_cuda() || cpuHasNativeBFloat16()));
+  return precision == Precision::BFloat16 || (precision == Precision::Auto && device.is_cuda());
 }
 
 Result<TrainingSetup> setUpTraining(const TrainingJob& job, const TrainingConfig& config,

@@ -19,8 +19,8 @@
 
 namespace attune::detail {
 
-// bfloat16 autocast under `precision` on `device`: always for BFloat16; for Auto on a GPU or on a CPU
-// that computes bfloat16 natively (elsewhere it is emulated and slower than float32).
+// bfloat16 autocast under `precision` on `device`: always for BFloat16; for Auto on a GPU. For Auto on
+// a CPU the run measures both (ComputeProbe.h); until then, and where nothing is measured, float32.
 bool computesInBFloat16(Precision precision, const torch::Device& device);
 
 // Whether the model of an earlier run (TrainingJob::startFrom) replaces the pre-trained weights. The
@@ -34,6 +34,7 @@ struct TrainingSetup {
   std::vector<ParameterGroup> paramGroups;
   std::unique_ptr<torch::optim::Optimizer> optimizer;  // over paramGroups, in their order
   bool bf16 = false;
+  bool channelsLast = false;  // the convolutions' weights and inputs in NHWC (ComputeProbe.h)
   // For the run's log, in order: what was loaded, what the user should know, layer-group names of the
   // configuration that the model does not have.
   std::vector<RunEvent> messages;
