@@ -189,7 +189,8 @@ def make_fashion_demo(out_dir, cli, tfjs_cache=None):
         shutil.rmtree(weights, ignore_errors=True)
         shutil.copytree(fetched, weights, ignore=shutil.ignore_patterns(".*"))
         # Quick: the new last layer on features computed once, at 96 px: a first model within seconds
-        # of pressing Train on a 2-core laptop (tests/benchmarks/bench_demo_first_model measures it).
+        # of pressing Train on a 2-core laptop (measured from the window by tests/ui/bench_demo_first_model,
+        # from attune-cli by tests/benchmarks/run_first_model.sh).
         command = [cli, "new", project, "--task", "image", "--data", images_dir, "--model", "tfjs",
                    "--weights", weights, "--set", "preset=quick", "--set", "model.input_size=96"]
     else:

@@ -1,8 +1,12 @@
-"""What the PyTorch training loops of bench_train_throughput.py and bench_text_throughput.py share:
-Attune's optimiser groups and schedule (core/training/detail/Trainer.cpp), the process's peak memory,
-and how an average step's phases are printed."""
+"""What the PyTorch twins of the benchmarks share: Attune's optimiser groups and schedule
+(core/training/detail/Trainer.cpp), the process's peak memory, how an average step's phases are printed,
+and a safetensors reader (Debian has no safetensors package)."""
+import json
 import math
+import mmap
+import struct
 
+SAFETENSORS_DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16", "I64": "int64"}
 WEIGHT_DECAY, LABEL_SMOOTHING, WARMUP_FRACTION = 1e-2, 0.1, 0.05
 PHASE_NAMES = ("data wait", "to tensor", "forward", "backward", "update", "other")
 
@@ -63,3 +67,24 @@ def print_figures(name, size, batch, per_s, ms_per_step, phases, reset, extra_me
         flush=True)
     print(f"memory python {name:<14} {peak_resident_mb():8.0f} MB peak resident"
           f"{'' if reset else ' (since the process started)'}{extra_memory}", flush=True)
+
+
+def read_safetensors(path):
+    """The tensors of a .safetensors file (8-byte little-endian header length, JSON header, raw data) as
+    views of the file mapped copy-on-write, as the safetensors package maps it: nothing is read until a
+    tensor is used (load_state_dict copies them into the model)."""
+    import torch
+
+    with open(path, "rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+    (length,) = struct.unpack("<Q", mapped[:8])
+    header = json.loads(mapped[8:8 + length])
+    header.pop("__metadata__", None)
+    tensors = {}
+    for name, entry in header.items():
+        dtype = getattr(torch, SAFETENSORS_DTYPES[entry["dtype"]])
+        start, end = entry["data_offsets"]
+        count = (end - start) // torch.empty((), dtype=dtype).element_size()
+        tensors[name] = (torch.frombuffer(mapped, dtype=dtype, count=count, offset=8 + length + start)
+                         if count else torch.empty(0, dtype=dtype)).reshape(entry["shape"])
+    return tensors

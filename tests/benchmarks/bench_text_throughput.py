@@ -188,13 +188,19 @@ def prepare(args):
     model = BertForSequenceClassification(config, 2)
     encoder = {name: value for name, value in model.state_dict().items() if name.startswith("bert.")}
     write_safetensors(os.path.join(model_folder, "model.safetensors"), encoder)
-    chooser = random.Random(7)
-    with open(os.path.join(folder, "texts.csv"), "w", newline="") as out:
+    write_texts(os.path.join(folder, "texts.csv"), words, args.texts, args.words)
+    print(f"# wrote {model_folder} ({args.layers} layers) and {args.texts} texts of {args.words} words")
+
+
+def write_texts(path, words, count, length, seed=7):
+    """A table (columns text,label) of `count` texts of `length` words drawn from `words`, labelled good,
+    bad, good... (bench_predict_text.py writes its texts with it too)."""
+    chooser = random.Random(seed)
+    with open(path, "w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["text", "label"])
-        for i in range(args.texts):
-            writer.writerow([" ".join(chooser.choice(words) for _ in range(args.words)), ("good", "bad")[i % 2]])
-    print(f"# wrote {model_folder} ({args.layers} layers) and {args.texts} texts of {args.words} words")
+        for i in range(count):
+            writer.writerow([" ".join(chooser.choice(words) for _ in range(length)), ("good", "bad")[i % 2]])
 
 
 def read_inputs(folder, tokens):

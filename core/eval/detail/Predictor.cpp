@@ -39,6 +39,9 @@ struct Predictor::Impl {
   QString runId;
   QString checkpoint;
   int epoch = 0;
+  // The run's compute threads (unset: every core). LibTorch's thread count belongs to the calling
+  // thread, so each prediction sets it on the thread that computes.
+  std::optional<int> threads;
 };
 
 Predictor::Predictor(std::unique_ptr<Impl> impl) : d(std::move(impl)) {}
@@ -60,7 +63,8 @@ Result<std::unique_ptr<Predictor>> Predictor::open(TrainedModelSettings settings
                      .arg(impl->runId, config.weightsPath),
                  QStringLiteral("Put the pre-trained weights back where they were, or train again."));
   impl->device = detail::computeDevice();
-  useCpuMemoryCache();
+  impl->threads = config.threads;
+  configureThreads(impl->threads);  // also puts the CPU memory cache in place
   auto prepared = detail::loadTrainedModel(config, int(impl->classes.size()), impl->checkpoint, impl->device);
   if (!prepared) return prepared.error();
   impl->prepared = std::move(*prepared);
@@ -113,6 +117,7 @@ Result<std::vector<std::vector<double>>> Predictor::predictTexts(const QStringLi
   return guardEngine(
       QStringLiteral("Classifying the texts"), [&]() -> Result<std::vector<std::vector<double>>> {
         detail::injectEngineFault(detail::EngineFaultSite::Predict);
+        configureThreads(d->threads);
         std::vector<TextSample> samples;
         samples.reserve(size_t(texts.size()));
         for (const QString& text : texts) samples.push_back({text, 0, 0});
@@ -128,6 +133,7 @@ Result<std::vector<std::vector<double>>> Predictor::predictImages(const QStringL
   return guardEngine(
       QStringLiteral("Classifying the images"), [&]() -> Result<std::vector<std::vector<double>>> {
         detail::injectEngineFault(detail::EngineFaultSite::Predict);
+        configureThreads(d->threads);
         std::vector<ImageSample> samples;
         samples.reserve(size_t(paths.size()));
         for (const QString& path : paths) samples.push_back(ImageSample{path, 0});
