@@ -2,6 +2,10 @@
 
 #include <QFile>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace attune {
 namespace {
 
@@ -32,6 +36,12 @@ std::optional<int64_t> peakResidentBytes() {
 
 std::optional<int64_t> residentBytes() {
   return statusField("VmRSS");
+}
+
+void returnFreedMemoryToSystem() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
 }
 
 bool resetPeakResident() {

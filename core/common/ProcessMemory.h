@@ -17,6 +17,10 @@ std::optional<int64_t> residentBytes();
 // Starts the peak afresh from the memory resident now (Linux: writes 5 to /proc/self/clear_refs); false
 // where the system does not allow it (the peak then counts from the process's start).
 bool resetPeakResident();
+// Gives the C library's freed but kept memory back to the system (glibc: malloc_trim). After a model's
+// weights file was read and copied into the model, the copies' memory would otherwise stay with the
+// process and add to the peak of the training that follows. No effect elsewhere.
+void returnFreedMemoryToSystem();
 // "1.4 GB", "820 MB": bytes in the units a user reads (powers of 1000, as file managers show them).
 QString describeBytes(int64_t bytes);
 

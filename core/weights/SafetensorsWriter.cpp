@@ -5,6 +5,9 @@
 
 #include <QtEndian>
 
+#include <functional>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 namespace attune {
@@ -22,9 +25,51 @@ QString unwritableHint() {
       "Check that the folder exists, that you may write to it and that the disk has free space.");
 }
 
+// What the writer needs of a tensor: its name, type, shape and size for the header, and its bytes
+// when they are written (from a TensorMap's bytes or a TensorSource).
+struct Entry {
+  const std::string* name;
+  DType dtype;
+  const std::vector<int64_t>* shape;
+  int64_t byteCount;  // -1: the bytes do not match the shape (refused with a message)
+  std::function<QByteArrayView(QByteArray& scratch)> bytes;
+};
+
+std::vector<Entry> entriesOf(const TensorMap& tensors) {
+  std::vector<Entry> entries;
+  entries.reserve(tensors.size());
+  for (const auto& [name, tensor] : tensors) {
+    const std::optional<int64_t> expected = checkedByteSize(tensor.dtype, tensor.shape);
+    entries.push_back({&name, tensor.dtype, &tensor.shape,
+                       expected && *expected == tensor.bytes.size() ? *expected : -1,
+                       [&bytes = tensor.bytes](QByteArray&) { return QByteArrayView(bytes); }});
+  }
+  return entries;
+}
+
+std::vector<Entry> entriesOf(const TensorSources& tensors) {
+  std::vector<Entry> entries;
+  entries.reserve(tensors.size());
+  for (const auto& [name, tensor] : tensors) {
+    const std::optional<int64_t> expected = checkedByteSize(tensor.dtype, tensor.shape);
+    entries.push_back({&name, tensor.dtype, &tensor.shape, expected ? *expected : -1, tensor.bytes});
+  }
+  return entries;
+}
+
+Error sizeError(const std::string& name, int64_t bytes, DType dtype) {
+  return Error(ErrorCode::BadValue,
+               QStringLiteral("Tensor \"%1\" holds %2 bytes, which does not match its shape and element "
+                              "type %3.")
+                   .arg(QString::fromUtf8(name.data(), qsizetype(name.size())))
+                   .arg(bytes)
+                   .arg(QLatin1String(dtypeName(dtype))));
+}
+
 // The length field and the JSON header, padded with spaces so that the tensor data starts at a
 // multiple of 8 bytes (as the official implementation does, for aligned memory-mapped reads).
-Result<QByteArray> buildHeader(const TensorMap& tensors, const std::map<std::string, std::string>& metadata) {
+Result<QByteArray> buildHeader(const std::vector<Entry>& entries,
+                               const std::map<std::string, std::string>& metadata) {
   // The header is written entry by entry (an ordered_json object looks each new key up among all the
   // others: quadratic in the number of tensors); the map's names are unique already.
   std::string text = "{";
@@ -37,25 +82,19 @@ Result<QByteArray> buildHeader(const TensorMap& tensors, const std::map<std::str
   int64_t offset = 0;
   try {
     if (!metadata.empty()) append(kMetadataKey, metadata);
-    for (const auto& [name, tensor] : tensors) {
-      if (name == kMetadataKey) {
+    for (const Entry& entry : entries) {
+      if (*entry.name == kMetadataKey) {
         return Error(ErrorCode::BadValue, QStringLiteral("A tensor may not be named \"__metadata__\"."),
                      QStringLiteral("Rename the tensor."));
       }
-      const std::optional<int64_t> expected_bytes = checkedByteSize(tensor.dtype, tensor.shape);
-      if (!expected_bytes || *expected_bytes != tensor.bytes.size()) {
-        return Error(
-            ErrorCode::BadValue,
-            QStringLiteral("Tensor \"%1\" holds %2 bytes, which does not match its shape and element "
-                           "type %3.")
-                .arg(QString::fromUtf8(name.data(), qsizetype(name.size())))
-                .arg(tensor.bytes.size())
-                .arg(QLatin1String(dtypeName(tensor.dtype))));
+      if (entry.byteCount < 0) {
+        QByteArray scratch;
+        return sizeError(*entry.name, entry.bytes(scratch).size(), entry.dtype);
       }
-      append(name, {{"dtype", dtypeName(tensor.dtype)},
-                    {"shape", tensor.shape},
-                    {"data_offsets", {offset, offset + *expected_bytes}}});
-      offset += *expected_bytes;
+      append(*entry.name, {{"dtype", dtypeName(entry.dtype)},
+                           {"shape", *entry.shape},
+                           {"data_offsets", {offset, offset + entry.byteCount}}});
+      offset += entry.byteCount;
     }
   } catch (const ordered_json::type_error&) {
     return Error(ErrorCode::BadValue, QStringLiteral("A tensor name or metadata text is not valid UTF-8."),
@@ -80,22 +119,40 @@ Error writeError(const QString& target, const QString& reason) {
                unwritableHint());
 }
 
-Status writeTo(QIODevice& device, const QString& target, const TensorMap& tensors,
+Status writeTo(QIODevice& device, const QString& target, const std::vector<Entry>& entries,
                const std::map<std::string, std::string>& metadata) {
-  Result<QByteArray> header = buildHeader(tensors, metadata);
+  Result<QByteArray> header = buildHeader(entries, metadata);
   if (!header) return header.error();
   if (device.write(*header) != header->size()) return writeError(target, device.errorString());
-  for (const auto& [name, tensor] : tensors) {
-    if (device.write(tensor.bytes) != tensor.bytes.size()) return writeError(target, device.errorString());
+  QByteArray scratch;
+  for (const Entry& entry : entries) {
+    const QByteArrayView bytes = entry.bytes(scratch);
+    if (bytes.size() != entry.byteCount) return sizeError(*entry.name, bytes.size(), entry.dtype);
+    if (device.write(bytes.data(), bytes.size()) != bytes.size())
+      return writeError(target, device.errorString());
+    scratch.clear();
   }
   return {};
+}
+
+Status writeFileFrom(const QString& path, const std::vector<Entry>& entries,
+                     const std::map<std::string, std::string>& metadata) {
+  AtomicFile file(path);
+  if (auto opened = file.open(); !opened) return opened;
+  if (Status written = writeTo(file, path, entries, metadata); !written) {
+    // The cause the device saw (a full disk) says more than "could not write".
+    const Status failure = file.hasFailed() ? Status(file.writeFailure()) : written;
+    file.cancel();
+    return failure;
+  }
+  return file.commit();
 }
 
 }  // namespace
 
 Result<QByteArray> SafetensorsWriter::serialize(const TensorMap& tensors,
                                                 const std::map<std::string, std::string>& metadata) {
-  Result<QByteArray> bytes = buildHeader(tensors, metadata);
+  Result<QByteArray> bytes = buildHeader(entriesOf(tensors), metadata);
   if (!bytes) return bytes;
   qsizetype total_bytes = bytes->size();
   for (const auto& [name, tensor] : tensors) total_bytes += tensor.bytes.size();
@@ -106,20 +163,17 @@ Result<QByteArray> SafetensorsWriter::serialize(const TensorMap& tensors,
 
 Status SafetensorsWriter::write(QIODevice& device, const TensorMap& tensors,
                                 const std::map<std::string, std::string>& metadata) {
-  return writeTo(device, QStringLiteral("the weights"), tensors, metadata);
+  return writeTo(device, QStringLiteral("the weights"), entriesOf(tensors), metadata);
 }
 
 Status SafetensorsWriter::writeFile(const QString& path, const TensorMap& tensors,
                                     const std::map<std::string, std::string>& metadata) {
-  AtomicFile file(path);
-  if (auto opened = file.open(); !opened) return opened;
-  if (Status written = writeTo(file, path, tensors, metadata); !written) {
-    // The cause the device saw (a full disk) says more than "could not write".
-    const Status failure = file.hasFailed() ? Status(file.writeFailure()) : written;
-    file.cancel();
-    return failure;
-  }
-  return file.commit();
+  return writeFileFrom(path, entriesOf(tensors), metadata);
+}
+
+Status SafetensorsWriter::writeSources(const QString& path, const TensorSources& tensors,
+                                       const std::map<std::string, std::string>& metadata) {
+  return writeFileFrom(path, entriesOf(tensors), metadata);
 }
 
 }  // namespace attune

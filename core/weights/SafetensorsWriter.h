@@ -22,6 +22,10 @@ class SafetensorsWriter {
   // Atomic and durable (AtomicFile): a full disk or any failure leaves the old file as it was.
   static Status writeFile(const QString& path, const TensorMap& tensors,
                           const std::map<std::string, std::string>& metadata = {});
+  // The same file from sources asked for their bytes one at a time (TensorData.h): at most one
+  // tensor's bytes are in memory beside what the sources own.
+  static Status writeSources(const QString& path, const TensorSources& tensors,
+                             const std::map<std::string, std::string>& metadata = {});
 };
 
 }  // namespace attune

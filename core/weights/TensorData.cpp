@@ -83,4 +83,12 @@ int64_t TensorData::numel() const {
   return checkedNumel(shape).value_or(-1);
 }
 
+TensorSource sourceOf(TensorData data) {
+  TensorSource source;
+  source.dtype = data.dtype;
+  source.shape = data.shape;
+  source.bytes = [bytes = std::move(data.bytes)](QByteArray&) { return QByteArrayView(bytes); };
+  return source;
+}
+
 }  // namespace attune

@@ -3,8 +3,10 @@
 // can cross public headers. The engine converts it to and from torch::Tensor in core/models/detail.
 
 #include <QByteArray>
+#include <QByteArrayView>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -40,5 +42,19 @@ std::optional<int64_t> checkedByteSize(DType dtype, const std::vector<int64_t>& 
 
 // Tensors by name, sorted (as safetensors writers sort them).
 using TensorMap = std::map<std::string, TensorData>;
+
+// A tensor whose bytes a writer asks for when it writes them, one tensor at a time: a checkpoint of a
+// live model is written without a copy of the whole model in memory. `bytes` returns the tensor's
+// little-endian, row-major bytes (checkedByteSize(dtype, shape) of them): a view of memory that stays
+// valid until the next call, or of `scratch`, which it may fill.
+struct TensorSource {
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  std::function<QByteArrayView(QByteArray& scratch)> bytes;
+};
+using TensorSources = std::map<std::string, TensorSource>;
+
+// A source over bytes already in memory (kept alive by the source).
+TensorSource sourceOf(TensorData data);
 
 }  // namespace attune

@@ -5,11 +5,13 @@
 
 #include "TinyDataset.h"
 #include "core/models/detail/ImageClassifier.h"
+#include "core/models/detail/StateDict.h"
 #include "core/training/TrainingJob.h"
 #include "core/training/TrainingSession.h"
 #include "core/training/detail/Autocast.h"
 #include "core/training/detail/ComputeProbe.h"
 #include "core/weights/SafetensorsReader.h"
+#include "core/weights/SafetensorsWriter.h"
 
 #include <nlohmann/json.hpp>
 
@@ -156,6 +158,21 @@ class TestComputeProbe : public QObject {
              qPrintable(QString::number((plain - nhwc).abs().max().item<double>())));
     attune::detail::setChannelsLast(*model, false);
     QVERIFY(model->named_parameters()["features.0.0.weight"].is_contiguous());
+  }
+
+  // A checkpoint written from a channels-last model is row-major in the file, as any other: the same
+  // bytes as the model's tensors copied out in the default layout.
+  void checkpointOfAChannelsLastModelIsRowMajor() {
+    torch::manual_seed(9);
+    auto model = attune::detail::makeImageClassifier(QStringLiteral("resnet18"), 3);
+    const auto plain = SafetensorsWriter::serialize(attune::detail::stateDictOf(*model));
+    QVERIFY(plain.ok());
+    attune::detail::setChannelsLast(*model, true);
+    const QString path = m_dir.filePath(QStringLiteral("channels-last.safetensors"));
+    QVERIFY(SafetensorsWriter::writeSources(path, attune::detail::stateDictSources(*model)).ok());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.readAll() == *plain);
   }
 
   // A run says what it measured; an interrupted run that computed in channels-last resumes in

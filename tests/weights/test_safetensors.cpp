@@ -114,6 +114,7 @@ class TestSafetensors : public QObject {
   void writerRejectsInconsistentTensors_data();
   void writerRejectsInconsistentTensors();
   void writeFileFailsInMissingFolder();
+  void sourcesWriteTheSameFileOneTensorAtATime();
   void writeFileFailsInReadOnlyFolder();
   void writeFailsOnFullDevice_data();
   void writeFailsOnFullDevice();
@@ -423,6 +424,55 @@ void TestSafetensors::writeFileFailsInMissingFolder() {
       SafetensorsWriter::writeFile(dir.filePath(QStringLiteral("file/model.safetensors")), {});
   QVERIFY(!under_file.ok());
   QCOMPARE(under_file.error().code, ErrorCode::FileUnwritable);
+}
+
+// writeSources (a checkpoint of a live model): the same bytes as the whole map serialised, each
+// source asked once, in name order; a source whose bytes do not fit its shape fails the write and
+// leaves no file.
+void TestSafetensors::sourcesWriteTheSameFileOneTensorAtATime() {
+  QTemporaryDir dir;
+  TensorMap tensors;
+  tensors["embed.weight"] = makeTensor(DType::F32, {4, 3}, 1);
+  tensors["head.bias"] = makeTensor(DType::BF16, {3}, 2);
+  tensors["scale"] = makeTensor(DType::F64, {}, 3);
+  tensors["empty"] = makeTensor(DType::I64, {0, 5}, 4);
+  const std::map<std::string, std::string> metadata{{"format", "pt"}};
+  TensorSources sources;
+  std::vector<std::string> asked;
+  for (const auto& [name, tensor] : tensors) {
+    TensorSource source = sourceOf(tensor);
+    // Half of them fill the writer's scratch instead of giving a view of their own bytes.
+    const bool viaScratch = asked.size() % 2 == 0;
+    source.bytes = [&asked, name, bytes = tensor.bytes, viaScratch](QByteArray& scratch) {
+      asked.push_back(name);
+      if (!viaScratch) return QByteArrayView(bytes);
+      scratch = bytes;
+      return QByteArrayView(scratch);
+    };
+    sources.emplace(name, std::move(source));
+    asked.push_back({});
+  }
+  asked.clear();
+  const QString path = dir.filePath(QStringLiteral("sources.safetensors"));
+  const Status written = SafetensorsWriter::writeSources(path, sources, metadata);
+  QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().text()));
+  QFile file(path);
+  QVERIFY(file.open(QIODevice::ReadOnly));
+  const auto expected = SafetensorsWriter::serialize(tensors, metadata);
+  QVERIFY(expected.ok());
+  QCOMPARE(file.readAll(), *expected);
+  QCOMPARE(asked, (std::vector<std::string>{"embed.weight", "empty", "head.bias", "scale"}));
+
+  TensorSources wrong;
+  wrong["short"] = sourceOf(tensors["embed.weight"]);
+  wrong["short"].shape = {5, 3};  // 60 bytes announced, 48 given
+  const QString bad = dir.filePath(QStringLiteral("bad.safetensors"));
+  const Status refused = SafetensorsWriter::writeSources(bad, wrong);
+  QVERIFY(!refused.ok());
+  QVERIFY2(refused.error().message.contains(QLatin1String("does not match its shape")),
+           qPrintable(refused.error().message));
+  QVERIFY(!QFile::exists(bad));
+  QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);  // no temporary file left
 }
 
 void TestSafetensors::writeFileFailsInReadOnlyFolder() {

@@ -143,6 +143,29 @@ TensorMap stateDictOf(const torch::nn::Module& module) {
   return result;
 }
 
+TensorSource tensorSource(const torch::Tensor& tensor) {
+  TensorSource source;
+  const auto held = tensor.detach();
+  source.dtype = dtypeOf(held.scalar_type());
+  source.shape.assign(held.sizes().begin(), held.sizes().end());
+  source.bytes = [held](QByteArray& scratch) {
+    const auto byteCount = static_cast<qsizetype>(held.numel() * held.element_size());
+    if (held.is_cpu() && held.is_contiguous())
+      return QByteArrayView(static_cast<const char*>(held.data_ptr()), byteCount);
+    const auto dense = held.to(torch::kCPU).contiguous();
+    scratch = QByteArray(static_cast<const char*>(dense.data_ptr()), byteCount);
+    return QByteArrayView(scratch);
+  };
+  return source;
+}
+
+TensorSources stateDictSources(const torch::nn::Module& module) {
+  TensorSources result;
+  for (const auto& item : module.named_parameters()) result.emplace(item.key(), tensorSource(item.value()));
+  for (const auto& item : module.named_buffers()) result.emplace(item.key(), tensorSource(item.value()));
+  return result;
+}
+
 Result<WeightLoadReport> loadStateDict(torch::nn::Module& module, const TensorMap& tensors,
                                        const std::string& headPrefix, HeadPolicy policy) {
   return loadStateDict(

@@ -24,6 +24,13 @@ TensorData toTensorData(const torch::Tensor& tensor);
 
 // All parameters and buffers of the module by dotted name, on CPU.
 TensorMap stateDictOf(const torch::nn::Module& module);
+// A source of the tensor's bytes for a writer (TensorData.h): a view of its memory when it is a
+// contiguous CPU tensor, else a row-major CPU copy made when the writer asks. The source holds a
+// reference to the tensor, not a copy: write it before the tensor changes.
+TensorSource tensorSource(const torch::Tensor& tensor);
+// The module's parameters and buffers as sources: a checkpoint written from them needs no copy of the
+// whole model in memory.
+TensorSources stateDictSources(const torch::nn::Module& module);
 
 enum class HeadPolicy {
   ReplaceHead,  // head tensors that are absent or of another shape are kept as initialised (fresh head)

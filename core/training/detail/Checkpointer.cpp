@@ -80,18 +80,18 @@ Status Checkpointer::saveWeights(const QString& name, const ImageClassifierImpl&
       {"attune.val_accuracy", std::to_string(valAccuracy)},
       {"attune.run_id", m_writer.runId().toStdString()},
   };
-  return SafetensorsWriter::writeFile(m_writer.filePath(name), stateDictOf(model), metadata);
+  return SafetensorsWriter::writeSources(m_writer.filePath(name), stateDictSources(model), metadata);
 }
 
 Status Checkpointer::saveResumeState(torch::optim::Optimizer& optimizer, const LearningRateSchedule& schedule,
                                      const TrainerProgress& progress) const {
   const QString weights = resumeWeightsName(progress.step), state = resumeStateName(progress.step);
   if (auto s = linkOrCopy(m_writer.filePath(kLastWeights), m_writer.filePath(weights)); !s) return s;
-  TensorMap tensors;
+  TensorSources tensors;
   saveOptimizerState(optimizer, tensors);
-  tensors["rng.cpu"] = cpuGeneratorState();
-  if (auto s = SafetensorsWriter::writeFile(m_writer.filePath(state), tensors,
-                                            {{"attune.step", std::to_string(progress.step)}});
+  tensors["rng.cpu"] = sourceOf(cpuGeneratorState());
+  if (auto s = SafetensorsWriter::writeSources(m_writer.filePath(state), tensors,
+                                               {{"attune.step", std::to_string(progress.step)}});
       !s)
     return s;
   TrainerProgress saved = progress;

@@ -4,6 +4,7 @@
 #include "core/common/AtomicFile.h"
 #include "core/common/BoundedJson.h"
 #include "core/common/FileRead.h"
+#include "core/training/Runtime.h"
 #include "core/training/detail/Autocast.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -28,12 +29,11 @@ constexpr int kMaxProbeExamples = 16;
 constexpr int kMinConvolutions = 8;  // 4-d weights: fewer (a ViT's patch layer) gain nothing from NHWC
 
 QString cpuModelName() {
+  // /proc files report no size: read until the end, not while !atEnd().
   QFile file(QStringLiteral("/proc/cpuinfo"));
-  if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) return QStringLiteral("unknown CPU");
-  while (!file.atEnd()) {
-    const QByteArray line = file.readLine(4096);
+  if (!file.open(QIODevice::ReadOnly)) return QStringLiteral("unknown CPU");
+  for (const QByteArray& line : file.read(1 << 20).split('\n'))
     if (line.startsWith("model name")) return QString::fromUtf8(line.mid(line.indexOf(':') + 1)).trimmed();
-  }
   return QStringLiteral("unknown CPU");
 }
 
@@ -221,6 +221,8 @@ ComputeChoice chooseComputeFormat(ImageClassifierImpl& model, const torch::Tenso
     model.train(request.withBackward);
   }
   snapshot.restore();
+  // The passes' activations were for the probe's batch: the run's own sizes come next.
+  releaseCachedCpuMemory();
   const Candidate* best = &candidates.front();
   for (const auto& c : candidates)
     if (c.ms < best->ms) best = &c;

@@ -54,14 +54,42 @@ Result<torch::Tensor> tensorLike(const TensorMap& tensors, const std::string& na
   return t.to(like.options());
 }
 
+void put(TensorMap& out, const std::string& name, const torch::Tensor& tensor) {
+  out[name] = toTensorData(tensor);
+}
+void put(TensorSources& out, const std::string& name, const torch::Tensor& tensor) {
+  out[name] = tensorSource(tensor);
+}
+
 // Adam and AdamW keep the same fields in two unrelated classes.
-template <typename State>
-void saveAdamState(const State& state, const std::string& prefix, const char* stepName, TensorMap& out) {
-  out[prefix + stepName] = toTensorData(stepTensor(state.step()));
-  out[prefix + "exp_avg"] = toTensorData(state.exp_avg().cpu());
-  out[prefix + "exp_avg_sq"] = toTensorData(state.exp_avg_sq().cpu());
-  if (state.max_exp_avg_sq().defined())
-    out[prefix + "max_exp_avg_sq"] = toTensorData(state.max_exp_avg_sq().cpu());
+template <typename State, typename Out>
+void saveAdamState(const State& state, const std::string& prefix, const char* stepName, Out& out) {
+  put(out, prefix + stepName, stepTensor(state.step()));
+  put(out, prefix + "exp_avg", state.exp_avg());
+  put(out, prefix + "exp_avg_sq", state.exp_avg_sq());
+  if (state.max_exp_avg_sq().defined()) put(out, prefix + "max_exp_avg_sq", state.max_exp_avg_sq());
+}
+
+template <typename Out>
+void saveState(torch::optim::Optimizer& optimizer, Out& out) {
+  auto& state = optimizer.state();
+  const auto& groups = optimizer.param_groups();
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const auto& params = groups[g].params();
+    for (size_t i = 0; i < params.size(); ++i) {
+      auto it = state.find(stateKey<StateKey>(params[i]));
+      if (it == state.end()) continue;
+      const std::string prefix = prefixOf(g, i);
+      auto* base = it->second.get();
+      if (auto* adam = dynamic_cast<torch::optim::AdamParamState*>(base)) {
+        saveAdamState(*adam, prefix, "adam_step", out);
+      } else if (auto* adamw = dynamic_cast<torch::optim::AdamWParamState*>(base)) {
+        saveAdamState(*adamw, prefix, "adamw_step", out);
+      } else if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(base)) {
+        if (sgd->momentum_buffer().defined()) put(out, prefix + "momentum_buffer", sgd->momentum_buffer());
+      }
+    }
+  }
 }
 
 template <typename State>
@@ -78,25 +106,11 @@ std::unique_ptr<State> makeAdamState(int64_t step, const torch::Tensor& expAvg, 
 }  // namespace
 
 void saveOptimizerState(torch::optim::Optimizer& optimizer, TensorMap& out) {
-  auto& state = optimizer.state();
-  const auto& groups = optimizer.param_groups();
-  for (size_t g = 0; g < groups.size(); ++g) {
-    const auto& params = groups[g].params();
-    for (size_t i = 0; i < params.size(); ++i) {
-      auto it = state.find(stateKey<StateKey>(params[i]));
-      if (it == state.end()) continue;
-      const std::string prefix = prefixOf(g, i);
-      auto* base = it->second.get();
-      if (auto* adam = dynamic_cast<torch::optim::AdamParamState*>(base)) {
-        saveAdamState(*adam, prefix, "adam_step", out);
-      } else if (auto* adamw = dynamic_cast<torch::optim::AdamWParamState*>(base)) {
-        saveAdamState(*adamw, prefix, "adamw_step", out);
-      } else if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(base)) {
-        if (sgd->momentum_buffer().defined())
-          out[prefix + "momentum_buffer"] = toTensorData(sgd->momentum_buffer().cpu());
-      }
-    }
-  }
+  saveState(optimizer, out);
+}
+
+void saveOptimizerState(torch::optim::Optimizer& optimizer, TensorSources& out) {
+  saveState(optimizer, out);
 }
 
 Status restoreOptimizerState(torch::optim::Optimizer& optimizer, const TensorMap& tensors) {

@@ -13,6 +13,9 @@ namespace attune::detail {
 
 // Adds the state of every parameter that has one to `out` (CPU copies).
 void saveOptimizerState(torch::optim::Optimizer& optimizer, TensorMap& out);
+// The same tensors as sources (TensorData.h) that refer to the optimiser's state: write them before the
+// next step.
+void saveOptimizerState(torch::optim::Optimizer& optimizer, TensorSources& out);
 
 // Replaces the optimiser's state by the one in `tensors` (other names are ignored). Errors: a
 // tensor of the wrong shape, a state for a parameter the optimiser does not have, or a state of

@@ -100,6 +100,7 @@ Status Trainer::setUp() {
   auto setup = setUpTraining(m_job, m_config);
   if (!setup) return setup.error();
   m_setup = std::move(*setup);
+  returnFreedMemoryToSystem();  // the weights file's copies, now in the model
   for (const RunEvent& message : m_setup.messages) event(message.kind, message.message);
   m_data = runDataFor(m_job, m_config, m_setup.prepared, m_setup.device,
                       [this](const QStringList& p, const QStringList& r) { reportFailedImages(p, r); });
