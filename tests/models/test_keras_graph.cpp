@@ -262,6 +262,21 @@ class TestKerasGraph : public QObject {
     QVERIFY(backbone.ok());
     (*backbone)->eval();
     QCOMPARE((*backbone)->forward(photo).sizes().vec(), (std::vector<int64_t>{1, 1280, 7, 7}));
+
+    // Its ReLU6 layers before each ZeroPadding2D write straight into the padded map when no gradient is
+    // recorded (KerasLayers.h), and run as two layers when one is: both give the same features, in the
+    // default layout and in channels-last.
+    const torch::Tensor batch = torch::cat({photo, photo.flip(3)});
+    const torch::Tensor fused = (*backbone)->forward(batch);
+    const torch::Tensor nhwc = (*backbone)->forward(batch.contiguous(torch::MemoryFormat::ChannelsLast));
+    torch::Tensor separate;
+    {
+      torch::AutoGradMode grad(true);
+      separate = (*backbone)->forward(batch.clone().requires_grad_(true)).detach();
+    }
+    QVERIFY(torch::equal(fused, separate));
+    QVERIFY2(torch::allclose(fused, nhwc, 1e-4, 1e-4),
+             qPrintable(QString::number((fused - nhwc).abs().max().item<double>())));
   }
 
   // The real InceptionV3 (318 layers, 299 x 299) runs and gives a probability vector.

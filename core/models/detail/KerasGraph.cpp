@@ -40,13 +40,29 @@ Result<std::shared_ptr<KerasGraphImpl>> KerasGraphImpl::build(const KerasTopolog
   graph->m_outputLayer = target;
   std::map<int, int> valueOf;  // node index -> index of its value in forward's list
   std::set<std::string> taken;
-  for (int index : topology.ancestorsOf(targetNode)) {
+  const std::vector<int> order = topology.ancestorsOf(targetNode);
+  std::map<int, std::vector<int>> readers;  // node index -> the computed nodes that read it
+  for (int index : order)
+    for (int input : topology.nodes[size_t(index)].inputs) readers[input].push_back(index);
+  std::map<int, KerasLayerFn> fused;  // a padding node -> the computation of it and the ReLU before it
+  for (int index : order) {
     const KerasNode& node = topology.nodes[size_t(index)];
     if (node.className == "InputLayer") {  // the topology has a single input
       valueOf[index] = 0;
       continue;
     }
-    auto layer = makeKerasLayer(node, weights, *graph, moduleNameOf(node.name, taken));
+    // A capped ReLU read only by a ZeroPadding2D layer: computed with it (KerasLayers.h).
+    if (const auto& r = readers[index]; index != targetNode && node.inputs.size() == 1 && r.size() == 1) {
+      const KerasNode& reader = topology.nodes[size_t(r.front())];
+      if (auto both = fusedCappedReluAndPadding(node, reader); both && reader.inputs.size() == 1) {
+        fused[r.front()] = std::move(*both);
+        valueOf[index] = valueOf.at(node.inputs.front());
+        continue;
+      }
+    }
+    Result<KerasLayerFn> layer = fused.count(index) != 0
+                                     ? Result<KerasLayerFn>(std::move(fused[index]))
+                                     : makeKerasLayer(node, weights, *graph, moduleNameOf(node.name, taken));
     if (!layer) return layer.error();
     Step step;
     for (int input : node.inputs) step.inputs.push_back(valueOf.at(input));
@@ -54,6 +70,13 @@ Result<std::shared_ptr<KerasGraphImpl>> KerasGraphImpl::build(const KerasTopolog
     graph->m_steps.push_back(std::move(step));
     valueOf[index] = int(graph->m_steps.size());
   }
+  // The last step that reads each value (the output, the last value, is kept).
+  std::map<int, size_t> lastReader;
+  for (size_t s = 0; s < graph->m_steps.size(); ++s)
+    for (int input : graph->m_steps[s].inputs) lastReader[input] = s;
+  const int output = int(graph->m_steps.size());
+  for (const auto& [value, step] : lastReader)
+    if (value != output) graph->m_steps[step].lastUseOf.push_back(value);
   return graph;
 }
 
@@ -65,6 +88,8 @@ torch::Tensor KerasGraphImpl::forward(torch::Tensor input) {
     arguments.clear();
     for (int i : step.inputs) arguments.push_back(values[size_t(i)]);
     values.push_back(step.run(arguments));
+    arguments.clear();
+    for (int i : step.lastUseOf) values[size_t(i)] = torch::Tensor();
   }
   return values.back();
 }

@@ -36,6 +36,9 @@ class KerasGraphImpl : public torch::nn::Module {
   struct Step {
     std::vector<int> inputs;  // indices into the values computed so far (0: the model input)
     std::function<torch::Tensor(const std::vector<torch::Tensor>&)> run;
+    // Values whose last reader is this step: forward lets them go once it has run (the allocator then
+    // hands their memory, still in the processor's caches, to the next layers).
+    std::vector<int> lastUseOf;
   };
   std::vector<Step> m_steps;  // one per non-input node, in execution order; value i+1 is step i's output
   std::string m_outputLayer;

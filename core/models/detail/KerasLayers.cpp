@@ -24,6 +24,28 @@ struct LayerError {
   throw LayerError{message};
 }
 
+// ZeroPadding2D's {top, bottom, left, right}: one number, (rows, columns) or ((top, bottom), (left,
+// right)).
+std::array<int64_t, 4> zeroPaddingOf(const nlohmann::json& config) {
+  const nlohmann::json padding = config.value("padding", nlohmann::json(1));
+  int64_t top = 0, bottom = 0, left = 0, right = 0;
+  if (padding.is_number_integer()) {
+    top = bottom = left = right = padding.get<int64_t>();
+  } else if (padding.is_array() && padding.size() == 2 && padding[0].is_number_integer()) {
+    top = bottom = padding[0].get<int64_t>();
+    left = right = padding[1].get<int64_t>();
+  } else if (padding.is_array() && padding.size() == 2 && padding[0].is_array() && padding[1].is_array()) {
+    top = padding[0].at(0).get<int64_t>();
+    bottom = padding[0].at(1).get<int64_t>();
+    left = padding[1].at(0).get<int64_t>();
+    right = padding[1].at(1).get<int64_t>();
+  } else {
+    refuse(QStringLiteral("its padding is malformed"));
+  }
+  if (std::min({top, bottom, left, right}) < 0) refuse(QStringLiteral("its padding is negative"));
+  return {top, bottom, left, right};
+}
+
 std::pair<int64_t, int64_t> pairOf(const json& config, const char* key, int64_t fallback) {
   const json value = config.value(key, json());
   if (value.is_null()) return {fallback, fallback};
@@ -320,22 +342,7 @@ class LayerBuilder {
 
   KerasLayerFn zeroPadding() {
     requireChannelsLast(m_config);
-    const json padding = m_config.value("padding", json(1));
-    int64_t top = 0, bottom = 0, left = 0, right = 0;
-    if (padding.is_number_integer()) {
-      top = bottom = left = right = padding.get<int64_t>();
-    } else if (padding.is_array() && padding.size() == 2 && padding[0].is_number_integer()) {
-      top = bottom = padding[0].get<int64_t>();
-      left = right = padding[1].get<int64_t>();
-    } else if (padding.is_array() && padding.size() == 2 && padding[0].is_array() && padding[1].is_array()) {
-      top = padding[0].at(0).get<int64_t>();
-      bottom = padding[0].at(1).get<int64_t>();
-      left = padding[1].at(0).get<int64_t>();
-      right = padding[1].at(1).get<int64_t>();
-    } else {
-      refuse(QStringLiteral("its padding is malformed"));
-    }
-    if (std::min({top, bottom, left, right}) < 0) refuse(QStringLiteral("its padding is negative"));
+    const auto [top, bottom, left, right] = zeroPaddingOf(m_config);
     return unary([=](const torch::Tensor& x) {
       return torch::constant_pad_nd(x, {left, right, top, bottom}, 0.0);
     });
@@ -445,6 +452,39 @@ std::pair<int64_t, int64_t> samePadding(int64_t size, int64_t kernel, int64_t st
   const int64_t outSize = (size + stride - 1) / stride;
   const int64_t total = std::max<int64_t>((outSize - 1) * stride + (kernel - 1) * dilation + 1 - size, 0);
   return {total / 2, total - total / 2};
+}
+
+std::optional<KerasLayerFn> fusedCappedReluAndPadding(const KerasNode& relu, const KerasNode& padding) {
+  if (relu.className != "ReLU" || padding.className != "ZeroPadding2D") return std::nullopt;
+  const nlohmann::json& config = relu.config;
+  const nlohmann::json maxValue = config.value("max_value", nlohmann::json());
+  if (!maxValue.is_number() || config.value("negative_slope", 0.0) != 0.0 ||
+      config.value("threshold", 0.0) != 0.0 ||
+      padding.config.value("data_format", std::string("channels_last")) != "channels_last")
+    return std::nullopt;
+  std::array<int64_t, 4> amounts{};
+  try {
+    amounts = zeroPaddingOf(padding.config);
+  } catch (const std::exception&) {
+    return std::nullopt;  // built on its own, the padding layer says what is wrong
+  }
+  const double cap = maxValue.get<double>();
+  const auto [top, bottom, left, right] = amounts;
+  return KerasLayerFn([=](const std::vector<torch::Tensor>& inputs) {
+    const torch::Tensor& x = inputs.at(0);
+    if (x.dim() != 4 || (torch::GradMode::is_enabled() && x.requires_grad()))
+      return torch::constant_pad_nd(torch::clamp(x, 0.0, cap), {left, right, top, bottom}, 0.0);
+    const int64_t height = x.size(2), width = x.size(3);
+    auto out = torch::empty({x.size(0), x.size(1), height + top + bottom, width + left + right},
+                            x.options().memory_format(x.suggest_memory_format()));
+    if (top > 0) out.narrow(2, 0, top).zero_();
+    if (bottom > 0) out.narrow(2, top + height, bottom).zero_();
+    if (left > 0) out.narrow(3, 0, left).zero_();
+    if (right > 0) out.narrow(3, left + width, right).zero_();
+    auto interior = out.narrow(2, top, height).narrow(3, left, width);
+    torch::clamp_out(interior, x, 0.0, cap);
+    return out;
+  });
 }
 
 Result<KerasLayerFn> makeKerasLayer(const KerasNode& node, const TensorMap& weights, torch::nn::Module& owner,

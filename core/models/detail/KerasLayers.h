@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,13 @@ using KerasLayerFn = std::function<torch::Tensor(const std::vector<torch::Tensor
 // The computation of `node` (not an InputLayer). Errors name the layer and its class.
 Result<KerasLayerFn> makeKerasLayer(const KerasNode& node, const TensorMap& weights, torch::nn::Module& owner,
                                     const std::string& moduleName);
+
+// A capped ReLU (a ReLU layer with max_value, no slope, no threshold) whose only reader is `padding`, a
+// ZeroPadding2D layer, computed as one: the clamp writes straight into the padded tensor, so the feature
+// map is not copied a second time to pad it (Keras's MobileNetV2 pads before each stride-2 depthwise
+// convolution). While gradients are recorded it computes the two layers one after the other. nullopt
+// when the layers are not of that kind.
+std::optional<KerasLayerFn> fusedCappedReluAndPadding(const KerasNode& relu, const KerasNode& padding);
 
 // TensorFlow's "same" padding of one spatial dimension: {before, after}, the odd pixel after.
 std::pair<int64_t, int64_t> samePadding(int64_t size, int64_t kernel, int64_t stride, int64_t dilation);
