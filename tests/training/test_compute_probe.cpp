@@ -19,6 +19,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -140,6 +141,31 @@ class TestComputeProbe : public QObject {
     QCOMPARE(again.bf16, choice.bf16);
     QVERIFY2(again.message.contains(QLatin1String("as measured for this model on this computer before")),
              qPrintable(again.message));
+  }
+
+  // A damaged file of kept choices (another program wrote it, a disk error) is not an error: the probe
+  // measures again and writes a good file in its place.
+  void damagedChoicesFileIsMeasuredAgain() {
+    QDir().mkpath(QFileInfo(attune::detail::computeChoicesFile()).absolutePath());
+    for (const QByteArray& damage :
+         {QByteArray("{\"key\": "), QByteArray("[1, 2]"), QByteArray("\xff\xfe")}) {
+      QFile file(attune::detail::computeChoicesFile());
+      QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+      file.write(damage);
+      file.close();
+      attune::detail::forgetComputeChoices();
+      torch::manual_seed(5);
+      auto model = attune::detail::makeImageClassifier(QStringLiteral("resnet18"), 2);
+      attune::detail::ComputeProbeRequest request;
+      request.tryChannelsLast = true;
+      request.key = QStringLiteral("damaged");
+      const auto choice = attune::detail::chooseComputeFormat(*model, torch::randn({2, 3, 32, 32}),
+                                                              torch::tensor({0, 1}, torch::kInt64), request);
+      QVERIFY2(choice.message.startsWith(QLatin1String("Measured on this processor")),
+               qPrintable(choice.message));
+      const auto kept = readJson(attune::detail::computeChoicesFile());
+      QVERIFY2(kept.is_object() && kept.size() == 1, damage.constData());
+    }
   }
 
   // Channels-last changes where the numbers sit in memory, not what the model computes.
