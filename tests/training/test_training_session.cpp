@@ -267,9 +267,10 @@ class TestTrainingSession : public QObject {
     for (const RunEvent& event : drained.events)
       if (event.message.contains(QLatin1String("compute threads"))) profiles << event.message;
     QCOMPARE(profiles.size(), 1);  // once, not every epoch
-    const QRegularExpression told(QStringLiteral(
-        "^2 compute threads and 1 inter-op thread, 1 image worker: waiting for the images took \\d+% of the training "
-        "time \\(forward \\d+%, backward \\d+%, update \\d+%\\)\\."));
+    const QRegularExpression told(
+        QStringLiteral("^2 compute threads and 1 inter-op thread, 1 image worker: waiting for the images "
+                       "took \\d+% of the training "
+                       "time \\(forward \\d+%, backward \\d+%, update \\d+%\\)\\."));
     QVERIFY2(told.match(profiles.first()).hasMatch(), qPrintable(profiles.first()));
     // And at the end, the most memory held during the run: at least what a ResNet-18 and its AdamW
     // state take (11.7 million parameters, 4 bytes each, three times over), below 20 GB.
