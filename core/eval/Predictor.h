@@ -11,12 +11,25 @@
 #include <QString>
 #include <QStringList>
 
+#include <QByteArray>
+
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace attune {
 
 struct TrainedModelSettings;
+
+// One input tensor of a model, as its ONNX export names it: raw little-endian data, row-major.
+struct ModelInput {
+  std::string name;   // "pixel_values", "input_ids", "attention_mask"
+  std::string dtype;  // "float32" or "int64"
+  std::vector<int64_t> shape;
+  QByteArray data;
+};
 
 struct PredictorOptions {
   // Which checkpoint of the run: "best" (best.safetensors, else last), "last", or an epoch number
@@ -50,6 +63,20 @@ class Predictor {
   // `failures` (same index). Errors: a text model.
   Result<std::vector<std::vector<double>>> predictImages(const QStringList& paths,
                                                          QStringList* failures = nullptr);
+
+  // The input tensors the model computes the texts' or images' probabilities from, in its ONNX export's
+  // layout: texts as input_ids and attention_mask (int64 [N, L], padded to the longest text), images
+  // decoded as for validation into pixel_values (float32 [N, 3, S, S]). Images that cannot be read are
+  // left out; `kept` gets the indices of those that are in.
+  Result<std::vector<ModelInput>> textInputs(const QStringList& texts);
+  Result<std::vector<ModelInput>> imageInputs(const QStringList& paths, std::vector<int>* kept = nullptr);
+  // The class probabilities computed from such tensors (one row per example).
+  Result<std::vector<std::vector<double>>> predictInputs(const std::vector<ModelInput>& inputs);
+
+  // The model as the bytes of an ONNX file (opset 17, inputs and outputs as detail/OnnxModel.h names
+  // them), passed by ONNX's checker with full shape inference; `metadata` goes to its metadata_props.
+  // Errors: a layer that ONNX cannot express (named), with what to do instead.
+  Result<QByteArray> onnxModel(const std::vector<std::pair<std::string, std::string>>& metadata) const;
 
  private:
   struct Impl;

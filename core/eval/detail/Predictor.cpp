@@ -2,10 +2,12 @@
 
 #include "core/common/EngineBoundary.h"
 #include "core/eval/TrainedModelFiles.h"
+#include "core/models/detail/OnnxModel.h"
 #include "core/training/RunCheckpoints.h"
 #include "core/training/RunWriter.h"
 #include "core/training/Runtime.h"
 #include "core/training/detail/EngineFault.h"
+#include "core/training/detail/EpochBatches.h"
 #include "core/training/detail/ModelSetup.h"
 
 #include <torch/torch.h>
@@ -27,6 +29,34 @@ std::vector<std::vector<double>> rowsOf(const torch::Tensor& probabilities) {
     if (!std::isnan(row[0])) rows[size_t(r)].assign(row, row + values.size(1));
   }
   return rows;
+}
+
+ModelInput inputOf(const std::string& name, const torch::Tensor& tensor) {
+  const torch::Tensor t = tensor.cpu().contiguous();
+  ModelInput input;
+  input.name = name;
+  input.dtype = t.scalar_type() == torch::kInt64 ? "int64" : "float32";
+  input.shape.assign(t.sizes().begin(), t.sizes().end());
+  input.data = QByteArray(static_cast<const char*>(t.data_ptr()), qsizetype(t.numel() * t.element_size()));
+  return input;
+}
+
+// The tensor of a ModelInput (a copy), checking that its size agrees with its shape.
+torch::Tensor tensorOf(const ModelInput& input) {
+  const auto dtype = input.dtype == "int64" ? torch::kInt64 : torch::kFloat32;
+  int64_t count = 1;
+  for (int64_t size : input.shape) count *= size;
+  TORCH_CHECK(input.dtype == "int64" || input.dtype == "float32", "input ", input.name, " is of type ",
+              input.dtype, ", not float32 or int64");
+  TORCH_CHECK(count * int64_t(torch::elementSize(dtype)) == int64_t(input.data.size()), "input ", input.name,
+              " holds ", input.data.size(), " bytes, not what its shape needs");
+  return torch::from_blob(const_cast<char*>(input.data.constData()), input.shape, dtype).clone();
+}
+
+const ModelInput* findInput(const std::vector<ModelInput>& inputs, const std::string& name) {
+  for (const auto& input : inputs)
+    if (input.name == name) return &input;
+  return nullptr;
 }
 
 }  // namespace
@@ -150,6 +180,95 @@ Result<std::vector<std::vector<double>>> Predictor::predictImages(const QStringL
                                                        (*failures)[index] = reasons.value(i);
                                                  }));
       });
+}
+
+Result<std::vector<ModelInput>> Predictor::textInputs(const QStringList& texts) {
+  if (d->task != TaskKind::TextClassification)
+    return Error(ErrorCode::BadValue, QStringLiteral("This model classifies images, not texts."),
+                 QStringLiteral("Give it image files."));
+  return guardEngine(QStringLiteral("Reading the texts"), [&]() -> Result<std::vector<ModelInput>> {
+    std::vector<std::vector<int32_t>> encoded;
+    size_t longest = 1;
+    for (const QString& text : texts) {
+      encoded.push_back(d->prepared.encodeText(text));
+      longest = std::max(longest, encoded.back().size());
+    }
+    torch::Tensor ids =
+        torch::full({int64_t(texts.size()), int64_t(longest)}, d->prepared.padId, torch::kInt64);
+    for (size_t row = 0; row < encoded.size(); ++row)
+      for (size_t column = 0; column < encoded[row].size(); ++column)
+        ids[int64_t(row)][int64_t(column)] = int64_t(encoded[row][column]);
+    // The model masks exactly the padding id out (TextClassifier.h).
+    const torch::Tensor mask = ids.ne(d->prepared.padId).to(torch::kInt64);
+    return std::vector<ModelInput>{inputOf(detail::kOnnxTokenInput, ids),
+                                   inputOf(detail::kOnnxMaskInput, mask)};
+  });
+}
+
+Result<std::vector<ModelInput>> Predictor::imageInputs(const QStringList& paths, std::vector<int>* kept) {
+  if (d->task != TaskKind::ImageClassification)
+    return Error(ErrorCode::BadValue, QStringLiteral("This model classifies texts, not images."),
+                 QStringLiteral("Give it texts."));
+  return guardEngine(QStringLiteral("Reading the images"), [&]() -> Result<std::vector<ModelInput>> {
+    std::vector<ImageSample> samples;
+    for (const QString& path : paths) samples.push_back(ImageSample{path, 0});
+    BatchLoaderOptions options;
+    options.batchSize = std::max<int>(1, int(paths.size()));
+    options.transform.outputSize = d->prepared.inputSize;
+    options.transform.mode = TransformMode::Evaluation;
+    if (d->prepared.architecture) options.transform.normalization = d->prepared.architecture->normalization;
+    QStringList failed;
+    auto batches = detail::imageBatches(samples, options, torch::kCPU,
+                                        [&](const QStringList& bad, const QStringList&) { failed << bad; });
+    torch::Tensor pixels = torch::zeros({0, 3, d->prepared.inputSize, d->prepared.inputSize});
+    if (auto batch = batches->next(); batch && batch->count > 0) pixels = batch->inputs.contiguous().clone();
+    if (kept) {
+      kept->clear();
+      for (int i = 0; i < int(paths.size()); ++i)
+        if (!failed.contains(paths[i])) kept->push_back(i);
+    }
+    return std::vector<ModelInput>{inputOf(detail::kOnnxImageInput, pixels)};
+  });
+}
+
+Result<std::vector<std::vector<double>>> Predictor::predictInputs(const std::vector<ModelInput>& inputs) {
+  return guardEngine(QStringLiteral("Classifying"), [&]() -> Result<std::vector<std::vector<double>>> {
+    configureThreads(d->threads);
+    torch::NoGradGuard noGrad;
+    const bool texts = d->task == TaskKind::TextClassification;
+    const ModelInput* input = findInput(inputs, texts ? detail::kOnnxTokenInput : detail::kOnnxImageInput);
+    if (!input)
+      return Error(
+          ErrorCode::BadValue,
+          QStringLiteral("The model's input %1 is missing.")
+              .arg(QString::fromStdString(texts ? detail::kOnnxTokenInput : detail::kOnnxImageInput)),
+          QStringLiteral("Make the inputs with textInputs or imageInputs."));
+    torch::Tensor x = tensorOf(*input);
+    if (x.size(0) == 0) return std::vector<std::vector<double>>{};
+    return rowsOf(torch::softmax(d->prepared.model->forward(x.to(d->device)), 1).cpu());
+  });
+}
+
+Result<QByteArray> Predictor::onnxModel(
+    const std::vector<std::pair<std::string, std::string>>& metadata) const {
+  return guardEngine(QStringLiteral("Writing the model as ONNX"), [&]() -> Result<QByteArray> {
+    detail::OnnxModelSpec spec;
+    spec.text = d->task == TaskKind::TextClassification;
+    spec.imageHeight = spec.imageWidth = d->prepared.inputSize;
+    spec.classes = d->prepared.numClasses;
+    spec.metadata = metadata;
+    try {
+      // On the CPU: the initializers are read from the model's tensors.
+      return QByteArray::fromStdString(detail::modelToOnnx(*d->prepared.model, spec));
+    } catch (const detail::OnnxUnsupported& unsupported) {
+      return Error(
+          ErrorCode::BadValue,
+          QStringLiteral("This model cannot be written as ONNX: %1.")
+              .arg(QString::fromStdString(unsupported.what())),
+          QStringLiteral(
+              "Export it as an Attune folder (safetensors) instead, which Attune and PyTorch read."));
+    }
+  });
 }
 
 }  // namespace attune

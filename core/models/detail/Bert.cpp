@@ -36,6 +36,16 @@ class BertEmbeddingsImpl : public torch::nn::Module {
     return ownerDropout(m_norm(x), m_dropout, *this);
   }
 
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& ids) const {
+    const auto length = g.op("Shape", {ids}, {{"start", int64_t{1}}, {"end", int64_t{2}}});
+    const auto positions = g.op("Slice", {g.tensor(m_positions->weight), g.ints({0}), length, g.ints({0})});
+    const auto tokenType = g.op(
+        "Gather",
+        {g.tensor(m_tokenTypes->weight), g.tensor(torch::scalar_tensor(int64_t{0}, torch::kInt64), "index")});
+    auto x = g.add(g.add(g.op("Gather", {g.tensor(m_words->weight), ids}), positions), tokenType);
+    return g.layerNorm(*m_norm, x);
+  }
+
  private:
   EmbeddingTable m_words;
   EmbeddingTable m_positions;
@@ -75,6 +85,14 @@ class BertLayerImpl : public torch::nn::Module {
     return m_outputNorm(attended + ownerDropout(m_outputDense(inner), m_config.hiddenDropout, *this));
   }
 
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& x, const OnnxValue& mask) const {
+    const auto context = g.attention(g.linear(*m_query, x), g.linear(*m_key, x), g.linear(*m_value, x),
+                                     m_config.numAttentionHeads, m_config.hiddenSize, mask);
+    const auto attended = g.layerNorm(*m_attentionNorm, g.add(x, g.linear(*m_attentionDense, context)));
+    const auto inner = hiddenActivationToOnnx(g, g.linear(*m_intermediate, attended), m_config.hiddenAct);
+    return g.layerNorm(*m_outputNorm, g.add(attended, g.linear(*m_outputDense, inner)));
+  }
+
  private:
   TextModelConfig m_config;
   Dense m_query{nullptr}, m_key{nullptr}, m_value{nullptr};
@@ -106,6 +124,13 @@ class BertModelImpl : public torch::nn::Module {
 
   torch::Tensor pool(const torch::Tensor& hidden) { return torch::tanh(m_pooler(hidden.select(1, 0))); }
 
+  // The pooled [CLS] features.
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& ids, const OnnxValue& mask) const {
+    auto x = m_embeddings->toOnnx(g, ids);
+    for (const auto& layer : *m_layers) x = layer->as<BertLayerImpl>()->toOnnx(g, x, mask);
+    return g.op("Tanh", {g.linear(*m_pooler, g.selectSecondAxis(x, 0))});
+  }
+
  private:
   std::shared_ptr<BertEmbeddingsImpl> m_embeddings;
   torch::nn::ModuleList m_layers{nullptr};
@@ -130,6 +155,14 @@ torch::Tensor BertClassifierImpl::features(torch::Tensor ids) {
 
 torch::Tensor BertClassifierImpl::classifyFeatures(torch::Tensor features) {
   return m_classifier(ownerDropout(features, config().classifierDropout, *this));
+}
+
+OnnxValue BertClassifierImpl::onnxFeatures(OnnxGraph& g, const OnnxValue& ids) const {
+  return m_bert->toOnnx(g, ids, keyMaskToOnnx(g));
+}
+
+OnnxValue BertClassifierImpl::onnxClassify(OnnxGraph& g, const OnnxValue& features) const {
+  return g.linear(*m_classifier, features);
 }
 
 }  // namespace attune::detail

@@ -31,6 +31,8 @@ class BertClassifierImpl : public TextClassifierImpl {
 
  protected:
   torch::Tensor classifyFeatures(torch::Tensor features) override;
+  OnnxValue onnxFeatures(OnnxGraph& graph, const OnnxValue& input) const override;
+  OnnxValue onnxClassify(OnnxGraph& graph, const OnnxValue& features) const override;
 
  private:
   std::shared_ptr<BertModelImpl> m_bert;

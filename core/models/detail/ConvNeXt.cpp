@@ -1,5 +1,6 @@
 #include "core/models/detail/ConvNeXt.h"
 
+#include "core/models/detail/FunctionalLayers.h"
 #include "core/models/detail/NestedSequential.h"
 #include "core/models/detail/StochasticDepth.h"
 
@@ -25,7 +26,7 @@ constexpr std::array<StageSetting, 4> kStages{{{96, 192, 3}, {192, 384, 3}, {384
 
 // torchvision's LayerNorm2d: LayerNorm over the channels of an NCHW tensor, with "weight" and
 // "bias" of the channel count.
-class LayerNorm2dImpl : public torch::nn::Module {
+class LayerNorm2dImpl : public torch::nn::Module, public OnnxModule {
  public:
   explicit LayerNorm2dImpl(int64_t channels)
       : m_channels(channels),
@@ -36,6 +37,10 @@ class LayerNorm2dImpl : public torch::nn::Module {
     x = torch::layer_norm(x.permute({0, 2, 3, 1}), {m_channels}, m_weight, m_bias, kLayerNormEps);
     return x.permute({0, 3, 1, 2});
   }
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& x) const override {
+    const auto normalised = g.layerNorm(m_weight, m_bias, kLayerNormEps, g.transpose(x, {0, 2, 3, 1}));
+    return g.transpose(normalised, {0, 3, 1, 2});
+  }
 
  private:
   int64_t m_channels;
@@ -44,31 +49,31 @@ class LayerNorm2dImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LayerNorm2d);
 
-torch::nn::Functional makePermute(std::vector<int64_t> dims) {
-  return torch::nn::Functional([dims](torch::Tensor x) { return x.permute(dims); });
-}
-
 // torchvision's CNBlock: "block" is [depthwise 7x7 conv, permute to NHWC, LayerNorm, Linear to 4x,
 // GELU, Linear back, permute to NCHW]; the branch is scaled per channel by "layer_scale" (shape
 // [C, 1, 1]) and dropped by stochastic depth while training.
-class CNBlockImpl : public torch::nn::Module {
+class CNBlockImpl : public torch::nn::Module, public OnnxModule {
  public:
   CNBlockImpl(int64_t channels, double dropProbability) {
     torch::nn::Sequential layers;
     layers->push_back(
         torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 7).padding(3).groups(channels)));
-    layers->push_back(makePermute({0, 2, 3, 1}));
+    layers->push_back(PermuteLayer(std::vector<int64_t>{0, 2, 3, 1}));
     layers->push_back(torch::nn::LayerNorm(torch::nn::LayerNormOptions({channels}).eps(kLayerNormEps)));
     layers->push_back(torch::nn::Linear(channels, 4 * channels));
-    layers->push_back(torch::nn::Functional([](torch::Tensor x) { return torch::gelu(x); }));
+    layers->push_back(GeluLayer());
     layers->push_back(torch::nn::Linear(4 * channels, channels));
-    layers->push_back(makePermute({0, 3, 1, 2}));
+    layers->push_back(PermuteLayer(std::vector<int64_t>{0, 3, 1, 2}));
     m_block = register_module("block", layers);
     m_layerScale = register_parameter("layer_scale", torch::full({channels, 1, 1}, kInitialLayerScale));
     m_stochasticDepth = register_module("stochastic_depth", StochasticDepth(dropProbability));
   }
 
   torch::Tensor forward(torch::Tensor x) { return m_stochasticDepth(m_layerScale * m_block->forward(x)) + x; }
+  // Stochastic depth drops nothing in evaluation mode.
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& x) const override {
+    return g.add(g.mul(g.tensor(m_layerScale), g.module(*m_block, x)), x);
+  }
 
  private:
   torch::nn::Sequential m_block{nullptr};
@@ -137,6 +142,16 @@ torch::Tensor ConvNeXtTinyImpl::features(torch::Tensor input) {
 
 torch::Tensor ConvNeXtTinyImpl::classifyFeatures(torch::Tensor features) {
   return (m_classifier->begin() + 2)->forward<torch::Tensor>(features);
+}
+
+OnnxValue ConvNeXtTinyImpl::onnxFeatures(OnnxGraph& g, const OnnxValue& input) const {
+  auto x = g.op("GlobalAveragePool", {g.module(*m_features, input)});  // [N, C, 1, 1]
+  const auto layers = m_classifier->children();
+  return g.module(*layers[1], g.module(*layers[0], x));
+}
+
+OnnxValue ConvNeXtTinyImpl::onnxClassify(OnnxGraph& g, const OnnxValue& features) const {
+  return g.module(*m_classifier->children()[2], features);
 }
 
 }  // namespace attune::detail

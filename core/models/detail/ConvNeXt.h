@@ -14,6 +14,8 @@ class ConvNeXtTinyImpl : public ImageClassifierImpl {
 
   torch::Tensor features(torch::Tensor input) override;
   torch::Tensor classifyFeatures(torch::Tensor features) override;
+  OnnxValue onnxFeatures(OnnxGraph& graph, const OnnxValue& input) const override;
+  OnnxValue onnxClassify(OnnxGraph& graph, const OnnxValue& features) const override;
   std::string headPrefix() const override { return "classifier.2."; }
 
  private:

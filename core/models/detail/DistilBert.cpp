@@ -31,6 +31,12 @@ class DistilBertEmbeddingsImpl : public torch::nn::Module {
     return ownerDropout(m_norm(x), m_dropout, *this);
   }
 
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& ids) const {
+    const auto length = g.op("Shape", {ids}, {{"start", int64_t{1}}, {"end", int64_t{2}}});
+    const auto positions = g.op("Slice", {g.tensor(m_positions->weight), g.ints({0}), length, g.ints({0})});
+    return g.layerNorm(*m_norm, g.add(g.op("Gather", {g.tensor(m_words->weight), ids}), positions));
+  }
+
  private:
   EmbeddingTable m_words;
   EmbeddingTable m_positions;
@@ -65,6 +71,15 @@ class TransformerBlockImpl : public torch::nn::Module {
     return m_outputNorm(ownerDropout(inner, m_config.hiddenDropout, *this) + attended);
   }
 
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& x, const OnnxValue& mask) const {
+    const auto context = g.attention(g.linear(*m_query, x), g.linear(*m_key, x), g.linear(*m_value, x),
+                                     m_config.numAttentionHeads, m_config.hiddenSize, mask);
+    const auto attended = g.layerNorm(*m_attentionNorm, g.add(g.linear(*m_out, context), x));
+    const auto inner =
+        g.linear(*m_lin2, hiddenActivationToOnnx(g, g.linear(*m_lin1, attended), m_config.hiddenAct));
+    return g.layerNorm(*m_outputNorm, g.add(inner, attended));
+  }
+
  private:
   TextModelConfig m_config;
   Dense m_query{nullptr}, m_key{nullptr}, m_value{nullptr}, m_out{nullptr};
@@ -89,6 +104,12 @@ class DistilBertModelImpl : public torch::nn::Module {
   torch::Tensor encode(const torch::Tensor& ids, const torch::Tensor& mask) {
     auto x = m_embeddings->forward(ids);
     for (const auto& layer : *m_layers) x = layer->as<TransformerBlockImpl>()->forward(x, mask);
+    return x;
+  }
+
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& ids, const OnnxValue& mask) const {
+    auto x = m_embeddings->toOnnx(g, ids);
+    for (const auto& layer : *m_layers) x = layer->as<TransformerBlockImpl>()->toOnnx(g, x, mask);
     return x;
   }
 
@@ -117,6 +138,14 @@ torch::Tensor DistilBertClassifierImpl::features(torch::Tensor ids) {
 torch::Tensor DistilBertClassifierImpl::classifyFeatures(torch::Tensor features) {
   const auto hidden = torch::relu(m_preClassifier(features));
   return m_classifier(ownerDropout(hidden, config().classifierDropout, *this));
+}
+
+OnnxValue DistilBertClassifierImpl::onnxFeatures(OnnxGraph& g, const OnnxValue& ids) const {
+  return g.selectSecondAxis(m_distilbert->toOnnx(g, ids, keyMaskToOnnx(g)), 0);
+}
+
+OnnxValue DistilBertClassifierImpl::onnxClassify(OnnxGraph& g, const OnnxValue& features) const {
+  return g.linear(*m_classifier, g.relu(g.linear(*m_preClassifier, features)));
 }
 
 bool DistilBertClassifierImpl::isHeadName(const std::string& name) const {

@@ -40,7 +40,7 @@ constexpr std::array<StageSetting, 7> kStages{{
 
 // torchvision's MBConv: "block" is [expand (unless the ratio is 1), depthwise, squeeze-excitation,
 // project]; "stochastic_depth" (no parameters) drops the residual branch while training.
-class MBConvImpl : public torch::nn::Module {
+class MBConvImpl : public torch::nn::Module, public OnnxModule {
  public:
   MBConvImpl(const StageSetting& stage, int64_t in, int64_t stride, double dropProbability)
       : m_useResidual(stride == 1 && in == stage.out) {
@@ -68,6 +68,11 @@ class MBConvImpl : public torch::nn::Module {
   torch::Tensor forward(torch::Tensor x) {
     auto result = m_block->forward(x);
     return m_useResidual ? m_stochasticDepth(result) + x : result;
+  }
+  // Stochastic depth drops nothing in evaluation mode.
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& x) const override {
+    const auto branch = g.module(*m_block, x);
+    return m_useResidual ? g.add(branch, x) : branch;
   }
 
  private:
@@ -132,6 +137,14 @@ torch::Tensor EfficientNetB0Impl::features(torch::Tensor input) {
 // classifier = (dropout, the head).
 torch::Tensor EfficientNetB0Impl::classifyFeatures(torch::Tensor features) {
   return m_classifier->forward(features);
+}
+
+OnnxValue EfficientNetB0Impl::onnxFeatures(OnnxGraph& g, const OnnxValue& input) const {
+  return g.globalAveragePool(g.module(*m_features, input));
+}
+
+OnnxValue EfficientNetB0Impl::onnxClassify(OnnxGraph& g, const OnnxValue& features) const {
+  return g.module(*m_classifier, features);
 }
 
 }  // namespace attune::detail

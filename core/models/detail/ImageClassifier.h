@@ -3,6 +3,7 @@
 // torchvision's, so its state_dicts (saved as safetensors) load without renaming.
 
 #include "core/data/ImageTransform.h"
+#include "core/models/detail/OnnxGraph.h"
 
 #include <torch/torch.h>
 
@@ -36,6 +37,11 @@ class ImageClassifierImpl : public torch::nn::Module {
   // The head on features: model.head_dropout (while training), the architecture's own dropout, the
   // new Linear layer.
   torch::Tensor classify(torch::Tensor features);
+  // The model in evaluation mode as ONNX nodes: onnxFeatures() computes features() (a text model reads
+  // the graph's "attention_mask" input too), onnxClassify() classifyFeatures() without dropout. The
+  // defaults throw OnnxUnsupported.
+  virtual OnnxValue onnxFeatures(OnnxGraph& graph, const OnnxValue& input) const;
+  virtual OnnxValue onnxClassify(OnnxGraph& graph, const OnnxValue& features) const;
   // Dropout on the features entering the head, on top of the architecture's own (0: none).
   void setHeadDropout(double probability) { m_headDropout = probability; }
   double headDropout() const { return m_headDropout; }

@@ -28,6 +28,19 @@ torch::Tensor KerasClassifierImpl::classifyFeatures(torch::Tensor features) {
   return m_head->forward(features);
 }
 
+OnnxValue KerasClassifierImpl::onnxFeatures(OnnxGraph& graph, const OnnxValue& input) const {
+  const KerasOnnxValue features = m_backbone->toOnnx(graph, input);
+  if (features.rank == 4)
+    return graph.op("ReduceMean", {features.value},
+                    {{"axes", std::vector<int64_t>{2, 3}}, {"keepdims", int64_t{0}}});
+  if (features.rank != 2) return graph.op("Flatten", {features.value}, {{"axis", int64_t{1}}});
+  return features.value;
+}
+
+OnnxValue KerasClassifierImpl::onnxClassify(OnnxGraph& graph, const OnnxValue& features) const {
+  return graph.linear(*m_head, features);
+}
+
 Result<std::vector<int64_t>> kerasInputSize(const TfjsModel& model) {
   auto topology = parseKerasTopology(model.modelConfig);
   if (!topology) return topology.error();

@@ -30,6 +30,8 @@ class KerasClassifierImpl : public ImageClassifierImpl {
 
   torch::Tensor features(torch::Tensor input) override;
   torch::Tensor classifyFeatures(torch::Tensor features) override;
+  OnnxValue onnxFeatures(OnnxGraph& graph, const OnnxValue& input) const override;
+  OnnxValue onnxClassify(OnnxGraph& graph, const OnnxValue& features) const override;
   std::string headPrefix() const override { return "head."; }
 
   const std::string& cutLayer() const { return m_backbone->outputLayer(); }

@@ -44,7 +44,20 @@ Result<std::shared_ptr<KerasGraphImpl>> KerasGraphImpl::build(const KerasTopolog
   std::map<int, std::vector<int>> readers;  // node index -> the computed nodes that read it
   for (int index : order)
     for (int input : topology.nodes[size_t(index)].inputs) readers[input].push_back(index);
-  std::map<int, KerasLayerFn> fused;  // a padding node -> the computation of it and the ReLU before it
+  std::map<int, KerasLayerFn> fused;    // a padding node -> the computation of it and the ReLU before it
+  std::map<int, int> onnxValueOf;       // node index -> its value in m_onnxSteps' numbering
+  std::map<int, std::string> moduleOf;  // node index -> the module name its weights are under
+  for (int index : order) {
+    const KerasNode& node = topology.nodes[size_t(index)];
+    if (node.className == "InputLayer") {
+      onnxValueOf[index] = 0;
+      continue;
+    }
+    OnnxStep step{node, {}, {}};
+    for (int input : node.inputs) step.inputs.push_back(onnxValueOf.at(input));
+    graph->m_onnxSteps.push_back(std::move(step));
+    onnxValueOf[index] = int(graph->m_onnxSteps.size());
+  }
   for (int index : order) {
     const KerasNode& node = topology.nodes[size_t(index)];
     if (node.className == "InputLayer") {  // the topology has a single input
@@ -60,9 +73,10 @@ Result<std::shared_ptr<KerasGraphImpl>> KerasGraphImpl::build(const KerasTopolog
         continue;
       }
     }
+    if (fused.count(index) == 0) moduleOf[index] = moduleNameOf(node.name, taken);
     Result<KerasLayerFn> layer = fused.count(index) != 0
                                      ? Result<KerasLayerFn>(std::move(fused[index]))
-                                     : makeKerasLayer(node, weights, *graph, moduleNameOf(node.name, taken));
+                                     : makeKerasLayer(node, weights, *graph, moduleOf[index]);
     if (!layer) return layer.error();
     Step step;
     for (int input : node.inputs) step.inputs.push_back(valueOf.at(input));
@@ -70,6 +84,8 @@ Result<std::shared_ptr<KerasGraphImpl>> KerasGraphImpl::build(const KerasTopolog
     graph->m_steps.push_back(std::move(step));
     valueOf[index] = int(graph->m_steps.size());
   }
+  for (const auto& [index, name] : moduleOf)
+    graph->m_onnxSteps[size_t(onnxValueOf.at(index) - 1)].moduleName = name;
   // The last step that reads each value (the output, the last value, is kept).
   std::map<int, size_t> lastReader;
   for (size_t s = 0; s < graph->m_steps.size(); ++s)
@@ -90,6 +106,17 @@ torch::Tensor KerasGraphImpl::forward(torch::Tensor input) {
     values.push_back(step.run(arguments));
     arguments.clear();
     for (int i : step.lastUseOf) values[size_t(i)] = torch::Tensor();
+  }
+  return values.back();
+}
+
+KerasOnnxValue KerasGraphImpl::toOnnx(OnnxGraph& graph, const OnnxValue& input) const {
+  std::vector<KerasOnnxValue> values{{input, 4, graph.imageHeight(), graph.imageWidth()}};
+  std::vector<KerasOnnxValue> arguments;
+  for (const OnnxStep& step : m_onnxSteps) {
+    arguments.clear();
+    for (int i : step.inputs) arguments.push_back(values[size_t(i)]);
+    values.push_back(kerasLayerToOnnx(graph, step.node, *this, step.moduleName, arguments));
   }
   return values.back();
 }

@@ -7,6 +7,7 @@
 // under a module named after its Keras layer ('.' and '/' replaced by '_'), so it can be fine-tuned.
 
 #include "core/common/Result.h"
+#include "core/models/detail/KerasLayers.h"
 #include "core/models/detail/KerasTopology.h"
 #include "core/weights/TensorData.h"
 
@@ -32,6 +33,9 @@ class KerasGraphImpl : public torch::nn::Module {
 
   const std::string& outputLayer() const { return m_outputLayer; }
 
+  // The same computation (evaluation mode) in an ONNX graph, node by node from the topology.
+  KerasOnnxValue toOnnx(OnnxGraph& graph, const OnnxValue& input) const;
+
  private:
   struct Step {
     std::vector<int> inputs;  // indices into the values computed so far (0: the model input)
@@ -41,6 +45,14 @@ class KerasGraphImpl : public torch::nn::Module {
     std::vector<int> lastUseOf;
   };
   std::vector<Step> m_steps;  // one per non-input node, in execution order; value i+1 is step i's output
+  // Every non-input node in execution order, as the topology gives it (no layers computed together),
+  // with the values it reads (0: the model input) and its module name: what toOnnx writes.
+  struct OnnxStep {
+    KerasNode node;
+    std::vector<int> inputs;
+    std::string moduleName;
+  };
+  std::vector<OnnxStep> m_onnxSteps;
   std::string m_outputLayer;
 
   friend class KerasGraphBuilder;

@@ -446,6 +446,250 @@ class LayerBuilder {
   }
 };
 
+// The ONNX side of LayerBuilder: the same computation, from the node's options and the modules that
+// LayerBuilder registered.
+class OnnxLayerWriter {
+ public:
+  OnnxLayerWriter(OnnxGraph& graph, const KerasNode& node, const torch::nn::Module& owner,
+                  const std::string& moduleName, const std::vector<KerasOnnxValue>& inputs)
+      : g(graph),
+        m_node(node),
+        m_config(node.config),
+        m_owner(owner),
+        m_moduleName(moduleName),
+        m_inputs(inputs) {}
+
+  KerasOnnxValue write() {
+    const std::string& kind = m_node.className;
+    if (kind == "Conv2D" || kind == "DepthwiseConv2D") return conv(child(m_moduleName), nullptr);
+    if (kind == "SeparableConv2D")
+      return conv(child(m_moduleName + "_depthwise"), &child(m_moduleName + "_pointwise"));
+    if (kind == "Dense") return dense();
+    if (kind == "BatchNormalization") return batchNorm();
+    if (kind == "ZeroPadding2D") return zeroPadding();
+    if (kind == "MaxPooling2D" || kind == "AveragePooling2D") return pooling(kind == "MaxPooling2D");
+    if (kind == "GlobalAveragePooling2D" || kind == "GlobalMaxPooling2D") {
+      const bool keep = m_config.value("keepdims", false);
+      return {g.op(kind == "GlobalMaxPooling2D" ? "ReduceMax" : "ReduceMean", {in().value},
+                   {{"axes", std::vector<int64_t>{2, 3}}, {"keepdims", int64_t{keep ? 1 : 0}}}),
+              keep ? 4 : 2};
+    }
+    if (kind == "Activation") return same(activation(m_config.value("activation", "linear"), in()));
+    if (kind == "ReLU") return relu();
+    if (kind == "LeakyReLU") {
+      const double alpha = m_config.value("alpha", m_config.value("negative_slope", 0.3));
+      return same(g.op("LeakyRelu", {in().value}, {{"alpha", float(alpha)}}));
+    }
+    if (kind == "Softmax") return same(activation("softmax", in()));
+    if (kind == "Dropout" || kind == "SpatialDropout2D") return in();
+    if (kind == "Flatten") return {g.op("Flatten", {kerasOrder(in())}, {{"axis", int64_t{1}}}), 2};
+    if (kind == "Reshape") return reshape();
+    if (kind == "Add" || kind == "Multiply" || kind == "Average" || kind == "Maximum" || kind == "Subtract")
+      return merge(kind);
+    if (kind == "Concatenate") return concatenate();
+    refuse(QStringLiteral("ONNX has no %1 layer here").arg(QString::fromStdString(kind)));
+  }
+
+ private:
+  OnnxGraph& g;
+  const KerasNode& m_node;
+  const json& m_config;
+  const torch::nn::Module& m_owner;
+  std::string m_moduleName;
+  const std::vector<KerasOnnxValue>& m_inputs;
+
+  // An elementwise result: the input's rank and size.
+  KerasOnnxValue same(const OnnxValue& y) const { return {y, in().rank, in().height, in().width}; }
+
+  const KerasOnnxValue& in() const {
+    if (m_inputs.size() != 1) refuse(QStringLiteral("it must have exactly one input"));
+    return m_inputs.front();
+  }
+
+  const torch::nn::Module& child(const std::string& name) const {
+    for (const auto& item : m_owner.named_children())
+      if (item.key() == name) return *item.value();
+    refuse(QStringLiteral("its module %1 is missing").arg(QString::fromStdString(name)));
+  }
+
+  torch::Tensor parameter(const std::string& name) const {
+    for (const auto& item : m_owner.named_parameters(/*recurse=*/false))
+      if (item.key() == name) return item.value();
+    return {};
+  }
+
+  // NCHW feature maps to NHWC (Keras's element order); other values unchanged.
+  OnnxValue kerasOrder(const KerasOnnxValue& x) {
+    return x.rank == 4 ? g.transpose(x.value, {0, 2, 3, 1}) : x.value;
+  }
+
+  OnnxValue activation(const std::string& name, const KerasOnnxValue& x) {
+    const OnnxValue& v = x.value;
+    if (name == "linear" || name.empty()) return v;
+    if (name == "relu") return g.relu(v);
+    if (name == "relu6") return g.relu6(v);
+    if (name == "sigmoid") return g.sigmoid(v);
+    if (name == "tanh") return g.op("Tanh", {v});
+    if (name == "softmax") return g.softmax(v, x.rank == 4 ? 1 : -1);
+    if (name == "swish" || name == "silu") return g.silu(v);
+    if (name == "hard_sigmoid") return g.op("HardSigmoid", {v}, {{"alpha", 0.2f}, {"beta", 0.5f}});
+    if (name == "elu") return g.op("Elu", {v}, {{"alpha", 1.0f}});
+    if (name == "selu") return g.op("Selu", {v});
+    if (name == "softplus") return g.op("Softplus", {v});
+    if (name == "softsign") return g.op("Softsign", {v});
+    if (name == "gelu") return g.gelu(v);
+    if (name == "exponential") return g.op("Exp", {v});
+    refuse(QStringLiteral("its activation \"%1\" is not supported").arg(QString::fromStdString(name)));
+  }
+
+  // A window's explicit pads ([top, left, bottom, right]: TensorFlow's "same" puts the odd pixel after)
+  // and the output size of a feature map.
+  struct Window {
+    std::vector<int64_t> pads;
+    int64_t height = 0;
+    int64_t width = 0;
+  };
+  Window window(const KerasOnnxValue& x, Padding padding, std::pair<int64_t, int64_t> kernel,
+                std::pair<int64_t, int64_t> stride, std::pair<int64_t, int64_t> dilation) {
+    if (x.height < 1 || x.width < 1) refuse(QStringLiteral("its input's size is not known"));
+    Window w;
+    if (padding == Padding::Same) {
+      const auto [top, bottom] = samePadding(x.height, kernel.first, stride.first, dilation.first);
+      const auto [left, right] = samePadding(x.width, kernel.second, stride.second, dilation.second);
+      w.pads = {top, left, bottom, right};
+    } else {
+      w.pads = {0, 0, 0, 0};
+    }
+    const auto outSize = [](int64_t size, int64_t before, int64_t after, int64_t k, int64_t s, int64_t d) {
+      return (size + before + after - ((k - 1) * d + 1)) / s + 1;
+    };
+    w.height = outSize(x.height, w.pads[0], w.pads[2], kernel.first, stride.first, dilation.first);
+    w.width = outSize(x.width, w.pads[1], w.pads[3], kernel.second, stride.second, dilation.second);
+    if (w.height < 1 || w.width < 1) refuse(QStringLiteral("its window is larger than its input"));
+    return w;
+  }
+
+  KerasOnnxValue conv(const torch::nn::Module& first, const torch::nn::Module* second) {
+    const auto* firstConv = dynamic_cast<const torch::nn::Conv2dImpl*>(&first);
+    if (!firstConv || in().rank != 4) refuse(QStringLiteral("it is not a convolution of a feature map"));
+    const auto& o = firstConv->options;
+    const auto pair = [](const auto& array) { return std::pair<int64_t, int64_t>{(*array)[0], (*array)[1]}; };
+    const Window w =
+        window(in(), paddingOf(m_config), pair(o.kernel_size()), pair(o.stride()), pair(o.dilation()));
+    std::vector<OnnxAttribute> attributes{
+        {"kernel_shape", std::vector<int64_t>(o.kernel_size()->begin(), o.kernel_size()->end())},
+        {"strides", std::vector<int64_t>(o.stride()->begin(), o.stride()->end())},
+        {"dilations", std::vector<int64_t>(o.dilation()->begin(), o.dilation()->end())},
+        {"pads", w.pads},
+        {"group", o.groups()}};
+    std::vector<OnnxValue> inputs{in().value, g.tensor(firstConv->weight)};
+    if (firstConv->bias.defined()) inputs.push_back(g.tensor(firstConv->bias));
+    OnnxValue y = g.op("Conv", inputs, attributes);
+    if (second) y = g.module(*second, y);
+    return {activation(m_config.value("activation", "linear"), {y, 4}), 4, w.height, w.width};
+  }
+
+  KerasOnnxValue dense() {
+    const auto* linear = dynamic_cast<const torch::nn::LinearImpl*>(&child(m_moduleName));
+    if (!linear) refuse(QStringLiteral("its module is not a Dense layer"));
+    const KerasOnnxValue& x = in();
+    // Keras applies Dense to the last axis: the channels of a feature map.
+    OnnxValue y = g.linear(*linear, kerasOrder(x));
+    if (x.rank == 4) y = g.transpose(y, {0, 3, 1, 2});
+    return {activation(m_config.value("activation", "linear"), {y, x.rank}), x.rank, x.height, x.width};
+  }
+
+  KerasOnnxValue batchNorm() {
+    const auto* norm = dynamic_cast<const torch::nn::BatchNorm2dImpl*>(&child(m_moduleName));
+    if (!norm) refuse(QStringLiteral("its module is not a BatchNormalization layer"));
+    const int64_t channels = norm->options.num_features();
+    torch::Tensor gamma = norm->options.affine() ? norm->weight : parameter(m_moduleName + "_gamma");
+    torch::Tensor beta = norm->options.affine() ? norm->bias : parameter(m_moduleName + "_beta");
+    const OnnxValue scale = gamma.defined() ? g.tensor(gamma) : g.tensor(torch::ones({channels}), "ones");
+    const OnnxValue shift = beta.defined() ? g.tensor(beta) : g.tensor(torch::zeros({channels}), "zeros");
+    return {g.op("BatchNormalization",
+                 {in().value, scale, shift, g.tensor(norm->running_mean), g.tensor(norm->running_var)},
+                 {{"epsilon", float(norm->options.eps())}}),
+            in().rank, in().height, in().width};
+  }
+
+  KerasOnnxValue zeroPadding() {
+    requireChannelsLast(m_config);
+    const auto [top, bottom, left, right] = zeroPaddingOf(m_config);
+    return {g.op("Pad", {in().value, g.ints({0, 0, top, left, 0, 0, bottom, right})},
+                 {{"mode", std::string("constant")}}),
+            4, in().height + top + bottom, in().width + left + right};
+  }
+
+  KerasOnnxValue pooling(bool max) {
+    requireChannelsLast(m_config);
+    const auto size = pairOf(m_config, "pool_size", 2);
+    const auto stride = pairOf(m_config, "strides", size.first);
+    const auto strides = m_config.value("strides", json()).is_null() ? size : stride;
+    const Window w = window(in(), paddingOf(m_config), size, strides, {1, 1});
+    // Padding never wins a maximum; Keras's "same" average divides by the pixels inside the image only
+    // (count_include_pad 0, ONNX's default).
+    return {g.op(max ? "MaxPool" : "AveragePool", {in().value},
+                 {{"kernel_shape", std::vector<int64_t>{size.first, size.second}},
+                  {"strides", std::vector<int64_t>{strides.first, strides.second}},
+                  {"pads", w.pads}}),
+            4, w.height, w.width};
+  }
+
+  KerasOnnxValue relu() {
+    const json maxValue = m_config.value("max_value", json());
+    const double slope = m_config.value("negative_slope", 0.0);
+    const double threshold = m_config.value("threshold", 0.0);
+    const bool capped = maxValue.is_number();
+    const float cap = capped ? maxValue.get<float>() : 0.0f;
+    const OnnxValue& x = in().value;
+    if (slope == 0.0 && threshold == 0.0)
+      return same(capped ? g.op("Clip", {x, g.scalar(0.0f), g.scalar(cap)}) : g.relu(x));
+    const OnnxValue shifted = g.op("Sub", {x, g.scalar(float(threshold))});
+    OnnxValue y = g.op("Where", {g.op("GreaterOrEqual", {x, g.scalar(float(threshold))}), x,
+                                 g.mul(shifted, g.scalar(float(slope)))});
+    if (capped) y = g.op("Min", {y, g.scalar(cap)});
+    return same(y);
+  }
+
+  KerasOnnxValue reshape() {
+    std::vector<int64_t> target{0};  // the batch, copied
+    for (const json& d : m_config.value("target_shape", json::array()))
+      target.push_back(d.is_number_integer() ? d.get<int64_t>() : -1);
+    if (target.size() < 2) refuse(QStringLiteral("its target_shape is malformed"));
+    const OnnxValue y = g.reshape(kerasOrder(in()), target);
+    const int64_t rank = int64_t(target.size());
+    if (rank == 4) return {g.transpose(y, {0, 3, 1, 2}), rank, target[1], target[2]};
+    return {y, rank};
+  }
+
+  KerasOnnxValue merge(const std::string& kind) {
+    if (m_inputs.size() < 2 || (kind == "Subtract" && m_inputs.size() != 2))
+      refuse(QStringLiteral("it needs two or more inputs"));
+    OnnxValue y = m_inputs[0].value;
+    for (size_t i = 1; i < m_inputs.size(); ++i) {
+      const char* op = kind == "Add" || kind == "Average" ? "Add"
+                       : kind == "Subtract"               ? "Sub"
+                       : kind == "Multiply"               ? "Mul"
+                                                          : "Max";
+      y = g.op(op, {y, m_inputs[i].value});
+    }
+    if (kind == "Average") y = g.op("Div", {y, g.scalar(float(m_inputs.size()))});
+    return {y, m_inputs[0].rank, m_inputs[0].height, m_inputs[0].width};
+  }
+
+  KerasOnnxValue concatenate() {
+    const int64_t axis = m_config.value("axis", int64_t(-1));
+    const int64_t rank = m_inputs.at(0).rank;
+    const int64_t keras = axis < 0 ? axis + rank : axis;
+    const int64_t dim =
+        rank == 4 ? std::array<int64_t, 4>{0, 2, 3, 1}[size_t(std::clamp<int64_t>(keras, 0, 3))] : keras;
+    std::vector<OnnxValue> values;
+    for (const auto& input : m_inputs) values.push_back(input.value);
+    return {g.op("Concat", values, {{"axis", dim}}), rank, m_inputs[0].height, m_inputs[0].width};
+  }
+};
+
 }  // namespace
 
 std::pair<int64_t, int64_t> samePadding(int64_t size, int64_t kernel, int64_t stride, int64_t dilation) {
@@ -504,6 +748,24 @@ Result<KerasLayerFn> makeKerasLayer(const KerasNode& node, const TensorMap& weig
         QStringLiteral("an option has a value of the wrong type (%1)").arg(QString::fromUtf8(e.what())));
   } catch (const c10::Error& e) {
     return failure(QString::fromUtf8(e.what_without_backtrace()));
+  }
+}
+
+KerasOnnxValue kerasLayerToOnnx(OnnxGraph& graph, const KerasNode& node, const torch::nn::Module& owner,
+                                const std::string& moduleName, const std::vector<KerasOnnxValue>& inputs) {
+  const auto unsupported = [&](const QString& reason) {
+    return OnnxUnsupported(
+        QStringLiteral("the layer \"%1\" (%2): %3")
+            .arg(QString::fromStdString(node.name), QString::fromStdString(node.className), reason)
+            .toStdString());
+  };
+  try {
+    return OnnxLayerWriter(graph, node, owner, moduleName, inputs).write();
+  } catch (const LayerError& e) {
+    throw unsupported(e.message);
+  } catch (const nlohmann::json::exception& e) {
+    throw unsupported(
+        QStringLiteral("an option has a value of the wrong type (%1)").arg(QString::fromUtf8(e.what())));
   }
 }
 

@@ -33,8 +33,26 @@ NestedSequential makeConvNormActivation(const ConvNormActivationOptions& options
   return layers;
 }
 
-torch::nn::Functional makeActivation(Activation activation) {
-  return torch::nn::Functional([activation](torch::Tensor x) { return activate(x, activation); });
+OnnxValue activationToOnnx(OnnxGraph& graph, Activation activation, const OnnxValue& x) {
+  switch (activation) {
+    case Activation::None:
+      return x;
+    case Activation::ReLU:
+      return graph.relu(x);
+    case Activation::Hardswish:
+      return graph.hardSwish(x);
+    case Activation::SiLU:
+      return graph.silu(x);
+  }
+  return x;
+}
+
+torch::Tensor ActivationLayerImpl::forward(const torch::Tensor& x) {
+  return activate(x, m_activation);
+}
+
+ActivationLayer makeActivation(Activation activation) {
+  return ActivationLayer(activation);
 }
 
 SqueezeExcitationImpl::SqueezeExcitationImpl(int64_t channels, int64_t squeezeChannels, Activation activation,
@@ -51,6 +69,13 @@ torch::Tensor SqueezeExcitationImpl::forward(torch::Tensor input) {
   scale = m_fc2(activate(m_fc1(scale), m_activation));
   scale = m_gate == Gate::Sigmoid ? torch::sigmoid(scale) : torch::hardsigmoid(scale);
   return scale * input;
+}
+
+OnnxValue SqueezeExcitationImpl::toOnnx(OnnxGraph& graph, const OnnxValue& input) const {
+  OnnxValue scale = graph.op("GlobalAveragePool", {input});
+  scale = graph.conv(*m_fc2, activationToOnnx(graph, m_activation, graph.conv(*m_fc1, scale)));
+  scale = m_gate == Gate::Sigmoid ? graph.sigmoid(scale) : graph.hardSigmoid(scale);
+  return graph.mul(scale, input);
 }
 
 int64_t makeDivisible(double value, int64_t divisor) {

@@ -4,6 +4,7 @@
 // the channel rounding of the TensorFlow originals. Names follow torchvision so state_dicts match.
 
 #include "core/models/detail/NestedSequential.h"
+#include "core/models/detail/OnnxGraph.h"
 
 #include <torch/torch.h>
 
@@ -30,15 +31,31 @@ struct ConvNormActivationOptions {
 };
 NestedSequential makeConvNormActivation(const ConvNormActivationOptions& options);
 
+// The activation in an ONNX graph.
+OnnxValue activationToOnnx(OnnxGraph& graph, Activation activation, const OnnxValue& x);
+
 // A parameter-free module applying the activation (for Sequential containers).
-torch::nn::Functional makeActivation(Activation activation);
+class ActivationLayerImpl : public torch::nn::Module, public OnnxModule {
+ public:
+  explicit ActivationLayerImpl(Activation activation) : m_activation(activation) {}
+  torch::Tensor forward(const torch::Tensor& x);
+  OnnxValue toOnnx(OnnxGraph& graph, const OnnxValue& x) const override {
+    return activationToOnnx(graph, m_activation, x);
+  }
+
+ private:
+  Activation m_activation;
+};
+TORCH_MODULE(ActivationLayer);
+ActivationLayer makeActivation(Activation activation);
 
 // torchvision's SqueezeExcitation: a per-channel gate computed from the globally pooled input by two
 // 1x1 convolutions, "fc1" (in -> squeeze, then the activation) and "fc2" (squeeze -> in, then the gate).
-class SqueezeExcitationImpl : public torch::nn::Module {
+class SqueezeExcitationImpl : public torch::nn::Module, public OnnxModule {
  public:
   SqueezeExcitationImpl(int64_t channels, int64_t squeezeChannels, Activation activation, Gate gate);
   torch::Tensor forward(torch::Tensor input);
+  OnnxValue toOnnx(OnnxGraph& graph, const OnnxValue& input) const override;
 
  private:
   torch::nn::Conv2d m_fc1{nullptr};

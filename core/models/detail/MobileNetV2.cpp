@@ -12,7 +12,7 @@ constexpr double kDropout = 0.2;
 
 // torchvision's Conv2dNormActivation with ReLU6: a Sequential whose children are "0" (conv),
 // "1" (BatchNorm) and "2" (ReLU6), registered under those names so the state_dict keys match.
-class ConvNormReLU6Impl : public torch::nn::Module {
+class ConvNormReLU6Impl : public torch::nn::Module, public OnnxModule {
  public:
   ConvNormReLU6Impl(int in, int out, int kernel, int stride, int groups)
       : m_conv(register_module("0", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel)
@@ -24,6 +24,9 @@ class ConvNormReLU6Impl : public torch::nn::Module {
         m_relu6(register_module("2", torch::nn::ReLU6(torch::nn::ReLU6Options().inplace(true)))) {}
 
   torch::Tensor forward(torch::Tensor x) { return m_relu6(m_bn(m_conv(x))); }
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& x) const override {
+    return g.relu6(g.batchNorm(*m_bn, g.conv(*m_conv, x)));
+  }
 
  private:
   torch::nn::Conv2d m_conv;
@@ -34,7 +37,7 @@ TORCH_MODULE(ConvNormReLU6);
 
 // torchvision's InvertedResidual. Its "conv" Sequential is [expand (only when t != 1), depthwise,
 // project conv, project BN], so blocks with t = 1 number their children one lower.
-class InvertedResidualImpl : public torch::nn::Module {
+class InvertedResidualImpl : public torch::nn::Module, public OnnxModule {
  public:
   InvertedResidualImpl(int in, int out, int stride, int expandRatio)
       : m_useResidual(stride == 1 && in == out) {
@@ -49,6 +52,10 @@ class InvertedResidualImpl : public torch::nn::Module {
 
   torch::Tensor forward(torch::Tensor x) {
     return m_useResidual ? x + m_conv->forward(x) : m_conv->forward(x);
+  }
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& x) const override {
+    const auto branch = g.module(*m_conv, x);
+    return m_useResidual ? g.add(x, branch) : branch;
   }
 
  private:
@@ -116,6 +123,14 @@ torch::Tensor MobileNetV2Impl::features(torch::Tensor input) {
 // classifier = (dropout, the head).
 torch::Tensor MobileNetV2Impl::classifyFeatures(torch::Tensor features) {
   return m_classifier->forward(features);
+}
+
+OnnxValue MobileNetV2Impl::onnxFeatures(OnnxGraph& g, const OnnxValue& input) const {
+  return g.globalAveragePool(g.module(*m_features, input));
+}
+
+OnnxValue MobileNetV2Impl::onnxClassify(OnnxGraph& g, const OnnxValue& features) const {
+  return g.module(*m_classifier, features);
 }
 
 }  // namespace attune::detail

@@ -46,7 +46,7 @@ constexpr int64_t kSmallLastChannels = 1024;
 
 // torchvision's MobileNetV3 InvertedResidual: "block" is [expand (only when the expansion changes
 // the width), depthwise, squeeze-excitation (only where the table says so), project].
-class InvertedResidualImpl : public torch::nn::Module {
+class InvertedResidualImpl : public torch::nn::Module, public OnnxModule {
  public:
   explicit InvertedResidualImpl(const BlockSetting& s) : m_useResidual(s.stride == 1 && s.in == s.out) {
     torch::nn::Sequential layers;
@@ -70,6 +70,10 @@ class InvertedResidualImpl : public torch::nn::Module {
 
   torch::Tensor forward(torch::Tensor x) {
     return m_useResidual ? x + m_block->forward(x) : m_block->forward(x);
+  }
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& x) const override {
+    const auto branch = g.module(*m_block, x);
+    return m_useResidual ? g.add(x, branch) : branch;
   }
 
  private:
@@ -124,6 +128,17 @@ torch::Tensor MobileNetV3Impl::classifyFeatures(torch::Tensor features) {
   auto it = m_classifier->begin() + 2;
   features = it->forward<torch::Tensor>(features);
   return (it + 1)->forward<torch::Tensor>(features);
+}
+
+OnnxValue MobileNetV3Impl::onnxFeatures(OnnxGraph& g, const OnnxValue& input) const {
+  auto x = g.globalAveragePool(g.module(*m_features, input));
+  const auto layers = m_classifier->children();
+  return g.module(*layers[1], g.module(*layers[0], x));
+}
+
+OnnxValue MobileNetV3Impl::onnxClassify(OnnxGraph& g, const OnnxValue& features) const {
+  const auto layers = m_classifier->children();
+  return g.module(*layers[3], g.module(*layers[2], features));
 }
 
 }  // namespace attune::detail

@@ -15,6 +15,8 @@ class MobileNetV3Impl : public ImageClassifierImpl {
 
   torch::Tensor features(torch::Tensor input) override;
   torch::Tensor classifyFeatures(torch::Tensor features) override;
+  OnnxValue onnxFeatures(OnnxGraph& graph, const OnnxValue& input) const override;
+  OnnxValue onnxClassify(OnnxGraph& graph, const OnnxValue& features) const override;
   std::string headPrefix() const override { return "classifier.3."; }
 
  private:

@@ -14,7 +14,7 @@ torch::nn::BatchNorm2d batchNorm(int channels) {
 }
 
 // torchvision's BasicBlock: two 3x3 convolutions; expansion 1.
-class BasicBlockImpl : public torch::nn::Module {
+class BasicBlockImpl : public torch::nn::Module, public OnnxModule {
  public:
   static constexpr int kExpansion = 1;
 
@@ -33,6 +33,12 @@ class BasicBlockImpl : public torch::nn::Module {
     return torch::relu_(out);
   }
 
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& x) const override {
+    auto out = g.relu(g.batchNorm(*m_bn1, g.conv(*m_conv1, x)));
+    out = g.batchNorm(*m_bn2, g.conv(*m_conv2, out));
+    return g.relu(g.add(out, m_downsample ? g.module(*m_downsample, x) : x));
+  }
+
  private:
   torch::nn::Conv2d m_conv1;
   torch::nn::BatchNorm2d m_bn1;
@@ -43,7 +49,7 @@ class BasicBlockImpl : public torch::nn::Module {
 TORCH_MODULE(BasicBlock);
 
 // torchvision's Bottleneck (ResNet v1.5: the stride sits on the 3x3 convolution); expansion 4.
-class BottleneckImpl : public torch::nn::Module {
+class BottleneckImpl : public torch::nn::Module, public OnnxModule {
  public:
   static constexpr int kExpansion = 4;
 
@@ -63,6 +69,13 @@ class BottleneckImpl : public torch::nn::Module {
     out = m_bn3(m_conv3(out));
     out += m_downsample ? m_downsample->forward(x) : x;
     return torch::relu_(out);
+  }
+
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& x) const override {
+    auto out = g.relu(g.batchNorm(*m_bn1, g.conv(*m_conv1, x)));
+    out = g.relu(g.batchNorm(*m_bn2, g.conv(*m_conv2, out)));
+    out = g.batchNorm(*m_bn3, g.conv(*m_conv3, out));
+    return g.relu(g.add(out, m_downsample ? g.module(*m_downsample, x) : x));
   }
 
  private:
@@ -130,6 +143,17 @@ torch::Tensor ResNetImpl::features(torch::Tensor input) {
 
 torch::Tensor ResNetImpl::classifyFeatures(torch::Tensor features) {
   return m_fc(features);
+}
+
+OnnxValue ResNetImpl::onnxFeatures(OnnxGraph& g, const OnnxValue& input) const {
+  auto x = g.relu(g.batchNorm(*m_bn1, g.conv(*m_conv1, input)));
+  x = g.maxPool(x, /*kernel=*/3, /*stride=*/2, /*padding=*/1);
+  for (const auto& layer : m_layers) x = g.module(*layer, x);
+  return g.globalAveragePool(x);
+}
+
+OnnxValue ResNetImpl::onnxClassify(OnnxGraph& g, const OnnxValue& features) const {
+  return g.linear(*m_fc, features);
 }
 
 }  // namespace attune::detail

@@ -17,6 +17,8 @@ class ResNetImpl : public ImageClassifierImpl {
 
   torch::Tensor features(torch::Tensor input) override;
   torch::Tensor classifyFeatures(torch::Tensor features) override;
+  OnnxValue onnxFeatures(OnnxGraph& graph, const OnnxValue& input) const override;
+  OnnxValue onnxClassify(OnnxGraph& graph, const OnnxValue& features) const override;
   std::string headPrefix() const override { return "fc."; }
 
  private:

@@ -92,6 +92,24 @@ torch::Tensor hiddenActivation(const torch::Tensor& x, HiddenActivation activati
   return torch::gelu(x);
 }
 
+OnnxValue hiddenActivationToOnnx(OnnxGraph& graph, const OnnxValue& x, HiddenActivation activation) {
+  switch (activation) {
+    case HiddenActivation::Gelu:
+      return graph.gelu(x);
+    case HiddenActivation::GeluTanh:
+      return graph.geluTanh(x);
+    case HiddenActivation::Relu:
+      return graph.relu(x);
+    case HiddenActivation::Silu:
+      return graph.silu(x);
+  }
+  return graph.gelu(x);
+}
+
+OnnxValue keyMaskToOnnx(OnnxGraph& graph) {
+  return graph.cast(graph.input("attention_mask"), OnnxType::Bool);
+}
+
 torch::Tensor ownerDropout(const torch::Tensor& x, double probability, const torch::nn::Module& owner) {
   if (probability <= 0.0 || !owner.is_training()) return x;
   return torch::dropout(x, probability, /*train=*/true);

@@ -45,6 +45,9 @@ class TextClassifierImpl : public ImageClassifierImpl {
 // layer is kept in eval mode while the rest trains, and then drops nothing.
 torch::Tensor hiddenActivation(const torch::Tensor& x, HiddenActivation activation);
 torch::Tensor ownerDropout(const torch::Tensor& x, double probability, const torch::nn::Module& owner);
+// The same in an ONNX graph: the activation, and the graph's attention_mask as a bool key mask.
+OnnxValue hiddenActivationToOnnx(OnnxGraph& graph, const OnnxValue& x, HiddenActivation activation);
+OnnxValue keyMaskToOnnx(OnnxGraph& graph);
 // Multi-head scaled dot-product attention of already projected query, key, value [N, L, H] split into
 // `heads` heads; keys where keyMask [N, L] is false get exactly zero weight; attention probabilities
 // dropped with dropoutProbability (pass 0 outside training).

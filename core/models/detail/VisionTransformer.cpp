@@ -1,5 +1,6 @@
 #include "core/models/detail/VisionTransformer.h"
 #include "core/models/detail/Dense.h"
+#include "core/models/detail/FunctionalLayers.h"
 
 #include <cmath>
 
@@ -22,7 +23,7 @@ torch::nn::LayerNorm makeLayerNorm() {
 // nn.MultiheadAttention's parameters (in_proj_weight [3E, E] holding the query, key and value
 // projections, in_proj_bias, out_proj), computing plain scaled dot-product self-attention without
 // masks or dropout (torchvision's ViT uses none).
-class SelfAttentionImpl : public torch::nn::Module {
+class SelfAttentionImpl : public torch::nn::Module, public OnnxModule {
  public:
   SelfAttentionImpl()
       : m_inProjWeight(register_parameter("in_proj_weight", torch::empty({3 * kHidden, kHidden}))),
@@ -50,6 +51,13 @@ class SelfAttentionImpl : public torch::nn::Module {
     return m_outProj(context);
   }
 
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& x) const override {
+    const auto qkv =
+        g.op("Split", {g.linear(m_inProjWeight, m_inProjBias, x), g.ints({kHidden, kHidden, kHidden})}, 3,
+             {{"axis", int64_t{-1}}});
+    return g.linear(*m_outProj, g.attention(qkv[0], qkv[1], qkv[2], kHeads, kHidden));
+  }
+
  private:
   torch::Tensor m_inProjWeight;
   torch::Tensor m_inProjBias;
@@ -59,7 +67,7 @@ TORCH_MODULE(SelfAttention);
 
 // torchvision's EncoderBlock (pre-norm): x + attention(ln_1(x)), then + mlp(ln_2(.)). The MLP is
 // torchvision's MLP Sequential: 0 Linear, 1 GELU, 2 Dropout, 3 Linear, 4 Dropout (dropout 0).
-class EncoderBlockImpl : public torch::nn::Module {
+class EncoderBlockImpl : public torch::nn::Module, public OnnxModule {
  public:
   EncoderBlockImpl()
       : m_ln1(register_module("ln_1", makeLayerNorm())),
@@ -67,7 +75,7 @@ class EncoderBlockImpl : public torch::nn::Module {
         m_ln2(register_module("ln_2", makeLayerNorm())) {
     torch::nn::Sequential mlp;
     mlp->push_back(Dense(kHidden, kMlpHidden));
-    mlp->push_back(torch::nn::Functional([](torch::Tensor t) { return torch::gelu(t); }));
+    mlp->push_back(GeluLayer());
     mlp->push_back(torch::nn::Dropout(0.0));
     mlp->push_back(Dense(kMlpHidden, kHidden));
     mlp->push_back(torch::nn::Dropout(0.0));
@@ -86,6 +94,11 @@ class EncoderBlockImpl : public torch::nn::Module {
   torch::Tensor forward(torch::Tensor input) {
     const auto x = m_attention(m_ln1(input)) + input;
     return x + m_mlp->forward(m_ln2(x));
+  }
+
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& input) const override {
+    const auto x = g.add(g.module(*m_attention, g.layerNorm(*m_ln1, input)), input);
+    return g.add(x, g.module(*m_mlp, g.layerNorm(*m_ln2, x)));
   }
 
  private:
@@ -119,6 +132,13 @@ class TransformerEncoderImpl : public torch::nn::Module {
   // tokens: [N, 1 + gridHeight * gridWidth, E], class token first.
   torch::Tensor forward(torch::Tensor tokens, int64_t gridHeight, int64_t gridWidth) {
     return m_ln(m_layers->forward(tokens + positionEmbedding(gridHeight, gridWidth)));
+  }
+
+  OnnxValue toOnnx(OnnxGraph& g, const OnnxValue& tokens, int64_t gridHeight, int64_t gridWidth) const {
+    torch::NoGradGuard noGrad;
+    const auto positions =
+        g.tensor(positionEmbedding(gridHeight, gridWidth), "encoder.pos_embedding_resized");
+    return g.layerNorm(*m_ln, g.module(*m_layers, g.add(tokens, positions)));
   }
 
  private:
@@ -173,6 +193,26 @@ torch::Tensor VisionTransformerB16Impl::features(torch::Tensor input) {
 
 torch::Tensor VisionTransformerB16Impl::classifyFeatures(torch::Tensor features) {
   return m_heads->forward(features);
+}
+
+OnnxValue VisionTransformerB16Impl::onnxFeatures(OnnxGraph& g, const OnnxValue& input) const {
+  const int64_t gridHeight = g.imageHeight() / kPatchSize;  // the convolution's output size
+  const int64_t gridWidth = g.imageWidth() / kPatchSize;
+  if (gridHeight < 1 || gridWidth < 1)
+    throw OnnxUnsupported("ViT-B/16 on images smaller than 16 x 16 pixels");
+  auto x = g.conv(*m_convProj, input);                         // [N, E, gridHeight, gridWidth]
+  x = g.transpose(g.reshape(x, {0, kHidden, -1}), {0, 2, 1});  // [N, gridHeight * gridWidth, E]
+  // The class token for every image of the batch: [N, 1, E].
+  const auto batch = g.op("Shape", {input}, {{"start", int64_t{0}}, {"end", int64_t{1}}});
+  const auto shape = g.op("Concat", {batch, g.ints({1, kHidden})}, {{"axis", int64_t{0}}});
+  const auto classTokens = g.op("Expand", {g.tensor(m_classToken), shape});
+  x = g.op("Concat", {classTokens, x}, {{"axis", int64_t{1}}});
+  x = m_encoder->toOnnx(g, x, gridHeight, gridWidth);
+  return g.selectSecondAxis(x, 0);
+}
+
+OnnxValue VisionTransformerB16Impl::onnxClassify(OnnxGraph& g, const OnnxValue& features) const {
+  return g.module(*m_heads, features);
 }
 
 }  // namespace attune::detail

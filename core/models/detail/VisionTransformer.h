@@ -20,6 +20,8 @@ class VisionTransformerB16Impl : public ImageClassifierImpl {
 
   torch::Tensor features(torch::Tensor input) override;
   torch::Tensor classifyFeatures(torch::Tensor features) override;
+  OnnxValue onnxFeatures(OnnxGraph& graph, const OnnxValue& input) const override;
+  OnnxValue onnxClassify(OnnxGraph& graph, const OnnxValue& features) const override;
   std::string headPrefix() const override { return "heads.head."; }
 
  private:

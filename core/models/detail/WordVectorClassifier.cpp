@@ -1,6 +1,7 @@
 #include "core/models/detail/WordVectorClassifier.h"
 
 #include "core/data/WordVocabulary.h"
+#include "core/models/detail/TextClassifier.h"
 #include "core/weights/SafetensorsReader.h"
 
 #include <QFileInfo>
@@ -64,6 +65,41 @@ torch::Tensor WordVectorClassifierImpl::features(torch::Tensor ids) {
 
 torch::Tensor WordVectorClassifierImpl::classifyFeatures(torch::Tensor features) {
   return m_classifier(m_dropout(features));
+}
+
+OnnxValue WordVectorClassifierImpl::onnxFeatures(OnnxGraph& g, const OnnxValue& ids) const {
+  const auto mask = g.op("Unsqueeze", {keyMaskToOnnx(g), g.ints({-1})});  // [N, L, 1] bool
+  const auto weights = g.cast(mask, OnnxType::Float);
+  auto x = g.mul(g.op("Gather", {g.tensor(m_embedding->weight), ids}), weights);  // [N, L, width]
+  if (m_conv) x = g.mul(g.transpose(g.relu(g.conv(*m_conv, g.transpose(x, {0, 2, 1}))), {0, 2, 1}), weights);
+  const auto sumOverTokens = [&](const OnnxValue& t) {
+    return g.op("ReduceSum", {t, g.ints({1})}, {{"keepdims", int64_t{0}}});
+  };
+  const auto mean = [&] {
+    const auto count = g.op("Max", {sumOverTokens(weights), g.scalar(1.0f)});  // [N, 1]
+    return g.op("Div", {sumOverTokens(x), count});
+  };
+  const auto max = [&] {
+    // A text without tokens has no maximum: it pools to zeros, like the mean.
+    const auto masked = g.op("Where", {mask, x, g.scalar(-std::numeric_limits<float>::infinity())});
+    const auto highest =
+        g.op("ReduceMax", {masked}, {{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}});
+    const auto any = g.op("Greater", {sumOverTokens(weights), g.scalar(0.0f)});  // [N, 1]
+    return g.op("Where", {any, highest, g.scalar(0.0f)});
+  };
+  switch (m_options.pooling) {
+    case WordPooling::Mean:
+      return mean();
+    case WordPooling::Max:
+      return max();
+    case WordPooling::MeanMax:
+      return g.op("Concat", {mean(), max()}, {{"axis", int64_t{1}}});
+  }
+  return mean();
+}
+
+OnnxValue WordVectorClassifierImpl::onnxClassify(OnnxGraph& g, const OnnxValue& features) const {
+  return g.linear(*m_classifier, features);
 }
 
 Result<WordVectorClassifierPtr> makeWordVectorClassifier(const WordVectorOptions& options,

@@ -30,6 +30,8 @@ class WordVectorClassifierImpl : public ImageClassifierImpl {
 
  protected:
   torch::Tensor classifyFeatures(torch::Tensor features) override;
+  OnnxValue onnxFeatures(OnnxGraph& graph, const OnnxValue& input) const override;
+  OnnxValue onnxClassify(OnnxGraph& graph, const OnnxValue& features) const override;
 
  private:
   WordVectorOptions m_options;
