@@ -5,6 +5,7 @@
 #include "core/common/Version.h"
 #include "core/data/ImageTransform.h"
 #include "core/eval/Evaluation.h"
+#include "core/eval/Predictor.h"
 #include "core/eval/SavedRun.h"
 #include "core/models/Architecture.h"
 #include "core/training/RunCheckpoints.h"
@@ -141,10 +142,132 @@ QByteArray readmeOf(const SavedRun& run, const ModelExport& exported) {
   if (std::any_of(exported.files.begin(), exported.files.end(),
                   [](const QString& f) { return f.startsWith(QStringLiteral("base/")); }))
     text += QStringLiteral("  base/               the files the model is built from (its vocabulary)\n");
+  if (exported.files.contains(QStringLiteral("model.onnx")))
+    text += QStringLiteral(
+        "  model.onnx          the same model for ONNX Runtime and other ONNX tools (opset 17); its\n"
+        "                      metadata holds the class names and how to prepare the input\n");
+  if (exported.files.contains(QStringLiteral("config.json")))
+    text += QStringLiteral(
+        "  config.json, tokenizer files   the model for Hugging Face Transformers (with "
+        "model.safetensors)\n");
   text += QStringLiteral(
       "\nTo use it:\n"
       "  attune-cli predict THIS_FOLDER INPUT...\n");
+  if (exported.files.contains(QStringLiteral("model.onnx")))
+    text += QStringLiteral(
+        "  Python: onnxruntime.InferenceSession(\"model.onnx\").run([\"probabilities\"], {...})\n");
+  if (exported.files.contains(QStringLiteral("config.json")))
+    text += QStringLiteral(
+        "  Python: transformers.AutoModelForSequenceClassification.from_pretrained(THIS_FOLDER)\n"
+        "          transformers.AutoTokenizer.from_pretrained(THIS_FOLDER)\n");
   return text.toUtf8();
+}
+
+// The tokenizer files of a BERT or DistilBERT folder that Hugging Face's AutoTokenizer reads.
+const QStringList& tokenizerFiles() {
+  static const QStringList files = {QStringLiteral("vocab.txt"), QStringLiteral("tokenizer.json"),
+                                    QStringLiteral("tokenizer_config.json"),
+                                    QStringLiteral("special_tokens_map.json")};
+  return files;
+}
+
+Result<nlohmann::json> readJsonFile(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly))
+    return Error(
+        ErrorCode::FileNotFound, QStringLiteral("%1 cannot be read.").arg(QDir::toNativeSeparators(path)),
+        QStringLiteral("Put the pre-trained model's files back where they were, then export again."));
+  try {
+    return nlohmann::json::parse(file.readAll().toStdString());
+  } catch (const nlohmann::json::exception&) {
+    return Error(ErrorCode::BadFormat,
+                 QStringLiteral("%1 is not valid JSON.").arg(QDir::toNativeSeparators(path)),
+                 QStringLiteral("Put the pre-trained model's original files back, then export again."));
+  }
+}
+
+// The Hugging Face files at the top of the folder: config.json (the pre-trained model's, with the
+// classes) and the tokenizer, whose longest input becomes the run's max_tokens.
+Status writeHuggingFaceFiles(const QDir& into, const SavedRun& run, ModelExport& exported) {
+  const QFileInfo weights(run.config.weightsPath);
+  const QDir source(weights.isDir() ? weights.absoluteFilePath() : weights.absolutePath());
+  auto config = readJsonFile(source.filePath(QStringLiteral("config.json")));
+  if (!config) return config.error();
+  const bool distil = run.config.architecture == QLatin1String(kDistilBertArchitecture);
+  (*config)["architectures"] = {distil ? "DistilBertForSequenceClassification"
+                                       : "BertForSequenceClassification"};
+  (*config)["num_labels"] = run.classes.size();
+  nlohmann::json id2label = nlohmann::json::object(), label2id = nlohmann::json::object();
+  for (int i = 0; i < run.classes.size(); ++i) {
+    id2label[std::to_string(i)] = run.classes[i].toStdString();
+    label2id[run.classes[i].toStdString()] = i;
+  }
+  (*config)["id2label"] = id2label;
+  (*config)["label2id"] = label2id;
+  (*config)["problem_type"] = "single_label_classification";
+  if (auto written = writeBytes(into.filePath(QStringLiteral("config.json")),
+                                QByteArray::fromStdString(config->dump(2)) + '\n', exported.bytes);
+      !written)
+    return written;
+  exported.files << QStringLiteral("config.json");
+  bool hasTokenizerConfig = false;
+  for (const QString& name : tokenizerFiles()) {
+    const QString from = source.filePath(name);
+    if (!QFileInfo(from).isFile()) continue;
+    if (name == QLatin1String("tokenizer_config.json")) {
+      hasTokenizerConfig = true;
+      auto tokenizer = readJsonFile(from);
+      if (!tokenizer) return tokenizer.error();
+      (*tokenizer)["model_max_length"] = run.config.maxTokens;
+      if (auto written = writeBytes(into.filePath(name), QByteArray::fromStdString(tokenizer->dump(2)) + '\n',
+                                    exported.bytes);
+          !written)
+        return written;
+    } else if (auto copied = copyFile(from, into.filePath(name), exported.bytes); !copied) {
+      return copied;
+    }
+    exported.files << name;
+  }
+  if (!hasTokenizerConfig) {
+    const nlohmann::json tokenizer = {{"model_max_length", run.config.maxTokens}};
+    if (auto written = writeBytes(into.filePath(QStringLiteral("tokenizer_config.json")),
+                                  QByteArray::fromStdString(tokenizer.dump(2)) + '\n', exported.bytes);
+        !written)
+      return written;
+    exported.files << QStringLiteral("tokenizer_config.json");
+  }
+  return {};
+}
+
+// model.onnx, from the run's own model (the checkpoint being exported).
+Status writeOnnxFile(const QDir& into, const SavedRun& run, const QString& modelDirectory,
+                     const ModelExportRequest& request, const nlohmann::json& input, ModelExport& exported) {
+  PredictorOptions options;
+  options.checkpoint = request.checkpoint;
+  auto predictor = Predictor::openRun(modelDirectory, options);
+  if (!predictor) return predictor.error();
+  nlohmann::json classes = nlohmann::json::array();
+  for (const QString& name : run.classes) classes.push_back(name.toStdString());
+  const bool texts = run.task == TaskKind::TextClassification;
+  const std::vector<std::pair<std::string, std::string>> metadata = {
+      {"class_names", classes.dump()},
+      {"preprocessing", input.dump()},
+      {"inputs", texts ? "input_ids int64 [batch, sequence], attention_mask int64 [batch, sequence] (1: "
+                         "token, 0: padding)"
+                       : "pixel_values float32 [batch, 3, size, size]: RGB, scaled to 0..1, normalised with "
+                         "mean and std"},
+      {"outputs", "logits float32 [batch, classes], probabilities float32 [batch, classes] (softmax)"},
+      {"architecture", run.config.architecture.toStdString()},
+      {"run_id", exported.runId.toStdString()},
+      {"epoch", std::to_string(exported.epoch)},
+      {"attune_version", attuneVersion().toStdString()}};
+  auto bytes = (*predictor)->onnxModel(metadata);
+  if (!bytes) return bytes.error();
+  if (auto written = writeBytes(into.filePath(QStringLiteral("model.onnx")), *bytes, exported.bytes);
+      !written)
+    return written;
+  exported.files << QStringLiteral("model.onnx");
+  return {};
 }
 
 // A fresh sibling of `destination` to write into.
@@ -187,8 +310,10 @@ Status checkDestination(const QString& destination) {
 }
 
 Result<ModelExport> writeExport(const QString& staging, const SavedRun& run, const QString& runId,
-                                const QString& checkpoint, const Project& project) {
+                                const QString& checkpoint, const Project& project,
+                                const QString& modelDirectory, const ModelExportRequest& request) {
   ModelExport exported;
+  exported.format = request.format;
   exported.runId = runId;
   exported.classes = run.classes;
   exported.epoch = checkpointEpochOf(checkpoint);
@@ -213,6 +338,8 @@ Result<ModelExport> writeExport(const QString& staging, const SavedRun& run, con
   manifest["classes"] = nlohmann::json::array();
   for (const QString& name : run.classes) manifest["classes"].push_back(name.toStdString());
   manifest["weights"] = kModelExportWeights;
+  manifest["export_format"] = nameOf(request.format).toStdString();
+  if (request.format == ModelExportFormat::Onnx) manifest["onnx"] = {{"file", "model.onnx"}, {"opset", 17}};
   manifest["epoch"] = exported.epoch;
   manifest["input"] = inputOf(run);
   if (run.task == TaskKind::TextClassification)
@@ -234,6 +361,13 @@ Result<ModelExport> writeExport(const QString& staging, const SavedRun& run, con
                               {"loss", record->valLoss},
                               {"examples", run.valCount}};
 
+  if (request.format == ModelExportFormat::Onnx) {
+    if (auto written = writeOnnxFile(into, run, modelDirectory, request, manifest["input"], exported);
+        !written)
+      return written.error();
+  } else if (request.format == ModelExportFormat::HuggingFace) {
+    if (auto written = writeHuggingFaceFiles(into, run, exported); !written) return written.error();
+  }
   if (auto written = writeBytes(into.filePath(QLatin1String(kModelExportManifest)),
                                 QByteArray::fromStdString(manifest.dump(2)) + '\n', exported.bytes);
       !written)
@@ -254,6 +388,48 @@ Result<ModelExport> writeExport(const QString& staging, const SavedRun& run, con
 
 }  // namespace
 
+std::optional<ModelExportFormat> modelExportFormatFrom(const QString& name) {
+  for (auto format :
+       {ModelExportFormat::Safetensors, ModelExportFormat::Onnx, ModelExportFormat::HuggingFace})
+    if (name == nameOf(format)) return format;
+  return std::nullopt;
+}
+
+QString nameOf(ModelExportFormat format) {
+  switch (format) {
+    case ModelExportFormat::Safetensors:
+      return QStringLiteral("safetensors");
+    case ModelExportFormat::Onnx:
+      return QStringLiteral("onnx");
+    case ModelExportFormat::HuggingFace:
+      return QStringLiteral("huggingface");
+  }
+  return {};
+}
+
+QString audienceOf(ModelExportFormat format) {
+  switch (format) {
+    case ModelExportFormat::Safetensors:
+      return QStringLiteral(
+          "For Attune on another computer, and for PyTorch users (torchvision loads the weights).");
+    case ModelExportFormat::Onnx:
+      return QStringLiteral(
+          "For web services, phone apps and other programs: ONNX Runtime runs it from Python, C++, C#, Java "
+          "and "
+          "JavaScript.");
+    case ModelExportFormat::HuggingFace:
+      return QStringLiteral(
+          "For Python users of Hugging Face Transformers: two lines load the model and its tokenizer.");
+  }
+  return {};
+}
+
+bool formatFits(ModelExportFormat format, const QString& architecture) {
+  if (format != ModelExportFormat::HuggingFace) return true;
+  return architecture == QLatin1String(kBertArchitecture) ||
+         architecture == QLatin1String(kDistilBertArchitecture);
+}
+
 bool isModelExport(const QString& directory) {
   return QFileInfo(QDir(directory).filePath(QLatin1String(kModelExportManifest))).isFile();
 }
@@ -272,6 +448,11 @@ Result<ModelExport> exportModel(const Project& project, const ModelExportRequest
     if (!run) return run.error();
     auto checkpoint = runCheckpointFile(modelDirectory, runId, request.checkpoint);
     if (!checkpoint) return checkpoint.error();
+    if (!formatFits(request.format, run->config.architecture))
+      return Error(ErrorCode::BadValue,
+                   QStringLiteral("A Hugging Face folder holds a BERT or DistilBERT model; this model is %1.")
+                       .arg(run->config.architecture),
+                   QStringLiteral("Export it as ONNX or as an Attune folder (safetensors) instead."));
 
     // Checked (and its parent made) only once there is something to export.
     if (auto checked = checkDestination(request.outDirectory); !checked) return checked.error();
@@ -280,8 +461,9 @@ Result<ModelExport> exportModel(const Project& project, const ModelExportRequest
     removeAbandonedStaging(destination);
     QDir(staging).removeRecursively();
     // Guarded here too, so that a failure leaves nothing of the unfinished folder.
-    auto exported = guardEngine(QStringLiteral("Exporting the model"),
-                                [&] { return writeExport(staging, *run, runId, *checkpoint, project); });
+    auto exported = guardEngine(QStringLiteral("Exporting the model"), [&] {
+      return writeExport(staging, *run, runId, *checkpoint, project, modelDirectory, request);
+    });
     if (!exported) {
       QDir(staging).removeRecursively();
       return exported.error();
@@ -295,6 +477,8 @@ Result<ModelExport> exportModel(const Project& project, const ModelExportRequest
     // The new name must reach the disk before the export is reported done.
     if (auto synced = syncFolderOf(destination); !synced) return synced.error();
     exported->directory = destination;
+    exported->runDirectory = QFileInfo(modelDirectory).absoluteFilePath();
+    exported->checkpoint = request.checkpoint;
     return exported;
   });
 }

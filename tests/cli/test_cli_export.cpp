@@ -195,7 +195,7 @@ class TestCliExport : public QObject {
                      QStringLiteral("first"), QStringLiteral("--out"), m_dir.filePath(QStringLiteral("x"))})
                  .exitCode,
              2);
-    QCOMPARE(runCli({QStringLiteral("export"), project, QStringLiteral("--format"), QStringLiteral("onnx"),
+    QCOMPARE(runCli({QStringLiteral("export"), project, QStringLiteral("--format"), QStringLiteral("tflite"),
                      QStringLiteral("--out"), m_dir.filePath(QStringLiteral("x"))})
                  .exitCode,
              2);

@@ -1,8 +1,9 @@
 #pragma once
 // Running and checking ONNX files from a test, with the independent readers in tests/support:
-// ONNX Runtime (npm onnxruntime-node, fetched once into the test cache by fetch_onnxruntime.sh, run
-// by onnx_run.js under node) and ONNX's own checker (python3-onnx, onnx_check.py). The scripts come
-// from ATTUNE_SOURCE_DIR; ATTUNE_ONNXRUNTIME_CACHE (set by ctest) is where the runtime is kept.
+// ONNX Runtime (npm onnxruntime-node, fetched once into the test cache by installer/fetch_onnxruntime.sh,
+// run by core/eval/onnx_run.js under node) and ONNX's own checker (python3-onnx, tests/support/
+// onnx_check.py). The scripts come from ATTUNE_SOURCE_DIR; ATTUNE_ONNXRUNTIME_CACHE (set by ctest) is where
+// the runtime is kept.
 
 #include "tests/support/TestEnvironment.h"
 
@@ -64,9 +65,9 @@ inline bool runTool(const QString& program, const QStringList& arguments, QStrin
   return true;
 }
 
-inline QString supportScript(const char* name) {
-  return QDir(testPath("ATTUNE_SOURCE_DIR"))
-      .filePath(QStringLiteral("tests/support/%1").arg(QLatin1String(name)));
+// A file of the source tree, by its path relative to the root.
+inline QString sourceFile(const char* path) {
+  return QDir(testPath("ATTUNE_SOURCE_DIR")).filePath(QLatin1String(path));
 }
 
 // The folder holding node_modules/onnxruntime-node (fetched on first use); empty with `error` set when
@@ -74,7 +75,8 @@ inline QString supportScript(const char* name) {
 inline QString onnxRuntimeModules(QString* error) {
   QString folder;
   if (!runTool(QStringLiteral("sh"),
-               {supportScript("fetch_onnxruntime.sh"), testPath("ATTUNE_ONNXRUNTIME_CACHE")}, &folder, error))
+               {sourceFile("installer/fetch_onnxruntime.sh"), testPath("ATTUNE_ONNXRUNTIME_CACHE")}, &folder,
+               error))
     return {};
   return folder.split('\n').last();
 }
@@ -82,7 +84,8 @@ inline QString onnxRuntimeModules(QString* error) {
 // ONNX's checker with full shape inference on `model`; empty when it passes, else its reason.
 inline QString checkOnnxFile(const QString& model) {
   QString output, error;
-  if (!runTool(QStringLiteral("/usr/bin/python3"), {supportScript("onnx_check.py"), model}, &output, &error))
+  if (!runTool(QStringLiteral("/usr/bin/python3"), {sourceFile("tests/support/onnx_check.py"), model},
+               &output, &error))
     return error;
   return {};
 }
@@ -109,8 +112,8 @@ inline OnnxTensors runOnnxFile(const QString& modules, const QString& model, con
   specFile.close();
   const QString outputsPath = work.filePath(QStringLiteral("outputs.json"));
   if (!runTool(QStringLiteral("node"),
-               {supportScript("onnx_run.js"), modules, model, specFile.fileName(), outputsPath}, nullptr,
-               error))
+               {sourceFile("core/eval/onnx_run.js"), modules, model, specFile.fileName(), outputsPath},
+               nullptr, error))
     return {};
   QFile outputsFile(outputsPath);
   if (!outputsFile.open(QIODevice::ReadOnly)) {

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Proves the ONNX test tools before any exporter uses them:
-#   test_onnx_tools.sh [CACHE]   (CACHE: passed to fetch_onnxruntime.sh)
+#   test_onnx_tools.sh [CACHE]   (CACHE: passed to installer/fetch_onnxruntime.sh)
 # Makes a tiny model with python3-onnx (x float32 [batch, 3] -> Gemm with a fixed weight and bias ->
 # "logits" [batch, 4] -> Softmax -> "probabilities"; opset 17; class names in metadata_props), checks
-# it with onnx_check.py (and that the check leaves the file unchanged), runs it with onnx_run.js in
+# it with onnx_check.py (and that the check leaves the file unchanged), runs it with core/eval/onnx_run.js in
 # ONNX Runtime at batch 1 and 3, and compares both outputs with numpy's from the same weights (max
 # absolute difference <= 1e-5). Then the failures: a node reading a missing input is refused by
 # onnx_check.py and by onnx_run.js; a declared output shape that contradicts the inferred one (which the
@@ -14,7 +14,9 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 python=/usr/bin/python3
-modules=$(sh "$here/fetch_onnxruntime.sh" ${1:+"$1"})
+root=$(cd "$here/../.." && pwd)
+runner="$root/core/eval/onnx_run.js"
+modules=$(sh "$root/installer/fetch_onnxruntime.sh" ${1:+"$1"})
 work=$(mktemp -d "${TMPDIR:-/tmp}/test_onnx_tools.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 trap 'exit 1' HUP INT TERM
@@ -81,7 +83,7 @@ if [ "$(sha256sum "$work/tiny.onnx")" = "$before" ]; then pass "onnx_check.py le
 
 for batch in 1 3; do
   echo "== onnx_run.js tiny.onnx, batch $batch"
-  if node "$here/onnx_run.js" "$modules" "$work/tiny.onnx" "$work/inputs$batch.json" "$work/outputs$batch.json"; then
+  if node "$runner" "$modules" "$work/tiny.onnx" "$work/inputs$batch.json" "$work/outputs$batch.json"; then
     if "$python" - "$work" "$batch" <<'EOF'
 import json, os, sys
 import numpy as np
@@ -112,10 +114,10 @@ else pass "onnx_check.py refuses missing_input.onnx"; fi
 if "$python" "$here/onnx_check.py" "$work/wrong_shape.onnx"; then
   fail "onnx_check.py accepts wrong_shape.onnx"
 else pass "onnx_check.py refuses wrong_shape.onnx (found by full shape inference only)"; fi
-if node "$here/onnx_run.js" "$modules" "$work/missing_input.onnx" "$work/inputs1.json" "$work/broken.json"; then
+if node "$runner" "$modules" "$work/missing_input.onnx" "$work/inputs1.json" "$work/broken.json"; then
   fail "onnx_run.js runs missing_input.onnx"
 else pass "onnx_run.js refuses missing_input.onnx"; fi
-if node "$here/onnx_run.js" "$modules" "$work/unknown_op.onnx" "$work/inputs1.json" "$work/broken.json"; then
+if node "$runner" "$modules" "$work/unknown_op.onnx" "$work/inputs1.json" "$work/broken.json"; then
   fail "onnx_run.js runs unknown_op.onnx"
 else pass "onnx_run.js refuses unknown_op.onnx (an operator ONNX Runtime does not know)"; fi
 

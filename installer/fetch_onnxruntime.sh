@@ -2,8 +2,9 @@
 # Fetches ONNX Runtime for Node (npm onnxruntime-node@1.30.0 and onnxruntime-common@1.30.0, which ship
 # their own prebuilt CPU binaries) into a cache folder, kept out of git and out of any build folder:
 #   fetch_onnxruntime.sh [CACHE]   ->   CACHE/node_modules/onnxruntime-node, CACHE/node_modules/onnxruntime-common
-# CACHE defaults to ATTUNE_TEST_CACHE (else XDG_CACHE_HOME/attune-tests, else ~/.cache/attune-tests)
-# /onnxruntime-node-1.30.0. Prints CACHE; tests/support/onnx_run.js takes it as its MODULES_DIR.
+# CACHE defaults to where Attune looks for it, its cache folder: XDG_CACHE_HOME (else ~/.cache)
+# /Attune/Attune/onnxruntime-node-1.30.0; the tests pass their own. Prints CACHE; core/eval/onnx_run.js
+# takes it as its MODULES_DIR. With it, Attune checks its ONNX exports in ONNX Runtime (export --check).
 #
 # `npm pack` only, never `npm install`: no install script runs (onnxruntime-node's postinstall would
 # download CUDA binaries) and its other dependency, `tar`, is used only by that script. The other
@@ -16,8 +17,11 @@ version=1.30.0
 if [ -n "${1:-}" ]; then
   cache="$1"
 else
-  root="${ATTUNE_TEST_CACHE:-${XDG_CACHE_HOME:+$XDG_CACHE_HOME/attune-tests}}"
-  cache="${root:-${HOME:?HOME is not set: pass the cache folder as the first argument}/.cache/attune-tests}/onnxruntime-node-$version"
+  case "${XDG_CACHE_HOME:-}" in
+    /*) root="$XDG_CACHE_HOME" ;;
+    *) root="${HOME:?HOME is not set: pass the cache folder as the first argument}/.cache" ;;
+  esac
+  cache="$root/Attune/Attune/onnxruntime-node-$version"
 fi
 
 case "$(uname -m)" in

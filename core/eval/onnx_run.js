@@ -2,7 +2,7 @@
 // Runs an ONNX file in ONNX Runtime (npm onnxruntime-node, CPU, default graph optimisations), the
 // independent runtime that proves Attune's ONNX exports:
 //   node onnx_run.js MODULES_DIR MODEL.onnx INPUTS.json OUTPUTS.json
-// MODULES_DIR: the folder tests/support/fetch_onnxruntime.sh prints (it holds node_modules/).
+// MODULES_DIR: the folder installer/fetch_onnxruntime.sh prints (it holds node_modules/).
 // INPUTS.json:  {"NAME": {"dtype": "float32"|"int64"|..., "dims": [..], "file": "x.bin"}, ...}, one entry
 //               per model input; each file is the tensor's raw little-endian data, row-major; a relative
 //               path is relative to INPUTS.json's folder.
@@ -30,7 +30,7 @@ function loadRuntime(modulesDir) {
   try {
     resolved = require.resolve('onnxruntime-node', { paths: [path.resolve(modulesDir)] });
   } catch (e) {
-    fail(`onnxruntime-node is not in ${modulesDir}/node_modules: run tests/support/fetch_onnxruntime.sh`);
+    fail(`onnxruntime-node is not in ${modulesDir}/node_modules: run installer/fetch_onnxruntime.sh`);
   }
   try {
     return require(resolved);
