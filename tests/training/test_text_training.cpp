@@ -15,6 +15,7 @@
 #include "core/weights/SafetensorsReader.h"
 #include "core/weights/SafetensorsWriter.h"
 #include "tests/support/TinyTexts.h"
+#include "tests/support/TinyTransformer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -32,40 +33,8 @@
 using namespace attune;
 using attune::testing::runToEnd;
 using namespace attune::testing::texts;
+using attune::testing::writeTinyTransformer;
 namespace md = attune::detail;
-
-namespace {
-
-// A Hugging Face model folder (config.json, model.safetensors, vocab.txt) of a tiny random BERT or
-// DistilBERT whose vocabulary holds the special tokens and the reviews' words.
-QString writeTinyTransformer(const QString& folder, TextModelKind kind) {
-  QDir().mkpath(folder);
-  QStringList vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ",", "."};
-  vocab << kPositive << kNegative << kNeutral;
-  TextModelConfig config = TextModelConfig::defaultsFor(kind);
-  config.vocabSize = int(vocab.size()) + 3;
-  config.hiddenSize = 32;
-  config.numHiddenLayers = 2;
-  config.numAttentionHeads = 4;
-  config.intermediateSize = 37;
-  config.maxPositionEmbeddings = 64;
-  torch::manual_seed(11);
-  auto model = md::makeTextClassifier(config, 2);
-  QFile configFile(QDir(folder).filePath(QStringLiteral("config.json")));
-  QFile vocabFile(QDir(folder).filePath(QStringLiteral("vocab.txt")));
-  if (!configFile.open(QIODevice::WriteOnly) || !vocabFile.open(QIODevice::WriteOnly)) return {};
-  configFile.write(QByteArray::fromStdString(config.toJson().dump(2)));
-  vocabFile.write(vocab.join(QLatin1Char('\n')).toUtf8() + '\n');
-  // A pre-trained encoder has no classifier for the user's classes: leave the head out.
-  TensorMap tensors = md::stateDictOf(*model);
-  for (auto it = tensors.begin(); it != tensors.end();)
-    it = model->isHeadName(it->first) ? tensors.erase(it) : std::next(it);
-  if (!SafetensorsWriter::writeFile(QDir(folder).filePath(QStringLiteral("model.safetensors")), tensors).ok())
-    return {};
-  return folder;
-}
-
-}  // namespace
 
 class TestTextTraining : public QObject {
   Q_OBJECT
