@@ -3,6 +3,7 @@
 #include "core/common/AppFolders.h"
 #include "ui/MainWindow.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QPushButton>
@@ -31,8 +32,8 @@ void scheduleScreenshot(attune::ui::MainWindow& window, const ScreenshotRequest&
   });
 }
 
-// Presses the named buttons one after another, each as soon as it is visible and enabled (an
-// evaluation, for example, enables the buttons that show its results).
+// Presses the named buttons (or triggers the named menu commands) one after another, each as soon as
+// it is visible and enabled (an evaluation, for example, enables the buttons that show its results).
 void pressInTurn(attune::ui::MainWindow& window, QStringList names) {
   auto* timer = new QTimer(&window);
   timer->setInterval(200);
@@ -42,9 +43,13 @@ void pressInTurn(attune::ui::MainWindow& window, QStringList names) {
       return;
     }
     auto* button = window.findChild<QPushButton*>(names.first());
+    auto* action = window.findChild<QAction*>(names.first());
     if (button && button->isVisible() && button->isEnabled()) {
-      button->click();
       names.removeFirst();
+      button->click();
+    } else if (action && action->isEnabled()) {  // a menu command ("actionExportModel")
+      names.removeFirst();
+      action->trigger();
     }
   });
   timer->start();

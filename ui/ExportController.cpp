@@ -1,7 +1,10 @@
 #include "ui/ExportController.h"
 
+#include "core/eval/Evaluation.h"
+#include "core/eval/SavedRun.h"
+#include "core/export/ExportCheck.h"
 #include "core/export/ModelExport.h"
-#include "ui/FileDialogHook.h"
+#include "ui/ExportDialog.h"
 #include "ui/MessageBoxHook.h"
 #include "ui/ProjectDocument.h"
 
@@ -27,6 +30,13 @@ QString exportFolder(const QString& projectName, const QString& runId, int epoch
   return destination;
 }
 
+// What the export job gives back: the export, and the check's finding or why it could not be made.
+struct CheckedExport {
+  ModelExport exported;
+  std::optional<ExportCheck> check;
+  QString checkFailure;
+};
+
 }  // namespace
 
 // The export's result is shown whichever project is open by then: no project check.
@@ -40,39 +50,63 @@ void ExportController::exportWithDialog(const QString& runId, int epoch) {
                                 tr("Train a model first: each run keeps its best and last epoch's model."));
     return;
   }
-  const QString directory = FileDialogHook::existingDirectory(
-      m_window, tr("Export the Model Into (a new folder is made inside)"), m_document.project().directory());
-  if (!directory.isEmpty()) exportModel(runId, epoch, directory);
+  // The run's model decides which formats fit (a Hugging Face folder holds BERT or DistilBERT).
+  QString architecture;
+  if (auto directory = runDirectoryOf(m_document.project(), runId))
+    if (auto run = readSavedRun(*directory)) architecture = run->config.architecture;
+  ExportDialog dialog(architecture, m_document.project().directory(), m_window);
+  if (!dialog.ask() || dialog.parentDirectory().isEmpty()) return;
+  exportModel(runId, epoch, dialog.parentDirectory(), dialog.format(), dialog.checkAfterwards());
 }
 
-bool ExportController::exportModel(const QString& runId, int epoch, const QString& parentDirectory) {
+bool ExportController::exportModel(const QString& runId, int epoch, const QString& parentDirectory,
+                                   ModelExportFormat format, bool check) {
   if (isExporting()) return false;
-  emit statusMessage(tr("Exporting the model…"), 0);
+  emit statusMessage(check ? tr("Exporting and checking the model…") : tr("Exporting the model…"), 0);
   m_job.start(
       m_document.filePath(),
-      [project = m_document.project(), runId, epoch, parentDirectory] {
+      [project = m_document.project(), runId, epoch, parentDirectory, format, check]() -> Result<CheckedExport> {
         ModelExportRequest request;
         request.run = runId;
         request.checkpoint = epoch > 0 ? QString::number(epoch) : QStringLiteral("best");
         request.outDirectory = exportFolder(project.name, runId, epoch, parentDirectory);
-        return attune::exportModel(project, request);
+        request.format = format;
+        auto exported = attune::exportModel(project, request);
+        if (!exported) return exported.error();
+        CheckedExport result{*exported, std::nullopt, {}};
+        if (check) {
+          auto checked = checkExport(project, *exported);
+          if (checked)
+            result.check = *checked;
+          else
+            result.checkFailure = checked.error().text();
+        }
+        return result;
       },
-      [this](Result<ModelExport> exported) {
+      [this](Result<CheckedExport> result) {
         emit statusMessage({}, 0);
-        if (!exported) {
-          MessageBoxHook::warning(m_window, tr("Model not exported"), exported.error().text());
+        if (!result) {
+          MessageBoxHook::warning(m_window, tr("Model not exported"), result.error().text());
           return;
         }
-        emit statusMessage(tr("Exported the model to %1.").arg(QDir::toNativeSeparators(exported->directory)),
+        const ModelExport& exported = result->exported;
+        emit statusMessage(tr("Exported the model to %1.").arg(QDir::toNativeSeparators(exported.directory)),
                            kStatusMessage_ms);
-        MessageBoxHook::information(
-            m_window, tr("Model exported"),
-            tr("The model of run %1 after epoch %2 is in %3.\n\nIt holds the model (model.safetensors), its "
-               "classes and how it reads its input. Use it without the project with:\n  attune-cli predict "
-               "\"%3\" IMAGES_OR_TEXTS")
-                .arg(exported->runId)
-                .arg(exported->epoch)
-                .arg(QDir::toNativeSeparators(exported->directory)));
+        QString text = tr("The model of run %1 after epoch %2 is in %3.\n\nIt holds the model (model.safetensors), "
+                          "its classes and how it reads its input. Use it without the project with:\n  attune-cli "
+                          "predict \"%3\" IMAGES_OR_TEXTS")
+                           .arg(exported.runId)
+                           .arg(exported.epoch)
+                           .arg(QDir::toNativeSeparators(exported.directory));
+        if (exported.format == ModelExportFormat::Onnx)
+          text += tr("\n\nmodel.onnx is the same model for ONNX Runtime and other ONNX tools.");
+        else if (exported.format == ModelExportFormat::HuggingFace)
+          text += tr("\n\nHugging Face Transformers loads the folder with from_pretrained.");
+        if (result->check)
+          text += QStringLiteral("\n\n") + result->check->summary();
+        else if (!result->checkFailure.isEmpty())
+          text += tr("\n\nThe export could not be checked: %1").arg(result->checkFailure);
+        MessageBoxHook::information(m_window, tr("Model exported"), text);
       });
   return true;
 }

@@ -397,8 +397,9 @@ void MainWindow::exportModelWithDialog(const QString& runId, int epoch) {
   m_export->exportWithDialog(runId, epoch);
 }
 
-bool MainWindow::exportModel(const QString& runId, int epoch, const QString& parentDirectory) {
-  return m_export->exportModel(runId, epoch, parentDirectory);
+bool MainWindow::exportModel(const QString& runId, int epoch, const QString& parentDirectory,
+                             ModelExportFormat format, bool check) {
+  return m_export->exportModel(runId, epoch, parentDirectory, format, check);
 }
 
 bool MainWindow::isExporting() const {

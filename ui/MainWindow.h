@@ -6,6 +6,7 @@
 // what is enabled during a run, "Try it", drag and drop, and closing.
 
 #include "core/common/Result.h"
+#include "core/export/ModelExport.h"
 #include "core/project/Project.h"
 
 #include <QMainWindow>
@@ -95,7 +96,8 @@ class MainWindow : public QMainWindow {
   Status exportClassFolders(const QString& directory);
   // Model export (ExportController): asks for a folder, or into a new folder inside `parentDirectory`.
   void exportModelWithDialog(const QString& runId, int epoch);
-  bool exportModel(const QString& runId, int epoch, const QString& parentDirectory);
+  bool exportModel(const QString& runId, int epoch, const QString& parentDirectory,
+                   ModelExportFormat format = ModelExportFormat::Safetensors, bool check = false);
   bool isExporting() const;
 
  protected:

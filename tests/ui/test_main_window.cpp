@@ -8,6 +8,7 @@
 #include "core/project/ProjectFile.h"
 #include "tests/support/FakeRunEngine.h"
 #include "tests/support/TestEnvironment.h"
+#include "ui/ExportDialog.h"
 #include "ui/FileDialogHook.h"
 #include "ui/LrFinderDialog.h"
 #include "ui/MainWindow.h"
@@ -390,13 +391,27 @@ void TestMainWindow::runToCompletion() {
     captions << caption;
     return exports;
   });
+  // The export dialog: an Attune folder (a ResNet cannot be a Hugging Face folder), the folder chosen
+  // through its Choose button, checked afterwards.
+  ExportDialog::setTestHandler([](ExportDialog& dialog) {
+    QVERIFY(dialog.isOffered(ModelExportFormat::Onnx));
+    QVERIFY(!dialog.isOffered(ModelExportFormat::HuggingFace));
+    QCOMPARE(dialog.format(), ModelExportFormat::Safetensors);
+    QVERIFY(dialog.checkAfterwards());
+    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("exportChooseButton")), Qt::LeftButton);
+    dialog.accept();
+  });
   m_messages.clear();
   for (int round = 0; round < 2; ++round) {
     QTest::mouseClick(exportButton, Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(!window.isExporting() && m_messages.size() == round + 1, kTrainingTimeout_ms);
     QCOMPARE(m_messages.last().title, QStringLiteral("Model exported"));
+    // The parity check's finding, in plain words.
+    QVERIFY2(m_messages.last().text.contains(QStringLiteral("The exported model gives the same class on")),
+             qPrintable(m_messages.last().text));
   }
   FileDialogHook::setTestHandler({});
+  ExportDialog::setTestHandler({});
   QCOMPARE(captions.size(), 2);
   const QString name = QStringLiteral("Colours-%1-epoch-%2").arg(run.id).arg(run.bestEpoch);
   QCOMPARE(QDir(exports).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name),
@@ -412,6 +427,18 @@ void TestMainWindow::runToCompletion() {
   QVERIFY(fromExport.ok());
   QCOMPARE((*fromExport)->checkpointEpoch(), run.bestEpoch);
   QCOMPARE((*fromExport)->classes(), (*predictor)->classes());
+
+  // As ONNX, checked: model.onnx beside the Attune folder, and the check says how it ran (ONNX Runtime is
+  // not installed for this test: it says so and what it ran instead).
+  m_messages.clear();
+  const QString onnxExports = dir.filePath(QStringLiteral("onnx"));
+  QVERIFY(QDir().mkpath(onnxExports));
+  QVERIFY(window.exportModel(run.id, run.bestEpoch, onnxExports, ModelExportFormat::Onnx, true));
+  QTRY_VERIFY_WITH_TIMEOUT(!window.isExporting() && !m_messages.isEmpty(), kTrainingTimeout_ms);
+  QCOMPARE(m_messages.last().title, QStringLiteral("Model exported"));
+  QVERIFY(QFile::exists(QDir(onnxExports).filePath(name + QStringLiteral("/model.onnx"))));
+  QVERIFY2(m_messages.last().text.contains(QStringLiteral("ONNX Runtime")), qPrintable(m_messages.last().text));
+  QVERIFY2(m_messages.last().text.contains(QStringLiteral("gives the same class on")), qPrintable(m_messages.last().text));
 
   // An export that cannot be written says why.
   m_messages.clear();

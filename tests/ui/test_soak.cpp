@@ -15,6 +15,7 @@
 #include "ui/ConfusionMatrixModel.h"
 #include "ui/DataHealthView.h"
 #include "ui/EvaluationView.h"
+#include "ui/ExportDialog.h"
 #include "ui/FileDialogHook.h"
 #include "ui/InputDialogHook.h"
 #include "ui/LabelItemsModel.h"
@@ -221,6 +222,16 @@ void TestSoak::initTestCase() {
     }
     return QMessageBox::Ok;
   });
+  // The export dialog: any offered format, the folder from the file dialog (Choose...), with or without
+  // the check; sometimes cancelled.
+  ExportDialog::setTestHandler([this](ExportDialog& dialog) {
+    if (chance(5)) return dialog.reject();
+    const auto format = ModelExportFormat(pick(3));
+    dialog.setFormat(format);
+    QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("exportChooseButton")), Qt::LeftButton);
+    if (chance(50)) QTest::mouseClick(dialog.findChild<QCheckBox*>(QStringLiteral("exportCheckBox")), Qt::LeftButton);
+    dialog.accept();
+  });
   FileDialogHook::setTestHandler([this](const QString& caption) -> QString {
     if (chance(3)) return {};  // Cancel
     if (caption.startsWith(QLatin1String("New ")))
@@ -270,6 +281,7 @@ void TestSoak::initTestCase() {
 void TestSoak::cleanupTestCase() {
   MessageBoxHook::setTestHandler({});
   FileDialogHook::setTestHandler({});
+  ExportDialog::setTestHandler({});
   InputDialogHook::setTestHandler({});
 }
 
