@@ -27,7 +27,7 @@ if [[ "${ATTUNE_FULL_DISK_INSIDE:-}" != 1 ]]; then
 fi
 
 work=$(mktemp -d)
-trap 'umount "$work/disk" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'umount "$work/disk" "$work/disk60" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/disk"
 if ! mount -t tmpfs -o size=256k tmpfs "$work/disk"; then
   echo "FAIL: mount -t tmpfs -o size=256k failed, so the full-disk test could not run." >&2
@@ -90,6 +90,31 @@ if "$cli" labels "$work/small.attune" --export "$work/disk/small.csv" >"$work/ou
   [[ $(wc -l <"$work/disk/small.csv") == 200 ]] || fail "the small export is not whole"
 else
   fail "a small export onto the disk failed: $(cat "$work/err")"
+fi
+
+# An ONNX export onto a 60 MB disk: the Attune folder of a ResNet-18 (45 MB) fits, its model.onnx (45 MB
+# more) does not. The export fails saying the disk is full and leaves no folder, whole or half.
+mkdir -p "$work/disk60" "$work/images"
+if mount -t tmpfs -o size=60m tmpfs "$work/disk60"; then
+  /usr/bin/python3 - "$work/images" <<'EOF'
+import os, sys
+from PIL import Image
+for c, colour in enumerate([(200, 30, 30), (30, 30, 200)]):
+    os.makedirs(f"{sys.argv[1]}/class_{c}")
+    for i in range(4):
+        Image.new("RGB", (32, 32), tuple(max(0, v - 20 * i) for v in colour)).save(f"{sys.argv[1]}/class_{c}/{i}.png")
+EOF
+  "$cli" new "$work/images.attune" --task image --data "$work/images" --model resnet18 --set model.input_size=32 >/dev/null 2>&1
+  "$cli" train "$work/images.attune" --set epochs=1 --set batch_size=4 >/dev/null 2>&1 || fail "could not train the image project"
+  "$cli" export "$work/images.attune" --format onnx --out "$work/disk60/model" >"$work/out" 2>"$work/err"
+  status=$?
+  [[ $status != 0 ]] || fail "export --format onnx: exit status 0 on a full disk"
+  grep -q "the disk is full" "$work/err" || fail "export --format onnx: stderr does not say the disk is full: $(cat "$work/err")"
+  stray=$(find "$work/disk60" -mindepth 1)
+  [[ -z "$stray" ]] || fail "export --format onnx: left on the disk: $stray"
+  echo "export --format onnx: exit $status; $(head -c 300 "$work/err")"
+else
+  fail "mount -t tmpfs -o size=60m failed"
 fi
 
 if ((failures > 0)); then
