@@ -14,6 +14,7 @@
 #include "core/models/detail/WordVectorClassifier.h"
 #include "core/weights/TfjsModel.h"
 #include "tests/support/OnnxRuntime.h"
+#include "tests/support/RandomModelInputs.h"
 #include "tests/support/TfjsTestData.h"
 
 #include <torch/torch.h>
@@ -97,18 +98,6 @@ Difference compare(const OnnxTensors& outputs, const torch::Tensor& logits) {
   return difference;
 }
 
-// Token ids [N, L] of texts of the given lengths (the first token 2, then random ids from 4), padded
-// with `pad` to the longest.
-torch::Tensor tokenIds(const std::vector<int64_t>& lengths, int64_t vocab, int64_t pad) {
-  const int64_t longest = *std::max_element(lengths.begin(), lengths.end());
-  auto ids = torch::full({int64_t(lengths.size()), longest}, pad, torch::kInt64);
-  for (size_t i = 0; i < lengths.size(); ++i) {
-    ids[int64_t(i)][0] = 2;
-    if (lengths[i] > 1) ids[int64_t(i)].slice(0, 1, lengths[i]) = torch::randint(4, vocab, {lengths[i] - 1});
-  }
-  return ids;
-}
-
 // Weights of ordinary size for a freshly initialised text model (whose new head starts near zero, so
 // that its logits would agree whatever the layers before it computed): LayerNorm scales around 1,
 // everything else normal with std 0.2.
@@ -136,15 +125,6 @@ TextModelConfig tinyConfig(TextModelKind kind, HiddenActivation activation) {
   config.maxPositionEmbeddings = 40;
   config.hiddenAct = activation;
   return config;
-}
-
-TensorData randomTable(int64_t rows, int64_t width) {
-  torch::Tensor table = torch::randn({rows, width});
-  table[0].zero_();
-  TensorData data;
-  data.shape = {rows, width};
-  data.bytes = QByteArray(reinterpret_cast<const char*>(table.data_ptr<float>()), int(table.numel() * 4));
-  return data;
 }
 
 // A classifier with a layer ONNX cannot express here: a convolution with reflection padding.
@@ -274,7 +254,7 @@ class TestOnnxExport : public QObject {
       options.encoder = model.contains(QStringLiteral("conv")) ? WordEncoder::Convolution : WordEncoder::None;
       options.convChannels = 8;
       vocab = 30;
-      auto made = md::makeWordVectorClassifier(options, randomTable(vocab, 6), 3);
+      auto made = md::makeWordVectorClassifier(options, attune::testing::randomWordTable(vocab, 6), 3);
       QVERIFY(made);
       classifier = *made;
     } else {
@@ -304,7 +284,7 @@ class TestOnnxExport : public QObject {
     torch::NoGradGuard noGrad;
     // One text and three of different lengths (padding inside the batch), at two sequence lengths.
     for (const auto& lengths : std::vector<std::vector<int64_t>>{{7}, {7, 3, 5}, {19}, {19, 1, 12}}) {
-      const torch::Tensor ids = tokenIds(lengths, vocab, pad);
+      const torch::Tensor ids = attune::testing::randomPaddedIds(lengths, vocab, pad);
       const torch::Tensor mask = ids.ne(pad).to(torch::kInt64);
       const torch::Tensor logits = classifier->forward(ids);
       QVERIFY(logits.std(1).min().item<double>() > 1e-3);

@@ -10,6 +10,7 @@
 #include "core/models/detail/StateDict.h"
 #include "core/models/detail/TextClassifier.h"
 #include "core/weights/WeightsFile.h"
+#include "tests/support/RandomModelInputs.h"
 #include "tests/support/TestEnvironment.h"
 
 #include <QDir>
@@ -32,17 +33,6 @@ QString errorText(const Error& error) {
 
 double maxDifference(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>();
-}
-
-// A batch that the reference does not know: [CLS] (2), random tokens, padding to the longest.
-torch::Tensor randomPaddedIds(const std::vector<int64_t>& lengths, int64_t vocab, int64_t pad) {
-  const int64_t longest = *std::max_element(lengths.begin(), lengths.end());
-  auto ids = torch::full({int64_t(lengths.size()), longest}, pad, torch::kInt64);
-  for (size_t i = 0; i < lengths.size(); ++i) {
-    ids[int64_t(i)][0] = 2;
-    if (lengths[i] > 1) ids[int64_t(i)].slice(0, 1, lengths[i]) = torch::randint(4, vocab, {lengths[i] - 1});
-  }
-  return ids;
 }
 
 TextModelConfig tinyConfig(TextModelKind kind) {
@@ -426,7 +416,8 @@ class TestTextModels : public QObject {
     torch::manual_seed(11);
     const auto config = tinyConfig(TextModelKind(kind));
     auto classifier = md::makeTextClassifier(config, 2);
-    const auto ids = randomPaddedIds({12, 7, 9, 3, 12, 5, 10, 8}, config.vocabSize, config.padTokenId);
+    const auto ids =
+        attune::testing::randomPaddedIds({12, 7, 9, 3, 12, 5, 10, 8}, config.vocabSize, config.padTokenId);
     const auto labels = torch::tensor({0, 1, 0, 1, 1, 0, 1, 0}, torch::kInt64);
     torch::optim::AdamW optimizer(classifier->parameters(),
                                   torch::optim::AdamWOptions(2e-3).weight_decay(0.01));

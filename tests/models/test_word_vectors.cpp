@@ -12,6 +12,7 @@
 #include "core/training/TrainingJob.h"
 #include "core/training/TrainingSession.h"
 #include "core/weights/SafetensorsReader.h"
+#include "tests/support/RandomModelInputs.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -77,22 +78,12 @@ double accuracy(const torch::Tensor& logits, const torch::Tensor& labels) {
 }
 
 // A small table: padding zeros, then seeded random rows.
-TensorData randomTable(int64_t rows, int64_t width) {
-  torch::manual_seed(11);
-  torch::Tensor table = torch::randn({rows, width});
-  table[0].zero_();
-  TensorData data;
-  data.shape = {rows, width};
-  data.bytes = QByteArray(reinterpret_cast<const char*>(table.data_ptr<float>()), int(table.numel() * 4));
-  return data;
-}
-
 md::WordVectorClassifierPtr smallModel(WordPooling pooling, WordEncoder encoder) {
   WordVectorOptions options;
   options.pooling = pooling;
   options.encoder = encoder;
   options.convChannels = 8;
-  auto model = md::makeWordVectorClassifier(options, randomTable(20, 6), 3);
+  auto model = md::makeWordVectorClassifier(options, attune::testing::randomWordTable(20, 6), 3);
   return model ? *model : nullptr;
 }
 
@@ -264,16 +255,17 @@ class TestWordVectors : public QObject {
     content.metadata[WordVocabulary::kWordsKey] = R"(["a","b","a"])";
     QVERIFY(WordVocabulary::fromContent(content, "x").error().message.contains(QLatin1String("twice")));
     content.metadata[WordVocabulary::kWordsKey] = R"(["a","b"])";
-    content.tensors[WordVocabulary::kVectorsTensor] = randomTable(5, 3);  // one row too many
+    content.tensors[WordVocabulary::kVectorsTensor] =
+        attune::testing::randomWordTable(5, 3);  // one row too many
     QVERIFY(!WordVocabulary::fromContent(content, "x").ok());
-    content.tensors[WordVocabulary::kVectorsTensor] = randomTable(4, 3);
+    content.tensors[WordVocabulary::kVectorsTensor] = attune::testing::randomWordTable(4, 3);
     QVERIFY(WordVocabulary::fromContent(content, "x").ok());
     auto missing =
         md::makeWordVectorClassifier(WordVectorOptions{}, QStringLiteral("/nonexistent.safetensors"), 2);
     QVERIFY(!missing.ok() && !missing.error().message.isEmpty());
     WordVectorOptions bad;
     bad.dropout = 1.5;
-    QCOMPARE(int(md::makeWordVectorClassifier(bad, randomTable(4, 3), 2).error().code),
+    QCOMPARE(int(md::makeWordVectorClassifier(bad, attune::testing::randomWordTable(4, 3), 2).error().code),
              int(ErrorCode::BadValue));
   }
 
