@@ -5,8 +5,8 @@
 #include <vector>
 
 int main(int argc, char** argv) {
-  if (argc != 2) return 2;  // usage: classify_with_onnxruntime EXPORT_FOLDER/model.onnx
-  const int64_t size = 224;  // attune-export.json: input.size
+  if (argc != 2) return 2;                     // usage: classify_with_onnxruntime EXPORT_FOLDER/model.onnx
+  const int64_t size = 224;                    // attune-export.json: input.size
   std::vector<float> pixels(3 * size * size);  // fill: RGB / 255, minus mean, over std, channel by channel
   Ort::Env env;
   Ort::Session session(env, argv[1], Ort::SessionOptions());
