@@ -36,7 +36,13 @@ Result<ExportCheck> checkExport(const Project& project, const ModelExport& expor
   options.checkpoint = exported.checkpoint;
   auto own = Predictor::openRun(exported.runDirectory, options);
   if (!own) return own.error();
-  auto examples = validationExamplesOf(project, exported.runDirectory, (*own)->classes());
+  // A k-fold run's folds cannot be re-split alone: the project's labelled examples serve instead (the
+  // check compares two models' answers; it does not score them).
+  const bool fold = !crossValidationRunOf(exported.runDirectory).isEmpty();
+  const QString data =
+      project.task == TaskKind::TextClassification ? project.data.table : project.data.folder;
+  auto examples = fold ? examplesFrom(project, data, (*own)->classes())
+                       : validationExamplesOf(project, exported.runDirectory, (*own)->classes());
   if (!examples) return examples.error();
   if (examples->items.size() > maxExamples) examples->items = examples->items.mid(0, maxExamples);
   if (examples->items.isEmpty())

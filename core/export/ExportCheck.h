@@ -25,7 +25,8 @@ struct ExportCheck {
   QString summary() const;
 };
 
-// At most `maxExamples` of the run's validation examples. Errors: the run's data is gone, the export
+// At most `maxExamples` of the run's validation examples (a k-fold run's fold: of the project's labelled
+// examples). Errors: the run's data is gone, the export
 // cannot be opened, ONNX Runtime fails on the file (its reason).
 Result<ExportCheck> checkExport(const Project& project, const ModelExport& exported, int maxExamples = 256);
 

@@ -249,7 +249,7 @@ Status writeOnnxFile(const QDir& into, const SavedRun& run, const QString& model
   nlohmann::json classes = nlohmann::json::array();
   for (const QString& name : run.classes) classes.push_back(name.toStdString());
   const bool texts = run.task == TaskKind::TextClassification;
-  const std::vector<std::pair<std::string, std::string>> metadata = {
+  std::vector<std::pair<std::string, std::string>> metadata = {
       {"class_names", classes.dump()},
       {"preprocessing", input.dump()},
       {"inputs", texts ? "input_ids int64 [batch, sequence], attention_mask int64 [batch, sequence] (1: "
@@ -261,6 +261,12 @@ Status writeOnnxFile(const QDir& into, const SavedRun& run, const QString& model
       {"run_id", exported.runId.toStdString()},
       {"epoch", std::to_string(exported.epoch)},
       {"attune_version", attuneVersion().toStdString()}};
+  // A text model's tokenizer (BERT's vocab.txt and configuration, the word list) is in the folder too.
+  nlohmann::json tokenizer = nlohmann::json::array();
+  for (const QString& file : exported.files)
+    if (file.startsWith(QLatin1String(kBaseFolder) + QLatin1Char('/')))
+      tokenizer.push_back(file.toStdString());
+  if (texts) metadata.emplace_back("tokenizer_files", tokenizer.dump());
   auto bytes = (*predictor)->onnxModel(metadata);
   if (!bytes) return bytes.error();
   if (auto written = writeBytes(into.filePath(QStringLiteral("model.onnx")), *bytes, exported.bytes);
@@ -466,7 +472,11 @@ Result<ModelExport> exportModel(const Project& project, const ModelExportRequest
     });
     if (!exported) {
       QDir(staging).removeRecursively();
-      return exported.error();
+      // The message names the folder the user chose, not the hidden one it was being written in.
+      Error error = exported.error();
+      error.message.replace(QDir::toNativeSeparators(staging), QDir::toNativeSeparators(destination));
+      error.message.replace(staging, destination);
+      return error;
     }
     // An empty destination folder is replaced by the finished export in one rename.
     if (QFileInfo(destination).isDir()) QDir().rmdir(destination);

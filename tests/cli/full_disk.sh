@@ -110,6 +110,8 @@ EOF
   status=$?
   [[ $status != 0 ]] || fail "export --format onnx: exit status 0 on a full disk"
   grep -q "the disk is full" "$work/err" || fail "export --format onnx: stderr does not say the disk is full: $(cat "$work/err")"
+  grep -q "$work/disk60/model" "$work/err" && ! grep -q "partial" "$work/err" ||
+    fail "export --format onnx: the message does not name the chosen folder: $(cat "$work/err")"
   stray=$(find "$work/disk60" -mindepth 1)
   [[ -z "$stray" ]] || fail "export --format onnx: left on the disk: $stray"
   echo "export --format onnx: exit $status; $(head -c 300 "$work/err")"

@@ -230,11 +230,16 @@ class TestCliExport : public QObject {
     QCOMPARE(done.value("event", std::string()), std::string("done"));
     const QString runId = QString::fromStdString(done["run_id"].get<std::string>());
     const QString out = m_dir.filePath(QStringLiteral("folds-model"));
-    const auto exported =
-        runCli({QStringLiteral("export"), project, QStringLiteral("--out"), out, QStringLiteral("--json")});
+    const auto exported = runCli({QStringLiteral("export"), project, QStringLiteral("--out"), out,
+                                  QStringLiteral("--check"), QStringLiteral("--json")});
     QVERIFY2(exported.exitCode == 0, exported.err.constData());
-    const QString exportedRun =
-        QString::fromStdString(jsonLines(exported.out).back()["run"].get<std::string>());
+    const auto events = jsonLines(exported.out);
+    QCOMPARE(events.size(), size_t(2));
+    const QString exportedRun = QString::fromStdString(events.front()["run"].get<std::string>());
+    // The check runs the best fold's export on that fold's validation examples.
+    QCOMPARE(events.back()["event"].get<std::string>(), std::string("check"));
+    QVERIFY(events.back()["examples"].get<int>() > 0);
+    QCOMPARE(events.back()["same_class"].get<int>(), events.back()["examples"].get<int>());
     QVERIFY2(exportedRun.startsWith(runId + QStringLiteral("/fold-")), qPrintable(exportedRun));
     const QString fold = exportedRun.section('/', 1);
     const QString runDir = QString::fromStdString(done["run_dir"].get<std::string>());

@@ -162,7 +162,21 @@ class TestCliExportFormats : public QObject {
     QVERIFY2(created.exitCode == 0, created.err.constData());
     const int examples = train(project, {QStringLiteral("epochs=2"), QStringLiteral("batch_size=8")});
     QVERIFY(examples > 1);
-    expectOnnxExportChecked(project, m_dir.filePath(QStringLiteral("onnx-texts")), examples);
+    const QString out = m_dir.filePath(QStringLiteral("onnx-texts"));
+    expectOnnxExportChecked(project, out, examples);
+    if (QTest::currentTestFailed()) return;
+    // The file names the tokenizer (here the word list) that makes its input_ids, in the same folder.
+    QString description, error;
+    QVERIFY(attune::testing::runTool(
+        QStringLiteral("/usr/bin/python3"),
+        {attune::testing::sourceFile("tests/support/onnx_check.py"), out + QStringLiteral("/model.onnx")},
+        &description, &error));
+    QVERIFY2(description.contains(QStringLiteral(R"(tokenizer_files = ["base/vectors.safetensors"])")),
+             qPrintable(description));
+    QVERIFY2(description.contains(QStringLiteral("input_ids: INT64 [batch, sequence]")),
+             qPrintable(description));
+    QVERIFY2(description.contains(QStringLiteral("\"max_tokens\"")), qPrintable(description));
+    QVERIFY(QFile::exists(out + QStringLiteral("/base/vectors.safetensors")));
   }
 };
 
