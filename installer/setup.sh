@@ -29,6 +29,7 @@ runtime_packages=(
   nlohmann-json3-dev
   libtorch-dev libopenblas0-openmp
   libonnx-dev libprotobuf-dev
+  libgloo-dev
   python3 dataset-fashion-mnist
 )
 # clang with libclang-rt-14-dev (libFuzzer) builds the fuzz targets (tests/fuzz/run_fuzz.sh); the
