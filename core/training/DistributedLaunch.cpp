@@ -56,4 +56,15 @@ Result<DistributedLaunch> distributedLaunchFrom(const QProcessEnvironment& envir
   return launch;
 }
 
+std::vector<int64_t> shardOf(const std::vector<int64_t>& order, int rank, int worldSize) {
+  if (worldSize < 1 || rank < 0 || rank >= worldSize || order.empty()) return {};
+  const size_t world = size_t(worldSize);
+  const size_t total = (order.size() + world - 1) / world * world;
+  std::vector<int64_t> shard;
+  shard.reserve(total / world);
+  for (size_t position = size_t(rank); position < total; position += world)
+    shard.push_back(order[position % order.size()]);
+  return shard;
+}
+
 }  // namespace attune

@@ -8,6 +8,9 @@
 #include <QProcessEnvironment>
 #include <QString>
 
+#include <cstdint>
+#include <vector>
+
 namespace attune {
 
 struct DistributedLaunch {
@@ -28,5 +31,16 @@ struct DistributedLaunch {
 // which variable is wrong and what it must be: not a whole number, a rank outside the world, no
 // MASTER_ADDR or a port outside 1..65535 when there is more than one process.
 Result<DistributedLaunch> distributedLaunchFrom(const QProcessEnvironment& environment);
+
+}  // namespace attune
+
+namespace attune {
+
+// The examples one process of a data-parallel run takes from an epoch's order (PyTorch's
+// DistributedSampler rule): the order is padded by repeating its start until its length divides by
+// `worldSize`, and rank r takes positions r, r + worldSize, r + 2 worldSize, ... Every process gets
+// the same number (so all take the same number of steps), the shards are disjoint, and together they
+// hold every example once (and the padding's repeats). Every process must pass the same order.
+std::vector<int64_t> shardOf(const std::vector<int64_t>& order, int rank, int worldSize);
 
 }  // namespace attune

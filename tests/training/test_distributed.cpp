@@ -2,7 +2,8 @@
 // naming the variable, when wrong), and processes started by PyTorch's own launcher
 // (python3 -m torch.distributed.run, Debian's python3-torch) on 127.0.0.1 joining through c10d's
 // TCPStore and ProcessGroupGloo: an all-reduce averages over both ranks, a broadcast gives rank 0's
-// tensor to every rank.
+// tensor to every rank, and six SGD steps on shards with gradients averaged in buckets equal one process
+// on the whole batches.
 
 #include "core/training/DistributedLaunch.h"
 #include "tests/support/TestEnvironment.h"
@@ -37,6 +38,23 @@ class TestDistributed : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  // PyTorch's DistributedSampler rule: equal shards, disjoint, every example once (plus padding).
+  void shardsSplitAnEpoch() {
+    const std::vector<int64_t> order{7, 3, 9, 1, 4};
+    QCOMPARE(shardOf(order, 0, 2), (std::vector<int64_t>{7, 9, 4}));
+    QCOMPARE(shardOf(order, 1, 2), (std::vector<int64_t>{3, 1, 7}));  // padded with the order's start
+    std::vector<int64_t> all;
+    for (int rank = 0; rank < 3; ++rank) {
+      const auto shard = shardOf(order, rank, 3);
+      QCOMPARE(shard.size(), size_t(2));
+      all.insert(all.end(), shard.begin(), shard.end());
+    }
+    std::sort(all.begin(), all.end());
+    QCOMPARE(all, (std::vector<int64_t>{1, 3, 4, 7, 7, 9}));
+    QCOMPARE(shardOf(order, 0, 1), order);
+    QVERIFY(shardOf(order, 2, 2).empty());
+  }
+
   void launchIsReadFromTorchrunsEnvironment() {
     auto single = distributedLaunchFrom(environmentOf({}));
     QVERIFY(single.ok());

@@ -49,17 +49,48 @@ Result<std::unique_ptr<ProcessGroup>> ProcessGroup::join(const DistributedLaunch
   }
 }
 
+// One collective per tensor: a c10d collective's list holds one tensor per device (all of one shape),
+// not several tensors of one process.
 void ProcessGroup::allReduceMean(std::vector<torch::Tensor>& tensors) {
-  if (tensors.empty()) return;
-  d->group->allreduce(tensors)->wait();
-  for (auto& tensor : tensors) tensor.div_(m_size);
+  for (auto& tensor : tensors) {
+    std::vector<torch::Tensor> one{tensor};
+    d->group->allreduce(one)->wait();
+    tensor.div_(m_size);
+  }
+}
+
+void ProcessGroup::allReduceMeanInBuckets(std::vector<torch::Tensor>& tensors, size_t bucketBytes) {
+  size_t start = 0;
+  while (start < tensors.size()) {
+    // [start, end): as many tensors of one dtype as fit in a bucket (at least one).
+    size_t end = start;
+    size_t bytes = 0;
+    while (end < tensors.size() && tensors[end].scalar_type() == tensors[start].scalar_type() &&
+           (end == start || bytes + size_t(tensors[end].nbytes()) <= bucketBytes)) {
+      bytes += size_t(tensors[end].nbytes());
+      ++end;
+    }
+    std::vector<torch::Tensor> parts;
+    for (size_t i = start; i < end; ++i) parts.push_back(tensors[i].reshape({-1}));
+    std::vector<torch::Tensor> bucket{torch::cat(parts)};
+    allReduceMean(bucket);
+    int64_t offset = 0;
+    for (size_t i = start; i < end; ++i) {
+      const int64_t count = tensors[i].numel();
+      tensors[i].copy_(bucket[0].narrow(0, offset, count).view_as(tensors[i]));
+      offset += count;
+    }
+    start = end;
+  }
 }
 
 void ProcessGroup::broadcast(std::vector<torch::Tensor>& tensors, int root) {
-  if (tensors.empty()) return;
   c10d::BroadcastOptions options;
   options.rootRank = root;
-  d->group->broadcast(tensors, options)->wait();
+  for (auto& tensor : tensors) {
+    std::vector<torch::Tensor> one{tensor};
+    d->group->broadcast(one, options)->wait();
+  }
 }
 
 void ProcessGroup::barrier() {

@@ -29,6 +29,9 @@ class ProcessGroup {
 
   // Each tensor becomes the mean of that tensor over every process (in place; CPU tensors).
   void allReduceMean(std::vector<torch::Tensor>& tensors);
+  // The same, in buckets of about `bucketBytes` (each bucket one flat tensor, one collective): how
+  // gradients are averaged before the optimiser's step. Tensors of one bucket share a dtype.
+  void allReduceMeanInBuckets(std::vector<torch::Tensor>& tensors, size_t bucketBytes = 25u << 20);
   // Each tensor becomes `root`'s (in place).
   void broadcast(std::vector<torch::Tensor>& tensors, int root = 0);
   // Returns once every process has called it.
