@@ -70,7 +70,7 @@ class Predictor {
   // left out; `kept` gets the indices of those that are in.
   Result<std::vector<ModelInput>> textInputs(const QStringList& texts);
   Result<std::vector<ModelInput>> imageInputs(const QStringList& paths, std::vector<int>* kept = nullptr);
-  // The class probabilities computed from such tensors (one row per example).
+  // The class probabilities computed from such tensors (one row per example, in batches of 32).
   Result<std::vector<std::vector<double>>> predictInputs(const std::vector<ModelInput>& inputs);
 
   // The model as the bytes of an ONNX file (opset 17, inputs and outputs as detail/OnnxModel.h names

@@ -28,6 +28,7 @@ struct ExportCheck {
 // At most `maxExamples` of the run's validation examples (a k-fold run's fold: of the project's labelled
 // examples). Errors: the run's data is gone, the export
 // cannot be opened, ONNX Runtime fails on the file (its reason).
-Result<ExportCheck> checkExport(const Project& project, const ModelExport& exported, int maxExamples = 256);
+// At most 64 by default: ONNX Runtime takes them as one batch.
+Result<ExportCheck> checkExport(const Project& project, const ModelExport& exported, int maxExamples = 64);
 
 }  // namespace attune

@@ -115,18 +115,6 @@ void enliven(md::ImageClassifierImpl& model) {
   }
 }
 
-TextModelConfig tinyConfig(TextModelKind kind, HiddenActivation activation) {
-  TextModelConfig config = TextModelConfig::defaultsFor(kind);
-  config.vocabSize = 99;
-  config.hiddenSize = 32;
-  config.numHiddenLayers = 2;
-  config.numAttentionHeads = 4;
-  config.intermediateSize = 37;
-  config.maxPositionEmbeddings = 40;
-  config.hiddenAct = activation;
-  return config;
-}
-
 // A classifier with a layer ONNX cannot express here: a convolution with reflection padding.
 class ReflectingClassifier : public md::ImageClassifierImpl {
  public:
@@ -264,7 +252,8 @@ class TestOnnxExport : public QObject {
                                               ? HiddenActivation::GeluTanh
                                           : model.endsWith(QStringLiteral("relu")) ? HiddenActivation::Relu
                                                                                    : HiddenActivation::Gelu;
-      const TextModelConfig config = tinyConfig(kind, activation);
+      TextModelConfig config = attune::testing::tinyTextConfig(kind);
+      config.hiddenAct = activation;
       auto text = md::makeTextClassifier(config, 3);
       QVERIFY(text);
       pad = config.padTokenId;

@@ -35,17 +35,6 @@ double maxDifference(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>();
 }
 
-TextModelConfig tinyConfig(TextModelKind kind) {
-  TextModelConfig config = TextModelConfig::defaultsFor(kind);
-  config.vocabSize = 99;
-  config.hiddenSize = 32;
-  config.numHiddenLayers = 2;
-  config.numAttentionHeads = 4;
-  config.intermediateSize = 37;
-  config.maxPositionEmbeddings = 40;
-  return config;
-}
-
 }  // namespace
 
 class TestTextModels : public QObject {
@@ -374,7 +363,7 @@ class TestTextModels : public QObject {
   void layerGroupsCoverEveryParameter() {
     QFETCH(int, kind);
     QFETCH(QStringList, names);
-    const auto config = tinyConfig(TextModelKind(kind));
+    const auto config = attune::testing::tinyTextConfig(TextModelKind(kind));
     const auto groups = textLayerGroups(config);
     QStringList groupNames;
     for (const auto& group : groups) groupNames << group.name;
@@ -414,7 +403,7 @@ class TestTextModels : public QObject {
   void overfitsSmallBatch() {
     QFETCH(int, kind);
     torch::manual_seed(11);
-    const auto config = tinyConfig(TextModelKind(kind));
+    const auto config = attune::testing::tinyTextConfig(TextModelKind(kind));
     auto classifier = md::makeTextClassifier(config, 2);
     const auto ids =
         attune::testing::randomPaddedIds({12, 7, 9, 3, 12, 5, 10, 8}, config.vocabSize, config.padTokenId);

@@ -90,6 +90,15 @@ inline QString checkOnnxFile(const QString& model) {
   return {};
 }
 
+// onnx_check.py's description of `model` (inputs, outputs, opsets, metadata); empty when it fails.
+inline QString describeOnnxFile(const QString& model) {
+  QString output, error;
+  if (!runTool(QStringLiteral("/usr/bin/python3"), {sourceFile("tests/support/onnx_check.py"), model},
+               &output, &error))
+    return {};
+  return output;
+}
+
 // Runs `model` in ONNX Runtime on `inputs`; its outputs by name, or empty with `error` set.
 inline OnnxTensors runOnnxFile(const QString& modules, const QString& model, const OnnxTensors& inputs,
                                QString* error) {

@@ -1,6 +1,7 @@
 #pragma once
 // Random inputs and tables for text-model tests (includes LibTorch).
 
+#include "core/models/TextModelConfig.h"
 #include "core/weights/TensorData.h"
 
 #include <torch/torch.h>
@@ -22,6 +23,19 @@ inline torch::Tensor randomPaddedIds(const std::vector<int64_t>& lengths, int64_
     if (lengths[i] > 1) ids[int64_t(i)].slice(0, 1, lengths[i]) = torch::randint(4, vocab, {lengths[i] - 1});
   }
   return ids;
+}
+
+// A tiny BERT or DistilBERT with bert-base's shape relations: hidden 32, 2 layers, 4 heads, intermediate
+// 37, vocabulary 99, 40 positions (make_text_reference.py's sizes).
+inline TextModelConfig tinyTextConfig(TextModelKind kind) {
+  TextModelConfig config = TextModelConfig::defaultsFor(kind);
+  config.vocabSize = 99;
+  config.hiddenSize = 32;
+  config.numHiddenLayers = 2;
+  config.numAttentionHeads = 4;
+  config.intermediateSize = 37;
+  config.maxPositionEmbeddings = 40;
+  return config;
 }
 
 // A word-vector table [rows, width] of normal random numbers (seeded 11), its padding row 0 zero.

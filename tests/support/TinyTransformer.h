@@ -8,6 +8,7 @@
 #include "core/models/detail/StateDict.h"
 #include "core/models/detail/TextClassifier.h"
 #include "core/weights/SafetensorsWriter.h"
+#include "tests/support/RandomModelInputs.h"
 #include "tests/support/TinyTexts.h"
 
 #include <QDir>
@@ -22,12 +23,8 @@ inline QString writeTinyTransformer(const QString& folder, TextModelKind kind) {
   QDir().mkpath(folder);
   QStringList vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ",", "."};
   vocab << kPositive << kNegative << kNeutral;
-  TextModelConfig config = TextModelConfig::defaultsFor(kind);
+  TextModelConfig config = tinyTextConfig(kind);
   config.vocabSize = int(vocab.size()) + 3;
-  config.hiddenSize = 32;
-  config.numHiddenLayers = 2;
-  config.numAttentionHeads = 4;
-  config.intermediateSize = 37;
   config.maxPositionEmbeddings = 64;
   torch::manual_seed(11);
   auto model = detail::makeTextClassifier(config, 2);

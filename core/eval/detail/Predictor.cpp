@@ -195,9 +195,10 @@ Result<std::vector<ModelInput>> Predictor::textInputs(const QStringList& texts) 
     }
     torch::Tensor ids =
         torch::full({int64_t(texts.size()), int64_t(longest)}, d->prepared.padId, torch::kInt64);
+    auto cells = ids.accessor<int64_t, 2>();
     for (size_t row = 0; row < encoded.size(); ++row)
       for (size_t column = 0; column < encoded[row].size(); ++column)
-        ids[int64_t(row)][int64_t(column)] = int64_t(encoded[row][column]);
+        cells[int64_t(row)][int64_t(column)] = int64_t(encoded[row][column]);
     // The model masks exactly the padding id out (TextClassifier.h).
     const torch::Tensor mask = ids.ne(d->prepared.padId).to(torch::kInt64);
     return std::vector<ModelInput>{inputOf(detail::kOnnxTokenInput, ids),
@@ -243,9 +244,13 @@ Result<std::vector<std::vector<double>>> Predictor::predictInputs(const std::vec
           QStringLiteral("The model's input %1 is missing.")
               .arg(QString::fromStdString(texts ? detail::kOnnxTokenInput : detail::kOnnxImageInput)),
           QStringLiteral("Make the inputs with textInputs or imageInputs."));
-    torch::Tensor x = tensorOf(*input);
+    const torch::Tensor x = tensorOf(*input);
     if (x.size(0) == 0) return std::vector<std::vector<double>>{};
-    return rowsOf(torch::softmax(d->prepared.model->forward(x.to(d->device)), 1).cpu());
+    // In batches, as predictTexts and predictImages: the activations of one batch at a time.
+    std::vector<torch::Tensor> parts;
+    for (const torch::Tensor& batch : x.split(kPredictBatch))
+      parts.push_back(torch::softmax(d->prepared.model->forward(batch.to(d->device)), 1).cpu());
+    return rowsOf(torch::cat(parts));
   });
 }
 

@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <unordered_set>
 
 namespace attune::detail {
@@ -115,6 +116,9 @@ struct OnnxGraph::Impl {
   std::unordered_set<std::string> names;  // every value, node and initializer name in use
   std::unordered_map<std::string, OnnxValue> inputs;
   std::unordered_map<std::string, int64_t> counters;
+  // Small constants by value, so that each is one initializer however often the graph uses it.
+  std::map<std::vector<int64_t>, OnnxValue> intConstants;
+  std::map<float, OnnxValue> floatConstants;
 
   std::string unique(const std::string& base) {
     if (names.insert(base).second) return base;
@@ -192,11 +196,15 @@ OnnxValue OnnxGraph::tensor(const torch::Tensor& tensor, const std::string& hint
 }
 
 OnnxValue OnnxGraph::ints(const std::vector<int64_t>& values) {
-  return tensor(torch::tensor(values, torch::kInt64), "shape");
+  auto [known, added] = d->intConstants.try_emplace(values);
+  if (added) known->second = tensor(torch::tensor(values, torch::kInt64), "shape");
+  return known->second;
 }
 
 OnnxValue OnnxGraph::scalar(float value) {
-  return tensor(torch::scalar_tensor(value, torch::kFloat32), "scalar");
+  auto [known, added] = d->floatConstants.try_emplace(value);
+  if (added) known->second = tensor(torch::scalar_tensor(value, torch::kFloat32), "scalar");
+  return known->second;
 }
 
 OnnxValue OnnxGraph::op(const std::string& type, const std::vector<OnnxValue>& inputs,
