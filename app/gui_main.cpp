@@ -3,10 +3,10 @@
 #include "core/common/AppFolders.h"
 #include "ui/MainWindow.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QPushButton>
 #include <QScreen>
 #include <QTabWidget>
 #include <QTimer>
@@ -42,14 +42,16 @@ void pressInTurn(attune::ui::MainWindow& window, QStringList names) {
       timer->stop();
       return;
     }
-    auto* button = window.findChild<QPushButton*>(names.first());
+    auto* button = window.findChild<QAbstractButton*>(names.first());
     auto* action = window.findChild<QAction*>(names.first());
+    // Pressed once this slot has returned: a press that opens a modal dialog runs its own event loop,
+    // and this timer only fires again (to press the dialog's buttons) after its slot has returned.
     if (button && button->isVisible() && button->isEnabled()) {
       names.removeFirst();
-      button->click();
+      QTimer::singleShot(0, button, &QAbstractButton::click);
     } else if (action && action->isEnabled()) {  // a menu command ("actionExportModel")
       names.removeFirst();
-      action->trigger();
+      QTimer::singleShot(0, action, &QAction::trigger);
     }
   });
   timer->start();
