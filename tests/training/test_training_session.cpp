@@ -288,7 +288,7 @@ class TestTrainingSession : public QObject {
   // same as with a fixed worker (the loader restarted at the next batch hands out the same ones).
   void automaticImageWorkersGrowWhileTheModelWaits() {
     const QString data = m_dir.filePath(QStringLiteral("large-data"));
-    testing::writeTinyDataset(data, 2, 60, /*side=*/640);
+    testing::writeTinyDataset(data, 2, 60, /*side=*/1280);
     const QString model = m_dir.filePath(QStringLiteral("tfjs-workers"));
     QVERIFY(writeTinyTfjsExport(model));
     Project project = testing::tinyProject(m_dir.filePath(QStringLiteral("large.attune")), data);
